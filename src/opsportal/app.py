@@ -1,0 +1,71 @@
+"""The application factory: routers, pages, error handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from opsportal import __version__
+from opsportal.auth.endpoints import router as identity_router
+from opsportal.config import Settings, get_settings
+from opsportal.db import SessionFactory, make_engine, make_session_factory
+from opsportal.errors import install_error_handlers
+from opsportal.tenants.endpoints import router as organizations_router
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_factory: SessionFactory | None = None,
+    run_scheduler: bool = False,
+) -> FastAPI:
+    settings = settings or get_settings()
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler: Any = None
+        if run_scheduler:
+            from opsportal.benchmarks.schedule import start_scheduler
+
+            scheduler = start_scheduler(settings, session_factory)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+
+    app = FastAPI(
+        title="opsportal",
+        version=__version__,
+        description="Peer benchmarks and training certification for the operations team.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    install_error_handlers(app)
+
+    app.include_router(identity_router)
+    app.include_router(organizations_router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

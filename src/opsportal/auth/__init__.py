@@ -1,0 +1,1 @@
+"""Identity: users, API tokens, passwords and the dependencies that check them."""

@@ -1,0 +1,192 @@
+"""The `opsportal` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
+
+from opsportal.config import get_settings
+from opsportal.db import SessionFactory, make_engine, make_session_factory, session_scope
+from opsportal.errors import DomainError
+from opsportal.models import Role
+
+app = typer.Typer(
+    help="opsportal: peer benchmarks and training certification.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk loads from CSV files.", no_args_is_help=True)
+benchmarks_app = typer.Typer(help="Peer benchmark aggregation.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(import_app, name="import")
+app.add_typer(benchmarks_app, name="benchmarks")
+
+err_console = Console(stderr=True)
+
+# Tests swap this for a factory bound to their own transaction.
+_session_factory: SessionFactory | None = None
+
+
+def session_factory() -> SessionFactory:
+    global _session_factory
+    if _session_factory is None:
+        _session_factory = make_session_factory(make_engine(get_settings().database_url))
+    return _session_factory
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session that commits at the end, turning domain errors into a clean exit."""
+    try:
+        with session_scope(session_factory()) as session:
+            yield session
+    except DomainError as exc:
+        fail(exc.detail)
+
+
+def fail(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the configured database."""
+    from opsportal.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    err_console.print(f"database is up to date: {_redact(url)}", highlight=False)
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Login email, unique")],
+    name: Annotated[str, typer.Option(help="Display name, as printed on certificates")],
+    role: Annotated[Role, typer.Option(help="admin, internal or customer")],
+    org: Annotated[int | None, typer.Option(help="Organisation id (customers only)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password for the web login (optional)")
+    ] = None,
+) -> None:
+    """Create a user and print {"id", "token"}; the API token is shown only this once."""
+    from opsportal.auth.service import create_user, issue_token
+
+    with unit_of_work() as session:
+        user = create_user(
+            session, email=email, name=name, role=role, organization_id=org, password=password
+        )
+        token = issue_token(session, user=user, label="cli")
+        user_id = user.id
+    typer.echo(json.dumps({"id": user_id, "token": token}))
+
+
+@import_app.command("organizations")
+def import_organizations(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Upsert organisations by externalId from a CSV file, all or nothing.
+
+    Columns: externalId,name,industrySector,employeeCount,status.
+    """
+    from opsportal.tenants.service import read_organization_csv, upsert_organizations
+
+    with unit_of_work() as session:
+        with file.open(newline="", encoding="utf-8-sig") as stream:
+            rows = read_organization_csv(stream)
+        with progress_bar() as progress:
+            task = progress.add_task("organizations", total=len(rows))
+            summary = upsert_organizations(
+                session,
+                rows=(row for _, row in rows),
+                progress=lambda n: progress.advance(task, n),
+            )
+    typer.echo(
+        json.dumps({"created": summary.created, "updated": summary.updated, "total": summary.total})
+    )
+
+
+def _serve(host: str, port: int, *, run_scheduler: bool) -> None:
+    import uvicorn
+
+    from opsportal.app import create_app
+
+    settings = get_settings()
+    application = create_app(settings, run_scheduler=run_scheduler and settings.scheduler_enabled)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Do not run the nightly jobs in this process")
+    ] = False,
+) -> None:
+    """Serve the HTTP API and web pages (with the nightly scheduler unless --no-scheduler)."""
+    _serve(host, port, run_scheduler=not no_scheduler)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the demo data, print the logins, then exit")
+    ] = False,
+) -> None:
+    """Migrate, load demo data (idempotent), print how to log in, and serve."""
+    from opsportal.demo import load_demo
+    from opsportal.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    with unit_of_work() as session:
+        logins = load_demo(session, settings=settings, say=err_console.print)
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        f"opsportal demo is ready at {base}/login  (API docs: {base}/docs)",
+        "",
+        "Log in with (email / password / API token):",
+    ]
+    lines += [
+        f"  {login.role:<9} {login.email} / {login.password} / {login.token}" for login in logins
+    ]
+    lines += ["", f'Try:  curl -H "Authorization: Bearer {logins[0].token}" {base}/api/v1/me', ""]
+    typer.echo("\n".join(lines))
+    sys.stdout.flush()
+    if not no_serve:
+        _serve(host, port, run_scheduler=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

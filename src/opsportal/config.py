@@ -1,0 +1,57 @@
+"""Settings read from OPSPORTAL_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The privacy floor of the benchmarks: a deployment may raise it, never lower it.
+MIN_PEER_FLOOR = 5
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPSPORTAL_", extra="ignore")
+
+    database_url: str = "sqlite:///./opsportal.db"
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Signs session cookies and CSRF tokens; set a long random value in production.",
+    )
+    public_base_url: str = "http://127.0.0.1:8000"
+    session_cookie_secure: bool = False
+    session_max_age_seconds: int = 8 * 3600
+
+    scheduler_enabled: bool = True
+    benchmark_cron: str = "0 2 * * *"
+    benchmark_timezone: str = "UTC"
+    benchmark_min_peers: int = MIN_PEER_FLOOR
+    benchmark_freshness_days: int = 35
+    benchmark_size_bands: str = "1-100,101-500,501-2000,2001+"
+
+    certificate_validity_days: int = 730
+
+    @field_validator("benchmark_min_peers")
+    @classmethod
+    def _never_below_floor(cls, value: int) -> int:
+        if value < MIN_PEER_FLOOR:
+            raise ValueError(f"must be at least {MIN_PEER_FLOOR}; the privacy minimum only goes up")
+        return value
+
+    @field_validator("benchmark_freshness_days", "certificate_validity_days")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be positive")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

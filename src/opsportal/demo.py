@@ -1,0 +1,82 @@
+"""Demo data for `opsportal demo`: safe to load again and again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from opsportal.auth import repository as auth_repository
+from opsportal.auth.service import create_user, issue_token
+from opsportal.config import Settings
+from opsportal.models import ApiToken, Organization, Role
+from opsportal.models.base import utcnow
+from opsportal.tenants import repository as tenant_repository
+
+Say = Callable[[str], object]
+
+DEMO_TOKEN_LABEL = "demo"
+DEMO_CUSTOMER_ORG = {
+    "external_id": "demo-northwind",
+    "name": "Northwind Health",
+    "industry_sector": "Healthcare",
+    "employee_count": 340,
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    token: str
+
+
+def _demo_organization(session: Session) -> Organization:
+    organization = tenant_repository.get_by_external_id(session, DEMO_CUSTOMER_ORG["external_id"])  # type: ignore[arg-type]
+    if organization is None:
+        organization = Organization(**DEMO_CUSTOMER_ORG)
+        session.add(organization)
+        session.flush()
+    return organization
+
+
+def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLogin]:
+    organization = _demo_organization(session)
+    people = [
+        ("admin", "admin@opsportal.example", "Ada Admin", Role.ADMIN, None),
+        ("internal", "ops@opsportal.example", "Omar Operations", Role.INTERNAL, None),
+        (
+            "customer",
+            "customer@northwind.example",
+            "Zoë Łukasz-Ångström",
+            Role.CUSTOMER,
+            organization.id,
+        ),
+    ]
+    logins: list[DemoLogin] = []
+    for password_word, email, name, role, org_id in people:
+        password = f"{password_word}-demo-pass"
+        user = auth_repository.get_user_by_email(session, email)
+        if user is None:
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                organization_id=org_id,
+                password=password,
+            )
+        # A fresh token each run (older demo tokens revoked), since tokens are shown only once.
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.label == DEMO_TOKEN_LABEL)
+            .where(ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        token = issue_token(session, user=user, label=DEMO_TOKEN_LABEL)
+        logins.append(DemoLogin(role.value, email, password, token))
+    say("demo users ready")
+    return logins

@@ -1,0 +1,146 @@
+"""Domain errors that carry their HTTP status, and their problem+json rendering (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://opsportal.invalid/problems/"
+
+
+class DomainError(Exception):
+    status_code = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    title = "Not authenticated"
+    slug = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class InvalidInput(DomainError):
+    """422 naming the offending field (a JSON-pointer-like `field`, and `errors`)."""
+
+    status_code = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+    def __init__(self, detail: str, *, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        if field is not None:
+            self.extra.setdefault("errors", [{"field": field, "message": detail}])
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(jsonable_encoder(extra))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        source, rest = parts[0], parts[1:]
+        return ".".join(rest) if rest else source
+    return ".".join(parts)
+
+
+def describe_validation_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, str]]:
+    return [
+        {"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+        for err in errors
+    ]
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Not authenticated"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid-input", "Invalid input"),
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return problem(
+            exc.status_code, exc.title, exc.detail, slug=exc.slug, headers=headers, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return problem(
+                400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json"
+            )
+        described = describe_validation_errors(errors)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in described)
+        return problem(422, "Invalid input", detail, slug="invalid-input", errors=described)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem(exc.status_code, title, detail, slug=slug, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal error", "Something went wrong on our side.", slug="internal-error"
+        )

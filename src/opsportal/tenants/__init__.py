@@ -1,0 +1,1 @@
+"""Customer organisations, the metric registry and metric values."""

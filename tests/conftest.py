@@ -1,0 +1,126 @@
+"""Test set-up: one migrated database per run, one rolled-back transaction per test.
+
+The same suite runs on SQLite (default) and on PostgreSQL when
+OPSPORTAL_TEST_DATABASE_URL names one. Each test's sessions join an outer
+transaction that is rolled back afterwards (SQLAlchemy's "joining a session
+into an external transaction" recipe). Tests that need real commits seen by
+several connections (concurrency) use `committed_session_factory` instead,
+which empties every table afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from opsportal import cli
+from opsportal.app import create_app
+from opsportal.config import Settings
+from opsportal.db import SessionFactory, is_sqlite, make_engine, make_session_factory, normalise_url
+from opsportal.migrate import upgrade
+from opsportal.models import Base
+
+
+def _test_database_url(tmp_root: Path) -> str:
+    url = os.environ.get("OPSPORTAL_TEST_DATABASE_URL")
+    if url:
+        return normalise_url(url)
+    return f"sqlite:///{tmp_root / 'opsportal-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _test_database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if not is_sqlite(database_url):
+        # Start from an empty schema so a re-run never sees a previous run's rows.
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def on_postgres(database_url: str) -> bool:
+    return not is_sqlite(database_url)
+
+
+@pytest.fixture
+def postgres_only(on_postgres: bool) -> None:
+    if not on_postgres:
+        pytest.skip("needs PostgreSQL (set OPSPORTAL_TEST_DATABASE_URL)")
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> SessionFactory:
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(session_factory: SessionFactory) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def committed_session_factory(engine: Engine) -> Iterator[SessionFactory]:
+    """Real commits on separate connections, for concurrency tests; tables emptied afterwards."""
+    yield make_session_factory(engine)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-with-enough-length",
+        public_base_url="http://testserver",
+        scheduler_enabled=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: SessionFactory) -> FastAPI:
+    return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def cli_session_factory(
+    monkeypatch: pytest.MonkeyPatch, session_factory: SessionFactory
+) -> SessionFactory:
+    """Point the CLI at the test transaction."""
+    monkeypatch.setattr(cli, "_session_factory", session_factory)
+    return session_factory

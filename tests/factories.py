@@ -1,0 +1,64 @@
+"""Plain factory functions for tests: `create_user(session, role=...)` and friends."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.orm import Session
+
+from opsportal.auth.service import create_user as service_create_user
+from opsportal.auth.service import issue_token
+from opsportal.models import Organization, OrganizationStatus, Role, User
+
+_sequence = itertools.count(1)
+
+
+def create_organization(
+    session: Session,
+    *,
+    name: str | None = None,
+    external_id: str | None = None,
+    industry_sector: str | None = "Healthcare",
+    employee_count: int | None = 250,
+    status: OrganizationStatus = OrganizationStatus.ACTIVE,
+) -> Organization:
+    n = next(_sequence)
+    organization = Organization(
+        name=name or f"Organization {n}",
+        external_id=external_id,
+        industry_sector=industry_sector,
+        employee_count=employee_count,
+        status=status,
+    )
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def create_user(
+    session: Session,
+    *,
+    role: Role = Role.CUSTOMER,
+    organization: Organization | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """A user and a fresh API token for it; customers get an organisation when none is given."""
+    n = next(_sequence)
+    if role is Role.CUSTOMER and organization is None:
+        organization = create_organization(session)
+    user = service_create_user(
+        session,
+        email=email or f"user{n}@example.test",
+        name=name or f"User {n}",
+        role=role,
+        organization_id=organization.id if organization else None,
+        password=password,
+    )
+    token = issue_token(session, user=user)
+    return user, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
