@@ -11,10 +11,14 @@ which empties every table afterwards.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
@@ -124,3 +128,35 @@ def cli_session_factory(
     """Point the CLI at the test transaction."""
     monkeypatch.setattr(cli, "_session_factory", session_factory)
     return session_factory
+
+
+@pytest.fixture
+def live_app(settings: Settings, committed_session_factory: SessionFactory) -> FastAPI:
+    return create_app(settings, session_factory=committed_session_factory)
+
+
+@pytest.fixture
+def live_server(live_app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, for concurrent requests and the browser.
+
+    It serves `live_app`, whose data is committed for real (see
+    `committed_session_factory`); set data up with `session_scope(committed_session_factory)`.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(live_app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
