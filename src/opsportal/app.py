@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__
 from opsportal.auth.endpoints import router as identity_router
@@ -17,6 +18,9 @@ from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.tenants.endpoints import router as organizations_router
+from opsportal.web.pages import render_html_error
+from opsportal.web.pages import router as web_router
+from opsportal.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +56,20 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
-    install_error_handlers(app)
+    install_error_handlers(app, html_errors=render_html_error)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="opsportal_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(identity_router)
     app.include_router(organizations_router)
+    app.include_router(web_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -63,9 +77,5 @@ def create_app(
         with session_factory() as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
-
-    @app.get("/", include_in_schema=False)
-    def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     return app

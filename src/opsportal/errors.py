@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -113,34 +113,75 @@ _STATUS_SLUGS = {
 }
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# Renders an error for a person in a browser: (request, status, title, detail) -> Response.
+HtmlErrorRenderer = Callable[[Request, int, str, str], Response]
+
+_MACHINE_PATHS = ("/api/", "/openapi.json", "/healthz", "/docs", "/static/")
+
+
+def wants_html(request: Request) -> bool:
+    """Pages get HTML errors; the JSON API (and anything machine-facing) gets problem+json."""
+    return not request.url.path.startswith(_MACHINE_PATHS)
+
+
+def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | None = None) -> None:
+    def respond(
+        request: Request,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        slug: str,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> Response:
+        if html_errors is not None and wants_html(request):
+            return html_errors(request, status, title, detail)
+        return problem(status, title, detail, slug=slug, headers=headers, **extra)
+
     @app.exception_handler(DomainError)
-    async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return problem(
-            exc.status_code, exc.title, exc.detail, slug=exc.slug, headers=headers, **exc.extra
+        return respond(
+            request,
+            exc.status_code,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            headers=headers,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         if any(err.get("type") == "json_invalid" for err in errors):
-            return problem(
-                400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json"
+            return respond(
+                request,
+                400,
+                "Malformed JSON",
+                "The request body is not valid JSON.",
+                slug="malformed-json",
             )
         described = describe_validation_errors(errors)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in described)
-        return problem(422, "Invalid input", detail, slug="invalid-input", errors=described)
+        return respond(
+            request, 422, "Invalid input", detail, slug="invalid-input", errors=described
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem(exc.status_code, title, detail, slug=slug, headers=exc.headers)
+        return respond(request, exc.status_code, title, detail, slug=slug, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "Internal error", "Something went wrong on our side.", slug="internal-error"
+        return respond(
+            request,
+            500,
+            "Internal error",
+            "Something went wrong on our side.",
+            slug="internal-error",
         )

@@ -1,0 +1,109 @@
+"""The web session: who is signed in, and CSRF tokens for every form post.
+
+The session lives in Starlette's signed cookie (HttpOnly, SameSite=Lax). A
+random CSRF token is kept in it and must come back in each form's hidden
+`csrf_token` field; SameSite=Lax alone would still let a same-site page post.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from opsportal.auth.service import Principal, principal_for_user_id
+from opsportal.db import SessionDep
+from opsportal.errors import Forbidden, Unauthorized
+from opsportal.models import Role
+
+SESSION_USER_KEY = "user_id"
+SESSION_CSRF_KEY = "csrf"
+
+
+class LoginRequired(Unauthorized):
+    """Raised by pages; rendered as a redirect to the login form."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__("Please log in.")
+        self.next_path = next_path
+
+    @property
+    def login_url(self) -> str:
+        return "/login?next=" + quote(self.next_path, safe="/")
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(SESSION_CSRF_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF_KEY] = token
+    return token
+
+
+def sign_in(request: Request, principal: Principal) -> None:
+    # A fresh session on login, so a session planted before login is worthless.
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = principal.user_id
+    request.session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, after its CSRF token matched the session's."""
+    form = await request.form()
+    expected = request.session.get(SESSION_CSRF_KEY)
+    given = form.get("csrf_token")
+    if (
+        not isinstance(expected, str)
+        or not isinstance(given, str)
+        or not hmac.compare_digest(expected, given)
+    ):
+        raise Forbidden("This form has expired or did not come from opsportal. Reload the page.")
+    return form
+
+
+CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def page_principal(request: Request, session: SessionDep) -> Principal:
+    user_id = request.session.get(SESSION_USER_KEY)
+    principal = principal_for_user_id(session, user_id) if isinstance(user_id, int) else None
+    if principal is None:
+        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(next_path)
+    return principal
+
+
+PageUser = Annotated[Principal, Depends(page_principal)]
+
+
+def _page_roles(*roles: Role) -> object:
+    def _check(user: PageUser) -> Principal:
+        if user.role not in roles:
+            raise Forbidden("This page is for operations staff.")
+        return user
+
+    return Depends(_check)
+
+
+PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL)]
+PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN)]
+
+
+def safe_next(next_path: str | None) -> str:
+    """Only local paths, so the login form cannot be used to bounce users elsewhere."""
+    if (
+        next_path
+        and next_path.startswith("/")
+        and not next_path.startswith("//")
+        and "\\" not in next_path
+    ):
+        return next_path
+    return "/"

@@ -1,0 +1,51 @@
+"""Jinja2 templates and the one `render` every page uses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from opsportal.auth.service import Principal
+from opsportal.web.session import csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _format_number(value: float | int | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+templates.env.filters["date"] = _format_date
+templates.env.filters["number"] = _format_number
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: Principal | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.update(user=user, csrf_token=csrf_token(request), path=request.url.path)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

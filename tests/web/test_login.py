@@ -1,0 +1,114 @@
+"""Signing in and out of the web pages, with CSRF protection."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from opsportal.models import Role
+from tests.factories import create_organization, create_user
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "form has no CSRF token"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD, next_path: str = "/"):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "next": next_path,
+            "csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=False,
+    )
+
+
+class TestLogin:
+    def test_form_has_labelled_inputs(self, client: TestClient) -> None:
+        page = client.get("/login")
+        assert page.status_code == 200
+        assert '<label for="email">Email</label>' in page.text
+        assert '<label for="password">Password</label>' in page.text
+        assert ">Log in</button>" in page.text
+
+    def test_good_password_signs_in_with_a_safe_cookie(
+        self, client: TestClient, session: Session
+    ) -> None:
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        response = log_in(client, user.email, next_path="/organizations")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/organizations"
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        page = client.get("/organizations")
+        assert page.status_code == 200
+        for link in ("Benchmarks", "Training", "Certificates", "Log out"):
+            assert f">{link}</a>" in page.text
+
+    def test_wrong_password_is_refused(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        response = log_in(client, user.email, password="wrong password")
+        assert response.status_code == 401
+        assert "Email or password is wrong." in response.text
+        assert client.get("/organizations", follow_redirects=False).status_code == 303
+
+    def test_post_without_csrf_token_is_403(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        client.get("/login")
+        response = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 403
+        assert "did not come from opsportal" in response.text
+
+    def test_next_cannot_point_off_site(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        response = log_in(client, user.email, next_path="//evil.example/")
+        assert response.headers["location"] == "/"
+
+    def test_logout_ends_the_session(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.ADMIN, password=PASSWORD)
+        log_in(client, user.email)
+        assert client.get("/organizations").status_code == 200
+        client.get("/logout")
+        response = client.get("/organizations", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=/organizations"
+
+
+class TestOrganizationPage:
+    def test_customer_is_refused(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.CUSTOMER, password=PASSWORD)
+        log_in(client, user.email)
+        page = client.get("/organizations")
+        assert page.status_code == 403
+        assert "text/html" in page.headers["content-type"]
+
+    def test_search_lists_matching_organizations(
+        self, client: TestClient, session: Session
+    ) -> None:
+        create_organization(session, name="Harbor Health")
+        create_organization(session, name="Summit Energy")
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        log_in(client, user.email)
+        page = client.get("/organizations?q=harbor")
+        assert "Harbor Health" in page.text
+        assert "Summit Energy" not in page.text
+
+    def test_bad_query_is_an_html_422(self, client: TestClient, session: Session) -> None:
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        log_in(client, user.email)
+        page = client.get("/organizations?page=zero")
+        assert page.status_code == 422
+        assert "page" in page.text
