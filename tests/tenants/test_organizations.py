@@ -92,7 +92,9 @@ class TestPatch:
         self, client: TestClient, session: Session, staff: dict[str, str]
     ) -> None:
         org = create_organization(session)
-        response = client.patch(f"/api/v1/organizations/{org.id}", json={"name": None}, headers=staff)
+        response = client.patch(
+            f"/api/v1/organizations/{org.id}", json={"name": None}, headers=staff
+        )
         assert response.status_code == 422
 
     def test_taken_external_id_is_409(
