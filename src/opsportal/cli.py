@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
-from opsportal.config import get_settings
+from opsportal.config import DEFAULT_SECRET_KEY, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory, session_scope
 from opsportal.errors import DomainError
 from opsportal.models import Role
@@ -139,6 +139,12 @@ def _serve(host: str, port: int, *, run_scheduler: bool) -> None:
     from opsportal.app import create_app
 
     settings = get_settings()
+    if settings.secret_key == DEFAULT_SECRET_KEY:
+        err_console.print(
+            "[yellow]warning:[/] OPSPORTAL_SECRET_KEY is the development default; "
+            "set a long random value before anyone else can reach this server.",
+            highlight=False,
+        )
     application = create_app(settings, run_scheduler=run_scheduler and settings.scheduler_enabled)
     uvicorn.run(application, host=host, port=port, log_level="info")
 

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
 
 class Settings(BaseSettings):
@@ -16,7 +17,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./opsportal.db"
     secret_key: str = Field(
-        default="dev-insecure-change-me",
+        default=DEFAULT_SECRET_KEY,
         description="Signs session cookies and CSRF tokens; set a long random value in production.",
     )
     public_base_url: str = "http://127.0.0.1:8000"
