@@ -18,6 +18,8 @@ from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.tenants.endpoints import router as organizations_router
+from opsportal.training.endpoints import public_router as certificate_verification_router
+from opsportal.training.endpoints import router as training_router
 from opsportal.web.pages import render_html_error
 from opsportal.web.pages import router as web_router
 from opsportal.web.templating import STATIC_DIR
@@ -69,6 +71,8 @@ def create_app(
 
     app.include_router(identity_router)
     app.include_router(organizations_router)
+    app.include_router(training_router)
+    app.include_router(certificate_verification_router)
     app.include_router(web_router)
 
     @app.get("/healthz", tags=["ops"])

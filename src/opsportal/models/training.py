@@ -1,0 +1,169 @@
+"""Training: tracks, courses, quizzes, attempts and certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from opsportal.models.base import Base, utcnow
+from opsportal.models.identity import User
+
+
+class TrackType(enum.StrEnum):
+    CUSTOMER = "CUSTOMER"
+    INTERNAL = "INTERNAL"
+
+
+class TrackLevel(enum.StrEnum):
+    FOUNDATION = "FOUNDATION"
+    PROFESSIONAL = "PROFESSIONAL"
+    EXPERT = "EXPERT"
+
+
+class QuestionType(enum.StrEnum):
+    MULTIPLE_CHOICE = "MULTIPLE_CHOICE"
+    TRUE_FALSE = "TRUE_FALSE"
+    MULTI_SELECT = "MULTI_SELECT"
+
+
+class Track(Base):
+    __tablename__ = "training_tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[TrackType] = mapped_column(Enum(TrackType, native_enum=False, length=20))
+    level: Mapped[TrackLevel] = mapped_column(Enum(TrackLevel, native_enum=False, length=20))
+    is_required: Mapped[bool] = mapped_column(default=False)
+    estimated_minutes: Mapped[int] = mapped_column(default=0)
+    # "MAJOR.MINOR" kept as two integers so that "2.10" > "2.9" compares as numbers.
+    version_major: Mapped[int] = mapped_column(default=1)
+    version_minor: Mapped[int] = mapped_column(default=0)
+    validity_days: Mapped[int]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    courses: Mapped[list[Course]] = relationship(
+        lazy="raise", back_populates="track", order_by=lambda: [Course.sort_order, Course.id]
+    )
+
+    @property
+    def version(self) -> str:
+        return f"{self.version_major}.{self.version_minor}"
+
+
+class Course(Base):
+    __tablename__ = "training_courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("training_tracks.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Markdown; rendered and sanitised on the way out to HTML.
+    content: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    track: Mapped[Track] = relationship(lazy="raise", back_populates="courses")
+    quiz: Mapped[Quiz | None] = relationship(lazy="raise", back_populates="course")
+
+
+class Quiz(Base):
+    __tablename__ = "training_quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("training_courses.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    # Whole percentages only (0.01 steps), so the integer score and the exact
+    # pass decision can never disagree.
+    pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.80"))
+    # The questions with their answer key, validated on the way in; replaced whole by PUT.
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(lazy="raise", back_populates="quiz")
+
+
+class QuizAttempt(Base):
+    __tablename__ = "training_quiz_attempts"
+    __table_args__ = (Index("ix_training_quiz_attempts_user_quiz", "user_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("training_quizzes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # A snapshot of the questions and threshold at start, so replacing the quiz
+    # mid-attempt cannot change what the learner is graded against.
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    correct_count: Mapped[int | None]
+    total_questions: Mapped[int | None]
+    score: Mapped[int | None]
+    passed: Mapped[bool | None]
+
+    quiz: Mapped[Quiz] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class CertificateCounter(Base):
+    """The last certificate number handed out per year; its row is the issuance lock."""
+
+    __tablename__ = "training_certificate_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(Base):
+    __tablename__ = "training_certificates"
+    __table_args__ = (
+        UniqueConstraint("issue_year", "serial"),
+        Index("ix_training_certificates_user_track", "user_id", "track_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_number: Mapped[str] = mapped_column(String(32), unique=True)
+    issue_year: Mapped[int]
+    serial: Mapped[int]
+    verification_code: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    track_id: Mapped[int] = mapped_column(ForeignKey("training_tracks.id", ondelete="RESTRICT"))
+    # What was certified, frozen at issue: later renames do not rewrite a certificate.
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    track_name: Mapped[str] = mapped_column(String(200))
+    track_version: Mapped[str] = mapped_column(String(20))
+    track_major: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    track: Mapped[Track] = relationship(lazy="raise")

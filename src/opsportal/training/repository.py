@@ -1,0 +1,195 @@
+"""Training queries."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from opsportal.models import (
+    Certificate,
+    CertificateCounter,
+    Course,
+    Quiz,
+    QuizAttempt,
+    Track,
+    TrackType,
+    User,
+)
+
+# --- tracks and courses -----------------------------------------------------
+
+
+def get_track(session: Session, track_id: int) -> Track | None:
+    return session.get(Track, track_id)
+
+
+def get_track_with_courses(session: Session, track_id: int) -> Track | None:
+    return session.scalars(
+        select(Track)
+        .where(Track.id == track_id)
+        .options(selectinload(Track.courses).selectinload(Course.quiz))
+    ).first()
+
+
+def get_track_by_slug(session: Session, slug: str) -> Track | None:
+    return session.scalars(select(Track).where(Track.slug == slug)).first()
+
+
+def list_tracks(
+    session: Session, *, types: Collection[TrackType] | None, include_inactive: bool
+) -> list[Track]:
+    query = select(Track).options(selectinload(Track.courses).selectinload(Course.quiz))
+    if types is not None:
+        query = query.where(Track.type.in_(list(types)))
+    if not include_inactive:
+        query = query.where(Track.is_active.is_(True))
+    return list(session.scalars(query.order_by(Track.sort_order, Track.name, Track.id)))
+
+
+def get_course(session: Session, course_id: int) -> Course | None:
+    return session.scalars(
+        select(Course)
+        .where(Course.id == course_id)
+        .options(selectinload(Course.track), selectinload(Course.quiz))
+    ).first()
+
+
+def next_course_sort_order(session: Session, track_id: int) -> int:
+    orders = session.scalars(select(Course.sort_order).where(Course.track_id == track_id))
+    return max(orders, default=-1) + 1
+
+
+def get_quiz(session: Session, quiz_id: int) -> Quiz | None:
+    return session.scalars(
+        select(Quiz)
+        .where(Quiz.id == quiz_id)
+        .options(selectinload(Quiz.course).selectinload(Course.track))
+    ).first()
+
+
+# --- attempts ---------------------------------------------------------------
+
+
+def get_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
+    return session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id)
+        .options(selectinload(QuizAttempt.quiz).selectinload(Quiz.course))
+    ).first()
+
+
+def mark_submitted(
+    session: Session, *, attempt_id: int, user_id: int, values: dict[str, Any]
+) -> bool:
+    """Record a submission if and only if nobody has yet: True for the one that won.
+
+    A single conditional UPDATE: on PostgreSQL a concurrent submit waits for
+    the row lock, re-checks `submitted_at IS NULL` and updates nothing; on
+    SQLite transactions are serialised by BEGIN IMMEDIATE.
+    """
+    result = session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def passes(
+    session: Session, *, user_id: int, quiz_ids: Collection[int]
+) -> list[tuple[int, datetime]]:
+    """(quiz id, submitted at) of every passed attempt of the user on these quizzes."""
+    if not quiz_ids:
+        return []
+    rows = session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.submitted_at).where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id.in_(list(quiz_ids)),
+            QuizAttempt.passed.is_(True),
+        )
+    )
+    return [(quiz_id, submitted) for quiz_id, submitted in rows if submitted is not None]
+
+
+def attempted_quiz_ids(session: Session, *, user_id: int, quiz_ids: Collection[int]) -> set[int]:
+    if not quiz_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(QuizAttempt.quiz_id)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id.in_(list(quiz_ids)))
+            .distinct()
+        )
+    )
+
+
+# --- certificates -------------------------------------------------------------
+
+
+def certificates_of(
+    session: Session, *, user_id: int, track_id: int | None = None
+) -> list[Certificate]:
+    query = (
+        select(Certificate)
+        .where(Certificate.user_id == user_id)
+        .options(selectinload(Certificate.track))
+    )
+    if track_id is not None:
+        query = query.where(Certificate.track_id == track_id)
+    return list(
+        session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    )
+
+
+def get_certificate(session: Session, certificate_id: int) -> Certificate | None:
+    return session.scalars(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .options(selectinload(Certificate.track))
+    ).first()
+
+
+def get_certificate_by_code(session: Session, code: str) -> Certificate | None:
+    return session.scalars(
+        select(Certificate)
+        .where(Certificate.verification_code == code)
+        .options(selectinload(Certificate.track))
+    ).first()
+
+
+def lock_user(session: Session, user_id: int) -> None:
+    """Serialise certificate issuance per user (a no-op on SQLite, which serialises everything)."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def allocate_serial(session: Session, year: int) -> int:
+    """The next certificate serial of the year, from the locked counter row.
+
+    The UPDATE ... RETURNING increments and locks the row until the
+    transaction ends, so concurrent issuers queue here; a rolled-back issue
+    rolls its increment back too, so numbers have no gaps and no duplicates.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(CertificateCounter)
+        .values(year=year, last_number=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    serial = session.execute(
+        update(CertificateCounter)
+        .where(CertificateCounter.year == year)
+        .values(last_number=CertificateCounter.last_number + 1)
+        .returning(CertificateCounter.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(serial)

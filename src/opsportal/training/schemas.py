@@ -1,0 +1,274 @@
+"""Training schemas: authoring input, learner views, results and certificates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from opsportal.models import QuestionType, TrackLevel, TrackType
+from opsportal.schemas import ApiModel, InputModel
+from opsportal.training.certificates import CertificateStatus
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Slug = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    ),
+]
+Description = Annotated[str, StringConstraints(max_length=5000)]
+Markdown = Annotated[str, StringConstraints(max_length=200_000)]
+Version = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$")
+]
+Minutes = Annotated[int, Field(ge=0, le=100_000)]
+SortOrder = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+ValidityDays = Annotated[int, Field(ge=1, le=36_500)]
+ItemId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Explanation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+PassThreshold = Annotated[Decimal, Field(ge=Decimal("0.01"), le=Decimal("1"), decimal_places=2)]
+
+MAX_QUESTIONS = 200
+MAX_OPTIONS = 20
+
+
+# --- authoring ------------------------------------------------------------
+
+
+class TrackCreate(InputModel):
+    name: Name
+    slug: Slug | None = Field(default=None, description="Derived from the name when omitted")
+    description: Description = ""
+    type: TrackType
+    level: TrackLevel = TrackLevel.FOUNDATION
+    is_required: bool = False
+    estimated_minutes: Minutes = 0
+    version: Version = "1.0"
+    is_active: bool = True
+    sort_order: SortOrder = 0
+    validity_days: ValidityDays | None = Field(
+        default=None, description="Days a certificate stays valid; the deployment default if null"
+    )
+
+
+class TrackUpdate(InputModel):
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Description | None = None
+    type: TrackType | None = None
+    level: TrackLevel | None = None
+    is_required: bool | None = None
+    estimated_minutes: Minutes | None = None
+    version: Version | None = None
+    is_active: bool | None = None
+    sort_order: SortOrder | None = None
+    validity_days: ValidityDays | None = None
+
+
+class CourseCreate(InputModel):
+    title: Name
+    description: Description = ""
+    content: Markdown = ""
+    sort_order: SortOrder = 0
+    is_active: bool = True
+
+
+class CourseUpdate(InputModel):
+    title: Name | None = None
+    description: Description | None = None
+    content: Markdown | None = None
+    sort_order: SortOrder | None = None
+    is_active: bool | None = None
+
+
+class OptionIn(InputModel):
+    id: ItemId
+    text: ItemText
+
+
+class QuestionIn(InputModel):
+    id: ItemId
+    question: ItemText
+    type: QuestionType
+    options: Annotated[list[OptionIn], Field(min_length=1, max_length=MAX_OPTIONS)]
+    correct_option_ids: Annotated[list[ItemId], Field(max_length=MAX_OPTIONS)]
+    explanation: Explanation | None = None
+
+
+class QuizPut(InputModel):
+    title: Name | None = Field(default=None, description="The course title when omitted")
+    pass_threshold: PassThreshold = Decimal("0.80")
+    questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
+
+
+# --- reading --------------------------------------------------------------
+
+
+class TrackRead(ApiModel):
+    id: int
+    name: str
+    slug: str
+    description: str
+    type: TrackType
+    level: TrackLevel
+    is_required: bool
+    estimated_minutes: int
+    version: str
+    is_active: bool
+    sort_order: int
+    validity_days: int
+
+
+class CourseRead(ApiModel):
+    id: int
+    track_id: int
+    title: str
+    description: str
+    content: str
+    sort_order: int
+    is_active: bool
+    quiz_id: int | None
+
+
+class OptionRead(ApiModel):
+    id: str
+    text: str
+
+
+class QuestionRead(ApiModel):
+    id: str
+    question: str
+    type: QuestionType
+    options: list[OptionRead]
+    correct_option_ids: list[str]
+    explanation: str | None = None
+
+
+class QuizRead(ApiModel):
+    id: int
+    course_id: int
+    title: str
+    pass_threshold: float
+    questions: list[QuestionRead]
+
+
+class UserProgress(ApiModel):
+    courses_passed: int
+    total_courses: int
+    percentage: int
+
+
+class CertificateRead(ApiModel):
+    id: int
+    certificate_number: str
+    verification_code: str
+    recipient_name: str
+    track_id: int
+    track_name: str
+    track_version: str
+    status: CertificateStatus
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str | None
+
+
+class CourseOverview(CourseRead):
+    is_passed: bool = Field(description="The caller has passed this course's quiz")
+
+
+class TrackOverview(TrackRead):
+    courses: list[CourseOverview]
+    user_progress: UserProgress | None
+    is_completed: bool
+    certificate: CertificateRead | None = Field(
+        description="The caller's active certificate for this track, if any"
+    )
+
+
+# --- taking a quiz --------------------------------------------------------
+
+
+class QuestionPublic(ApiModel):
+    """A question as the learner sees it: no answer key, no explanation."""
+
+    id: str
+    question: str
+    type: QuestionType
+    options: list[OptionRead]
+
+
+class AttemptStarted(ApiModel):
+    attempt_id: int
+    quiz_id: int
+    course_id: int
+    title: str
+    required_score: int
+    questions: list[QuestionPublic]
+
+
+class AnswerIn(InputModel):
+    question_id: ItemId
+    selected_option_ids: Annotated[list[ItemId], Field(max_length=MAX_OPTIONS)]
+
+
+class SubmitBody(InputModel):
+    answers: Annotated[list[AnswerIn], Field(max_length=MAX_QUESTIONS)]
+
+
+class QuestionFeedback(ApiModel):
+    question_id: str
+    question: str
+    correct: bool
+    selected: list[str]
+    correct_option_ids: list[str]
+    explanation: str | None
+
+
+class AttemptResult(ApiModel):
+    attempt_id: int
+    quiz_id: int
+    course_id: int
+    track_id: int
+    score: int
+    passed: bool
+    required_score: int
+    correct_count: int
+    total_questions: int
+    track_completed: bool
+    submitted_at: datetime
+    feedback: list[QuestionFeedback]
+
+
+class AttemptRead(ApiModel):
+    attempt_id: int
+    quiz_id: int
+    course_id: int
+    title: str
+    required_score: int
+    started_at: datetime
+    submitted_at: datetime | None
+    questions: list[QuestionPublic]
+    result: AttemptResult | None
+
+
+# --- certificates ---------------------------------------------------------
+
+
+class RevokeBody(InputModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class VerificationRead(ApiModel):
+    valid: bool
+    status: CertificateStatus
+    certificate_number: str
+    recipient_name: str
+    track_name: str
+    track_version: str
+    issued_at: datetime
+    expires_at: datetime
