@@ -1,6 +1,13 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
 from opsportal.models.base import Base
+from opsportal.models.benchmarks import (
+    BenchmarkResult,
+    BenchmarkRun,
+    LatestMetricValue,
+    MetricValue,
+    RunStatus,
+)
 from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
 from opsportal.models.training import (
     Certificate,
@@ -17,15 +24,20 @@ from opsportal.models.training import (
 __all__ = [
     "ApiToken",
     "Base",
+    "BenchmarkResult",
+    "BenchmarkRun",
     "Certificate",
     "CertificateCounter",
     "Course",
+    "LatestMetricValue",
+    "MetricValue",
     "Organization",
     "OrganizationStatus",
     "QuestionType",
     "Quiz",
     "QuizAttempt",
     "Role",
+    "RunStatus",
     "Track",
     "TrackLevel",
     "TrackType",

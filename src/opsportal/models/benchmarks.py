@@ -1,0 +1,95 @@
+"""Metric values (full history and the latest per metric) and benchmark runs and results."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opsportal.models.base import Base, utcnow
+
+
+class MetricValue(Base):
+    """Every value ever reported, one per organisation, metric and day."""
+
+    __tablename__ = "metric_values"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric: Mapped[str] = mapped_column(String(50), primary_key=True)
+    recorded_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class LatestMetricValue(Base):
+    """The newest value per organisation and metric, kept on ingest.
+
+    The nightly aggregation reads only this table, so its cost grows with the
+    number of organisations, never with the length of the history.
+    """
+
+    __tablename__ = "latest_metric_values"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric: Mapped[str] = mapped_column(String(50), primary_key=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class BenchmarkRun(Base):
+    __tablename__ = "benchmark_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calculated_for: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[RunStatus] = mapped_column(
+        Enum(RunStatus, native_enum=False, length=20), default=RunStatus.RUNNING
+    )
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    metrics_calculated: Mapped[int] = mapped_column(default=0)
+    cohorts_published: Mapped[int] = mapped_column(default=0)
+    cohorts_suppressed: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class BenchmarkResult(Base):
+    """Peer statistics of one metric in one cohort on one day.
+
+    A cohort is named by `industry_sector` and `size_band`, where the empty
+    string means "any" (so "all customers" is ('', '')); empty strings rather
+    than NULLs keep the primary key a plain unique key on both databases.
+    """
+
+    __tablename__ = "benchmark_results"
+
+    calculated_for: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(50), primary_key=True)
+    industry_sector: Mapped[str] = mapped_column(String(100), primary_key=True)
+    size_band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("benchmark_runs.id", ondelete="CASCADE"), index=True
+    )
+    calculated_at: Mapped[datetime]
+    peer_count: Mapped[int]
+    p25: Mapped[float] = mapped_column(Float)
+    median: Mapped[float] = mapped_column(Float)
+    p75: Mapped[float] = mapped_column(Float)
+    mean: Mapped[float] = mapped_column(Float)
+    min: Mapped[float] = mapped_column(Float)
+    max: Mapped[float] = mapped_column(Float)
+    # 101 points: the 0th, 1st, ..., 100th percentile (numpy's linear interpolation).
+    quantiles: Mapped[list[Any]] = mapped_column(JSON)
+

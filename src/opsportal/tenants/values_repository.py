@@ -1,0 +1,184 @@
+"""Metric value queries and the bulk upserts behind ingestion.
+
+A batch of values lands in two tables: the full history (`metric_values`, one
+row per organisation, metric and day; re-sending a day replaces it) and the
+newest value per organisation and metric (`latest_metric_values`, replaced only
+by a value of the same day or later). Both are set-based statements, never a
+row-by-row ORM loop: 10,000-item API batches and million-line CSV files are
+normal. On SQLite that is an `INSERT ... ON CONFLICT DO UPDATE` executemany;
+on PostgreSQL the rows are COPY'd into a temporary table first and upserted
+from there with one statement each, which is several times faster than
+executemany over the network protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, column, select, table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from opsportal.models import LatestMetricValue, MetricValue, Organization
+
+# (organization_id, metric, recorded_on, value)
+ValueRow = tuple[int, str, date, float]
+ProgressCallback = Callable[[int], None]
+
+CHUNK = 10_000
+_IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
+_COLUMNS = ("organization_id", "metric", "recorded_on", "value")
+
+
+def existing_organization_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start : start + _IN_CHUNK]
+        found.update(session.scalars(select(Organization.id).where(Organization.id.in_(chunk))))
+    return found
+
+
+def organization_keys(session: Session) -> tuple[set[int], dict[str, int]]:
+    """Every organisation id, and externalId -> id (one pass, for large CSV files)."""
+    ids: set[int] = set()
+    by_external_id: dict[str, int] = {}
+    for org_id, external_id in session.execute(select(Organization.id, Organization.external_id)):
+        ids.add(org_id)
+        if external_id is not None:
+            by_external_id[external_id] = org_id
+    return ids, by_external_id
+
+
+def latest_value(session: Session, organization_id: int, metric: str) -> LatestMetricValue | None:
+    return session.get(LatestMetricValue, (organization_id, metric))
+
+
+def latest_values_of(session: Session, organization_id: int) -> dict[str, LatestMetricValue]:
+    rows = session.scalars(
+        select(LatestMetricValue).where(LatestMetricValue.organization_id == organization_id)
+    )
+    return {row.metric: row for row in rows}
+
+
+def upsert_values(
+    session: Session,
+    *,
+    history: Sequence[ValueRow],
+    latest: Sequence[ValueRow],
+    progress: ProgressCallback | None = None,
+) -> None:
+    """Write `history` (unique per org, metric, day) and `latest` (unique per org, metric)."""
+    if session.get_bind().dialect.name == "postgresql":
+        _upsert_postgresql(session, history=history, latest=latest, progress=progress)
+    else:
+        _upsert_sqlite(session, history=history, latest=latest, progress=progress)
+
+
+def _sqlite_statements() -> tuple[Any, Any]:
+    history_table: Table = MetricValue.__table__  # type: ignore[assignment]
+    latest_table: Table = LatestMetricValue.__table__  # type: ignore[assignment]
+    history = sqlite.insert(history_table)
+    history = history.on_conflict_do_update(
+        index_elements=["organization_id", "metric", "recorded_on"],
+        set_={"value": history.excluded.value},
+    )
+    latest = sqlite.insert(latest_table)
+    latest = latest.on_conflict_do_update(
+        index_elements=["organization_id", "metric"],
+        set_={"value": latest.excluded.value, "recorded_on": latest.excluded.recorded_on},
+        where=latest.excluded.recorded_on >= latest_table.c.recorded_on,
+    )
+    dialect = sqlite.dialect(paramstyle="qmark")
+    return (
+        str(history.compile(dialect=dialect)),
+        str(latest.compile(dialect=dialect)),
+    )
+
+
+def _upsert_sqlite(
+    session: Session,
+    *,
+    history: Sequence[ValueRow],
+    latest: Sequence[ValueRow],
+    progress: ProgressCallback | None,
+) -> None:
+    history_sql, latest_sql = _sqlite_statements()
+    connection = session.connection()
+    # Straight to the driver's executemany with plain tuples: SQLAlchemy's
+    # per-row parameter processing would cost more than SQLite's own work.
+    # Dates go in as ISO text, which is how SQLAlchemy's Date stores them on SQLite.
+    for start in range(0, len(history), CHUNK):
+        chunk = history[start : start + CHUNK]
+        connection.exec_driver_sql(history_sql, [(o, m, d.isoformat(), v) for o, m, d, v in chunk])
+        if progress is not None:
+            progress(len(chunk))
+    for start in range(0, len(latest), CHUNK):
+        chunk = latest[start : start + CHUNK]
+        connection.exec_driver_sql(latest_sql, [(o, m, d.isoformat(), v) for o, m, d, v in chunk])
+
+
+_incoming = table(
+    "metric_values_incoming",
+    column("organization_id"),
+    column("metric"),
+    column("recorded_on"),
+    column("value"),
+)
+
+
+def _postgresql_statements() -> tuple[Any, Any]:
+    history_table: Table = MetricValue.__table__  # type: ignore[assignment]
+    latest_table: Table = LatestMetricValue.__table__  # type: ignore[assignment]
+    source = select(*(_incoming.c[name] for name in _COLUMNS))
+    history = postgresql.insert(history_table).from_select(list(_COLUMNS), source)
+    history = history.on_conflict_do_update(
+        index_elements=["organization_id", "metric", "recorded_on"],
+        set_={"value": history.excluded.value},
+    )
+    latest = postgresql.insert(latest_table).from_select(list(_COLUMNS), source)
+    latest = latest.on_conflict_do_update(
+        index_elements=["organization_id", "metric"],
+        set_={"value": latest.excluded.value, "recorded_on": latest.excluded.recorded_on},
+        where=latest.excluded.recorded_on >= latest_table.c.recorded_on,
+    )
+    return history, latest
+
+
+def _upsert_postgresql(
+    session: Session,
+    *,
+    history: Sequence[ValueRow],
+    latest: Sequence[ValueRow],
+    progress: ProgressCallback | None,
+) -> None:
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS metric_values_incoming ("
+        "organization_id integer NOT NULL, metric varchar(50) NOT NULL, "
+        "recorded_on date NOT NULL, value double precision NOT NULL) ON COMMIT DELETE ROWS"
+    )
+    driver: Any = connection.connection.driver_connection
+    history_statement, latest_statement = _postgresql_statements()
+
+    def stage(rows: Sequence[ValueRow], *, report: bool) -> None:
+        connection.exec_driver_sql("TRUNCATE metric_values_incoming")
+        with driver.cursor() as cursor:
+            with cursor.copy(
+                "COPY metric_values_incoming (organization_id, metric, recorded_on, value) "
+                "FROM STDIN"
+            ) as copy:
+                for start in range(0, len(rows), CHUNK):
+                    chunk = rows[start : start + CHUNK]
+                    for row in chunk:
+                        copy.write_row(row)
+                    if report and progress is not None:
+                        progress(len(chunk))
+
+    stage(history, report=True)
+    connection.execute(history_statement)
+    stage(latest, report=False)
+    connection.execute(latest_statement)
+    connection.exec_driver_sql("TRUNCATE metric_values_incoming")
