@@ -20,6 +20,7 @@ from opsportal.errors import install_error_handlers
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
+from opsportal.training.pages import router as training_pages
 from opsportal.web.pages import render_html_error
 from opsportal.web.pages import router as web_router
 from opsportal.web.templating import STATIC_DIR
@@ -74,6 +75,7 @@ def create_app(
     app.include_router(training_router)
     app.include_router(certificate_verification_router)
     app.include_router(web_router)
+    app.include_router(training_pages)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.models import Role
 from tests.factories import create_organization, create_user
-
-PASSWORD = "correct horse battery"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
-def log_in(client: TestClient, email: str, password: str = PASSWORD, next_path: str = "/"):  # type: ignore[no-untyped-def]
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "email": email,
-            "password": password,
-            "next": next_path,
-            "csrf_token": csrf_from(page.text),
-        },
-        follow_redirects=False,
-    )
+from tests.web.forms import PASSWORD, log_in
 
 
 class TestLogin:
