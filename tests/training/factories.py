@@ -173,9 +173,7 @@ def pass_quiz(session: Session, *, user: User, quiz: Quiz, passed: bool = True) 
 
 
 def quiz_questions_camel(quiz: Quiz) -> list[dict[str, Any]]:
-    return [
-        {"id": q["id"], "correctOptionIds": q["correct_option_ids"]} for q in quiz.questions
-    ]
+    return [{"id": q["id"], "correctOptionIds": q["correct_option_ids"]} for q in quiz.questions]
 
 
 def certify(

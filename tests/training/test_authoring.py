@@ -144,9 +144,7 @@ class TestTracks:
 
 
 class TestVisibility:
-    def test_customer_sees_only_customer_tracks(
-        self, client: TestClient, session: Session
-    ) -> None:
+    def test_customer_sees_only_customer_tracks(self, client: TestClient, session: Session) -> None:
         customer_track = create_track(session, type=TrackType.CUSTOMER, name="For customers")
         internal_track = create_track(session, type=TrackType.INTERNAL, name="For staff")
         create_track(session, type=TrackType.CUSTOMER, name="Retired", is_active=False)
@@ -187,7 +185,9 @@ class TestVisibility:
         quiz = create_quiz(session, course=course)
         _, customer = create_user(session, role=Role.CUSTOMER)
         headers = bearer(customer)
-        assert client.get(f"/api/v1/training/courses/{course.id}", headers=headers).status_code == 404
+        assert (
+            client.get(f"/api/v1/training/courses/{course.id}", headers=headers).status_code == 404
+        )
         assert (
             client.post(f"/api/v1/training/quizzes/{quiz.id}/start", headers=headers).status_code
             == 404
@@ -262,7 +262,11 @@ class TestCourses:
 
 
 def quiz_body(questions: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"title": "Check", "questions": sample_questions() if questions is None else questions, **extra}
+    return {
+        "title": "Check",
+        "questions": sample_questions() if questions is None else questions,
+        **extra,
+    }
 
 
 class TestQuizAuthoring:
@@ -286,10 +290,10 @@ class TestQuizAuthoring:
         assert course_body["quizId"] == first.json()["id"]
         assert client.get(url, headers=admin).json()["questions"][0]["correctOptionIds"] == ["b"]
 
-    def test_quiz_on_unknown_course_is_404(
-        self, client: TestClient, admin: dict[str, str]
-    ) -> None:
-        response = client.put("/api/v1/training/courses/999999/quiz", json=quiz_body(), headers=admin)
+    def test_quiz_on_unknown_course_is_404(self, client: TestClient, admin: dict[str, str]) -> None:
+        response = client.put(
+            "/api/v1/training/courses/999999/quiz", json=quiz_body(), headers=admin
+        )
         assert response.status_code == 404
 
     def test_non_admin_cannot_put_or_read_key(self, client: TestClient, session: Session) -> None:
@@ -385,3 +389,29 @@ class TestQuizAuthoring:
         bad = self._broken(lambda qs: qs[0].update(correctOptionIds=["zz"]))
         assert client.put(url, json=quiz_body(bad), headers=admin).status_code == 422
         assert len(client.get(url, headers=admin).json()["questions"]) == 5
+
+
+class TestNulCharacters:
+    """PostgreSQL cannot store NUL; it must be a 422, never a database error."""
+
+    def test_nul_in_track_name(self, client: TestClient, admin: dict[str, str]) -> None:
+        response = client.post(
+            "/api/v1/training/tracks", json={**TRACK, "name": "Bad\x00name"}, headers=admin
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "name"
+
+    def test_nul_in_quiz_option(
+        self, client: TestClient, session: Session, admin: dict[str, str]
+    ) -> None:
+        course = create_course(session, track=create_track(session))
+        questions = sample_questions()
+        questions[1]["options"][0]["text"] = "Tr\x00ue"
+        questions[2]["correctOptionIds"] = ["a\x00"]
+        response = client.put(
+            f"/api/v1/training/courses/{course.id}/quiz", json=quiz_body(questions), headers=admin
+        )
+        assert response.status_code == 422
+        fields = [e["field"] for e in response.json()["errors"]]
+        assert "questions.1.options.0.text" in fields
+        assert "questions.2.correctOptionIds" in fields

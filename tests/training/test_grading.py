@@ -77,9 +77,7 @@ class TestPassArithmetic:
 class TestGrade:
     def test_exact_set_match(self) -> None:
         questions = [key("q1", "a", "b"), key("q2", "c")]
-        result = grade(
-            questions, [answer("q1", "b", "a"), answer("q2", "c")], Decimal("0.80")
-        )
+        result = grade(questions, [answer("q1", "b", "a"), answer("q2", "c")], Decimal("0.80"))
         assert result.correct_count == 2 and result.passed and result.score == 100
 
     def test_subset_and_superset_are_wrong(self) -> None:
@@ -126,7 +124,9 @@ class TestGradeProperties:
     def test_correct_count_is_the_number_of_exact_matches(
         self, questions: list[QuestionKey], data: st.DataObject
     ) -> None:
-        chosen = data.draw(st.lists(st.booleans(), min_size=len(questions), max_size=len(questions)))
+        chosen = data.draw(
+            st.lists(st.booleans(), min_size=len(questions), max_size=len(questions))
+        )
         answers = []
         expected = 0
         for question, answered in zip(questions, chosen, strict=True):

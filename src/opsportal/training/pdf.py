@@ -106,7 +106,14 @@ def render_pdf(document: CertificateDocument) -> bytes:
     _register_fonts()
     width, height = landscape(A4)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, pageCompression=1)
+    canvas = Canvas(
+        buffer,
+        pagesize=(width, height),
+        invariant=True,
+        pageCompression=1,
+        # Otherwise the page starts in Helvetica, a font the PDF would not embed.
+        initialFontName=REGULAR,
+    )
     canvas.setTitle(f"Certificate {document.certificate_number}")
     canvas.setAuthor("opsportal")
     canvas.setSubject(f"{document.track_name} {document.track_version}")

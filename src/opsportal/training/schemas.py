@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from opsportal.models import QuestionType, TrackLevel, TrackType
 from opsportal.schemas import ApiModel, InputModel
@@ -36,10 +36,28 @@ MAX_QUESTIONS = 200
 MAX_OPTIONS = 20
 
 
+def _no_nul(value: object) -> None:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+
+
+class TrainingInput(InputModel):
+    """Request bodies of this domain: NUL characters are refused (PostgreSQL cannot store them)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: object) -> object:
+        _no_nul(value)
+        return value
+
+
 # --- authoring ------------------------------------------------------------
 
 
-class TrackCreate(InputModel):
+class TrackCreate(TrainingInput):
     name: Name
     slug: Slug | None = Field(default=None, description="Derived from the name when omitted")
     description: Description = ""
@@ -55,7 +73,7 @@ class TrackCreate(InputModel):
     )
 
 
-class TrackUpdate(InputModel):
+class TrackUpdate(TrainingInput):
     name: Name | None = None
     slug: Slug | None = None
     description: Description | None = None
@@ -69,7 +87,7 @@ class TrackUpdate(InputModel):
     validity_days: ValidityDays | None = None
 
 
-class CourseCreate(InputModel):
+class CourseCreate(TrainingInput):
     title: Name
     description: Description = ""
     content: Markdown = ""
@@ -77,7 +95,7 @@ class CourseCreate(InputModel):
     is_active: bool = True
 
 
-class CourseUpdate(InputModel):
+class CourseUpdate(TrainingInput):
     title: Name | None = None
     description: Description | None = None
     content: Markdown | None = None
@@ -85,12 +103,12 @@ class CourseUpdate(InputModel):
     is_active: bool | None = None
 
 
-class OptionIn(InputModel):
+class OptionIn(TrainingInput):
     id: ItemId
     text: ItemText
 
 
-class QuestionIn(InputModel):
+class QuestionIn(TrainingInput):
     id: ItemId
     question: ItemText
     type: QuestionType
@@ -99,7 +117,7 @@ class QuestionIn(InputModel):
     explanation: Explanation | None = None
 
 
-class QuizPut(InputModel):
+class QuizPut(TrainingInput):
     title: Name | None = Field(default=None, description="The course title when omitted")
     pass_threshold: PassThreshold = Decimal("0.80")
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
@@ -211,12 +229,12 @@ class AttemptStarted(ApiModel):
     questions: list[QuestionPublic]
 
 
-class AnswerIn(InputModel):
+class AnswerIn(TrainingInput):
     question_id: ItemId
     selected_option_ids: Annotated[list[ItemId], Field(max_length=MAX_OPTIONS)]
 
 
-class SubmitBody(InputModel):
+class SubmitBody(TrainingInput):
     answers: Annotated[list[AnswerIn], Field(max_length=MAX_QUESTIONS)]
 
 
@@ -259,7 +277,7 @@ class AttemptRead(ApiModel):
 # --- certificates ---------------------------------------------------------
 
 
-class RevokeBody(InputModel):
+class RevokeBody(TrainingInput):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 

@@ -743,11 +743,14 @@ def revoke_certificate(
     return certificate_read(certificate)
 
 
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def verify_certificate(session: Session, *, code: str) -> VerificationRead:
     """Public check of a verification code; an unknown code (or a certificate number) is 404."""
     certificate = (
         repository.get_certificate_by_code(session, code)
-        if 0 < len(code) <= MAX_VERIFICATION_CODE_LENGTH
+        if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
         else None
     )
     if certificate is None:
