@@ -14,6 +14,7 @@ from opsportal.config import Settings
 from opsportal.models import ApiToken, Organization, Role
 from opsportal.models.base import utcnow
 from opsportal.tenants import repository as tenant_repository
+from opsportal.training.demo import load_training_demo
 
 Say = Callable[[str], object]
 
@@ -79,4 +80,5 @@ def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLog
         token = issue_token(session, user=user, label=DEMO_TOKEN_LABEL)
         logins.append(DemoLogin(role.value, email, password, token))
     say("demo users ready")
+    load_training_demo(session, settings=settings, say=say)
     return logins
