@@ -14,10 +14,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__
 from opsportal.auth.endpoints import router as identity_router
+from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.tenants.endpoints import router as organizations_router
+from opsportal.tenants.values_endpoints import router as metrics_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.pages import router as training_pages
@@ -72,6 +74,8 @@ def create_app(
 
     app.include_router(identity_router)
     app.include_router(organizations_router)
+    app.include_router(metrics_router)
+    app.include_router(benchmarks_router)
     app.include_router(training_router)
     app.include_router(certificate_verification_router)
     app.include_router(web_router)

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -131,6 +132,55 @@ def import_organizations(
     typer.echo(
         json.dumps({"created": summary.created, "updated": summary.updated, "total": summary.total})
     )
+
+
+@import_app.command("values")
+def import_values(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Load metric values from a CSV file, all or nothing.
+
+    Columns: organization,metric,value,recordedOn (organization: an externalId or an id).
+    """
+    from opsportal.tenants.values import import_value_csv, read_value_csv
+
+    with unit_of_work() as session:
+        with file.open(newline="", encoding="utf-8-sig") as stream:
+            parsed = read_value_csv(session, stream)
+        with progress_bar() as progress:
+            task = progress.add_task("values", total=len(parsed.rows))
+            accepted = import_value_csv(
+                session, parsed=parsed, progress=lambda n: progress.advance(task, n)
+            )
+    typer.echo(json.dumps({"accepted": accepted}))
+
+
+@benchmarks_app.command("compute")
+def benchmarks_compute(
+    date: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Day to calculate for (default: today, UTC)"),
+    ] = None,
+) -> None:
+    """Run the benchmark aggregation now and print a summary."""
+    from opsportal.benchmarks.service import run_benchmarks
+
+    try:
+        summary = run_benchmarks(
+            session_factory(),
+            settings=get_settings(),
+            calculated_for=date.date() if date else None,
+            trigger="cli",
+        )
+    except DomainError as exc:
+        fail(exc.detail)
+    err_console.print(
+        f"benchmarks for {summary.calculated_for}: {summary.cohorts_published} cohorts published, "
+        f"{summary.cohorts_suppressed} suppressed (under the privacy minimum), "
+        f"{summary.duration_ms} ms",
+        highlight=False,
+    )
+    typer.echo(summary.model_dump_json(by_alias=True))
 
 
 def _serve(host: str, port: int, *, run_scheduler: bool) -> None:

@@ -1,0 +1,130 @@
+"""Benchmark routes: calculate, run history, and where an organisation stands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
+from opsportal.benchmarks import service
+from opsportal.benchmarks.schemas import (
+    BenchmarkComparison,
+    BenchmarkRunRead,
+    CalculateRequest,
+    CalculationSummary,
+    ComparisonRead,
+    PeerGroupOptions,
+)
+from opsportal.config import Settings
+from opsportal.db import SessionDep
+from opsportal.schemas import MAX_ID, ResourceId
+
+router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
+
+IndustrySector = Annotated[
+    str | None,
+    Query(
+        alias="industrySector",
+        max_length=100,
+        description="Compare with this industry only (default: every industry)",
+    ),
+]
+EmployeeMin = Annotated[
+    int | None,
+    Query(alias="employeeMin", ge=0, le=MAX_ID, description="Lower end of a size band"),
+]
+EmployeeMax = Annotated[
+    int | None,
+    Query(alias="employeeMax", ge=0, le=MAX_ID, description="Upper end of a size band"),
+]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.post("/calculate", response_model=CalculationSummary)
+def calculate(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    body: CalculateRequest | None = None,
+) -> CalculationSummary:
+    """Calculate and publish benchmarks now (default: for today, UTC); replaces that day."""
+    # The run commits in its own transactions, so that a failure is recorded
+    # too. End this request's (read-only) transaction first: on SQLite it holds
+    # the database's write lock, which the run needs.
+    session.commit()
+    return service.run_benchmarks(
+        request.app.state.session_factory,
+        settings=_settings(request),
+        calculated_for=body.calculated_for if body else None,
+        trigger="api",
+    )
+
+
+@router.get("/runs", response_model=list[BenchmarkRunRead])
+def list_runs(
+    session: SessionDep,
+    user: StaffUser,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> list[BenchmarkRunRead]:
+    """Benchmark run history, newest first."""
+    return service.list_runs(session, limit=limit, offset=offset)
+
+
+@router.get("/peer-groups", response_model=PeerGroupOptions)
+def peer_groups(request: Request, session: SessionDep, user: CurrentUser) -> PeerGroupOptions:
+    """Industries and size bands to choose a peer group from."""
+    return service.peer_group_options(session, settings=_settings(request))
+
+
+@router.get("/organizations/{organization_id}", response_model=list[ComparisonRead])
+def compare_organization(
+    organization_id: ResourceId,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+) -> list[BenchmarkComparison]:
+    """Every metric of an organisation against its peers (default peer group: all customers)."""
+    settings = _settings(request)
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    return service.compare_organization(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        industry_sector=industry_sector,
+        size_band=band,
+        settings=settings,
+    )
+
+
+@router.get("/organizations/{organization_id}/metrics/{metric}", response_model=ComparisonRead)
+def compare_metric(
+    organization_id: ResourceId,
+    metric: str,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+) -> BenchmarkComparison:
+    """One metric of an organisation against its peers (default peer group: all customers)."""
+    settings = _settings(request)
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    return service.compare_metric(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        metric=metric,
+        industry_sector=industry_sector,
+        size_band=band,
+        settings=settings,
+    )

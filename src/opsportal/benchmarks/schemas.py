@@ -1,0 +1,85 @@
+"""Benchmark schemas: comparisons (customer and staff views), runs, peer-group choices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from opsportal.models import RunStatus
+from opsportal.schemas import ApiModel, InputModel
+
+
+class BenchmarkComparison(ApiModel):
+    """Where one organisation stands on one metric: what every role may see.
+
+    Never carries min, max, mean or the quantile summary: those are for staff
+    (`StaffBenchmarkComparison`), so a customer's response cannot leak them.
+    """
+
+    available: bool
+    reason: str | None = None
+    metric: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    your_value: float | None = None
+    your_value_recorded_on: date | None = None
+    percentile: int | None = None
+    p25: float | None = None
+    median: float | None = None
+    p75: float | None = None
+    peer_count: int | None = None
+    filter_description: str
+    calculated_for: date | None = None
+    calculated_at: datetime | None = None
+
+
+class StaffBenchmarkComparison(BenchmarkComparison):
+    """The staff view adds the peer group's mean, extremes and 101-point quantile summary."""
+
+    # No defaults: a customer-shaped object must not validate as this class.
+    mean: float | None
+    min: float | None
+    max: float | None
+    quantiles: list[float] | None
+
+
+ComparisonRead = StaffBenchmarkComparison | BenchmarkComparison
+
+
+class CalculateRequest(InputModel):
+    calculated_for: date | None = None
+
+
+class CalculationSummary(ApiModel):
+    run_id: int
+    calculated_for: date
+    metrics_calculated: int
+    cohorts_published: int
+    cohorts_suppressed: int
+    duration_ms: int
+
+
+class BenchmarkRunRead(ApiModel):
+    id: int
+    calculated_for: date
+    status: RunStatus
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    metrics_calculated: int
+    cohorts_published: int
+    cohorts_suppressed: int
+    error: str | None
+
+
+class SizeBandRead(ApiModel):
+    label: str
+    employee_min: int
+    employee_max: int | None
+
+
+class PeerGroupOptions(ApiModel):
+    """What a peer-group chooser offers: industries with active customers, and the size bands."""
+
+    industry_sectors: list[str]
+    size_bands: list[SizeBandRead]
