@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -108,15 +108,21 @@ def mark_submitted(
 def passes(
     session: Session, *, user_id: int, quiz_ids: Collection[int]
 ) -> list[tuple[int, datetime]]:
-    """(quiz id, submitted at) of every passed attempt of the user on these quizzes."""
+    """(quiz id, latest pass) for each of these quizzes the user has passed.
+
+    The latest pass is all completion needs: some pass is after a cut-off
+    exactly when the latest one is.
+    """
     if not quiz_ids:
         return []
     rows = session.execute(
-        select(QuizAttempt.quiz_id, QuizAttempt.submitted_at).where(
+        select(QuizAttempt.quiz_id, func.max(QuizAttempt.submitted_at))
+        .where(
             QuizAttempt.user_id == user_id,
             QuizAttempt.quiz_id.in_(list(quiz_ids)),
             QuizAttempt.passed.is_(True),
         )
+        .group_by(QuizAttempt.quiz_id)
     )
     return [(quiz_id, submitted) for quiz_id, submitted in rows if submitted is not None]
 
