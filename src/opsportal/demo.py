@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth import repository as auth_repository
 from opsportal.auth.service import create_user, issue_token
+from opsportal.benchmarks.demo import seed_benchmark_demo
 from opsportal.config import Settings
 from opsportal.models import ApiToken, Organization, Role
 from opsportal.models.base import utcnow
@@ -80,5 +81,6 @@ def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLog
         token = issue_token(session, user=user, label=DEMO_TOKEN_LABEL)
         logins.append(DemoLogin(role.value, email, password, token))
     say("demo users ready")
+    seed_benchmark_demo(session, anchor=organization, settings=settings, say=say)
     load_training_demo(session, settings=settings, say=say)
     return logins
