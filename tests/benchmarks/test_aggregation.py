@@ -227,7 +227,7 @@ class TestSizeBands:
 
     def test_band_codes(self) -> None:
         bands = parse_size_bands("1-100,101-500,501-2000,2001+")
-        codes = band_codes([1, 100, 101, 500, 501, 2000, 2001, 10**7, None, 0], bands)
+        codes = band_codes([1, 100, 101, 500, 501, 2000, 2001, 10**7, -1, 0], bands)
         assert codes.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, ANY, ANY]
 
     def test_gaps_between_bands(self) -> None:

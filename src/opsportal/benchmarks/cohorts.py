@@ -46,11 +46,9 @@ def parse_size_bands(spec: str) -> tuple[SizeBand, ...]:
     return tuple(bands)
 
 
-def band_codes(
-    employee_counts: Sequence[int | None], bands: Sequence[SizeBand]
-) -> npt.NDArray[np.int64]:
-    """Each organisation's band index, or ANY when its size is unknown or falls in no band."""
-    counts = np.array([-1 if c is None else c for c in employee_counts], dtype=np.int64)
+def band_codes(employee_counts: npt.ArrayLike, bands: Sequence[SizeBand]) -> npt.NDArray[np.int64]:
+    """Each organisation's band index, or ANY when its size is unknown (-1) or in no band."""
+    counts = np.asarray(employee_counts, dtype=np.int64)
     minimums = np.array([b.minimum for b in bands], dtype=np.int64)
     maximums = np.array(
         [np.iinfo(np.int64).max if b.maximum is None else b.maximum for b in bands], dtype=np.int64

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+import numpy as np
+from sqlalchemy import Select, case, delete, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
 from opsportal.errors import Conflict
 from opsportal.models import (
     BenchmarkResult,
@@ -28,39 +31,95 @@ RUN_LOCK_WAIT = "120s"
 
 @dataclass(frozen=True)
 class FreshValues:
-    """Column arrays of every ACTIVE organisation's latest, fresh values."""
+    """Every ACTIVE organisation's latest fresh values, as arrays ready for aggregation."""
 
-    metrics: list[str]
-    values: list[float]
-    sectors: list[str | None]
-    employee_counts: list[int | None]
+    values: FloatArray
+    metrics: IntArray  # index into the `metrics` asked for
+    sectors: IntArray  # index into `sector_names`, or ANY
+    employee_counts: IntArray  # -1 when unknown
+    sector_names: list[str]
 
 
-def load_fresh_values(session: Session, *, since: date, until: date) -> FreshValues:
+def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """Run a SELECT on the driver's own cursor and return plain tuples.
+
+    The nightly read moves a million rows; SQLAlchemy's Row objects would cost
+    more than the database's work. The statement's only bound values are dates
+    and enum names that this module itself supplies, rendered as literals.
+    """
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def load_fresh_values(
+    session: Session, *, since: date, until: date, metrics: Sequence[str]
+) -> FreshValues:
     """Latest value per ACTIVE organisation and metric, recorded within [since, until].
 
     Reads only the latest-value table (one row per organisation and metric),
-    never the history.
+    never the history; metric names come back as their index in `metrics`.
     """
-    query = (
-        select(
-            LatestMetricValue.metric,
-            LatestMetricValue.value,
-            Organization.industry_sector,
-            Organization.employee_count,
-        )
-        .join(Organization, Organization.id == LatestMetricValue.organization_id)
-        .where(
-            Organization.status == OrganizationStatus.ACTIVE,
+    organizations = _raw_rows(
+        session,
+        select(Organization.id, Organization.employee_count, Organization.industry_sector).where(
+            Organization.status == OrganizationStatus.ACTIVE
+        ),
+    )
+    metric_code = case(
+        {name: index for index, name in enumerate(metrics)},
+        value=LatestMetricValue.metric,
+        else_=-1,
+    )
+    rows = _raw_rows(
+        session,
+        select(LatestMetricValue.organization_id, metric_code, LatestMetricValue.value).where(
             LatestMetricValue.recorded_on >= since,
             LatestMetricValue.recorded_on <= until,
-        )
+        ),
     )
-    rows = session.execute(query).tuples().all()
-    if not rows:
-        return FreshValues([], [], [], [])
-    metrics, values, sectors, employees = zip(*rows, strict=True)
-    return FreshValues(list(metrics), list(values), list(sectors), list(employees))
+    count = len(organizations)
+    org_ids = np.fromiter((row[0] for row in organizations), dtype=np.int64, count=count)
+    employees = np.fromiter(
+        (-1 if row[1] is None else row[1] for row in organizations), dtype=np.int64, count=count
+    )
+    sector_index: dict[str, int] = {}
+    sectors = np.fromiter(
+        (
+            sector_index.setdefault(row[2], len(sector_index)) if row[2] else ANY
+            for row in organizations
+        ),
+        dtype=np.int64,
+        count=count,
+    )
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(
+        -1, 3
+    )
+    value_orgs = table[:, 0].astype(np.int64)
+    value_metrics = table[:, 1].astype(np.int64)
+
+    # Keep values of ACTIVE organisations (and known metrics) only, and look up
+    # each value's organisation by binary search in the sorted id list.
+    order = np.argsort(org_ids)
+    org_ids, employees, sectors = org_ids[order], employees[order], sectors[order]
+    position = np.searchsorted(org_ids, value_orgs)
+    position = np.minimum(position, max(count - 1, 0))
+    keep = (value_metrics >= 0) & (count > 0)
+    if count:
+        keep &= org_ids[position] == value_orgs
+    position = position[keep]
+    return FreshValues(
+        values=table[keep, 2],
+        metrics=value_metrics[keep],
+        sectors=sectors[position] if count else np.zeros(0, dtype=np.int64),
+        employee_counts=employees[position] if count else np.zeros(0, dtype=np.int64),
+        sector_names=list(sector_index),
+    )
 
 
 def acquire_run_lock(session: Session) -> None:

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -85,31 +84,18 @@ def _compute_and_publish(
     """Aggregate the fresh latest values and replace the run's day; returns the counts."""
     day = run.calculated_for
     since = day - timedelta(days=settings.benchmark_freshness_days)
-    fresh = repository.load_fresh_values(session, since=since, until=day)
+    fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
     bands = size_bands(settings)
-
-    metric_index = {name: i for i, name in enumerate(METRIC_NAMES)}
-    sector_names: list[str] = []
-    sector_index: dict[str, int] = {}
-
-    def sector_code(sector: str | None) -> int:
-        if not sector:
-            return aggregation.ANY
-        code = sector_index.get(sector)
-        if code is None:
-            code = sector_index[sector] = len(sector_names)
-            sector_names.append(sector)
-        return code
-
     stats = aggregation.aggregate(
-        np.asarray(fresh.values, dtype=np.float64),
-        np.fromiter((metric_index[m] for m in fresh.metrics), dtype=np.int64),
-        np.fromiter((sector_code(s) for s in fresh.sectors), dtype=np.int64),
+        fresh.values,
+        fresh.metrics,
+        fresh.sectors,
         band_codes(fresh.employee_counts, bands),
-        n_sectors=len(sector_names),
+        n_sectors=len(fresh.sector_names),
         n_bands=len(bands),
         min_peers=settings.benchmark_min_peers,
     )
+    sector_names = fresh.sector_names
     calculated_at = utcnow()
     quantiles = stats.quantiles.tolist()
     rows: list[dict[str, Any]] = [

@@ -87,11 +87,12 @@ def ingest_values(
         if row[0] not in known_organization_ids:
             raise _invalid(locate(index), "organizationId", f"organization {row[0]} does not exist")
 
-    history: dict[tuple[int, str, date], float] = {}
+    # Duplicates within the batch: the last one wins.
+    history = {(org_id, metric, day): value for org_id, metric, value, day in rows}
     latest: dict[tuple[int, str], tuple[date, float]] = {}
-    for org_id, metric, value, day in rows:
-        history[(org_id, metric, day)] = value
-        current = latest.get((org_id, metric))
+    newest = latest.get
+    for (org_id, metric, day), value in history.items():
+        current = newest((org_id, metric))
         if current is None or day >= current[0]:
             latest[(org_id, metric)] = (day, value)
     history_rows: list[ValueRow] = [(o, m, d, v) for (o, m, d), v in history.items()]
@@ -110,6 +111,18 @@ class ValueCsv:
 
     def locate(self, index: int) -> str:
         return f"line {self.lines[index]}"
+
+
+def _parse_day(raw: str, line: int) -> date:
+    text = raw.strip()
+    try:
+        if not _ISO_DAY.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _invalid(
+            f"line {line}", "recordedOn", f"{text!r} is not a date (YYYY-MM-DD)"
+        ) from None
 
 
 def read_value_csv(session: Session, stream: TextIO) -> ValueCsv:
@@ -132,31 +145,32 @@ def read_value_csv(session: Session, stream: TextIO) -> ValueCsv:
 
     rows: list[IncomingValue] = []
     lines: list[int] = []
+    days: dict[str, date] = {}  # a file holds few distinct days: parse each once
     for record in reader:
         if not record or (len(record) == 1 and not record[0].strip()):
             continue
         line = reader.line_num
-        where = f"line {line}"
         if len(record) < width:
-            raise InvalidInput(f"{where}: expected {len(header)} columns.", field=where)
+            raise InvalidInput(
+                f"line {line}: expected {len(header)} columns.", field=f"line {line}"
+            )
         token = record[col_org].strip()
         org_id = by_external_id.get(token)
         if org_id is None and token.isdigit() and len(token) < 12 and int(token) in ids:
             org_id = int(token)
         if org_id is None:
-            raise _invalid(where, "organization", f"no organization has id or externalId {token!r}")
-        raw_value = record[col_value].strip()
+            raise _invalid(
+                f"line {line}", "organization", f"no organization has id or externalId {token!r}"
+            )
         try:
-            value = float(raw_value)
+            value = float(record[col_value])
         except ValueError:
-            raise _invalid(where, "value", f"{raw_value!r} is not a number") from None
-        raw_day = record[col_day].strip()
-        try:
-            if not _ISO_DAY.fullmatch(raw_day):
-                raise ValueError
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            raise _invalid(where, "recordedOn", f"{raw_day!r} is not a date (YYYY-MM-DD)") from None
+            raw = record[col_value].strip()
+            raise _invalid(f"line {line}", "value", f"{raw!r} is not a number") from None
+        raw_day = record[col_day]
+        day = days.get(raw_day)
+        if day is None:
+            day = days[raw_day] = _parse_day(raw_day, line)
         rows.append((org_id, record[col_metric].strip(), value, day))
         lines.append(line)
     return ValueCsv(rows, lines)

@@ -85,12 +85,6 @@ def upgrade() -> None:
         sa.Column("metric", sa.String(length=50), nullable=False),
         sa.Column("recorded_on", sa.Date(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name=op.f("fk_latest_metric_values_organization_id_organizations"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("organization_id", "metric", name=op.f("pk_latest_metric_values")),
     )
     op.create_table(
@@ -99,12 +93,6 @@ def upgrade() -> None:
         sa.Column("metric", sa.String(length=50), nullable=False),
         sa.Column("recorded_on", sa.Date(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name=op.f("fk_metric_values_organization_id_organizations"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint(
             "organization_id", "metric", "recorded_on", name=op.f("pk_metric_values")
         ),
