@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from opsportal import __version__
 from opsportal.auth.endpoints import router as identity_router
 from opsportal.benchmarks.endpoints import router as benchmarks_router
+from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(certificate_verification_router)
     app.include_router(web_router)
     app.include_router(training_pages)
+    app.include_router(benchmark_pages)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
