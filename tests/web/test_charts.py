@@ -38,8 +38,10 @@ def test_value_outside_axis_is_clamped_into_view() -> None:
     assert you and float(you.group(1)) <= 320
 
 
-def test_axis_uses_metric_range_when_known() -> None:
-    assert axis_range(40, 70, 82, floor=0, ceiling=100) == (0, 100)
+def test_axis_zooms_to_the_data_within_the_metric_range() -> None:
+    low, high = axis_range(40, 70, 82, floor=0, ceiling=100)
+    assert 0 < low < 40 and 82 < high <= 100
+    assert axis_range(90, 98, 100, floor=0, ceiling=100)[1] == 100
     low, high = axis_range(2, 4, 9, floor=0, ceiling=None)
     assert low >= 0 and high > 9
 

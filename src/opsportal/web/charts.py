@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from html import escape
 
 WIDTH = 320
-HEIGHT = 64
+HEIGHT = 72
 PAD = 14
-BAND_TOP = 18
+BAND_TOP = 26
 BAND_HEIGHT = 18
 
 
@@ -35,15 +35,19 @@ def verdict(percentile: int) -> Verdict:
 def axis_range(
     p25: float, p75: float, value: float | None, *, floor: float | None, ceiling: float | None
 ) -> tuple[float, float]:
-    """The span to draw: the metric's own range where it has one, else around the data."""
+    """The span to draw: around the band and the value, never beyond the metric's own range.
+
+    Zoomed to the data rather than the whole 0-100 scale, so a narrow peer band
+    still reads as a band.
+    """
     points = [p25, p75] + ([value] if value is not None else [])
     low, high = min(points), max(points)
-    spread = max(high - low, abs(high) * 0.1, 1.0)
-    low, high = low - spread * 0.25, high + spread * 0.25
+    spread = max(high - low, abs(high) * 0.05, 1.0)
+    low, high = low - spread * 0.35, high + spread * 0.35
     if floor is not None:
-        low = max(low, floor) if ceiling is None else floor
+        low = max(low, floor)
     if ceiling is not None:
-        high = ceiling
+        high = min(high, ceiling)
     if high <= low:
         high = low + 1.0
     return low, high
@@ -91,8 +95,10 @@ def band_svg(
     if value is not None:
         vx = x(value)
         parts.append(
-            f'<path class="you" d="M{vx} {BAND_TOP - 3} l-6 -9 h12 z" fill="#13213a"/>'
-            f'<text x="{vx}" y="9" text-anchor="middle" font-weight="700" fill="#13213a">'
+            f'<path class="you" d="M{vx} {BAND_TOP - 2} l-5 -8 h10 z" fill="#13213a"/>'
+            f'<line x1="{vx}" y1="{BAND_TOP}" x2="{vx}" y2="{BAND_TOP + BAND_HEIGHT}" '
+            f'stroke="#13213a" stroke-width="1.5" stroke-dasharray="3 2"/>'
+            f'<text x="{vx}" y="12" text-anchor="middle" font-weight="700" fill="#13213a">'
             f"{escape(fmt(value))}</text>"
         )
     parts.append("</svg>")
