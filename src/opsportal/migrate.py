@@ -26,7 +26,7 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(url: str | None = None, *, connection: Connection | None = None) -> None:
-    command.upgrade(alembic_config(url, connection), "heads")
+    command.upgrade(alembic_config(url, connection), "head")
 
 
 def schema_drift(connection: Connection) -> list[object]:
