@@ -8,6 +8,7 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -404,3 +405,47 @@ class TestSchedule:
 
         monkeypatch.setattr(aggregation, "aggregate", broken)
         nightly_benchmarks(settings, session_factory)  # logged, not raised
+
+
+class TestConcurrentRequests:
+    def test_two_calculate_requests_at_once_both_succeed_one_after_the_other(
+        self, live_server: str, committed_session_factory: SessionFactory
+    ) -> None:
+        with session_scope(committed_session_factory) as session:
+            population(session)
+            _, token = create_user(session, role=Role.ADMIN)
+        barrier = threading.Barrier(2)
+        responses: list[httpx.Response] = []
+
+        def calculate() -> None:
+            barrier.wait()
+            responses.append(
+                httpx.post(
+                    f"{live_server}/api/v1/benchmarks/calculate",
+                    json={"calculatedFor": TODAY.isoformat()},
+                    headers=bearer(token),
+                    timeout=60,
+                )
+            )
+
+        threads = [threading.Thread(target=calculate) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+        with session_scope(committed_session_factory) as session:
+            runs = session.scalars(select(BenchmarkRun)).all()
+            assert [r.status for r in runs] == [RunStatus.SUCCEEDED] * 2
+            assert result_count(session, TODAY) == 4
+        history = httpx.get(
+            f"{live_server}/api/v1/benchmarks/runs", headers=bearer(token), timeout=30
+        ).json()
+        assert len(history) == 2
+
+
+def test_openapi_documents_the_benchmark_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/benchmarks/organizations/{organization_id}/metrics/{metric}" in paths
+    assert "/api/v1/benchmarks/calculate" in paths
+    assert "/api/v1/metrics/values" in paths

@@ -21,6 +21,8 @@ class MetricValue(Base):
     """Every value ever reported, one per organisation, metric and day."""
 
     __tablename__ = "metric_values"
+    # On SQLite the primary key then is the table: one B-tree to write, not two.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     organization_id: Mapped[int] = mapped_column(primary_key=True)
     metric: Mapped[str] = mapped_column(String(50), primary_key=True)
@@ -36,6 +38,7 @@ class LatestMetricValue(Base):
     """
 
     __tablename__ = "latest_metric_values"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     organization_id: Mapped[int] = mapped_column(primary_key=True)
     metric: Mapped[str] = mapped_column(String(50), primary_key=True)

@@ -28,6 +28,7 @@ ValueRow = tuple[int, str, date, float]
 ProgressCallback = Callable[[int], None]
 
 CHUNK = 10_000
+SQLITE_CACHE_KIB = 256 * 1024
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 _COLUMNS = ("organization_id", "metric", "recorded_on", "value")
 
@@ -107,6 +108,9 @@ def _upsert_sqlite(
 ) -> None:
     history_sql, latest_sql = _sqlite_statements()
     connection = session.connection()
+    # SQLite's default page cache is 2 MB; a bulk upsert into a history of
+    # millions of rows runs several times faster when the index pages stay cached.
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     # Straight to the driver's executemany with plain tuples: SQLAlchemy's
     # per-row parameter processing would cost more than SQLite's own work.
     # Dates go in as ISO text, which is how SQLAlchemy's Date stores them on SQLite.

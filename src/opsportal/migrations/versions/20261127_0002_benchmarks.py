@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("recorded_on", sa.Date(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("organization_id", "metric", name=op.f("pk_latest_metric_values")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "metric_values",
@@ -96,6 +97,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "organization_id", "metric", "recorded_on", name=op.f("pk_metric_values")
         ),
+        sqlite_with_rowid=False,
     )
     # ### end Alembic commands ###
 
