@@ -38,6 +38,7 @@ class LatestMetricValue(Base):
     """
 
     __tablename__ = "latest_metric_values"
+    # PostgreSQL also gets fillfactor 50 (in the migration) for in-place updates.
     __table_args__ = {"sqlite_with_rowid": False}
 
     organization_id: Mapped[int] = mapped_column(primary_key=True)
