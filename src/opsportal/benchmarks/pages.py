@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.schemas import BenchmarkComparison
-from opsportal.config import Settings
 from opsportal.db import SessionDep
+from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
 from opsportal.schemas import ResourceId
 from opsportal.tenants import service as tenant_service
@@ -22,11 +22,6 @@ from opsportal.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 RUNS_SHOWN = 50
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 @router.get("/benchmarks")
@@ -64,10 +59,10 @@ def scorecard(
     organization_id: ResourceId,
     session: SessionDep,
     user: PageUser,
+    settings: SettingsDep,
     industry: Annotated[str | None, Query(max_length=100)] = None,
     size: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    settings = _settings(request)
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id
     )
@@ -105,14 +100,19 @@ def run_history(request: Request, session: SessionDep, user: PageStaff) -> Respo
 
 
 @router.post("/benchmarks/runs")
-def run_now(request: Request, session: SessionDep, user: PageAdmin, form: CheckedForm) -> Response:
+def run_now(
+    request: Request,
+    session: SessionDep,
+    user: PageAdmin,
+    settings: SettingsDep,
+    session_factory: SessionFactoryDep,
+    form: CheckedForm,
+) -> Response:
     # The run commits in its own transactions; end this request's first (on
     # SQLite it holds the write lock the run needs).
     session.commit()
     try:
-        summary = service.run_benchmarks(
-            request.app.state.session_factory, settings=_settings(request), trigger="web"
-        )
+        summary = service.run_benchmarks(session_factory, settings=settings, trigger="web")
     except Conflict as exc:
         request.session["flash"] = exc.detail
     else:

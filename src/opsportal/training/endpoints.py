@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
-from opsportal.config import Settings
 from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
 from opsportal.schemas import ResourceId
 from opsportal.training import service
 from opsportal.training.schemas import (
@@ -29,14 +29,6 @@ from opsportal.training.schemas import (
     TrackUpdate,
     VerificationRead,
 )
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 public_router = APIRouter(prefix="/api/v1/certificates", tags=["training"])

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.schemas import ResourceId
 from opsportal.training import service
-from opsportal.training.endpoints import SettingsDep
 from opsportal.training.schemas import AnswerIn, AttemptRead, QuestionPublic
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
