@@ -193,6 +193,11 @@ def certificate_pdf(
     filename, content = service.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
+    return pdf_download(filename, content)
+
+
+def pdf_download(filename: str, content: bytes) -> Response:
+    """A PDF the browser saves under its certificate number (the API and the pages)."""
     return Response(
         content,
         media_type="application/pdf",

@@ -15,6 +15,7 @@ from opsportal.deps import SettingsDep
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.schemas import ResourceId
 from opsportal.training import service
+from opsportal.training.endpoints import pdf_download
 from opsportal.training.schemas import AnswerIn, AttemptRead, QuestionPublic
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
@@ -141,11 +142,7 @@ def certificate_pdf(
     filename, pdf = service.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_download(filename, pdf)
 
 
 @router.get("/verify/{code}")
