@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from opsportal.errors import InvalidInput
 from opsportal.tenants import values_repository as repository
 from opsportal.tenants.metrics import METRIC_NAMES, METRICS_BY_NAME
-from opsportal.tenants.values_repository import ProgressCallback, ValueRow
+from opsportal.tenants.values_repository import ProgressCallback
 
 # (organization_id, metric, value, recorded_on), as parsed from a request or a CSV line.
 IncomingValue = tuple[int, str, float, date]
@@ -89,15 +89,9 @@ def ingest_values(
 
     # Duplicates within the batch: the last one wins.
     history = {(org_id, metric, day): value for org_id, metric, value, day in rows}
-    latest: dict[tuple[int, str], tuple[date, float]] = {}
-    newest = latest.get
-    for (org_id, metric, day), value in history.items():
-        current = newest((org_id, metric))
-        if current is None or day >= current[0]:
-            latest[(org_id, metric)] = (day, value)
-    history_rows: list[ValueRow] = [(o, m, d, v) for (o, m, d), v in history.items()]
-    latest_rows: list[ValueRow] = [(o, m, d, v) for (o, m), (d, v) in latest.items()]
-    repository.upsert_values(session, history=history_rows, latest=latest_rows, progress=progress)
+    repository.upsert_values(
+        session, history=[(o, m, d, v) for (o, m, d), v in history.items()], progress=progress
+    )
     session.flush()
     return len(rows)
 

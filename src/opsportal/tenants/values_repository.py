@@ -68,14 +68,24 @@ def upsert_values(
     session: Session,
     *,
     history: Sequence[ValueRow],
-    latest: Sequence[ValueRow],
     progress: ProgressCallback | None = None,
 ) -> None:
-    """Write `history` (unique per org, metric, day) and `latest` (unique per org, metric)."""
+    """Write `history` (unique per org, metric, day) and move the latest values forward."""
     if session.get_bind().dialect.name == "postgresql":
-        _upsert_postgresql(session, history=history, latest=latest, progress=progress)
+        _upsert_postgresql(session, history=history, progress=progress)
     else:
-        _upsert_sqlite(session, history=history, latest=latest, progress=progress)
+        _upsert_sqlite(session, history=history, latest=newest(history), progress=progress)
+
+
+def newest(history: Sequence[ValueRow]) -> list[ValueRow]:
+    """The newest row per organisation and metric."""
+    latest: dict[tuple[int, str], ValueRow] = {}
+    current = latest.get
+    for row in history:
+        found = current((row[0], row[1]))
+        if found is None or row[2] >= found[2]:
+            latest[(row[0], row[1])] = row
+    return list(latest.values())
 
 
 def _sqlite_statements() -> tuple[Any, Any]:
@@ -138,12 +148,15 @@ def _postgresql_statements() -> tuple[Any, Any]:
     history_table: Table = MetricValue.__table__  # type: ignore[assignment]
     latest_table: Table = LatestMetricValue.__table__  # type: ignore[assignment]
     source = select(*(_incoming.c[name] for name in _COLUMNS))
+    newest_first = source.distinct(_incoming.c.organization_id, _incoming.c.metric).order_by(
+        _incoming.c.organization_id, _incoming.c.metric, _incoming.c.recorded_on.desc()
+    )
     history = postgresql.insert(history_table).from_select(list(_COLUMNS), source)
     history = history.on_conflict_do_update(
         index_elements=["organization_id", "metric", "recorded_on"],
         set_={"value": history.excluded.value},
     )
-    latest = postgresql.insert(latest_table).from_select(list(_COLUMNS), source)
+    latest = postgresql.insert(latest_table).from_select(list(_COLUMNS), newest_first)
     latest = latest.on_conflict_do_update(
         index_elements=["organization_id", "metric"],
         set_={"value": latest.excluded.value, "recorded_on": latest.excluded.recorded_on},
@@ -156,7 +169,6 @@ def _upsert_postgresql(
     session: Session,
     *,
     history: Sequence[ValueRow],
-    latest: Sequence[ValueRow],
     progress: ProgressCallback | None,
 ) -> None:
     connection = session.connection()
@@ -187,6 +199,5 @@ def _upsert_postgresql(
 
     stage(history, report=True)
     connection.execute(history_statement)
-    stage(latest, report=False)
-    connection.execute(latest_statement)
+    connection.execute(latest_statement)  # newest staged row per organisation and metric
     connection.exec_driver_sql("TRUNCATE metric_values_incoming")
