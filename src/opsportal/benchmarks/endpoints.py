@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
 from opsportal.benchmarks import service
@@ -16,8 +16,8 @@ from opsportal.benchmarks.schemas import (
     ComparisonRead,
     PeerGroupOptions,
 )
-from opsportal.config import Settings
 from opsportal.db import SessionDep
+from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.schemas import MAX_ID, ResourceId
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
@@ -40,15 +40,11 @@ EmployeeMax = Annotated[
 ]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.post("/calculate", response_model=CalculationSummary)
 def calculate(
-    request: Request,
     session: SessionDep,
+    session_factory: SessionFactoryDep,
+    settings: SettingsDep,
     user: AdminUser,
     body: CalculateRequest | None = None,
 ) -> CalculationSummary:
@@ -58,8 +54,8 @@ def calculate(
     # the database's write lock, which the run needs.
     session.commit()
     return service.run_benchmarks(
-        request.app.state.session_factory,
-        settings=_settings(request),
+        session_factory,
+        settings=settings,
         calculated_for=body.calculated_for if body else None,
         trigger="api",
     )
@@ -77,23 +73,22 @@ def list_runs(
 
 
 @router.get("/peer-groups", response_model=PeerGroupOptions)
-def peer_groups(request: Request, session: SessionDep, user: CurrentUser) -> PeerGroupOptions:
+def peer_groups(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> PeerGroupOptions:
     """Industries and size bands to choose a peer group from."""
-    return service.peer_group_options(session, settings=_settings(request))
+    return service.peer_group_options(session, settings=settings)
 
 
 @router.get("/organizations/{organization_id}", response_model=list[ComparisonRead])
 def compare_organization(
     organization_id: ResourceId,
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     industry_sector: IndustrySector = None,
     employee_min: EmployeeMin = None,
     employee_max: EmployeeMax = None,
 ) -> list[BenchmarkComparison]:
     """Every metric of an organisation against its peers (default peer group: all customers)."""
-    settings = _settings(request)
     band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     return service.compare_organization(
         session,
@@ -109,15 +104,14 @@ def compare_organization(
 def compare_metric(
     organization_id: ResourceId,
     metric: str,
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     industry_sector: IndustrySector = None,
     employee_min: EmployeeMin = None,
     employee_max: EmployeeMax = None,
 ) -> BenchmarkComparison:
     """One metric of an organisation against its peers (default peer group: all customers)."""
-    settings = _settings(request)
     band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     return service.compare_metric(
         session,
