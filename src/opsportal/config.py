@@ -47,6 +47,15 @@ class Settings(BaseSettings):
             raise ValueError("must be positive")
         return value
 
+    @field_validator("benchmark_size_bands")
+    @classmethod
+    def _size_bands_parse(cls, value: str) -> str:
+        # Checked at start-up, so a typo fails `serve` at once, not the 02:00 run.
+        from opsportal.benchmarks.cohorts import parse_size_bands
+
+        parse_size_bands(value)
+        return value
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:

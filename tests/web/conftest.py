@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Chromium as root in a closed network: no sandbox, and none of its background
 # calls home (they would be refused, many at a time).
@@ -36,6 +36,12 @@ def find_chromium() -> str | None:
     return None
 
 
+# Generous waits: on a loaded 2-core CI machine a page can take seconds; a
+# wait ends as soon as its condition holds, so this costs nothing when fast.
+PAGE_TIMEOUT_MS = 30_000
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     executable = find_chromium()
@@ -59,7 +65,7 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
