@@ -29,6 +29,7 @@ ProgressCallback = Callable[[int], None]
 
 CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024
+POSTGRES_WORK_MEM = "256MB"
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 _COLUMNS = ("organization_id", "metric", "recorded_on", "value")
 
@@ -172,6 +173,9 @@ def _upsert_postgresql(
     progress: ProgressCallback | None,
 ) -> None:
     connection = session.connection()
+    # For this transaction only: sort the staged rows for DISTINCT ON in memory
+    # rather than in temporary files (the default work_mem is 4 MB).
+    connection.exec_driver_sql(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS metric_values_incoming ("
         "organization_id integer NOT NULL, metric varchar(50) NOT NULL, "
