@@ -14,6 +14,8 @@ from opsportal.config import Settings
         ("benchmark_min_peers", 4),
         ("benchmark_size_bands", "1-100,50-200"),
         ("benchmark_size_bands", "small,large"),
+        ("benchmark_cron", "every night"),
+        ("benchmark_cron", "0 25 * * *"),
         ("benchmark_freshness_days", 0),
         ("certificate_validity_days", -1),
     ],

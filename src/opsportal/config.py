@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         parse_size_bands(value)
         return value
 
+    @field_validator("benchmark_cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(value, timezone="UTC")
+        return value
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
