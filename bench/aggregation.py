@@ -47,9 +47,9 @@ import numpy as np
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks import aggregation, repository
-from opsportal.benchmarks.cohorts import band_codes, parse_size_bands
-from opsportal.benchmarks.service import run_benchmarks
+from opsportal.benchmarks import repository
+from opsportal.benchmarks.cohorts import parse_size_bands
+from opsportal.benchmarks.service import aggregate_fresh_values, run_benchmarks
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
 from opsportal.migrate import upgrade
@@ -240,17 +240,8 @@ def time_runs(settings: Settings, day: date, repeat: int = 3) -> tuple[float, fl
 
 
 def _time_numpy(fresh: repository.FreshValues, settings: Settings) -> float:
-    bands = parse_size_bands(settings.benchmark_size_bands)
     started = time.perf_counter()
-    aggregation.aggregate(
-        fresh.values,
-        fresh.metrics,
-        fresh.sectors,
-        band_codes(fresh.employee_counts, bands),
-        n_sectors=len(fresh.sector_names),
-        n_bands=len(bands),
-        min_peers=settings.benchmark_min_peers,
-    )
+    aggregate_fresh_values(fresh, settings=settings)
     return time.perf_counter() - started
 
 

@@ -78,15 +78,12 @@ def _check_day(day: date) -> None:
         )
 
 
-def _compute_and_publish(
-    session: Session, *, run: BenchmarkRun, settings: Settings
-) -> tuple[int, int, int]:
-    """Aggregate the fresh latest values and replace the run's day; returns the counts."""
-    day = run.calculated_for
-    since = day - timedelta(days=settings.benchmark_freshness_days)
-    fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
+def aggregate_fresh_values(
+    fresh: repository.FreshValues, *, settings: Settings
+) -> aggregation.CohortStatistics:
+    """Every metric × cohort statistic of the loaded latest values (pure numpy, no I/O)."""
     bands = size_bands(settings)
-    stats = aggregation.aggregate(
+    return aggregation.aggregate(
         fresh.values,
         fresh.metrics,
         fresh.sectors,
@@ -95,6 +92,17 @@ def _compute_and_publish(
         n_bands=len(bands),
         min_peers=settings.benchmark_min_peers,
     )
+
+
+def _compute_and_publish(
+    session: Session, *, run: BenchmarkRun, settings: Settings
+) -> tuple[int, int, int]:
+    """Aggregate the fresh latest values and replace the run's day; returns the counts."""
+    day = run.calculated_for
+    since = day - timedelta(days=settings.benchmark_freshness_days)
+    fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
+    stats = aggregate_fresh_values(fresh, settings=settings)
+    bands = size_bands(settings)
     sector_names = fresh.sector_names
     calculated_at = utcnow()
     quantiles = stats.quantiles.tolist()
