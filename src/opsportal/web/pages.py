@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import URL
 
 from opsportal.auth.service import authenticate_password, principal_for_user_id
 from opsportal.db import SessionDep
@@ -103,7 +102,7 @@ def render_html_error(request: Request, status: int, title: str, detail: str) ->
         factory = request.app.state.session_factory
         with factory() as session:
             user = principal_for_user_id(session, user_id)
-    home_url = URL("/") if user else URL("/login")
+    home_url = "/" if user else "/login"
     return render(
         request,
         "error.html",
@@ -112,5 +111,5 @@ def render_html_error(request: Request, status: int, title: str, detail: str) ->
         status=status,
         title=title,
         detail=detail,
-        home_url=str(home_url),
+        home_url=home_url,
     )
