@@ -52,10 +52,10 @@ from opsportal.benchmarks.cohorts import parse_size_bands
 from opsportal.benchmarks.service import aggregate_fresh_values, run_benchmarks
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
+from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
+from opsportal.metrics.service import utc_today
 from opsportal.migrate import upgrade
 from opsportal.models import LatestMetricValue, Organization, OrganizationStatus
-from opsportal.tenants.metrics import METRIC_NAMES, METRICS_BY_NAME
-from opsportal.tenants.values import utc_today
 
 SECTORS = (
     "Healthcare",

@@ -14,18 +14,19 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__
 from opsportal.auth.endpoints import router as identity_router
+from opsportal.auth.pages import router as sign_in_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
+from opsportal.metrics.endpoints import router as metrics_router
 from opsportal.tenants.endpoints import router as organizations_router
-from opsportal.tenants.values_endpoints import router as metrics_router
+from opsportal.tenants.pages import router as organization_pages
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.pages import router as training_pages
-from opsportal.web.pages import render_html_error
-from opsportal.web.pages import router as web_router
+from opsportal.web.errors import render_html_error
 from opsportal.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ def create_app(
     app.include_router(benchmarks_router)
     app.include_router(training_router)
     app.include_router(certificate_verification_router)
-    app.include_router(web_router)
+    app.include_router(sign_in_pages)
+    app.include_router(organization_pages)
     app.include_router(training_pages)
     app.include_router(benchmark_pages)
 

@@ -142,7 +142,7 @@ def import_values(
 
     Columns: organization,metric,value,recordedOn (organization: an externalId or an id).
     """
-    from opsportal.tenants.values import import_value_csv, read_value_csv
+    from opsportal.metrics.service import import_value_csv, read_value_csv
 
     with unit_of_work() as session:
         with file.open(newline="", encoding="utf-8-sig") as stream:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opsportal.benchmarks.cohorts import SizeBand, parse_size_bands
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
@@ -33,6 +36,16 @@ class Settings(BaseSettings):
 
     certificate_validity_days: int = 730
 
+    _size_bands: tuple[SizeBand, ...] = PrivateAttr(default=())
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._size_bands = parse_size_bands(self.benchmark_size_bands)
+
+    @property
+    def size_bands(self) -> tuple[SizeBand, ...]:
+        """The benchmark size bands, parsed once when the settings are loaded."""
+        return self._size_bands
+
     @field_validator("benchmark_min_peers")
     @classmethod
     def _never_below_floor(cls, value: int) -> int:
@@ -51,8 +64,6 @@ class Settings(BaseSettings):
     @classmethod
     def _size_bands_parse(cls, value: str) -> str:
         # Checked at start-up, so a typo fails `serve` at once, not the 02:00 run.
-        from opsportal.benchmarks.cohorts import parse_size_bands
-
         parse_size_bands(value)
         return value
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -88,3 +89,19 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def flush_or_conflict(session: Session, message: str) -> None:
+    """Flush pending changes; a unique-key violation becomes a 409 with `message`.
+
+    The services check uniqueness first, but a concurrent insert of the same key
+    passes that check and fails here: report it as the conflict it is, not a 500.
+    The savepoint keeps the rest of the transaction usable.
+    """
+    from opsportal.errors import Conflict
+
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message) from exc

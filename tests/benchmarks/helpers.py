@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from opsportal.metrics.service import ingest_values
 from opsportal.models import Organization, OrganizationStatus
-from opsportal.tenants.values import ingest_values
 from tests.factories import create_organization
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from opsportal.auth.service import Principal
 from opsportal.benchmarks.service import calculate_benchmarks, compare_organization
 from opsportal.config import Settings
+from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
-from opsportal.tenants.values import utc_today
 from tests.benchmarks.helpers import add_many, organizations
 from tests.factories import bearer, create_user
 

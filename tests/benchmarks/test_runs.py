@@ -26,8 +26,8 @@ from opsportal.benchmarks.service import RunFailed, calculate_benchmarks, run_be
 from opsportal.cli import app as cli_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
+from opsportal.metrics.service import utc_today
 from opsportal.models import BenchmarkResult, BenchmarkRun, OrganizationStatus, Role, RunStatus
-from opsportal.tenants.values import utc_today
 from tests.benchmarks.helpers import add_many, organizations
 from tests.factories import bearer, create_user
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from opsportal.cli import app as cli_app
+from opsportal.metrics.registry import METRICS
+from opsportal.metrics.service import utc_today
 from opsportal.models import LatestMetricValue, MetricValue, Organization, Role
-from opsportal.tenants.metrics import METRICS
-from opsportal.tenants.values import utc_today
 from tests.factories import bearer, create_organization, create_user
 
 runner = CliRunner()

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
+from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, Role
-from opsportal.tenants.values import utc_today
 from tests.benchmarks.helpers import add_many, organizations
 from tests.factories import create_user
 from tests.web.forms import PASSWORD, log_in, post_form

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from opsportal.web.charts import axis_range, band_svg, verdict
+from opsportal.benchmarks.charts import axis_range, band_svg, verdict
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
+from opsportal.metrics.service import IncomingValue, ingest_values, utc_today
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.tenants import repository as tenant_repository
-from opsportal.tenants.values import IncomingValue, ingest_values, utc_today
 
 Say = Callable[[str], object]
 

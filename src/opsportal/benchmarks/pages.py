@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.benchmarks import service
+from opsportal.benchmarks.charts import band_svg, verdict
 from opsportal.benchmarks.schemas import BenchmarkComparison
 from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
+from opsportal.metrics.registry import get_metric
 from opsportal.schemas import ResourceId
 from opsportal.tenants import service as tenant_service
-from opsportal.tenants.metrics import get_metric
-from opsportal.web.charts import band_svg, verdict
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
 from opsportal.web.templating import render
 

@@ -29,7 +29,6 @@ from opsportal.benchmarks.cohorts import (
     SizeBand,
     band_codes,
     describe_peer_group,
-    parse_size_bands,
 )
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
@@ -42,12 +41,12 @@ from opsportal.benchmarks.schemas import (
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.errors import Conflict, DomainError, InvalidInput, NotFound
+from opsportal.metrics import repository as metrics_repository
+from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
+from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, RunStatus
 from opsportal.models.base import utcnow
-from opsportal.tenants import values_repository
-from opsportal.tenants.metrics import METRIC_NAMES, METRICS, Metric, get_metric
 from opsportal.tenants.service import get_organization
-from opsportal.tenants.values import EARLIEST_DAY, utc_today
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +64,6 @@ class RunFailed(DomainError):
 # ---------------------------------------------------------------- runs
 
 
-def size_bands(settings: Settings) -> tuple[SizeBand, ...]:
-    return parse_size_bands(settings.benchmark_size_bands)
-
-
 def _check_day(day: date) -> None:
     last = utc_today() + timedelta(days=1)
     if day < EARLIEST_DAY or day > last:
@@ -82,7 +77,7 @@ def aggregate_fresh_values(
     fresh: repository.FreshValues, *, settings: Settings
 ) -> aggregation.CohortStatistics:
     """Every metric × cohort statistic of the loaded latest values (pure numpy, no I/O)."""
-    bands = size_bands(settings)
+    bands = settings.size_bands
     return aggregation.aggregate(
         fresh.values,
         fresh.metrics,
@@ -102,7 +97,7 @@ def _compute_and_publish(
     since = day - timedelta(days=settings.benchmark_freshness_days)
     fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
     stats = aggregate_fresh_values(fresh, settings=settings)
-    bands = size_bands(settings)
+    bands = settings.size_bands
     sector_names = fresh.sector_names
     calculated_at = utcnow()
     quantiles = stats.quantiles.tolist()
@@ -241,7 +236,7 @@ def peer_group_options(session: Session, *, settings: Settings) -> PeerGroupOpti
         industry_sectors=repository.active_sectors(session),
         size_bands=[
             SizeBandRead(label=b.label, employee_min=b.minimum, employee_max=b.maximum)
-            for b in size_bands(settings)
+            for b in settings.size_bands
         ],
     )
 
@@ -252,7 +247,7 @@ def size_band_for(
     """The size band that employeeMin/employeeMax name exactly; 422 listing the bands otherwise."""
     if employee_min is None and employee_max is None:
         return None
-    bands = size_bands(settings)
+    bands = settings.size_bands
     for band in bands:
         if employee_min == band.minimum and employee_max == band.maximum:
             return band.label
@@ -271,7 +266,7 @@ def size_band_for(
 def _resolve_band(settings: Settings, size_band: str | None) -> SizeBand | None:
     if not size_band:
         return None
-    bands = size_bands(settings)
+    bands = settings.size_bands
     for band in bands:
         if band.label == size_band:
             return band
@@ -309,7 +304,7 @@ def _compare(
         if day is not None and sector_exists
         else {}
     )
-    own_values = values_repository.latest_values_of(session, organization.id)
+    own_values = metrics_repository.latest_values_of(session, organization.id)
     oldest_fresh = (
         day - timedelta(days=settings.benchmark_freshness_days) if day is not None else None
     )

@@ -1,14 +1,9 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
 from opsportal.models.base import Base
-from opsportal.models.benchmarks import (
-    BenchmarkResult,
-    BenchmarkRun,
-    LatestMetricValue,
-    MetricValue,
-    RunStatus,
-)
+from opsportal.models.benchmarks import BenchmarkResult, BenchmarkRun, RunStatus
 from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
+from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.training import (
     Certificate,
     CertificateCounter,

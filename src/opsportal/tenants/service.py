@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
+from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Organization
+from opsportal.progress import ProgressCallback
 from opsportal.tenants import repository
 from opsportal.tenants.schemas import OrganizationCreate, OrganizationUpdate
-
-ProgressCallback = Callable[[int], None]
 
 ORGANIZATION_CSV_COLUMNS = ("externalId", "name", "industrySector", "employeeCount", "status")
 
@@ -61,7 +60,7 @@ def create_organization(session: Session, *, data: OrganizationCreate) -> Organi
         status=data.status,
     )
     session.add(organization)
-    _flush_or_conflict(session, data.external_id)
+    flush_or_conflict(session, _taken(data.external_id))
     return organization
 
 
@@ -77,18 +76,12 @@ def update_organization(
         _ensure_external_id_free(session, changes["external_id"], own_id=organization.id)
     for field, value in changes.items():
         setattr(organization, field, value)
-    _flush_or_conflict(session, organization.external_id)
+    flush_or_conflict(session, _taken(organization.external_id))
     return organization
 
 
-def _flush_or_conflict(session: Session, external_id: str | None) -> None:
-    # A concurrent insert of the same externalId passes the check above and
-    # fails here; report it as the conflict it is rather than a 500.
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"externalId {external_id!r} is already taken.") from exc
+def _taken(external_id: str | None) -> str:
+    return f"externalId {external_id!r} is already taken."
 
 
 @dataclass(frozen=True)

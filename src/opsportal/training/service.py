@@ -23,11 +23,13 @@ from typing import Any
 
 import markdown
 import nh3
+from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
 from opsportal.config import Settings
+from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import (
     Certificate,
@@ -320,15 +322,6 @@ def _slugify(name: str) -> str:
     return slug or "track"
 
 
-def _flush_or_conflict(session: Session, message: str) -> None:
-    # A concurrent insert of the same slug passes the check and fails here.
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message) from exc
-
-
 def create_track(session: Session, *, data: TrackCreate, settings: Settings) -> Track:
     slug = data.slug or _slugify(data.name)
     if repository.get_track_by_slug(session, slug) is not None:
@@ -349,7 +342,7 @@ def create_track(session: Session, *, data: TrackCreate, settings: Settings) -> 
         sort_order=data.sort_order,
     )
     session.add(track)
-    _flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
+    flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
     return track
 
 
@@ -360,7 +353,7 @@ def update_track(session: Session, *, track_id: int, data: TrackUpdate) -> Track
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
     if "slug" in changes and changes["slug"] != track.slug:
         if repository.get_track_by_slug(session, changes["slug"]) is not None:
             raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
@@ -373,13 +366,8 @@ def update_track(session: Session, *, track_id: int, data: TrackUpdate) -> Track
         track.version_major, track.version_minor = major, minor
     for field, value in changes.items():
         setattr(track, field, value)
-    _flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
+    flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
     return track
-
-
-def _camel(field: str) -> str:
-    head, *rest = field.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def create_course(session: Session, *, track_id: int, data: CourseCreate) -> Course:
@@ -401,7 +389,7 @@ def update_course(session: Session, *, course_id: int, data: CourseUpdate) -> Co
         raise NotFound(f"Course {course_id} not found.")
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
         setattr(course, field, value)
     session.flush()
     return course

@@ -13,10 +13,18 @@ from fastapi.templating import Jinja2Templates
 from opsportal.auth.service import Principal
 from opsportal.web.session import csrf_token
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+PACKAGE_DIR = Path(__file__).parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
+# The shared base templates, then each domain's own pages beside its code.
+TEMPLATE_DIRS = [
+    PACKAGE_DIR / "web" / "templates",
+    *(
+        PACKAGE_DIR / domain / "templates"
+        for domain in ("auth", "tenants", "benchmarks", "training")
+    ),
+]
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates = Jinja2Templates(directory=TEMPLATE_DIRS)
 
 
 def _format_date(value: date | datetime | None) -> str:

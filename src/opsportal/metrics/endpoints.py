@@ -6,9 +6,9 @@ from fastapi import APIRouter
 
 from opsportal.auth.deps import CurrentUser, StaffUser
 from opsportal.db import SessionDep
-from opsportal.tenants.metrics import METRICS
-from opsportal.tenants.values import ingest_values
-from opsportal.tenants.values_schemas import MetricRead, MetricValuesAccepted, MetricValuesIn
+from opsportal.metrics.registry import METRICS
+from opsportal.metrics.schemas import MetricRead, MetricValuesAccepted, MetricValuesIn
+from opsportal.metrics.service import ingest_values
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 

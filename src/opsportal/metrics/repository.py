@@ -13,7 +13,7 @@ executemany over the network protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,10 +22,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from opsportal.models import LatestMetricValue, MetricValue, Organization
+from opsportal.progress import ProgressCallback
 
 # (organization_id, metric, recorded_on, value)
 ValueRow = tuple[int, str, date, float]
-ProgressCallback = Callable[[int], None]
 
 CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024

@@ -12,9 +12,9 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from opsportal.errors import InvalidInput
-from opsportal.tenants import values_repository as repository
-from opsportal.tenants.metrics import METRIC_NAMES, METRICS_BY_NAME
-from opsportal.tenants.values_repository import ProgressCallback
+from opsportal.metrics import repository
+from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
+from opsportal.progress import ProgressCallback
 
 # (organization_id, metric, value, recorded_on), as parsed from a request or a CSV line.
 IncomingValue = tuple[int, str, float, date]

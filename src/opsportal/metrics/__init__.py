@@ -1,0 +1,1 @@
+"""The metric registry and metric values: validation and all-or-nothing ingestion."""
