@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     benchmark_cron: str = "0 2 * * *"
     benchmark_timezone: str = "UTC"
     benchmark_min_peers: int = MIN_PEER_FLOOR
+    # Customers see a group's quartiles only from this many peers up.
+    benchmark_min_peers_quartiles: int = 10
     benchmark_freshness_days: int = 35
     benchmark_size_bands: str = "1-100,101-500,501-2000,2001+"
 
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
 
     def model_post_init(self, context: Any, /) -> None:
         self._size_bands = parse_size_bands(self.benchmark_size_bands)
+        if self.benchmark_min_peers_quartiles < self.benchmark_min_peers:
+            raise ValueError(
+                "OPSPORTAL_BENCHMARK_MIN_PEERS_QUARTILES must be at least "
+                f"OPSPORTAL_BENCHMARK_MIN_PEERS ({self.benchmark_min_peers})"
+            )
 
     @property
     def size_bands(self) -> tuple[SizeBand, ...]:

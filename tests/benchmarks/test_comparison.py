@@ -10,7 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
-from opsportal.benchmarks.service import calculate_benchmarks, compare_organization
+from opsportal.benchmarks.service import (
+    NOT_PUBLISHED,
+    calculate_benchmarks,
+    compare_organization,
+)
 from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
@@ -189,18 +193,42 @@ class TestPeerGroups:
         ).json()
         assert body["filterDescription"] == "Healthcare (7 organizations)"
 
-    def test_industry_and_size_band(
+    def test_industry_and_size_band_withheld_from_customers(
         self, client: TestClient, session: Session, world: World
     ) -> None:
-        body = client.get(
-            url(world.me.id, "login_rate"),
-            params={"industrySector": "Healthcare", "employeeMin": 101, "employeeMax": 500},
-            headers=world.customer(session),
+        # Healthcare's row holds 6 (101-500) and 1 (2001+): the lone withheld cell
+        # would follow from Healthcare's total minus 6, so the 6 are withheld too.
+        params = {"industrySector": "Healthcare", "employeeMin": 101, "employeeMax": 500}
+        staff = client.get(
+            url(world.me.id, "login_rate"), params=params, headers=self.headers(session)
         ).json()
-        assert body["available"] is True
-        assert body["filterDescription"] == "Healthcare, 101-500 employees (6 organizations)"
+        assert staff["available"] is True and staff["withheldFromCustomers"] is True
+        assert staff["filterDescription"] == "Healthcare, 101-500 employees (6 organizations)"
         # 10..60: below 2, equal 1 of 6
-        assert body["percentile"] == round(100 * 2.5 / 6)
+        assert staff["percentile"] == round(100 * 2.5 / 6)
+
+        body = client.get(
+            url(world.me.id, "login_rate"), params=params, headers=world.customer(session)
+        ).json()
+        assert body["available"] is False
+        assert body["reason"] == NOT_PUBLISHED.format(group="Healthcare, 101-500 employees")
+        assert body["percentile"] is None and body["peerCount"] is None
+
+    def test_industry_withheld_when_the_other_industry_would_follow_by_subtraction(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        # All customers (11) minus Healthcare (7) would give Retail's withheld 4.
+        params = {"industrySector": "Healthcare"}
+        body = client.get(
+            url(world.me.id, "login_rate"), params=params, headers=world.customer(session)
+        ).json()
+        assert body["available"] is False
+        assert body["reason"] == NOT_PUBLISHED.format(group="Healthcare")
+        staff = client.get(
+            url(world.me.id, "login_rate"), params=params, headers=self.headers(session)
+        ).json()
+        assert staff["available"] is True and staff["withheldFromCustomers"] is True
+        assert staff["peerCount"] == 7
 
     def test_open_ended_band(self, client: TestClient, session: Session, world: World) -> None:
         body = client.get(
@@ -245,33 +273,39 @@ class TestPeerGroups:
             headers=world.customer(session, world.retail[0]),
         ).json()
         assert body["available"] is False
-        assert "Fewer than 5 organizations in Retail" in body["reason"]
+        assert body["reason"] == NOT_PUBLISHED.format(group="Retail")
         assert body["percentile"] is None and body["median"] is None
         assert body["filterDescription"] == "Retail"
 
-    def test_no_such_peer_group(self, client: TestClient, session: Session, world: World) -> None:
+    @pytest.mark.parametrize(
+        "params",
+        [{"industrySector": "Aerospace"}, {"employeeMin": 501, "employeeMax": 2000}],
+    )
+    def test_empty_group_reads_as_too_small_to_staff(
+        self, client: TestClient, session: Session, world: World, params: dict[str, object]
+    ) -> None:
         body = client.get(
-            url(world.me.id, "login_rate"),
-            params={"industrySector": "Aerospace"},
-            headers=self.headers(session),
+            url(world.me.id, "login_rate"), params=params, headers=self.headers(session)
         ).json()
         assert body["available"] is False
-        assert "no peer group" in body["reason"].lower()
+        assert "Fewer than 5" in body["reason"]
 
-    def test_empty_band(self, client: TestClient, session: Session, world: World) -> None:
-        body = client.get(
-            url(world.me.id, "login_rate"),
-            params={"employeeMin": 501, "employeeMax": 2000},
-            headers=self.headers(session),
-        ).json()
-        assert body["available"] is False
-        assert "no peer group" in body["reason"].lower()
-
-    def test_peer_group_options(self, client: TestClient, session: Session, world: World) -> None:
-        body = client.get("/api/v1/benchmarks/peer-groups", headers=world.customer(session)).json()
+    def test_peer_group_options_for_staff(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        body = client.get("/api/v1/benchmarks/peer-groups", headers=self.headers(session)).json()
         assert body["industrySectors"] == ["Healthcare", "Retail"]
         assert [b["label"] for b in body["sizeBands"]] == ["1-100", "101-500", "501-2000", "2001+"]
         assert body["sizeBands"][-1] == {"label": "2001+", "employeeMin": 2001, "employeeMax": None}
+
+    def test_peer_group_options_for_a_customer_are_its_own(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        body = client.get("/api/v1/benchmarks/peer-groups", headers=world.customer(session)).json()
+        assert body == {
+            "industrySectors": ["Healthcare"],
+            "sizeBands": [{"label": "101-500", "employeeMin": 101, "employeeMax": 500}],
+        }
 
 
 class TestUnavailable:

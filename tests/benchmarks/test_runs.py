@@ -270,6 +270,7 @@ class TestCalculateEndpoint:
             "metricsCalculated",
             "cohortsPublished",
             "cohortsSuppressed",
+            "cohortsWithheld",
             "durationMs",
         }
         assert body["calculatedFor"] == TODAY.isoformat()
@@ -323,6 +324,7 @@ class TestRunHistory:
                 "finishedAt",
                 "cohortsPublished",
                 "cohortsSuppressed",
+                "cohortsWithheld",
                 "error",
             }
             assert (

@@ -11,7 +11,9 @@ Every metric × every cohort is computed in one vectorised pass:
    index arithmetic for all groups at once.
 
 Percentiles use linear interpolation exactly as `numpy.percentile` does by
-default (the property tests hold it to that).
+default (the property tests hold it to that). In the same pass every value's
+exact percentile rank in each of its groups is read off the sorted slices, so
+an organisation's position is decided by the run, never at request time.
 """
 
 from __future__ import annotations
@@ -29,8 +31,20 @@ IntArray = npt.NDArray[np.int64]
 QUANTILE_POINTS: FloatArray = np.arange(101, dtype=np.float64)
 ANY = -1  # "any sector" / "any size band" / "no sector known"
 
-# (uses sector, uses size band) for the four cohort kinds.
+# (uses sector, uses size band) for the four cohort kinds: all customers, one
+# industry, one size band, one industry × size band. `ranks` columns follow it.
 COHORT_KINDS = ((False, False), (True, False), (False, True), (True, True))
+NO_RANK = -1  # the organisation is not in that group, or the group is not published
+
+
+@dataclass(frozen=True)
+class GroupCensus:
+    """Every non-empty (metric, sector, band) group, published or not, with its size."""
+
+    metric: IntArray
+    sector: IntArray
+    band: IntArray
+    count: IntArray
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,10 @@ class CohortStatistics:
     maximum: FloatArray
     quantiles: FloatArray  # shape (groups, 101)
     suppressed: int  # groups that had values but fewer than the privacy minimum
+    census: GroupCensus
+    # ranks[i, k]: the percentile (0-100, "better than this share of peers") of
+    # input value i in its group of cohort kind k, or NO_RANK.
+    ranks: IntArray
 
     def __len__(self) -> int:
         return int(self.count.shape[0])
@@ -107,13 +125,15 @@ def aggregate(
     n_sectors: int,
     n_bands: int,
     min_peers: int,
+    higher_is_better: npt.ArrayLike | None = None,
 ) -> CohortStatistics:
     """Statistics of every (metric, cohort) group with at least `min_peers` values.
 
     `values[i]` is one organisation's value of metric `metrics[i]`; `sectors[i]`
     and `bands[i]` are that organisation's industry and size band codes
     (0..n-1, or ANY when unknown: it then counts only in the cohorts that do
-    not need it). Values must be finite.
+    not need it). Values must be finite. `higher_is_better[m]` gives metric m's
+    direction for the ranks (default: higher is better for every metric).
     """
     vals = np.asarray(values, dtype=np.float64)
     met = np.asarray(metrics, dtype=np.int64)
@@ -124,6 +144,7 @@ def aggregate(
     if min_peers < 1:
         raise ValueError("min_peers must be at least 1")
 
+    n_values = vals.size
     # Sorted by value, then (stably, by radix on a small integer) by metric.
     order = np.argsort(vals)
     n_metrics = int(met.max()) + 1 if met.size else 0
@@ -159,7 +180,7 @@ def aggregate(
     keys = keys[by_key]
     stacked = np.tile(vals, len(COHORT_KINDS))[by_key]
     kept = int(np.searchsorted(keys, dropped, side="left"))
-    keys, stacked = keys[:kept], stacked[:kept]
+    keys, stacked, by_key = keys[:kept], stacked[:kept], by_key[:kept]
 
     if keys.size:
         starts = np.flatnonzero(np.diff(keys)) + 1
@@ -171,13 +192,34 @@ def aggregate(
     sums = np.add.reduceat(stacked, starts) if starts.size else np.zeros(0)
     published = counts >= min_peers
     suppressed = int((~published).sum())
-    starts, counts, sums = starts[published], counts[published], sums[published]
-    group_keys = keys[starts].astype(np.int64)
+    census_metric, census_sector, census_band = _decode(
+        keys[starts].astype(np.int64), n_sectors=n_sectors, n_bands=n_bands
+    )
+    census = GroupCensus(census_metric, census_sector, census_band, counts)
 
-    band = group_keys % (n_bands + 1) - 1
-    rest = group_keys // (n_bands + 1)
-    sector = rest % (n_sectors + 1) - 1
-    metric = rest // (n_sectors + 1)
+    ranks = np.full((n_values, len(COHORT_KINDS)), NO_RANK, dtype=np.int64)
+    if keys.size:
+        directions = (
+            np.ones(n_metrics, dtype=bool)
+            if higher_is_better is None
+            else np.asarray(higher_is_better, dtype=bool)
+        )
+        group_of = np.repeat(np.arange(starts.size), counts)
+        share = _rank_shares(keys, stacked, starts[group_of], counts[group_of])
+        lower_better = ~directions[census_metric[group_of]]
+        share[lower_better] = 100.0 - share[lower_better]
+        rank = np.clip(np.floor(share + 0.5), 0, 100).astype(np.int64)
+        rank[~published[group_of]] = NO_RANK
+        # by_key indexes the stacked copies: copy k of sorted value j is k * n + j.
+        kind, sorted_position = np.divmod(by_key, max(n_values, 1))
+        ranks[order[sorted_position], kind] = rank
+
+    starts, counts, sums = starts[published], counts[published], sums[published]
+    metric, sector, band = (
+        census_metric[published],
+        census_sector[published],
+        census_band[published],
+    )
 
     if starts.size:
         mean = sums / counts
@@ -195,7 +237,37 @@ def aggregate(
         maximum=stacked[starts + counts - 1] if starts.size else np.zeros(0),
         quantiles=quantiles,
         suppressed=suppressed,
+        census=census,
+        ranks=ranks,
     )
+
+
+def _decode(group_keys: IntArray, *, n_sectors: int, n_bands: int) -> tuple[IntArray, ...]:
+    """(metric, sector, band) of each group key; sector and band ANY where a kind ignores them."""
+    band = group_keys % (n_bands + 1) - 1
+    rest = group_keys // (n_bands + 1)
+    sector = rest % (n_sectors + 1) - 1
+    metric = rest // (n_sectors + 1)
+    return metric, sector, band
+
+
+def _rank_shares(
+    keys: npt.NDArray[Any], stacked: FloatArray, group_start: IntArray, group_count: IntArray
+) -> FloatArray:
+    """100 × (below + ½·equal) / peers for every element of the grouped, sorted values.
+
+    Within a group the values are sorted, so a run of equal values starts at
+    the first of them: `below` is that run's offset in its group, `equal` its length.
+    """
+    size = keys.size
+    new_run = np.ones(size, dtype=bool)
+    new_run[1:] = (keys[1:] != keys[:-1]) | (stacked[1:] != stacked[:-1])
+    run_starts = np.flatnonzero(new_run)
+    run_lengths = np.diff(np.append(run_starts, size))
+    run_of = np.cumsum(new_run) - 1
+    below = run_starts[run_of] - group_start
+    equal = run_lengths[run_of]
+    return np.asarray(100.0 * (below + 0.5 * equal) / group_count, dtype=np.float64)
 
 
 def percentile_rank(

@@ -74,8 +74,10 @@ def list_runs(
 
 @router.get("/peer-groups", response_model=PeerGroupOptions)
 def peer_groups(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> PeerGroupOptions:
-    """Industries and size bands to choose a peer group from."""
-    return service.peer_group_options(session, settings=settings)
+    """Industries and size bands to choose a peer group from (a customer: its own only)."""
+    return service.peer_group_options(
+        session, principal=user, settings=settings, organization_id=None
+    )
 
 
 @router.get("/organizations/{organization_id}", response_model=list[ComparisonRead])

@@ -80,7 +80,9 @@ def scorecard(
         user=user,
         organization=organization,
         cards=[_card(c) for c in comparisons],
-        options=service.peer_group_options(session, settings=settings),
+        options=service.peer_group_options(
+            session, principal=user, settings=settings, organization_id=organization_id
+        ),
         industry=industry or "",
         size=size or "",
         min_peers=settings.benchmark_min_peers,
@@ -119,6 +121,7 @@ def run_now(
         request.session["flash"] = (
             f"Run {summary.run_id} for {summary.calculated_for.isoformat()} finished in "
             f"{summary.duration_ms} ms: {summary.cohorts_published} peer groups published, "
-            f"{summary.cohorts_suppressed} held back for privacy."
+            f"{summary.cohorts_suppressed} held back for privacy, "
+            f"{summary.cohorts_withheld} more withheld from customers."
         )
     return RedirectResponse("/benchmarks/runs", status_code=303)

@@ -1,4 +1,4 @@
-"""Benchmark queries: fresh latest values, results per day and cohort, runs, the run lock."""
+"""Benchmark queries: fresh latest values, results and positions per day, runs, the run lock."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
 from opsportal.errors import Conflict
 from opsportal.models import (
+    BenchmarkPosition,
     BenchmarkResult,
     BenchmarkRun,
     LatestMetricValue,
@@ -27,6 +28,20 @@ from opsportal.models import (
 # pg_advisory_xact_lock key for "a benchmark run is writing" ("opsbench" in ASCII).
 RUN_LOCK_KEY = 0x6F70736265
 RUN_LOCK_WAIT = "120s"
+POSITION_CHUNK = 10_000
+
+# (organization_id, metric, value, percentile all / sector / band / sector × band)
+PositionRow = tuple[int, str, float, int | None, int | None, int | None, int | None]
+_POSITION_COLUMNS = (
+    "calculated_for",
+    "organization_id",
+    "metric",
+    "value",
+    "percentile_all",
+    "percentile_sector",
+    "percentile_band",
+    "percentile_sector_band",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,7 @@ class FreshValues:
     """Every ACTIVE organisation's latest fresh values, as arrays ready for aggregation."""
 
     values: FloatArray
+    organization_ids: IntArray
     metrics: IntArray  # index into the `metrics` asked for
     sectors: IntArray  # index into `sector_names`, or ANY
     employee_counts: IntArray  # -1 when unknown
@@ -115,6 +131,7 @@ def load_fresh_values(
     position = position[keep]
     return FreshValues(
         values=table[keep, 2],
+        organization_ids=value_orgs[keep],
         metrics=value_metrics[keep],
         sectors=sectors[position] if count else np.zeros(0, dtype=np.int64),
         employee_counts=employees[position] if count else np.zeros(0, dtype=np.int64),
@@ -144,6 +161,55 @@ def replace_results(session: Session, *, day: date, rows: Sequence[dict[str, Any
     session.execute(delete(BenchmarkResult).where(BenchmarkResult.calculated_for == day))
     if rows:
         session.execute(insert(BenchmarkResult), list(rows))
+
+
+def replace_positions(session: Session, *, day: date, rows: Sequence[PositionRow]) -> None:
+    """Swap one day's organisation positions for `rows` (a million rows at 200,000 customers)."""
+    session.execute(delete(BenchmarkPosition).where(BenchmarkPosition.calculated_for == day))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection
+        columns = ", ".join(_POSITION_COLUMNS)
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY benchmark_positions ({columns}) FROM STDIN") as copy:
+                # COPY's text format in blocks; ints and metric names need no
+                # escaping, repr() of a float is exact, NULL is \N.
+                prefix = f"{day.isoformat()}\t"
+                for start in range(0, len(rows), POSITION_CHUNK):
+                    copy.write(
+                        "".join(
+                            prefix + "\t".join(_copy_field(field) for field in row) + "\n"
+                            for row in rows[start : start + POSITION_CHUNK]
+                        )
+                    )
+        return
+    placeholders = ", ".join("?" for _ in _POSITION_COLUMNS)
+    sql = (
+        f"INSERT INTO benchmark_positions ({', '.join(_POSITION_COLUMNS)}) VALUES ({placeholders})"
+    )
+    iso = day.isoformat()  # how SQLAlchemy's Date is stored on SQLite
+    for start in range(0, len(rows), POSITION_CHUNK):
+        connection.exec_driver_sql(
+            sql, [(iso, *row) for row in rows[start : start + POSITION_CHUNK]]
+        )
+
+
+def _copy_field(field: object) -> str:
+    if field is None:
+        return "\\N"
+    return repr(field) if isinstance(field, float) else str(field)
+
+
+def positions_of(
+    session: Session, *, day: date, organization_id: int
+) -> dict[str, BenchmarkPosition]:
+    rows = session.scalars(
+        select(BenchmarkPosition).where(
+            BenchmarkPosition.calculated_for == day,
+            BenchmarkPosition.organization_id == organization_id,
+        )
+    )
+    return {row.metric: row for row in rows}
 
 
 def latest_calculated_day(session: Session) -> date | None:

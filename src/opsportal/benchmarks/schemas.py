@@ -13,6 +13,7 @@ class BenchmarkComparison(ApiModel):
 
     Never carries min, max, mean or the quantile summary: those are for staff
     (`StaffBenchmarkComparison`), so a customer's response cannot leak them.
+    For a customer, p25/median/p75 are null in groups below the quartile minimum.
     """
 
     available: bool
@@ -21,8 +22,8 @@ class BenchmarkComparison(ApiModel):
     label: str
     unit: str
     higher_is_better: bool
+    # The value the run used: served as stored, so a later value changes nothing until the next run.
     your_value: float | None = None
-    your_value_recorded_on: date | None = None
     percentile: int | None = None
     p25: float | None = None
     median: float | None = None
@@ -41,6 +42,8 @@ class StaffBenchmarkComparison(BenchmarkComparison):
     min: float | None
     max: float | None
     quantiles: list[float] | None
+    # True when customers are not shown this group (complementary suppression).
+    withheld_from_customers: bool | None
 
 
 ComparisonRead = StaffBenchmarkComparison | BenchmarkComparison
@@ -56,6 +59,7 @@ class CalculationSummary(ApiModel):
     metrics_calculated: int
     cohorts_published: int
     cohorts_suppressed: int
+    cohorts_withheld: int
     duration_ms: int
 
 
@@ -69,6 +73,7 @@ class BenchmarkRunRead(ApiModel):
     metrics_calculated: int
     cohorts_published: int
     cohorts_suppressed: int
+    cohorts_withheld: int
     error: str | None
 
 
@@ -79,7 +84,7 @@ class SizeBandRead(ApiModel):
 
 
 class PeerGroupOptions(ApiModel):
-    """What a peer-group chooser offers: industries with active customers, and the size bands."""
+    """What a peer-group chooser offers (to a customer: only its own organisation's groups)."""
 
     industry_sectors: list[str]
     size_bands: list[SizeBandRead]

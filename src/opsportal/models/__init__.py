@@ -1,7 +1,13 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
 from opsportal.models.base import Base
-from opsportal.models.benchmarks import BenchmarkResult, BenchmarkRun, RunStatus
+from opsportal.models.benchmarks import (
+    BenchmarkPosition,
+    BenchmarkResult,
+    BenchmarkRun,
+    CustomerView,
+    RunStatus,
+)
 from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
 from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.training import (
@@ -19,11 +25,13 @@ from opsportal.models.training import (
 __all__ = [
     "ApiToken",
     "Base",
+    "BenchmarkPosition",
     "BenchmarkResult",
     "BenchmarkRun",
     "Certificate",
     "CertificateCounter",
     "Course",
+    "CustomerView",
     "LatestMetricValue",
     "MetricValue",
     "Organization",

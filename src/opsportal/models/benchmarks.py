@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsportal.models.base import Base, utcnow
@@ -16,6 +16,14 @@ class RunStatus(enum.StrEnum):
     RUNNING = "RUNNING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+class CustomerView(enum.StrEnum):
+    """What a customer may see of a published peer group (decided by the run)."""
+
+    QUARTILES = "QUARTILES"  # percentile, peer count and p25/median/p75
+    PERCENTILE_ONLY = "PERCENTILE_ONLY"  # percentile and peer count: a small group
+    WITHHELD = "WITHHELD"  # nothing: complementary suppression, or a day from before these rules
 
 
 class BenchmarkRun(Base):
@@ -32,6 +40,8 @@ class BenchmarkRun(Base):
     metrics_calculated: Mapped[int] = mapped_column(default=0)
     cohorts_published: Mapped[int] = mapped_column(default=0)
     cohorts_suppressed: Mapped[int] = mapped_column(default=0)
+    # Published groups withheld from customers by complementary suppression.
+    cohorts_withheld: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -62,3 +72,28 @@ class BenchmarkResult(Base):
     max: Mapped[float] = mapped_column(Float)
     # 101 points: the 0th, 1st, ..., 100th percentile (numpy's linear interpolation).
     quantiles: Mapped[list[Any]] = mapped_column(JSON)
+    customer_view: Mapped[CustomerView] = mapped_column(
+        Enum(CustomerView, native_enum=False, length=20), default=CustomerView.WITHHELD
+    )
+
+
+class BenchmarkPosition(Base):
+    """Where one organisation stood on one metric on one calculated day.
+
+    Written by the run from the value that went into the groups, and served as
+    stored: a value reported later, or a question about another group, cannot
+    move it. One percentile per cohort kind the organisation belongs to (NULL
+    where it has no industry or size on record, or the group was not published).
+    """
+
+    __tablename__ = "benchmark_positions"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    calculated_for: Mapped[date] = mapped_column(Date, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    percentile_all: Mapped[int | None] = mapped_column(SmallInteger)
+    percentile_sector: Mapped[int | None] = mapped_column(SmallInteger)
+    percentile_band: Mapped[int | None] = mapped_column(SmallInteger)
+    percentile_sector_band: Mapped[int | None] = mapped_column(SmallInteger)

@@ -1,0 +1,31 @@
+"""Benchmark services: runs publish a day (`runs`), comparisons read it (`comparisons`)."""
+
+from opsportal.benchmarks.service.comparisons import (
+    NOT_PUBLISHED,
+    compare_metric,
+    compare_organization,
+    peer_group_options,
+    resolve_peer_group,
+    size_band_for,
+)
+from opsportal.benchmarks.service.runs import (
+    RunFailed,
+    aggregate_fresh_values,
+    calculate_benchmarks,
+    list_runs,
+    run_benchmarks,
+)
+
+__all__ = [
+    "NOT_PUBLISHED",
+    "RunFailed",
+    "aggregate_fresh_values",
+    "calculate_benchmarks",
+    "compare_metric",
+    "compare_organization",
+    "list_runs",
+    "peer_group_options",
+    "resolve_peer_group",
+    "run_benchmarks",
+    "size_band_for",
+]

@@ -1,0 +1,269 @@
+"""Benchmark runs: aggregate the fresh values, decide what customers see, publish the day.
+
+`run_benchmarks` is a job that owns its transactions — the run is recorded in
+one committed transaction, the day's results are replaced in a second one under
+the run lock, and a failure is recorded in a third, so a failed run is visible
+and leaves the previous results in place. `calculate_benchmarks` does the same
+work inside a caller's transaction (the demo loader uses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from opsportal.benchmarks import aggregation, privacy, repository
+from opsportal.benchmarks.cohorts import band_codes
+from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
+from opsportal.config import Settings
+from opsportal.db import SessionFactory, session_scope
+from opsportal.errors import Conflict, DomainError, InvalidInput
+from opsportal.metrics.registry import METRIC_NAMES, METRICS
+from opsportal.metrics.service import EARLIEST_DAY, utc_today
+from opsportal.models import BenchmarkRun, CustomerView, RunStatus
+from opsportal.models.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 2000
+
+
+class RunFailed(DomainError):
+    """The aggregation failed; it is recorded, and the previous results stay published."""
+
+    status_code = 503
+    title = "Benchmark run failed"
+    slug = "benchmark-run-failed"
+
+
+def _check_day(day: date) -> None:
+    last = utc_today() + timedelta(days=1)
+    if day < EARLIEST_DAY or day > last:
+        raise InvalidInput(
+            f"calculatedFor must be between {EARLIEST_DAY.isoformat()} and {last.isoformat()}.",
+            field="calculatedFor",
+        )
+
+
+def aggregate_fresh_values(
+    fresh: repository.FreshValues, *, settings: Settings
+) -> aggregation.CohortStatistics:
+    """Every metric × cohort statistic of the loaded latest values (pure numpy, no I/O)."""
+    bands = settings.size_bands
+    return aggregation.aggregate(
+        fresh.values,
+        fresh.metrics,
+        fresh.sectors,
+        band_codes(fresh.employee_counts, bands),
+        n_sectors=len(fresh.sector_names),
+        n_bands=len(bands),
+        min_peers=settings.benchmark_min_peers,
+        higher_is_better=[metric.higher_is_better for metric in METRICS],
+    )
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    metrics_calculated: int
+    cohorts_published: int
+    cohorts_suppressed: int
+    cohorts_withheld: int
+
+
+def _customer_views(
+    stats: aggregation.CohortStatistics, *, settings: Settings
+) -> tuple[list[CustomerView], int]:
+    """What customers may see of each published group, and how many are withheld from them."""
+    withheld_groups = privacy.withheld_from_customers(
+        stats.census, min_peers=settings.benchmark_min_peers
+    )
+    # The published groups are the census groups of at least min_peers, in census order.
+    withheld = withheld_groups[stats.census.count >= settings.benchmark_min_peers]
+    quartiles = privacy.quartiles_for_customers(
+        stats.count, min_peers_quartiles=settings.benchmark_min_peers_quartiles
+    )
+    views = [
+        CustomerView.WITHHELD
+        if hidden
+        else CustomerView.QUARTILES
+        if shown
+        else CustomerView.PERCENTILE_ONLY
+        for hidden, shown in zip(withheld.tolist(), quartiles.tolist(), strict=True)
+    ]
+    return views, int(withheld.sum())
+
+
+def _position_rows(
+    fresh: repository.FreshValues, stats: aggregation.CohortStatistics
+) -> list[repository.PositionRow]:
+    """Each organisation's value and its percentile in each of its groups, as the run saw them."""
+    ranks = stats.ranks.tolist()
+    no_rank = aggregation.NO_RANK
+    return [
+        (
+            organization_id,
+            METRIC_NAMES[metric],
+            value,
+            *(None if rank == no_rank else rank for rank in kinds),
+        )
+        for organization_id, metric, value, kinds in zip(
+            fresh.organization_ids.tolist(),
+            fresh.metrics.tolist(),
+            fresh.values.tolist(),
+            ranks,
+            strict=True,
+        )
+    ]
+
+
+def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Settings) -> RunCounts:
+    """Aggregate the fresh latest values and replace the run's day; returns the counts."""
+    day = run.calculated_for
+    since = day - timedelta(days=settings.benchmark_freshness_days)
+    fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
+    stats = aggregate_fresh_values(fresh, settings=settings)
+    views, withheld = _customer_views(stats, settings=settings)
+    bands = settings.size_bands
+    sector_names = fresh.sector_names
+    calculated_at = utcnow()
+    quantiles = stats.quantiles.tolist()
+    rows: list[dict[str, Any]] = [
+        {
+            "calculated_for": day,
+            "metric": METRIC_NAMES[int(stats.metric[i])],
+            "industry_sector": sector_names[int(stats.sector[i])] if stats.sector[i] >= 0 else "",
+            "size_band": bands[int(stats.band[i])].label if stats.band[i] >= 0 else "",
+            "run_id": run.id,
+            "calculated_at": calculated_at,
+            "peer_count": int(stats.count[i]),
+            "p25": float(stats.p25[i]),
+            "median": float(stats.median[i]),
+            "p75": float(stats.p75[i]),
+            "mean": float(stats.mean[i]),
+            "min": float(stats.minimum[i]),
+            "max": float(stats.maximum[i]),
+            "quantiles": quantiles[i],
+            "customer_view": views[i],
+        }
+        for i in range(len(stats))
+    ]
+    repository.replace_results(session, day=day, rows=rows)
+    repository.replace_positions(session, day=day, rows=_position_rows(fresh, stats))
+    return RunCounts(
+        metrics_calculated=len(set(stats.metric.tolist())),
+        cohorts_published=len(stats),
+        cohorts_suppressed=stats.suppressed,
+        cohorts_withheld=withheld,
+    )
+
+
+def _finish(run: BenchmarkRun, counts: RunCounts) -> None:
+    run.metrics_calculated = counts.metrics_calculated
+    run.cohorts_published = counts.cohorts_published
+    run.cohorts_suppressed = counts.cohorts_suppressed
+    run.cohorts_withheld = counts.cohorts_withheld
+    run.status = RunStatus.SUCCEEDED
+    run.finished_at = utcnow()
+
+
+def _summary(run: BenchmarkRun, started: float) -> CalculationSummary:
+    return CalculationSummary(
+        run_id=run.id,
+        calculated_for=run.calculated_for,
+        metrics_calculated=run.metrics_calculated,
+        cohorts_published=run.cohorts_published,
+        cohorts_suppressed=run.cohorts_suppressed,
+        cohorts_withheld=run.cohorts_withheld,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+
+
+def calculate_benchmarks(
+    session: Session,
+    *,
+    settings: Settings,
+    calculated_for: date | None = None,
+    trigger: str = "manual",
+) -> CalculationSummary:
+    """Run the aggregation inside the caller's transaction (flushes, never commits)."""
+    started = time.perf_counter()
+    day = calculated_for or utc_today()
+    _check_day(day)
+    repository.acquire_run_lock(session)
+    run = BenchmarkRun(calculated_for=day, status=RunStatus.RUNNING, trigger=trigger)
+    session.add(run)
+    session.flush()
+    _finish(run, _compute_and_publish(session, run=run, settings=settings))
+    session.flush()
+    return _summary(run, started)
+
+
+def run_benchmarks(
+    session_factory: SessionFactory,
+    *,
+    settings: Settings,
+    calculated_for: date | None = None,
+    trigger: str = "manual",
+) -> CalculationSummary:
+    """Calculate and publish one day's benchmarks (default: today, UTC) as a recorded run.
+
+    A second run started meanwhile waits for the first (on PostgreSQL an
+    advisory lock, on SQLite the write lock) and then replaces the day again.
+    Raises RunFailed (after recording the failure) when the aggregation fails.
+    """
+    started = time.perf_counter()
+    day = calculated_for or utc_today()
+    _check_day(day)
+    try:
+        with session_scope(session_factory) as session:
+            run = BenchmarkRun(calculated_for=day, status=RunStatus.RUNNING, trigger=trigger)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise Conflict("Another benchmark run is in progress; try again later.") from exc
+        raise
+
+    try:
+        with session_scope(session_factory) as session:
+            repository.acquire_run_lock(session)
+            locked_run = repository.get_run(session, run_id)
+            assert locked_run is not None
+            _finish(locked_run, _compute_and_publish(session, run=locked_run, settings=settings))
+            summary = _summary(locked_run, started)
+    except Exception as exc:
+        logger.exception("benchmark run %s for %s failed", run_id, day)
+        message = (str(exc) or type(exc).__name__)[:MAX_ERROR_LENGTH]
+        with session_scope(session_factory) as session:
+            failed = repository.get_run(session, run_id)
+            if failed is not None:
+                failed.status = RunStatus.FAILED
+                failed.finished_at = utcnow()
+                failed.error = message
+        if isinstance(exc, DomainError):
+            raise
+        raise RunFailed(
+            f"The benchmark run for {day.isoformat()} failed ({message}); "
+            "the previous results are still published."
+        ) from exc
+    logger.info(
+        "benchmark run %s for %s: %s cohorts published, %s suppressed",
+        summary.run_id,
+        day,
+        summary.cohorts_published,
+        summary.cohorts_suppressed,
+    )
+    return summary
+
+
+def list_runs(session: Session, *, limit: int = 50, offset: int = 0) -> list[BenchmarkRunRead]:
+    """Run history, newest first."""
+    runs, _ = repository.list_runs(session, limit=limit, offset=offset)
+    return [BenchmarkRunRead.model_validate(run) for run in runs]
