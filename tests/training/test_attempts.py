@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opsportal.models import Course, QuizAttempt, Role, TrackType
-from tests.factories import bearer, create_user
-from tests.training.factories import (
+from tests.factories import (
+    bearer,
     correct_answers,
     create_course,
     create_quiz,
     create_track,
     create_track_with_quizzes,
+    create_user,
     sample_questions,
 )
 

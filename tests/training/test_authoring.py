@@ -10,11 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.models import Role, TrackType
-from tests.factories import bearer, create_user
-from tests.training.factories import (
+from tests.factories import (
+    bearer,
     create_course,
     create_quiz,
     create_track,
+    create_user,
     sample_questions,
 )
 

@@ -15,10 +15,11 @@ from opsportal.config import Settings
 from opsportal.models import Certificate, Role, TrackType
 from opsportal.models.base import utcnow
 from opsportal.training.certificates import CertificateStatus, certificate_status
-from tests.factories import bearer, create_user
-from tests.training.factories import (
+from tests.factories import (
+    bearer,
     correct_answers,
     create_track_with_quizzes,
+    create_user,
     pass_quiz,
 )
 

@@ -21,8 +21,13 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Certificate, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.training import service
-from tests.factories import bearer, create_user
-from tests.training.factories import correct_answers, create_track_with_quizzes, pass_quiz
+from tests.factories import (
+    bearer,
+    correct_answers,
+    create_track_with_quizzes,
+    create_user,
+    pass_quiz,
+)
 
 CONCURRENCY = 24
 

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from opsportal.models import Role
-from tests.factories import bearer, create_user
-from tests.training.factories import create_track_with_quizzes, sample_questions
+from tests.factories import bearer, create_track_with_quizzes, create_user, sample_questions
 
 scalars = (
     st.none()

@@ -13,8 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from opsportal.training.pdf import CertificateDocument, render_pdf
-from tests.factories import bearer, create_user
-from tests.training.factories import create_track_with_quizzes
+from tests.factories import bearer, create_track_with_quizzes, create_user
 from tests.training.test_certificates import issue, pass_all
 
 NAMES = ["Zoë Łukasz-Ångström", "Nguyễn Thị Hương", "Ada Lovelace"]

@@ -13,8 +13,7 @@ from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, Role
-from tests.benchmarks.helpers import add_many, organizations
-from tests.factories import create_user
+from tests.factories import add_many, create_user, organizations
 from tests.web.forms import PASSWORD, log_in, post_form
 
 

@@ -14,8 +14,7 @@ from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.models import Quiz, Role, Track, TrackType, User
 from opsportal.training import service
-from tests.factories import create_user
-from tests.training.factories import certify, create_course, create_quiz, create_track
+from tests.factories import certify, create_course, create_quiz, create_track, create_user
 from tests.web.forms import PASSWORD, csrf_from, log_in, post_form
 
 

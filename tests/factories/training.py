@@ -1,4 +1,4 @@
-"""Training factories: tracks, courses, quizzes, and a way to pass them."""
+"""Tracks, courses, quizzes, and a way to pass them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plain factory functions for tests: `create_user(session, role=...)` and friends."""
+"""Users, their API tokens and the headers that carry them."""
 
 from __future__ import annotations
 
@@ -8,31 +8,10 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth.service import create_user as service_create_user
 from opsportal.auth.service import issue_token
-from opsportal.models import Organization, OrganizationStatus, Role, User
+from opsportal.models import Organization, Role, User
+from tests.factories.tenants import create_organization
 
 _sequence = itertools.count(1)
-
-
-def create_organization(
-    session: Session,
-    *,
-    name: str | None = None,
-    external_id: str | None = None,
-    industry_sector: str | None = "Healthcare",
-    employee_count: int | None = 250,
-    status: OrganizationStatus = OrganizationStatus.ACTIVE,
-) -> Organization:
-    n = next(_sequence)
-    organization = Organization(
-        name=name or f"Organization {n}",
-        external_id=external_id,
-        industry_sector=industry_sector,
-        employee_count=employee_count,
-        status=status,
-    )
-    session.add(organization)
-    session.flush()
-    return organization
 
 
 def create_user(
