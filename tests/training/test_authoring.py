@@ -255,7 +255,7 @@ class TestCourses:
         assert response.status_code == 404
 
     def test_rendered_content_is_sanitised(self) -> None:
-        from opsportal.training.service import render_course_content
+        from opsportal.training.markdown import render_course_content
 
         html = render_course_content("# Title\n\n<script>alert(1)</script> **bold**")
         assert "<h1>Title</h1>" in html and "<strong>bold</strong>" in html

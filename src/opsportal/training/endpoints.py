@@ -11,6 +11,7 @@ from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.schemas import ResourceId
 from opsportal.training import service
+from opsportal.training.downloads import pdf_download
 from opsportal.training.schemas import (
     AttemptRead,
     AttemptResult,
@@ -194,15 +195,6 @@ def certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
     return pdf_download(filename, content)
-
-
-def pdf_download(filename: str, content: bytes) -> Response:
-    """A PDF the browser saves under its certificate number (the API and the pages)."""
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRead)

@@ -15,7 +15,8 @@ from opsportal.deps import SettingsDep
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.schemas import ResourceId
 from opsportal.training import service
-from opsportal.training.endpoints import pdf_download
+from opsportal.training.downloads import pdf_download
+from opsportal.training.markdown import render_course_content
 from opsportal.training.schemas import AnswerIn, AttemptRead, QuestionPublic
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
@@ -47,7 +48,7 @@ def course_page(
         course=course,
         track=track,
         passed=passed,
-        content_html=service.render_course_content(course.content),
+        content_html=render_course_content(course.content),
     )
 
 

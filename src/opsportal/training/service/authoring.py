@@ -1,0 +1,192 @@
+"""Training authoring: tracks, courses and quizzes, with the quiz rules they must meet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from pydantic.alias_generators import to_camel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from opsportal.config import Settings
+from opsportal.db import flush_or_conflict
+from opsportal.errors import Conflict, InvalidInput, NotFound
+from opsportal.models import Course, QuestionType, Quiz, Track
+from opsportal.training import repository
+from opsportal.training.schemas import (
+    CourseCreate,
+    CourseUpdate,
+    QuestionIn,
+    QuizPut,
+    TrackCreate,
+    TrackUpdate,
+)
+
+# --- tracks -------------------------------------------------------------------
+
+
+def _parse_version(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+def _slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100].strip("-")
+    return slug or "track"
+
+
+def create_track(session: Session, *, data: TrackCreate, settings: Settings) -> Track:
+    slug = data.slug or _slugify(data.name)
+    if repository.get_track_by_slug(session, slug) is not None:
+        raise Conflict(f"A track with slug {slug!r} already exists.")
+    major, minor = _parse_version(data.version)
+    track = Track(
+        name=data.name,
+        slug=slug,
+        description=data.description,
+        type=data.type,
+        level=data.level,
+        is_required=data.is_required,
+        estimated_minutes=data.estimated_minutes,
+        version_major=major,
+        version_minor=minor,
+        validity_days=data.validity_days or settings.certificate_validity_days,
+        is_active=data.is_active,
+        sort_order=data.sort_order,
+    )
+    session.add(track)
+    flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
+    return track
+
+
+def update_track(session: Session, *, track_id: int, data: TrackUpdate) -> Track:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    if "slug" in changes and changes["slug"] != track.slug:
+        if repository.get_track_by_slug(session, changes["slug"]) is not None:
+            raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
+    if "version" in changes:
+        major, minor = _parse_version(changes.pop("version"))
+        if (major, minor) < (track.version_major, track.version_minor):
+            raise InvalidInput(
+                f"version cannot go back from {track.version} to {major}.{minor}.", field="version"
+            )
+        track.version_major, track.version_minor = major, minor
+    for field, value in changes.items():
+        setattr(track, field, value)
+    flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
+    return track
+
+
+# --- courses ------------------------------------------------------------------
+
+
+def create_course(session: Session, *, track_id: int, data: CourseCreate) -> Course:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    fields = data.model_dump()
+    if "sort_order" not in data.model_fields_set:
+        fields["sort_order"] = repository.next_course_sort_order(session, track_id)
+    course = Course(track_id=track.id, **fields)
+    session.add(course)
+    session.flush()
+    return course
+
+
+def update_course(session: Session, *, course_id: int, data: CourseUpdate) -> Course:
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+        setattr(course, field, value)
+    session.flush()
+    return course
+
+
+# --- quizzes ------------------------------------------------------------------
+
+
+def validate_questions(questions: Sequence[QuestionIn]) -> None:
+    """The spec's quiz rules; a violation is a 422 naming e.g. `questions.2.correctOptionIds`."""
+    seen_questions: set[str] = set()
+    for index, question in enumerate(questions):
+        at = f"questions.{index}"
+        if question.id in seen_questions:
+            raise InvalidInput(f"Question id {question.id!r} is used twice.", field=f"{at}.id")
+        seen_questions.add(question.id)
+        option_ids: set[str] = set()
+        for option_index, option in enumerate(question.options):
+            if option.id in option_ids:
+                raise InvalidInput(
+                    f"Option id {option.id!r} is used twice in question {question.id!r}.",
+                    field=f"{at}.options.{option_index}.id",
+                )
+            option_ids.add(option.id)
+        if question.type is QuestionType.TRUE_FALSE and len(question.options) != 2:
+            raise InvalidInput(
+                "A TRUE_FALSE question has exactly two options.", field=f"{at}.options"
+            )
+        correct = question.correct_option_ids
+        if len(set(correct)) != len(correct):
+            raise InvalidInput(
+                "A correct option id is listed twice.", field=f"{at}.correctOptionIds"
+            )
+        unknown = [c for c in correct if c not in option_ids]
+        if unknown:
+            raise InvalidInput(
+                f"Correct option ids {unknown} are not among the question's options.",
+                field=f"{at}.correctOptionIds",
+            )
+        if question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
+            if len(correct) != 1:
+                raise InvalidInput(
+                    f"A {question.type.value} question has exactly one correct option.",
+                    field=f"{at}.correctOptionIds",
+                )
+        elif not correct:
+            raise InvalidInput(
+                "A MULTI_SELECT question has at least one correct option.",
+                field=f"{at}.correctOptionIds",
+            )
+
+
+def put_quiz(session: Session, *, course_id: int, data: QuizPut) -> Quiz:
+    """Create the course's quiz, or replace it whole (same quiz id; started attempts keep
+    the questions they were given)."""
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    validate_questions(data.questions)
+    questions = [q.model_dump(mode="json") for q in data.questions]
+    title = data.title or course.title
+    quiz = course.quiz
+    if quiz is None:
+        quiz = Quiz(
+            course_id=course.id,
+            title=title,
+            pass_threshold=data.pass_threshold,
+            questions=questions,
+        )
+        session.add(quiz)
+    else:
+        quiz.title = title
+        quiz.pass_threshold = data.pass_threshold
+        quiz.questions = questions
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        # Two first PUTs racing on the unique course_id: the loser retries as a replace.
+        raise Conflict("The quiz was created concurrently; send the PUT again.") from exc
+    return quiz
