@@ -18,7 +18,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.demo import load_demo
 from opsportal.models import Course, Quiz, Track, TrackType
-from tests.web.conftest import log_in
+from tests.pages import browser_log_in
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def answer(page: Page, questions: list[dict[str, object]], *, correctly: bool) -
 def test_customer_journey(
     page: Page, committed_session_factory: SessionFactory, screenshot_dir: Path
 ) -> None:
-    log_in(page, "customer@northwind.example", "customer-demo-pass")
+    browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
 
     # Scorecard: every metric with a chart, a verdict and the peer count.
     expect(page.get_by_role("heading", name="Northwind Health")).to_be_visible()
@@ -109,7 +109,7 @@ def test_customer_journey(
 
 @pytest.mark.usefixtures("demo")
 def test_admin_triggers_a_run(page: Page, screenshot_dir: Path) -> None:
-    log_in(page, "admin@opsportal.example", "admin-demo-pass")
+    browser_log_in(page, "admin@opsportal.example", "admin-demo-pass")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Runs").click()
     expect(page.get_by_role("heading", name="Benchmark runs")).to_be_visible()
     before = page.locator("tbody tr").count()

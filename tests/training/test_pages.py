@@ -15,7 +15,7 @@ from opsportal.config import Settings
 from opsportal.models import Quiz, Role, Track, TrackType, User
 from opsportal.training import service
 from tests.factories import certify, create_course, create_quiz, create_track, create_user
-from tests.web.forms import PASSWORD, csrf_from, log_in, post_form
+from tests.pages import PASSWORD, csrf_from, log_in, post_form
 
 
 @pytest.fixture

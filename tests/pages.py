@@ -1,4 +1,4 @@
-"""Helpers for page tests over TestClient: CSRF tokens and signing in."""
+"""Helpers for page tests: CSRF tokens and signing in, over TestClient or in the browser."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 
 import httpx
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page
 
 PASSWORD = "correct horse battery"
 
@@ -42,3 +43,11 @@ def post_form(
     """Post a form the way the browser does: with the CSRF token of the page that shows it."""
     token = csrf_from(client.get(from_page).text)
     return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False)
+
+
+def browser_log_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()

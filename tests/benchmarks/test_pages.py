@@ -14,7 +14,7 @@ from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, Role
 from tests.factories import add_many, create_user, organizations
-from tests.web.forms import PASSWORD, log_in, post_form
+from tests.pages import PASSWORD, log_in, post_form
 
 
 @pytest.fixture

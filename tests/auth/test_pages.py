@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.models import Role
-from tests.factories import create_organization, create_user
-from tests.web.forms import PASSWORD, log_in
+from tests.factories import create_user
+from tests.pages import PASSWORD, log_in
 
 
 class TestLogin:
@@ -62,30 +62,3 @@ class TestLogin:
         response = client.get("/organizations", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=/organizations"
-
-
-class TestOrganizationPage:
-    def test_customer_is_refused(self, client: TestClient, session: Session) -> None:
-        user, _ = create_user(session, role=Role.CUSTOMER, password=PASSWORD)
-        log_in(client, user.email)
-        page = client.get("/organizations")
-        assert page.status_code == 403
-        assert "text/html" in page.headers["content-type"]
-
-    def test_search_lists_matching_organizations(
-        self, client: TestClient, session: Session
-    ) -> None:
-        create_organization(session, name="Harbor Health")
-        create_organization(session, name="Summit Energy")
-        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
-        log_in(client, user.email)
-        page = client.get("/organizations?q=harbor")
-        assert "Harbor Health" in page.text
-        assert "Summit Energy" not in page.text
-
-    def test_bad_query_is_an_html_422(self, client: TestClient, session: Session) -> None:
-        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
-        log_in(client, user.email)
-        page = client.get("/organizations?page=zero")
-        assert page.status_code == 422
-        assert "page" in page.text
