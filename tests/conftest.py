@@ -32,7 +32,8 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, is_sqlite, make_engine, make_session_factory, normalise_url
 from opsportal.migrate import upgrade
-from opsportal.models import Base
+from opsportal.models import Base, Role
+from tests.factories import Customer, bearer, create_customer, create_user
 
 
 def _test_database_url(tmp_root: Path) -> str:
@@ -122,6 +123,25 @@ def app(settings: Settings, session_factory: SessionFactory) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def admin_headers(session: Session) -> dict[str, str]:
+    _, token = create_user(session, role=Role.ADMIN)
+    return bearer(token)
+
+
+@pytest.fixture
+def staff_headers(session: Session) -> dict[str, str]:
+    """An internal (staff, not admin) user's API headers."""
+    _, token = create_user(session, role=Role.INTERNAL)
+    return bearer(token)
+
+
+@pytest.fixture
+def customer(session: Session) -> Customer:
+    """A customer user with its own organisation and its API headers."""
+    return create_customer(session)
 
 
 @pytest.fixture

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
-
-from opsportal.models import Role
-from tests.factories import bearer, create_user
-
-
-@pytest.fixture
-def admin_headers(session: Session) -> dict[str, str]:
-    _, token = create_user(session, role=Role.ADMIN)
-    return bearer(token)
 
 
 class TestProblemDocuments:

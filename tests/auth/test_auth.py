@@ -9,7 +9,7 @@ from opsportal.auth.repository import list_tokens
 from opsportal.auth.secrets import hash_token
 from opsportal.auth.service import revoke_token
 from opsportal.models import Role
-from tests.factories import bearer, create_organization, create_user
+from tests.factories import Customer, bearer, create_organization, create_user
 
 
 class TestTokenAuthentication:
@@ -58,16 +58,18 @@ class TestTokenAuthentication:
 
 class TestRoles:
     def test_customer_cannot_create_organization(
-        self, client: TestClient, session: Session
+        self, client: TestClient, customer: Customer
     ) -> None:
-        _, token = create_user(session, role=Role.CUSTOMER)
-        response = client.post("/api/v1/organizations", json={"name": "X"}, headers=bearer(token))
+        response = client.post(
+            "/api/v1/organizations", json={"name": "X"}, headers=customer.headers
+        )
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
 
-    def test_internal_can_create_organization(self, client: TestClient, session: Session) -> None:
-        _, token = create_user(session, role=Role.INTERNAL)
-        response = client.post("/api/v1/organizations", json={"name": "X"}, headers=bearer(token))
+    def test_internal_can_create_organization(
+        self, client: TestClient, staff_headers: dict[str, str]
+    ) -> None:
+        response = client.post("/api/v1/organizations", json={"name": "X"}, headers=staff_headers)
         assert response.status_code == 201
 
 

@@ -1,7 +1,7 @@
 """Plain factory functions for test data, one module per domain: `create_user(session, role=...)`,
 `create_organization(session, name=...)`, `create_track(session, ...)` and friends."""
 
-from tests.factories.identity import bearer, create_user
+from tests.factories.identity import Customer, bearer, create_customer, create_user
 from tests.factories.metrics import add_many, add_values
 from tests.factories.tenants import create_organization, organizations
 from tests.factories.training import (
@@ -17,12 +17,14 @@ from tests.factories.training import (
 )
 
 __all__ = [
+    "Customer",
     "add_many",
     "add_values",
     "bearer",
     "certify",
     "correct_answers",
     "create_course",
+    "create_customer",
     "create_organization",
     "create_quiz",
     "create_track",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,19 @@ def create_user(
     )
     token = issue_token(session, user=user)
     return user, token
+
+
+class Customer(NamedTuple):
+    user: User
+    organization: Organization
+    headers: dict[str, str]
+
+
+def create_customer(session: Session, *, organization: Organization | None = None) -> Customer:
+    """A customer user of `organization` (a new one when none is given), with its API headers."""
+    organization = organization or create_organization(session)
+    user, token = create_user(session, role=Role.CUSTOMER, organization=organization)
+    return Customer(user, organization, bearer(token))
 
 
 def bearer(token: str) -> dict[str, str]:

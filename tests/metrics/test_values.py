@@ -15,18 +15,12 @@ from typer.testing import CliRunner
 from opsportal.cli import app as cli_app
 from opsportal.metrics.registry import METRICS
 from opsportal.metrics.service import utc_today
-from opsportal.models import LatestMetricValue, MetricValue, Organization, Role
-from tests.factories import bearer, create_organization, create_user
+from opsportal.models import LatestMetricValue, MetricValue, Organization
+from tests.factories import Customer, create_organization
 
 runner = CliRunner()
 TODAY = utc_today()
 YESTERDAY = TODAY - timedelta(days=1)
-
-
-@pytest.fixture
-def admin_headers(session: Session) -> dict[str, str]:
-    _, token = create_user(session, role=Role.ADMIN)
-    return bearer(token)
 
 
 @pytest.fixture
@@ -50,9 +44,8 @@ def latest(session: Session, org_id: int, metric: str) -> LatestMetricValue | No
 
 
 class TestRegistry:
-    def test_lists_the_five_metrics(self, client: TestClient, session: Session) -> None:
-        _, token = create_user(session, role=Role.CUSTOMER)
-        response = client.get("/api/v1/metrics", headers=bearer(token))
+    def test_lists_the_five_metrics(self, client: TestClient, customer: Customer) -> None:
+        response = client.get("/api/v1/metrics", headers=customer.headers)
         assert response.status_code == 200
         by_name = {m["name"]: m for m in response.json()}
         assert set(by_name) == {
@@ -102,19 +95,13 @@ class TestPostValues:
         assert stored is not None and stored.value == 11.0 and stored.recorded_on == YESTERDAY
 
     def test_internal_may_post_customer_may_not(
-        self, client: TestClient, session: Session, org: Organization
+        self, client: TestClient, staff_headers: dict[str, str], customer: Customer
     ) -> None:
-        _, internal = create_user(session, role=Role.INTERNAL)
-        _, customer = create_user(session, role=Role.CUSTOMER, organization=org)
-        body = {"values": [item(org.id)]}
-        assert (
-            client.post("/api/v1/metrics/values", json=body, headers=bearer(internal)).status_code
-            == 200
-        )
-        assert (
-            client.post("/api/v1/metrics/values", json=body, headers=bearer(customer)).status_code
-            == 403
-        )
+        body = {"values": [item(customer.organization.id)]}
+        response = client.post("/api/v1/metrics/values", json=body, headers=staff_headers)
+        assert response.status_code == 200
+        response = client.post("/api/v1/metrics/values", json=body, headers=customer.headers)
+        assert response.status_code == 403
 
     def test_resending_a_day_replaces_it(
         self, client: TestClient, session: Session, admin_headers: dict[str, str], org: Organization

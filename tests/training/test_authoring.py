@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.models import Role, TrackType
 from tests.factories import (
+    Customer,
     bearer,
     create_course,
     create_quiz,
@@ -31,17 +32,11 @@ TRACK = {
 }
 
 
-@pytest.fixture
-def admin(session: Session) -> dict[str, str]:
-    _, token = create_user(session, role=Role.ADMIN)
-    return bearer(token)
-
-
 class TestTracks:
     def test_admin_creates_track(
-        self, client: TestClient, admin: dict[str, str], settings: Any
+        self, client: TestClient, admin_headers: dict[str, str], settings: Any
     ) -> None:
-        response = client.post("/api/v1/training/tracks", json=TRACK, headers=admin)
+        response = client.post("/api/v1/training/tracks", json=TRACK, headers=admin_headers)
         assert response.status_code == 201, response.text
         body = response.json()
         assert body["slug"] == "speak-up-foundations"
@@ -53,9 +48,11 @@ class TestTracks:
             "estimatedMinutes", "version", "isActive", "sortOrder",
         }  # fmt: skip
 
-    def test_validity_days_per_track(self, client: TestClient, admin: dict[str, str]) -> None:
+    def test_validity_days_per_track(
+        self, client: TestClient, admin_headers: dict[str, str]
+    ) -> None:
         response = client.post(
-            "/api/v1/training/tracks", json={**TRACK, "validityDays": 365}, headers=admin
+            "/api/v1/training/tracks", json={**TRACK, "validityDays": 365}, headers=admin_headers
         )
         assert response.json()["validityDays"] == 365
 
@@ -65,9 +62,12 @@ class TestTracks:
         response = client.post("/api/v1/training/tracks", json=TRACK, headers=bearer(token))
         assert response.status_code == 403
 
-    def test_duplicate_slug_is_409(self, client: TestClient, admin: dict[str, str]) -> None:
-        assert client.post("/api/v1/training/tracks", json=TRACK, headers=admin).status_code == 201
-        response = client.post("/api/v1/training/tracks", json=TRACK, headers=admin)
+    def test_duplicate_slug_is_409(self, client: TestClient, admin_headers: dict[str, str]) -> None:
+        assert (
+            client.post("/api/v1/training/tracks", json=TRACK, headers=admin_headers).status_code
+            == 201
+        )
+        response = client.post("/api/v1/training/tracks", json=TRACK, headers=admin_headers)
         assert response.status_code == 409
 
     @pytest.mark.parametrize(
@@ -87,30 +87,32 @@ class TestTracks:
         ],
     )
     def test_invalid_track_is_422_naming_field(
-        self, client: TestClient, admin: dict[str, str], change: dict[str, Any], field: str
+        self, client: TestClient, admin_headers: dict[str, str], change: dict[str, Any], field: str
     ) -> None:
-        response = client.post("/api/v1/training/tracks", json={**TRACK, **change}, headers=admin)
+        response = client.post(
+            "/api/v1/training/tracks", json={**TRACK, **change}, headers=admin_headers
+        )
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
         assert field in [e["field"] for e in response.json()["errors"]]
 
     @pytest.mark.parametrize("body", ["[1, 2]", "null", '"text"', "{", "12"])
     def test_malformed_body_is_4xx(
-        self, client: TestClient, admin: dict[str, str], body: str
+        self, client: TestClient, admin_headers: dict[str, str], body: str
     ) -> None:
         response = client.post(
             "/api/v1/training/tracks",
             content=body,
-            headers={**admin, "Content-Type": "application/json"},
+            headers={**admin_headers, "Content-Type": "application/json"},
         )
         assert response.status_code in (400, 422)
 
-    def test_patch_track(self, client: TestClient, admin: dict[str, str]) -> None:
-        track = client.post("/api/v1/training/tracks", json=TRACK, headers=admin).json()
+    def test_patch_track(self, client: TestClient, admin_headers: dict[str, str]) -> None:
+        track = client.post("/api/v1/training/tracks", json=TRACK, headers=admin_headers).json()
         response = client.patch(
             f"/api/v1/training/tracks/{track['id']}",
             json={"version": "2.1", "isActive": False, "name": "Speak-up 2"},
-            headers=admin,
+            headers=admin_headers,
         )
         assert response.status_code == 200
         assert response.json()["version"] == "2.1"
@@ -118,29 +120,35 @@ class TestTracks:
         assert response.json()["name"] == "Speak-up 2"
 
     def test_patch_cannot_lower_version_or_null_required(
-        self, client: TestClient, admin: dict[str, str]
+        self, client: TestClient, admin_headers: dict[str, str]
     ) -> None:
         track = client.post(
-            "/api/v1/training/tracks", json={**TRACK, "version": "2.3"}, headers=admin
+            "/api/v1/training/tracks", json={**TRACK, "version": "2.3"}, headers=admin_headers
         ).json()
         url = f"/api/v1/training/tracks/{track['id']}"
-        assert client.patch(url, json={"version": "2.2"}, headers=admin).status_code == 422
-        response = client.patch(url, json={"name": None}, headers=admin)
+        assert client.patch(url, json={"version": "2.2"}, headers=admin_headers).status_code == 422
+        response = client.patch(url, json={"name": None}, headers=admin_headers)
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "name"
-        assert client.patch(url, json={"version": "2.10"}, headers=admin).status_code == 200
+        assert client.patch(url, json={"version": "2.10"}, headers=admin_headers).status_code == 200
 
-    def test_patch_unknown_track_is_404(self, client: TestClient, admin: dict[str, str]) -> None:
+    def test_patch_unknown_track_is_404(
+        self, client: TestClient, admin_headers: dict[str, str]
+    ) -> None:
         assert (
-            client.patch("/api/v1/training/tracks/999999", json={}, headers=admin).status_code
+            client.patch(
+                "/api/v1/training/tracks/999999", json={}, headers=admin_headers
+            ).status_code
             == 404
         )
 
     @pytest.mark.parametrize("track_id", ["0", "-1", str(2**63), "abc", "1e3"])
     def test_bad_ids_are_4xx(
-        self, client: TestClient, admin: dict[str, str], track_id: str
+        self, client: TestClient, admin_headers: dict[str, str], track_id: str
     ) -> None:
-        response = client.patch(f"/api/v1/training/tracks/{track_id}", json={}, headers=admin)
+        response = client.patch(
+            f"/api/v1/training/tracks/{track_id}", json={}, headers=admin_headers
+        )
         assert response.status_code == 422
 
 
@@ -204,23 +212,25 @@ class TestVisibility:
     def test_unauthenticated_is_401(self, client: TestClient) -> None:
         assert client.get("/api/v1/training/tracks").status_code == 401
 
-    def test_courses_in_order(self, client: TestClient, session: Session) -> None:
+    def test_courses_in_order(
+        self, client: TestClient, session: Session, customer: Customer
+    ) -> None:
         track = create_track(session)
         create_course(session, track=track, title="Third", sort_order=3)
         create_course(session, track=track, title="First", sort_order=1)
         create_course(session, track=track, title="Second", sort_order=2)
         create_course(session, track=track, title="Hidden", sort_order=0, is_active=False)
-        _, token = create_user(session, role=Role.CUSTOMER)
-        body = client.get(f"/api/v1/training/tracks/{track.id}", headers=bearer(token)).json()
+        body = client.get(f"/api/v1/training/tracks/{track.id}", headers=customer.headers).json()
         assert [c["title"] for c in body["courses"]] == ["First", "Second", "Third"]
 
-    def test_tracks_in_sort_order(self, client: TestClient, session: Session) -> None:
+    def test_tracks_in_sort_order(
+        self, client: TestClient, session: Session, customer: Customer
+    ) -> None:
         create_track(session, name="Zeta", sort_order=1)
         create_track(session, name="Alpha", sort_order=2)
-        _, token = create_user(session, role=Role.CUSTOMER)
         names = [
             t["name"]
-            for t in client.get("/api/v1/training/tracks", headers=bearer(token)).json()
+            for t in client.get("/api/v1/training/tracks", headers=customer.headers).json()
             if t["name"] in {"Zeta", "Alpha"}
         ]
         assert names == ["Zeta", "Alpha"]
@@ -228,13 +238,13 @@ class TestVisibility:
 
 class TestCourses:
     def test_admin_adds_course_with_markdown(
-        self, client: TestClient, session: Session, admin: dict[str, str]
+        self, client: TestClient, session: Session, admin_headers: dict[str, str]
     ) -> None:
         track = create_track(session)
         response = client.post(
             f"/api/v1/training/tracks/{track.id}/courses",
             json={"title": "Speaking up", "content": "# Why\n\nBecause.", "description": "Intro"},
-            headers=admin,
+            headers=admin_headers,
         )
         assert response.status_code == 201
         body = response.json()
@@ -242,15 +252,17 @@ class TestCourses:
         assert body["content"] == "# Why\n\nBecause."
         assert body["sortOrder"] == 0
         second = client.post(
-            f"/api/v1/training/tracks/{track.id}/courses", json={"title": "Next"}, headers=admin
+            f"/api/v1/training/tracks/{track.id}/courses",
+            json={"title": "Next"},
+            headers=admin_headers,
         ).json()
         assert second["sortOrder"] == 1
 
     def test_course_for_unknown_track_is_404(
-        self, client: TestClient, admin: dict[str, str]
+        self, client: TestClient, admin_headers: dict[str, str]
     ) -> None:
         response = client.post(
-            "/api/v1/training/tracks/424242/courses", json={"title": "X"}, headers=admin
+            "/api/v1/training/tracks/424242/courses", json={"title": "X"}, headers=admin_headers
         )
         assert response.status_code == 404
 
@@ -272,38 +284,45 @@ def quiz_body(questions: list[dict[str, Any]] | None = None, **extra: Any) -> di
 
 class TestQuizAuthoring:
     def test_put_creates_then_replaces(
-        self, client: TestClient, session: Session, admin: dict[str, str]
+        self, client: TestClient, session: Session, admin_headers: dict[str, str]
     ) -> None:
         course = create_course(session, track=create_track(session))
         url = f"/api/v1/training/courses/{course.id}/quiz"
-        first = client.put(url, json=quiz_body(), headers=admin)
+        first = client.put(url, json=quiz_body(), headers=admin_headers)
         assert first.status_code == 200, first.text
         assert first.json()["passThreshold"] == 0.8
         assert len(first.json()["questions"]) == 5
         second = client.put(
-            url, json=quiz_body(sample_questions()[:2], passThreshold=0.75), headers=admin
+            url, json=quiz_body(sample_questions()[:2], passThreshold=0.75), headers=admin_headers
         )
         assert second.status_code == 200
         assert second.json()["id"] == first.json()["id"]
         assert len(second.json()["questions"]) == 2
         assert second.json()["passThreshold"] == 0.75
-        course_body = client.get(f"/api/v1/training/courses/{course.id}", headers=admin).json()
+        course_body = client.get(
+            f"/api/v1/training/courses/{course.id}", headers=admin_headers
+        ).json()
         assert course_body["quizId"] == first.json()["id"]
-        assert client.get(url, headers=admin).json()["questions"][0]["correctOptionIds"] == ["b"]
+        assert client.get(url, headers=admin_headers).json()["questions"][0][
+            "correctOptionIds"
+        ] == ["b"]
 
-    def test_quiz_on_unknown_course_is_404(self, client: TestClient, admin: dict[str, str]) -> None:
+    def test_quiz_on_unknown_course_is_404(
+        self, client: TestClient, admin_headers: dict[str, str]
+    ) -> None:
         response = client.put(
-            "/api/v1/training/courses/999999/quiz", json=quiz_body(), headers=admin
+            "/api/v1/training/courses/999999/quiz", json=quiz_body(), headers=admin_headers
         )
         assert response.status_code == 404
 
-    def test_non_admin_cannot_put_or_read_key(self, client: TestClient, session: Session) -> None:
+    def test_non_admin_cannot_put_or_read_key(
+        self, client: TestClient, session: Session, staff_headers: dict[str, str]
+    ) -> None:
         course = create_course(session, track=create_track(session))
         create_quiz(session, course=course)
-        _, token = create_user(session, role=Role.INTERNAL)
         url = f"/api/v1/training/courses/{course.id}/quiz"
-        assert client.put(url, json=quiz_body(), headers=bearer(token)).status_code == 403
-        assert client.get(url, headers=bearer(token)).status_code == 403
+        assert client.put(url, json=quiz_body(), headers=staff_headers).status_code == 403
+        assert client.get(url, headers=staff_headers).status_code == 403
 
     @staticmethod
     def _broken(mutate: Any) -> list[dict[str, Any]]:
@@ -343,7 +362,7 @@ class TestQuizAuthoring:
         self,
         client: TestClient,
         session: Session,
-        admin: dict[str, str],
+        admin_headers: dict[str, str],
         mutate: Any,
         field: str,
     ) -> None:
@@ -351,7 +370,7 @@ class TestQuizAuthoring:
         response = client.put(
             f"/api/v1/training/courses/{course.id}/quiz",
             json=quiz_body(self._broken(mutate)),
-            headers=admin,
+            headers=admin_headers,
         )
         assert response.status_code == 422, response.text
         assert field in [e["field"] for e in response.json()["errors"]]
@@ -370,47 +389,51 @@ class TestQuizAuthoring:
         self,
         client: TestClient,
         session: Session,
-        admin: dict[str, str],
+        admin_headers: dict[str, str],
         extra: dict[str, Any],
         field: str,
     ) -> None:
         course = create_course(session, track=create_track(session))
         response = client.put(
-            f"/api/v1/training/courses/{course.id}/quiz", json=quiz_body(**extra), headers=admin
+            f"/api/v1/training/courses/{course.id}/quiz",
+            json=quiz_body(**extra),
+            headers=admin_headers,
         )
         assert response.status_code == 422
         assert field in [e["field"] for e in response.json()["errors"]]
 
     def test_failed_replace_keeps_old_quiz(
-        self, client: TestClient, session: Session, admin: dict[str, str]
+        self, client: TestClient, session: Session, admin_headers: dict[str, str]
     ) -> None:
         course = create_course(session, track=create_track(session))
         url = f"/api/v1/training/courses/{course.id}/quiz"
-        client.put(url, json=quiz_body(), headers=admin)
+        client.put(url, json=quiz_body(), headers=admin_headers)
         bad = self._broken(lambda qs: qs[0].update(correctOptionIds=["zz"]))
-        assert client.put(url, json=quiz_body(bad), headers=admin).status_code == 422
-        assert len(client.get(url, headers=admin).json()["questions"]) == 5
+        assert client.put(url, json=quiz_body(bad), headers=admin_headers).status_code == 422
+        assert len(client.get(url, headers=admin_headers).json()["questions"]) == 5
 
 
 class TestNulCharacters:
     """PostgreSQL cannot store NUL; it must be a 422, never a database error."""
 
-    def test_nul_in_track_name(self, client: TestClient, admin: dict[str, str]) -> None:
+    def test_nul_in_track_name(self, client: TestClient, admin_headers: dict[str, str]) -> None:
         response = client.post(
-            "/api/v1/training/tracks", json={**TRACK, "name": "Bad\x00name"}, headers=admin
+            "/api/v1/training/tracks", json={**TRACK, "name": "Bad\x00name"}, headers=admin_headers
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "name"
 
     def test_nul_in_quiz_option(
-        self, client: TestClient, session: Session, admin: dict[str, str]
+        self, client: TestClient, session: Session, admin_headers: dict[str, str]
     ) -> None:
         course = create_course(session, track=create_track(session))
         questions = sample_questions()
         questions[1]["options"][0]["text"] = "Tr\x00ue"
         questions[2]["correctOptionIds"] = ["a\x00"]
         response = client.put(
-            f"/api/v1/training/courses/{course.id}/quiz", json=quiz_body(questions), headers=admin
+            f"/api/v1/training/courses/{course.id}/quiz",
+            json=quiz_body(questions),
+            headers=admin_headers,
         )
         assert response.status_code == 422
         fields = [e["field"] for e in response.json()["errors"]]

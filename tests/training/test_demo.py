@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
-from opsportal.models import QuestionType, Quiz, Role, Track
+from opsportal.models import QuestionType, Quiz, Track
 from opsportal.training.demo import load_training_demo
-from tests.factories import bearer, create_user
+from tests.factories import Customer
 
 
 def test_demo_tracks_load_once(session: Session, settings: Settings) -> None:
@@ -23,11 +23,10 @@ def test_demo_tracks_load_once(session: Session, settings: Settings) -> None:
 
 
 def test_demo_customer_track_is_takeable(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, session: Session, settings: Settings, customer: Customer
 ) -> None:
     load_training_demo(session, settings=settings, say=lambda _: None)
-    _, token = create_user(session, role=Role.CUSTOMER)
-    tracks = client.get("/api/v1/training/tracks", headers=bearer(token)).json()
+    tracks = client.get("/api/v1/training/tracks", headers=customer.headers).json()
     demo = next(t for t in tracks if t["slug"] == "speak-up-culture-foundations")
     assert demo["type"] == "CUSTOMER"
     assert "case-handling-operations" not in [t["slug"] for t in tracks]
@@ -41,7 +40,7 @@ def test_demo_customer_track_is_takeable(
         assert all(q.get("explanation") for q in quiz.questions)
         kinds |= {q["type"] for q in quiz.questions}
         started = client.post(
-            f"/api/v1/training/quizzes/{quiz.id}/start", headers=bearer(token)
+            f"/api/v1/training/quizzes/{quiz.id}/start", headers=customer.headers
         ).json()
         answers = [
             {"questionId": q["id"], "selectedOptionIds": q["correct_option_ids"]}
@@ -50,12 +49,12 @@ def test_demo_customer_track_is_takeable(
         result = client.post(
             f"/api/v1/training/attempts/{started['attemptId']}/submit",
             json={"answers": answers},
-            headers=bearer(token),
+            headers=customer.headers,
         ).json()
         assert result["score"] == 100
     assert kinds == {t.value for t in QuestionType}
     assert result["trackCompleted"] is True
     response = client.post(
-        f"/api/v1/training/tracks/{demo['id']}/certificate", headers=bearer(token)
+        f"/api/v1/training/tracks/{demo['id']}/certificate", headers=customer.headers
     )
     assert response.status_code == 201

@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from opsportal.models import Role
-from tests.factories import bearer, create_track_with_quizzes, create_user, sample_questions
+from tests.factories import Customer, create_track_with_quizzes, sample_questions
 
 scalars = (
     st.none()
@@ -47,11 +46,9 @@ def mutated_quiz(data: st.DataObject) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(session: Session) -> dict[str, Any]:
+def world(session: Session, admin_headers: dict[str, str], customer: Customer) -> dict[str, Any]:
     track, (quiz,) = create_track_with_quizzes(session, courses=1)
-    _, admin = create_user(session, role=Role.ADMIN)
-    _, learner = create_user(session)
-    return {"track": track, "quiz": quiz, "admin": bearer(admin), "learner": bearer(learner)}
+    return {"track": track, "quiz": quiz, "admin": admin_headers, "learner": customer.headers}
 
 
 FUZZ = settings(
