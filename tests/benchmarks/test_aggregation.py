@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from opsportal.benchmarks.aggregation import (
     ANY,
+    COHORT_KINDS,
+    NO_RANK,
     aggregate,
     exact_percentile_rank,
     percentile_rank,
@@ -94,6 +96,49 @@ class TestAggregateAgainstNumpy:
             assert stats.minimum[i] == data.min()
             assert stats.maximum[i] == data.max()
             assert stats.mean[i] == pytest.approx(data.mean(), rel=1e-9, abs=1e-6)
+
+    @settings(max_examples=150, deadline=None)
+    @given(populations(), st.integers(min_value=1, max_value=6), st.booleans())
+    def test_every_value_is_ranked_exactly_in_each_of_its_groups(  # type: ignore[no-untyped-def]
+        self, population, min_peers: int, higher_is_better: bool
+    ) -> None:
+        values, metrics, sectors, bands, (n_sectors, n_bands) = population
+        directions = [higher_is_better, not higher_is_better, higher_is_better]
+        stats = aggregate(
+            values,
+            metrics,
+            sectors,
+            bands,
+            n_sectors=int(n_sectors),
+            n_bands=int(n_bands),
+            min_peers=min_peers,
+            higher_is_better=directions,
+        )
+        groups = expected_groups(values, metrics, sectors, bands)
+        census = {
+            (int(m), int(s), int(b)): int(c)
+            for m, s, b, c in zip(
+                stats.census.metric,
+                stats.census.sector,
+                stats.census.band,
+                stats.census.count,
+                strict=True,
+            )
+        }
+        assert census == {key: data.size for key, data in groups.items()}
+        assert stats.ranks.shape == (values.size, len(COHORT_KINDS))
+        for i in range(values.size):
+            m, s, b = int(metrics[i]), int(sectors[i]), int(bands[i])
+            for kind, (uses_sector, uses_band) in enumerate(COHORT_KINDS):
+                if (uses_sector and s == ANY) or (uses_band and b == ANY):
+                    assert stats.ranks[i, kind] == NO_RANK
+                    continue
+                peers = groups[(m, s if uses_sector else ANY, b if uses_band else ANY)]
+                if peers.size < min_peers:
+                    assert stats.ranks[i, kind] == NO_RANK
+                    continue
+                exact = exact_percentile_rank(values[i], peers, higher_is_better=directions[m])
+                assert stats.ranks[i, kind] == int(np.floor(exact + 0.5))
 
     def test_cohort_kinds(self) -> None:
         # Two sectors, two bands; the third organisation's size is unknown and

@@ -223,14 +223,11 @@ def _comparison(
             higher_is_better=metric.higher_is_better,
         )
     )
-    quartiles = principal.is_staff or result.customer_view == CustomerView.QUARTILES
     shown: dict[str, Any] = {
         **base,
         "available": True,
         "percentile": percentile,
-        "p25": result.p25 if quartiles else None,
-        "median": result.median if quartiles else None,
-        "p75": result.p75 if quartiles else None,
+        **_quartiles(principal, result),
         "peer_count": result.peer_count,
         "filter_description": group.describe(result.peer_count),
         "calculated_at": result.calculated_at,
@@ -245,6 +242,25 @@ def _comparison(
             withheld_from_customers=result.customer_view == CustomerView.WITHHELD,
         )
     return BenchmarkComparison(**shown)
+
+
+def _quartiles(principal: Principal, result: BenchmarkResult) -> dict[str, float | None]:
+    """p25, median and p75 as this caller may see them.
+
+    Staff see them exactly. Customers see them only where the run allowed it,
+    rounded to whole units (percentage points, days): exact quartiles before and
+    after one organisation joins or leaves, with a customer's own value, can pin
+    the leaver's exact value even in groups of 10 to 13 (tests/benchmarks/test_privacy.py).
+    """
+    if principal.is_staff:
+        return {"p25": result.p25, "median": result.median, "p75": result.p75}
+    if result.customer_view != CustomerView.QUARTILES:
+        return {"p25": None, "median": None, "p75": None}
+    return {
+        "p25": float(round(result.p25)),
+        "median": float(round(result.median)),
+        "p75": float(round(result.p75)),
+    }
 
 
 def _compare(

@@ -1,0 +1,85 @@
+"""The pure publication rules: complementary suppression over any table, quartile visibility."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opsportal.benchmarks.aggregation import ANY, GroupCensus
+from opsportal.benchmarks.privacy import quartiles_for_customers, withheld_from_customers
+
+MIN_PEERS = 5
+
+
+def census_of(cells: dict[tuple[int, int], int], metric: int = 0) -> GroupCensus:
+    """The census of one metric's table: every non-empty cell, row, column and the total."""
+    groups: dict[tuple[int, int], int] = {}
+    for (sector, band), count in cells.items():
+        if count == 0:
+            continue
+        for key in ((sector, band), (sector, ANY), (ANY, band), (ANY, ANY)):
+            groups[key] = groups.get(key, 0) + count
+    keys = sorted(groups)
+    return GroupCensus(
+        metric=np.full(len(keys), metric, dtype=np.int64),
+        sector=np.array([k[0] for k in keys], dtype=np.int64),
+        band=np.array([k[1] for k in keys], dtype=np.int64),
+        count=np.array([groups[k] for k in keys], dtype=np.int64),
+    )
+
+
+def hidden_of(census: GroupCensus) -> set[tuple[int, int]]:
+    withheld = withheld_from_customers(census, min_peers=MIN_PEERS)
+    return {
+        (int(s), int(b)) for s, b, w in zip(census.sector, census.band, withheld, strict=True) if w
+    }
+
+
+tables = st.dictionaries(
+    st.tuples(st.integers(0, 5), st.integers(0, 3)), st.integers(0, 30), max_size=24
+)
+
+
+class TestComplementarySuppression:
+    @settings(max_examples=400, deadline=None)
+    @given(tables)
+    def test_no_line_with_a_visible_total_hides_exactly_one_group(
+        self, cells: dict[tuple[int, int], int]
+    ) -> None:
+        census = census_of(cells)
+        hidden = hidden_of(census)
+        present = {(int(s), int(b)) for s, b in zip(census.sector, census.band, strict=True)}
+        lines = []
+        for sector in {s for s, b in present if s != ANY}:
+            lines.append(((sector, ANY), [k for k in present if k[0] == sector and k[1] != ANY]))
+        for band in {b for s, b in present if b != ANY}:
+            lines.append(((ANY, band), [k for k in present if k[1] == band and k[0] != ANY]))
+        lines.append(((ANY, ANY), [k for k in present if k[0] != ANY and k[1] == ANY]))
+        lines.append(((ANY, ANY), [k for k in present if k[0] == ANY and k[1] != ANY]))
+        for total, members in lines:
+            if total in present and total not in hidden:
+                assert sum(member in hidden for member in members) != 1, (total, members)
+        # Everything under the minimum stays withheld; nothing else without cause.
+        keys = zip(census.sector.tolist(), census.band.tolist(), strict=True)
+        counts = dict(zip(keys, census.count.tolist(), strict=True))
+        assert {k for k, c in counts.items() if c < MIN_PEERS} <= hidden
+
+    def test_the_energy_row(self) -> None:
+        # 45 in all: 16, 6, 19 published and 4 withheld would give the 4 away,
+        # so the smallest other cell (6) is withheld too; the row total stays.
+        cells = {(0, 0): 16, (0, 1): 6, (0, 2): 19, (0, 3): 4}
+        cells |= {(1, band): 30 for band in range(4)} | {(2, band): 20 for band in range(4)}
+        hidden = hidden_of(census_of(cells))
+        assert {(0, 3), (0, 1)} <= hidden
+        assert (0, ANY) not in hidden
+
+    def test_nothing_to_hide(self) -> None:
+        census = census_of({(0, 0): 10, (0, 1): 12, (1, 0): 9, (1, 1): 40})
+        assert hidden_of(census) == set()
+
+
+class TestQuartileVisibility:
+    def test_from_the_minimum_up(self) -> None:
+        shown = quartiles_for_customers([5, 9, 10, 400], min_peers_quartiles=10)
+        assert shown.tolist() == [False, False, True, True]
