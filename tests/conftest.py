@@ -7,6 +7,11 @@ into an external transaction" recipe). Tests that need real commits seen by
 several connections (concurrency) use `committed_session_factory` instead,
 which empties every table afterwards. `live_server` serves that data over real
 HTTP, and `page` drives Debian's Chromium against it through Playwright.
+
+Markers: a test that uses the browser is marked `browser`, one that starts a
+live server `slow` (see `pytest_collection_modifyitems`); other slow tests carry
+the marker themselves. `uv run pytest -m "not browser and not slow"` is the
+quick loop.
 """
 
 from __future__ import annotations
@@ -34,6 +39,17 @@ from opsportal.db import SessionFactory, is_sqlite, make_engine, make_session_fa
 from opsportal.migrate import upgrade
 from opsportal.models import Base, Role
 from tests.factories import Customer, bearer, create_customer, create_user
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they start: Chromium is `browser`, a live server is `slow`."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "live_server" in fixtures:
+            item.add_marker(pytest.mark.slow)
 
 
 def _test_database_url(tmp_root: Path) -> str:

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from opsportal.db import make_engine, make_session_factory
 from opsportal.models import Organization, User
 
+pytestmark = pytest.mark.slow
+
 
 def free_port() -> int:
     with socket.socket() as sock:

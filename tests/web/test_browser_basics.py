@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Role
 from tests.factories import create_organization, create_user
+
+pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-test-pass"
 

@@ -20,6 +20,8 @@ from opsportal.demo import load_demo
 from opsportal.models import Course, Quiz, Track, TrackType
 from tests.pages import browser_log_in
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def demo(committed_session_factory: SessionFactory, settings: Settings) -> None:
