@@ -18,8 +18,7 @@ from opsportal.benchmarks.service import (
 from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
-from tests.benchmarks.helpers import add_many, organizations
-from tests.factories import bearer, create_user
+from tests.factories import add_many, bearer, create_user, organizations
 
 TODAY = utc_today()
 STAFF_ONLY = {"mean", "min", "max", "quantiles"}

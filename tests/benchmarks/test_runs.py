@@ -28,8 +28,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
 from opsportal.models import BenchmarkResult, BenchmarkRun, OrganizationStatus, Role, RunStatus
-from tests.benchmarks.helpers import add_many, organizations
-from tests.factories import bearer, create_user
+from tests.factories import add_many, bearer, create_user, organizations
 
 runner = CliRunner()
 TODAY = utc_today()
