@@ -85,7 +85,7 @@ class TestScorecard:
         customer_of(client, session, peers[8])
         page = client.get(f"/benchmarks/organizations/{peers[8].id}?industry=Energy")
         assert page.status_code == 200
-        assert "Fewer than 5 organizations in Energy" in page.text
+        assert "No benchmark is published for Energy" in page.text
         assert '<svg class="band"' not in page.text
 
     def test_chooser_filters_by_industry_and_size(

@@ -86,6 +86,7 @@ def scorecard(
         industry=industry or "",
         size=size or "",
         min_peers=settings.benchmark_min_peers,
+        min_peers_quartiles=settings.benchmark_min_peers_quartiles,
         freshness_days=settings.benchmark_freshness_days,
     )
 
