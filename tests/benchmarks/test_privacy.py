@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from scipy.optimize import linprog
 from sqlalchemy.orm import Session
@@ -195,6 +196,7 @@ def differencing_attack(
 
 
 class TestDifferencing:
+    @pytest.mark.slow  # a benchmark run per round, several seconds
     def test_join_leave_differencing_recovers_no_value(
         self, client: TestClient, session: Session
     ) -> None:
