@@ -21,6 +21,7 @@ from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
+from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.tenants.pages import router as organization_pages
 from opsportal.training.endpoints import public_router as certificate_verification_router
@@ -64,6 +65,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory
     install_error_handlers(app, html_errors=render_html_error)
+    install_openapi(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -1,12 +1,34 @@
-"""The base every API schema shares: camelCase on the wire, built from ORM objects."""
+"""The base every API schema shares: camelCase on the wire, built from ORM objects.
+
+And the bounded input types every route uses, so that no input reaches the
+database in a form it refuses (a 500): ids, limits and offsets within an
+integer column's range; text without NUL characters.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+def refuse_nul(value: T) -> T:
+    """PostgreSQL can neither store nor compare text with NUL characters: refuse them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            refuse_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    return value
 
 
 class ApiModel(BaseModel):
@@ -18,9 +40,14 @@ class ApiModel(BaseModel):
 
 
 class InputModel(ApiModel):
-    """Request bodies: unknown fields are an error, so typos do not pass silently."""
+    """Request bodies: unknown fields are an error, so typos do not pass silently; no NULs."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: object) -> object:
+        return refuse_nul(value)
 
 
 ItemT = TypeVar("ItemT")
@@ -33,7 +60,18 @@ class Page(ApiModel, Generic[ItemT]):
     offset: int
 
 
-# Every integer id in a path or query: bounded so that a huge number is a 422,
-# not a database overflow error.
+# Every integer id, limit and offset in a path or query: bounded so that a huge
+# number is a 422, not a database overflow error. A route keeps its own default
+# (`limit: Limit = 50`); one that needs a query alias or a shorter maximum adds
+# it: `Annotated[IdQuery | None, Query(alias="organizationId")] = None`.
 MAX_ID = 2**31 - 1
+MAX_LIMIT = 500
+MAX_OFFSET = MAX_ID
 ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first")]
+
+# Free text in a query string (a search term, a filter): add the length with
+# `Annotated[QueryText | None, Query(max_length=200)] = None`.
+QueryText = Annotated[str, AfterValidator(refuse_nul)]

@@ -18,12 +18,12 @@ from opsportal.benchmarks.schemas import (
 )
 from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
-from opsportal.schemas import MAX_ID, ResourceId
+from opsportal.schemas import MAX_ID, Limit, Offset, QueryText, ResourceId
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
 
 IndustrySector = Annotated[
-    str | None,
+    QueryText | None,
     Query(
         alias="industrySector",
         max_length=100,
@@ -40,7 +40,11 @@ EmployeeMax = Annotated[
 ]
 
 
-@router.post("/calculate", response_model=CalculationSummary)
+@router.post(
+    "/calculate",
+    response_model=CalculationSummary,
+    responses={503: {"description": "The run failed; the previous results stay published"}},
+)
 def calculate(
     session: SessionDep,
     session_factory: SessionFactoryDep,
@@ -65,8 +69,8 @@ def calculate(
 def list_runs(
     session: SessionDep,
     user: StaffUser,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[BenchmarkRunRead]:
     """Benchmark run history, newest first."""
     return service.list_runs(session, limit=limit, offset=offset)

@@ -14,7 +14,7 @@ from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
 from opsportal.metrics.registry import get_metric
-from opsportal.schemas import ResourceId
+from opsportal.schemas import QueryText, ResourceId
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
 from opsportal.web.templating import render
@@ -60,8 +60,8 @@ def scorecard(
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
-    industry: Annotated[str | None, Query(max_length=100)] = None,
-    size: Annotated[str | None, Query(max_length=20)] = None,
+    industry: Annotated[QueryText | None, Query(max_length=100)] = None,
+    size: Annotated[QueryText | None, Query(max_length=20)] = None,
 ) -> Response:
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from opsportal.auth.deps import CurrentUser, StaffUser
 from opsportal.db import SessionDep
-from opsportal.schemas import Page, ResourceId
+from opsportal.schemas import Limit, Offset, Page, QueryText, ResourceId
 from opsportal.tenants import service
 from opsportal.tenants.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
 
@@ -28,9 +28,11 @@ def create_organization(
 def list_organizations(
     session: SessionDep,
     user: CurrentUser,
-    search: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    search: Annotated[
+        QueryText | None, Query(max_length=200, description="Part of the name")
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[OrganizationRead]:
     """List organisations by name; a customer sees only its own."""
     items, total = service.list_organizations(

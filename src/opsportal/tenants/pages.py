@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from opsportal.db import SessionDep
+from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff
 from opsportal.web.templating import render
@@ -22,7 +23,7 @@ def organization_list(
     request: Request,
     session: SessionDep,
     user: PageStaff,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[QueryText | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     organizations, total = tenant_service.list_organizations(

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from opsportal.models import QuestionType, TrackLevel, TrackType
 from opsportal.schemas import ApiModel, InputModel
@@ -36,28 +36,10 @@ MAX_QUESTIONS = 200
 MAX_OPTIONS = 20
 
 
-def _no_nul(value: object) -> None:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    if isinstance(value, list):
-        for item in value:
-            _no_nul(item)
-
-
-class TrainingInput(InputModel):
-    """Request bodies of this domain: NUL characters are refused (PostgreSQL cannot store them)."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _refuse_nul(cls, value: object) -> object:
-        _no_nul(value)
-        return value
-
-
 # --- authoring ------------------------------------------------------------
 
 
-class TrackCreate(TrainingInput):
+class TrackCreate(InputModel):
     name: Name
     slug: Slug | None = Field(default=None, description="Derived from the name when omitted")
     description: Description = ""
@@ -73,7 +55,7 @@ class TrackCreate(TrainingInput):
     )
 
 
-class TrackUpdate(TrainingInput):
+class TrackUpdate(InputModel):
     name: Name | None = None
     slug: Slug | None = None
     description: Description | None = None
@@ -87,7 +69,7 @@ class TrackUpdate(TrainingInput):
     validity_days: ValidityDays | None = None
 
 
-class CourseCreate(TrainingInput):
+class CourseCreate(InputModel):
     title: Name
     description: Description = ""
     content: Markdown = ""
@@ -95,7 +77,7 @@ class CourseCreate(TrainingInput):
     is_active: bool = True
 
 
-class CourseUpdate(TrainingInput):
+class CourseUpdate(InputModel):
     title: Name | None = None
     description: Description | None = None
     content: Markdown | None = None
@@ -103,12 +85,12 @@ class CourseUpdate(TrainingInput):
     is_active: bool | None = None
 
 
-class OptionIn(TrainingInput):
+class OptionIn(InputModel):
     id: ItemId
     text: ItemText
 
 
-class QuestionIn(TrainingInput):
+class QuestionIn(InputModel):
     id: ItemId
     question: ItemText
     type: QuestionType
@@ -117,7 +99,7 @@ class QuestionIn(TrainingInput):
     explanation: Explanation | None = None
 
 
-class QuizPut(TrainingInput):
+class QuizPut(InputModel):
     title: Name | None = Field(default=None, description="The course title when omitted")
     pass_threshold: PassThreshold = Decimal("0.80")
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
@@ -229,12 +211,12 @@ class AttemptStarted(ApiModel):
     questions: list[QuestionPublic]
 
 
-class AnswerIn(TrainingInput):
+class AnswerIn(InputModel):
     question_id: ItemId
     selected_option_ids: Annotated[list[ItemId], Field(max_length=MAX_OPTIONS)]
 
 
-class SubmitBody(TrainingInput):
+class SubmitBody(InputModel):
     answers: Annotated[list[AnswerIn], Field(max_length=MAX_QUESTIONS)]
 
 
@@ -277,7 +259,7 @@ class AttemptRead(ApiModel):
 # --- certificates ---------------------------------------------------------
 
 
-class RevokeBody(TrainingInput):
+class RevokeBody(InputModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
