@@ -41,7 +41,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     if session_factory is None:
-        session_factory = make_session_factory(make_engine(settings.database_url))
+        session_factory = make_session_factory(
+            make_engine(settings.database_url, busy_timeout=settings.database_busy_timeout_seconds)
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSPORTAL_", extra="ignore")
 
     database_url: str = "sqlite:///./opsportal.db"
+    # A request waits this long for a database lock, then gets 503 with Retry-After.
+    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     secret_key: str = Field(
         default=DEFAULT_SECRET_KEY,
         description="Signs session cookies and CSRF tokens; set a long random value in production.",

@@ -17,6 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
 
+# Connection execution option: this unit of work only reads (see `read_only`).
+READ_ONLY_OPTION = "opsportal_read_only"
+# How long a statement waits for a lock before the database counts as busy; jobs
+# (the CLI) wait longer than requests.
+DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+# HTTP methods that never write, so their requests read without SQLite's write lock.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -30,17 +38,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS, **kwargs: Any
+) -> Engine:
+    """An engine for `url`; a statement waits at most `busy_timeout` seconds for a lock.
+
+    Past that the database counts as busy, which a request answers with 503 and
+    Retry-After (errors.py) rather than holding the client indefinitely.
+    """
     url = normalise_url(url)
     if is_sqlite(url):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout},
             **kwargs,
         )
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    milliseconds = max(1, round(busy_timeout * 1000))
+    kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={milliseconds}"})
     return create_engine(url, **kwargs)
 
 
@@ -59,9 +76,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue on
-        # busy_timeout instead of one failing half-way with "database is locked".
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that writes takes the write lock up front (IMMEDIATE), so
+        # two writers queue on busy_timeout instead of one failing half-way with
+        # "database is locked". A read-only one begins DEFERRED: under WAL it reads
+        # a snapshot next to the writer and never waits for, or holds, the lock.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
@@ -82,9 +104,17 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         session.close()
 
 
+def read_only(session: Session) -> Session:
+    """Mark a fresh session's unit of work as reads only (SQLite then begins it DEFERRED)."""
+    session.connection(execution_options={READ_ONLY_OPTION: True})
+    return session
+
+
 def get_session(request: Request) -> Iterator[Session]:
     factory: SessionFactory = request.app.state.session_factory
     with session_scope(factory) as session:
+        if request.method in READ_ONLY_METHODS:
+            read_only(session)
         yield session
 
 

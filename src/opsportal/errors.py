@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,31 @@ def describe_validation_errors(errors: list[dict[str, Any]] | Any) -> list[dict[
     ]
 
 
+# Seconds a client is asked to wait when the database is busy.
+BUSY_RETRY_AFTER_SECONDS = 1
+# How the drivers say "busy, try again": SQLite's lock, PostgreSQL's lock and
+# statement timeouts and connection limits.
+_BUSY_MARKERS = (
+    "database is locked",
+    "database table is locked",
+    "lock timeout",
+    "statement timeout",
+    "could not obtain lock",
+    "too many connections",
+    "remaining connection slots",
+)
+
+
+def is_busy_database(exc: BaseException) -> bool:
+    """True for a database that is busy rather than broken: the request may simply be retried."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig if exc.orig is not None else exc).lower()
+        return any(marker in message for marker in _BUSY_MARKERS)
+    return False
+
+
 _STATUS_SLUGS = {
     400: ("bad-request", "Bad request"),
     401: ("unauthorized", "Not authenticated"),
@@ -110,6 +137,7 @@ _STATUS_SLUGS = {
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid-input", "Invalid input"),
+    503: ("busy", "Service busy"),
 }
 
 
@@ -136,7 +164,10 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
         **extra: Any,
     ) -> Response:
         if html_errors is not None and wants_html(request):
-            return html_errors(request, status, title, detail)
+            page = html_errors(request, status, title, detail)
+            if headers and status != 401:  # a 401 page is a redirect to the login form
+                page.headers.update(headers)
+            return page
         return problem(status, title, detail, slug=slug, headers=headers, **extra)
 
     @app.exception_handler(DomainError)
@@ -177,6 +208,16 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        if is_busy_database(exc):
+            logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+            return respond(
+                request,
+                503,
+                "Service busy",
+                "The database is busy; nothing was changed. Try again in a moment.",
+                slug="busy",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+            )
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return respond(
             request,

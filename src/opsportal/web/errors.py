@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.auth.service import principal_for_user_id
+from opsportal.db import read_only
 from opsportal.web.session import SESSION_USER_KEY, LoginRequired
 from opsportal.web.templating import render
 
@@ -19,9 +20,10 @@ def render_html_error(request: Request, status: int, title: str, detail: str) ->
         return RedirectResponse(LoginRequired(next_path).login_url, status_code=303)
     user = None
     user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-    if isinstance(user_id, int):
+    if isinstance(user_id, int) and status != 503:  # a busy database would fail again here
         factory = request.app.state.session_factory
         with factory() as session:
+            read_only(session)
             user = principal_for_user_id(session, user_id)
     home_url = "/" if user else "/login"
     return render(
