@@ -60,10 +60,18 @@ _AUTH_ERRORS = {
 _STATE_ERRORS = {
     404: ("Not found, or outside the caller's organisation", Problem),
     409: ("Conflicts with the current state", Problem),
+    503: ("The database is busy; nothing was changed. Retry after `Retry-After` seconds", Problem),
 }
 
 _UNAUTHORIZED_HEADERS = {
     "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}},
+}
+
+_RETRY_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer"},
+    },
 }
 
 # FastAPI's own 422 body, which this API never sends.
@@ -105,6 +113,8 @@ def _describe_errors(operation: dict[str, Any]) -> None:
             entry["description"] = declared["description"]
         if status == 401:
             entry["headers"] = _UNAUTHORIZED_HEADERS
+        if status == 503:
+            entry["headers"] = _RETRY_HEADERS
         responses[str(status)] = entry
     operation["responses"] = dict(sorted(responses.items()))
 
