@@ -97,3 +97,9 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app as `opsportal serve` runs it in each worker, configured from the environment."""
+    settings = get_settings()
+    return create_app(settings, run_scheduler=settings.scheduler_enabled)

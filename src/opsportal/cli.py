@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,10 +184,10 @@ def benchmarks_compute(
     typer.echo(summary.model_dump_json(by_alias=True))
 
 
-def _serve(host: str, port: int, *, run_scheduler: bool) -> None:
+def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> None:
     import uvicorn
 
-    from opsportal.app import create_app
+    from opsportal.benchmarks.service import close_abandoned_runs
 
     settings = get_settings()
     if settings.secret_key == DEFAULT_SECRET_KEY:
@@ -195,20 +196,40 @@ def _serve(host: str, port: int, *, run_scheduler: bool) -> None:
             "set a long random value before anyone else can reach this server.",
             highlight=False,
         )
-    application = create_app(settings, run_scheduler=run_scheduler and settings.scheduler_enabled)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    try:
+        close_abandoned_runs(session_factory())
+    except Exception as exc:  # the server can still start; the next run tries again
+        err_console.print(f"[yellow]warning:[/] could not check for abandoned runs: {exc}")
+    # Every worker builds its app from the environment (serve_app), so the
+    # choice made here reaches them through it.
+    os.environ["OPSPORTAL_SCHEDULER_ENABLED"] = str(run_scheduler and settings.scheduler_enabled)
+    get_settings.cache_clear()
+    uvicorn.run(
+        "opsportal.app:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each runs the scheduler)")
+    ] = 1,
     no_scheduler: Annotated[
-        bool, typer.Option("--no-scheduler", help="Do not run the nightly jobs in this process")
+        bool, typer.Option("--no-scheduler", help="Do not run the scheduled jobs in this server")
     ] = False,
 ) -> None:
-    """Serve the HTTP API and web pages (with the nightly scheduler unless --no-scheduler)."""
-    _serve(host, port, run_scheduler=not no_scheduler)
+    """Serve the HTTP API and web pages (with the scheduled jobs unless --no-scheduler).
+
+    Scheduled jobs run once per firing however many workers and replicas serve.
+    """
+    _serve(host, port, run_scheduler=not no_scheduler, workers=workers)
 
 
 @app.command()

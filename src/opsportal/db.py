@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 SessionFactory = sessionmaker[Session]
 
 # Connection execution option: this unit of work only reads (see `read_only`).
-READ_ONLY_OPTION = "opsportal_read_only"
+READ_ONLY_OPTION: Final = "opsportal_read_only"
 # How long a statement waits for a lock before the database counts as busy; jobs
 # (the CLI) wait longer than requests.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from opsportal.benchmarks import aggregation, repository
+from opsportal.benchmarks import aggregation, repository, schedule
 from opsportal.benchmarks.schedule import (
     JOB_ID,
     build_scheduler,
@@ -27,7 +27,14 @@ from opsportal.cli import app as cli_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
-from opsportal.models import BenchmarkResult, BenchmarkRun, OrganizationStatus, Role, RunStatus
+from opsportal.models import (
+    BenchmarkResult,
+    BenchmarkRun,
+    OrganizationStatus,
+    Role,
+    RunStatus,
+    ScheduledFiring,
+)
 from tests.factories import add_many, bearer, create_user, organizations
 
 runner = CliRunner()
@@ -396,16 +403,25 @@ class TestSchedule:
     ) -> None:
         population(session)
         session.flush()
-        nightly_benchmarks(settings, session_factory)
+        every_minute = settings.model_copy(update={"benchmark_cron": "* * * * *"})
+        moment = datetime.now(UTC)  # one firing, however long the test takes
+        monkeypatch.setattr(schedule, "utcnow", lambda: moment)
+        nightly_benchmarks(every_minute, session_factory)
         assert result_count(session, TODAY) == 4
         run = session.scalars(select(BenchmarkRun)).one()
         assert run.trigger == "schedule"
+        # The same firing again (another process's scheduler): taken, so skipped.
+        nightly_benchmarks(every_minute, session_factory)
+        assert session.scalars(select(BenchmarkRun)).all() == [run]
 
         def broken(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("boom")
 
         monkeypatch.setattr(aggregation, "aggregate", broken)
-        nightly_benchmarks(settings, session_factory)  # logged, not raised
+        session.execute(delete(ScheduledFiring))
+        nightly_benchmarks(every_minute, session_factory)  # logged, not raised
+        failed = session.scalars(select(BenchmarkRun).where(BenchmarkRun.id != run.id)).one()
+        assert failed.status == RunStatus.FAILED and "boom" in (failed.error or "")
 
 
 class TestConcurrentRequests:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, delete, func, insert, select, text
+from sqlalchemy import Engine, Select, case, delete, func, insert, select, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
 from opsportal.errors import Conflict
@@ -28,6 +31,9 @@ from opsportal.models import (
 # pg_advisory_xact_lock key for "a benchmark run is writing" ("opsbench" in ASCII).
 RUN_LOCK_KEY = 0x6F70736265
 RUN_LOCK_WAIT = "120s"
+# pg_advisory_lock(RUN_GUARD_CLASS, run_id): held by the process running that run
+# for as long as it lives, so a run whose guard is free has lost its process.
+RUN_GUARD_CLASS = 0x6F70
 POSITION_CHUNK = 10_000
 
 # (organization_id, metric, value, percentile all / sector / band / sector × band)
@@ -154,6 +160,83 @@ def acquire_run_lock(session: Session) -> None:
             raise Conflict("Another benchmark run is still in progress; try again later.") from exc
     else:
         session.execute(text("SELECT 1"))
+
+
+def this_worker() -> str:
+    """Names this process in a run record: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def claimed_run(
+    session_factory: sessionmaker[Session], *, day: date, trigger: str
+) -> Iterator[int]:
+    """Record a RUNNING run for `day`, and hold its guard until the block ends.
+
+    On PostgreSQL the guard is a session-level advisory lock, taken in the same
+    transaction that makes the run visible, on a connection kept for the run's
+    whole life: the database frees it when that connection goes, so also when
+    the process dies. On SQLite the run records its process id instead.
+    """
+    values = {
+        "calculated_for": day,
+        "status": RunStatus.RUNNING,
+        "trigger": trigger,
+        "worker": this_worker(),
+    }
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.connect() as connection:
+            run_id = connection.execute(
+                insert(BenchmarkRun).values(**values).returning(BenchmarkRun.id)
+            ).scalar_one()
+            key = {"kind": RUN_GUARD_CLASS, "run": run_id}
+            connection.execute(text("SELECT pg_advisory_lock(:kind, :run)"), key)
+            connection.commit()
+            try:
+                yield run_id
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:kind, :run)"), key)
+                connection.commit()
+        return
+    with session_factory() as session:
+        run = BenchmarkRun(**values)
+        session.add(run)
+        session.commit()
+        run_id = run.id
+    yield run_id
+
+
+def running_runs(session: Session) -> list[BenchmarkRun]:
+    return list(
+        session.scalars(select(BenchmarkRun).where(BenchmarkRun.status == RunStatus.RUNNING))
+    )
+
+
+def run_is_abandoned(session: Session, run: BenchmarkRun) -> bool:
+    """True when the process that was running `run` is gone (its guard is free)."""
+    if _is_postgresql(session):
+        key = {"kind": RUN_GUARD_CLASS, "run": run.id}
+        # Transaction-level, so the probe lets go of it when this transaction ends.
+        return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:kind, :run)"), key))
+    host, _, pid = (run.worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # SQLite lives on one machine; a run from elsewhere is not ours to judge
+    return not _process_alive(int(pid))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def replace_results(session: Session, *, day: date, rows: Sequence[dict[str, Any]]) -> None:

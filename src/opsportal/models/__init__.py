@@ -7,6 +7,7 @@ from opsportal.models.benchmarks import (
     BenchmarkRun,
     CustomerView,
     RunStatus,
+    ScheduledFiring,
 )
 from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
 from opsportal.models.metrics import LatestMetricValue, MetricValue
@@ -41,6 +42,7 @@ __all__ = [
     "QuizAttempt",
     "Role",
     "RunStatus",
+    "ScheduledFiring",
     "Track",
     "TrackLevel",
     "TrackType",

@@ -43,6 +43,19 @@ class BenchmarkRun(Base):
     # Published groups withheld from customers by complementary suppression.
     cohorts_withheld: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # "host:pid" of the process running it, so a run whose process died can be closed.
+    worker: Mapped[str | None] = mapped_column(String(100))
+
+
+class ScheduledFiring(Base):
+    """One claimed firing of a scheduled job: however many processes fire, one claims it."""
+
+    __tablename__ = "scheduled_firings"
+
+    job: Mapped[str] = mapped_column(String(50), primary_key=True)
+    fire_time: Mapped[datetime] = mapped_column(primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    worker: Mapped[str] = mapped_column(String(100))
 
 
 class BenchmarkResult(Base):

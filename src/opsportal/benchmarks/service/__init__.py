@@ -12,6 +12,7 @@ from opsportal.benchmarks.service.runs import (
     RunFailed,
     aggregate_fresh_values,
     calculate_benchmarks,
+    close_abandoned_runs,
     list_runs,
     run_benchmarks,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "RunFailed",
     "aggregate_fresh_values",
     "calculate_benchmarks",
+    "close_abandoned_runs",
     "compare_metric",
     "compare_organization",
     "list_runs",

@@ -22,7 +22,7 @@ from opsportal.benchmarks import aggregation, privacy, repository
 from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
 from opsportal.config import Settings
-from opsportal.db import SessionFactory, session_scope
+from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import Conflict, DomainError, InvalidInput
 from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
@@ -220,39 +220,14 @@ def run_benchmarks(
     started = time.perf_counter()
     day = calculated_for or utc_today()
     _check_day(day)
+    close_abandoned_runs(session_factory)
     try:
-        with session_scope(session_factory) as session:
-            run = BenchmarkRun(calculated_for=day, status=RunStatus.RUNNING, trigger=trigger)
-            session.add(run)
-            session.flush()
-            run_id = run.id
-    except OperationalError as exc:
+        with repository.claimed_run(session_factory, day=day, trigger=trigger) as run_id:
+            summary = _publish(session_factory, run_id=run_id, settings=settings, started=started)
+    except OperationalError as exc:  # recording the run found the database locked
         if "locked" in str(exc).lower():
             raise Conflict("Another benchmark run is in progress; try again later.") from exc
         raise
-
-    try:
-        with session_scope(session_factory) as session:
-            repository.acquire_run_lock(session)
-            locked_run = repository.get_run(session, run_id)
-            assert locked_run is not None
-            _finish(locked_run, _compute_and_publish(session, run=locked_run, settings=settings))
-            summary = _summary(locked_run, started)
-    except Exception as exc:
-        logger.exception("benchmark run %s for %s failed", run_id, day)
-        message = (str(exc) or type(exc).__name__)[:MAX_ERROR_LENGTH]
-        with session_scope(session_factory) as session:
-            failed = repository.get_run(session, run_id)
-            if failed is not None:
-                failed.status = RunStatus.FAILED
-                failed.finished_at = utcnow()
-                failed.error = message
-        if isinstance(exc, DomainError):
-            raise
-        raise RunFailed(
-            f"The benchmark run for {day.isoformat()} failed ({message}); "
-            "the previous results are still published."
-        ) from exc
     logger.info(
         "benchmark run %s for %s: %s cohorts published, %s suppressed",
         summary.run_id,
@@ -261,6 +236,75 @@ def run_benchmarks(
         summary.cohorts_suppressed,
     )
     return summary
+
+
+def _publish(
+    session_factory: SessionFactory, *, run_id: int, settings: Settings, started: float
+) -> CalculationSummary:
+    """Compute and publish the claimed run's day under the run lock; record a failure."""
+    try:
+        with session_scope(session_factory) as session:
+            repository.acquire_run_lock(session)
+            run = repository.get_run(session, run_id)
+            assert run is not None
+            _finish(run, _compute_and_publish(session, run=run, settings=settings))
+            return _summary(run, started)
+    except Exception as exc:
+        logger.exception("benchmark run %s failed", run_id)
+        message = (str(exc) or type(exc).__name__)[:MAX_ERROR_LENGTH]
+        day = _fail(session_factory, run_id=run_id, error=message)
+        if isinstance(exc, DomainError):
+            raise
+        raise RunFailed(
+            f"The benchmark run for {day} failed ({message}); "
+            "the previous results are still published."
+        ) from exc
+
+
+def _fail(session_factory: SessionFactory, *, run_id: int, error: str) -> str:
+    with session_scope(session_factory) as session:
+        failed = repository.get_run(session, run_id)
+        if failed is None:
+            return "that day"
+        failed.status = RunStatus.FAILED
+        failed.finished_at = utcnow()
+        failed.error = error
+        return failed.calculated_for.isoformat()
+
+
+ABANDONED = (
+    "The process running this calculation stopped before it finished (killed, or its "
+    "server restarted); nothing of it was published and the previous results stayed."
+)
+
+
+def close_abandoned_runs(session_factory: SessionFactory) -> list[int]:
+    """Mark FAILED every RUNNING run whose process is gone; returns their ids.
+
+    Called before each run and when a server starts, so a run killed mid-way
+    does not stay RUNNING in the history.
+    """
+    # Look without the write lock (a live run on SQLite holds it for its whole length).
+    with session_scope(session_factory) as session:
+        read_only(session)
+        gone = [
+            r.id
+            for r in repository.running_runs(session)
+            if repository.run_is_abandoned(session, r)
+        ]
+    closed = []
+    if gone:
+        with session_scope(session_factory) as session:
+            for run_id in gone:
+                run = repository.get_run(session, run_id)
+                if run is not None and run.status == RunStatus.RUNNING:
+                    run.status = RunStatus.FAILED
+                    run.finished_at = utcnow()
+                    run.error = ABANDONED
+                    closed.append(run.id)
+    if closed:
+        logger.warning("closed benchmark runs %s: their process had stopped", closed)
+    return closed
 
 
 def list_runs(session: Session, *, limit: int = 50, offset: int = 0) -> list[BenchmarkRunRead]:
