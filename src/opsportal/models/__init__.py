@@ -11,6 +11,7 @@ from opsportal.models.benchmarks import (
 )
 from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
 from opsportal.models.metrics import LatestMetricValue, MetricValue
+from opsportal.models.secrets import AppSecret
 from opsportal.models.training import (
     Certificate,
     CertificateCounter,
@@ -25,6 +26,7 @@ from opsportal.models.training import (
 
 __all__ = [
     "ApiToken",
+    "AppSecret",
     "Base",
     "BenchmarkPosition",
     "BenchmarkResult",

@@ -52,6 +52,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Copied into the web session at sign-in and checked on every request;
+    # bumping it (logout, password change) ends every session of this user.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 
