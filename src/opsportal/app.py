@@ -17,6 +17,7 @@ from opsportal.auth.endpoints import router as identity_router
 from opsportal.auth.pages import router as sign_in_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
+from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
@@ -66,6 +67,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.published_cache = PublishedDayCache()
     install_error_handlers(app, html_errors=render_html_error)
     install_openapi(app)
     app.add_middleware(

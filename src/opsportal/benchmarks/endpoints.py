@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import TypeAdapter
 
 from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
 from opsportal.benchmarks import service
+from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
     BenchmarkRunRead,
@@ -21,6 +23,25 @@ from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.schemas import MAX_ID, Limit, Offset, QueryText, ResourceId
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
+
+# The hot read path: comparisons are built as schema objects by the service, so
+# they are serialised straight to JSON rather than validated a second time.
+_COMPARISONS: TypeAdapter[list[BenchmarkComparison]] = TypeAdapter(list[BenchmarkComparison])
+_COMPARISON: TypeAdapter[BenchmarkComparison] = TypeAdapter(BenchmarkComparison)
+
+
+def _json(adapter: TypeAdapter[Any], value: Any) -> Response:
+    # serialize_as_any: a StaffBenchmarkComparison keeps its staff-only fields.
+    body = adapter.dump_json(value, by_alias=True, serialize_as_any=True)
+    return Response(body, media_type="application/json")
+
+
+def published_cache(request: Request) -> PublishedDayCache:
+    cache: PublishedDayCache = request.app.state.published_cache
+    return cache
+
+
+PublishedCacheDep = Annotated[PublishedDayCache, Depends(published_cache)]
 
 IndustrySector = Annotated[
     QueryText | None,
@@ -89,21 +110,24 @@ def compare_organization(
     organization_id: ResourceId,
     session: SessionDep,
     settings: SettingsDep,
+    cache: PublishedCacheDep,
     user: CurrentUser,
     industry_sector: IndustrySector = None,
     employee_min: EmployeeMin = None,
     employee_max: EmployeeMax = None,
-) -> list[BenchmarkComparison]:
+) -> Response:
     """Every metric of an organisation against its peers (default peer group: all customers)."""
     band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
-    return service.compare_organization(
+    comparisons = service.compare_organization(
         session,
         principal=user,
         organization_id=organization_id,
         industry_sector=industry_sector,
         size_band=band,
         settings=settings,
+        cache=cache,
     )
+    return _json(_COMPARISONS, comparisons)
 
 
 @router.get("/organizations/{organization_id}/metrics/{metric}", response_model=ComparisonRead)
@@ -112,14 +136,15 @@ def compare_metric(
     metric: str,
     session: SessionDep,
     settings: SettingsDep,
+    cache: PublishedCacheDep,
     user: CurrentUser,
     industry_sector: IndustrySector = None,
     employee_min: EmployeeMin = None,
     employee_max: EmployeeMax = None,
-) -> BenchmarkComparison:
+) -> Response:
     """One metric of an organisation against its peers (default peer group: all customers)."""
     band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
-    return service.compare_metric(
+    comparison = service.compare_metric(
         session,
         principal=user,
         organization_id=organization_id,
@@ -127,4 +152,6 @@ def compare_metric(
         industry_sector=industry_sector,
         size_band=band,
         settings=settings,
+        cache=cache,
     )
+    return _json(_COMPARISON, comparison)

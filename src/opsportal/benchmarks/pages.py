@@ -73,6 +73,7 @@ def scorecard(
         industry_sector=industry or None,
         size_band=size or None,
         settings=settings,
+        cache=request.app.state.published_cache,
     )
     return render(
         request,

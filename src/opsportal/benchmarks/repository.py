@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Engine, Select, case, delete, func, insert, select, text
@@ -293,6 +293,27 @@ def positions_of(
         )
     )
     return {row.metric: row for row in rows}
+
+
+class PublishedRun(NamedTuple):
+    calculated_for: date
+    run_id: int
+
+
+def latest_published_run(session: Session) -> PublishedRun | None:
+    """The newest calculated day and the run that published it (one indexed row)."""
+    # On the connection, not through the ORM: every scorecard request asks this.
+    row = (
+        session.connection()
+        .execute(
+            select(BenchmarkRun.calculated_for, BenchmarkRun.id)
+            .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
+            .order_by(BenchmarkRun.calculated_for.desc(), BenchmarkRun.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    return PublishedRun(row[0], row[1]) if row else None
 
 
 def latest_calculated_day(session: Session) -> date | None:

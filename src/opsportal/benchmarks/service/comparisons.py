@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +22,13 @@ from sqlalchemy.orm import Session
 from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation, repository
 from opsportal.benchmarks.cohorts import SizeBand, describe_peer_group
+from opsportal.benchmarks.published import (
+    GroupResult,
+    Position,
+    PublishedDay,
+    PublishedDayCache,
+    read_published_day,
+)
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
     PeerGroupOptions,
@@ -32,7 +38,7 @@ from opsportal.benchmarks.schemas import (
 from opsportal.config import Settings
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
-from opsportal.models import BenchmarkPosition, BenchmarkResult, CustomerView, Organization
+from opsportal.models import CustomerView, Organization
 from opsportal.tenants.service import get_organization
 
 NOT_PUBLISHED = (
@@ -68,7 +74,7 @@ class PeerGroup:
         return (1 if self.sector else 0) + (2 if self.band else 0)
 
 
-def _stored_percentile(position: BenchmarkPosition, kind: int) -> int | None:
+def _stored_percentile(position: Position, kind: int) -> int | None:
     return (
         position.percentile_all,
         position.percentile_sector,
@@ -115,26 +121,6 @@ def resolve_peer_group(
     return PeerGroup(sector=sector, band=band)
 
 
-@dataclass(frozen=True)
-class _Day:
-    """What the newest run published for one organisation and one peer group."""
-
-    calculated_for: date | None
-    results: dict[str, BenchmarkResult]
-    positions: dict[str, BenchmarkPosition]
-
-
-def _published_day(session: Session, *, organization_id: int, group: PeerGroup) -> _Day:
-    day = repository.latest_calculated_day(session)
-    if day is None:
-        return _Day(None, {}, {})
-    results = repository.results_for(
-        session, day=day, industry_sector=group.sector, size_band=group.band_label
-    )
-    positions = repository.positions_of(session, day=day, organization_id=organization_id)
-    return _Day(day, results, positions)
-
-
 def _unavailable_reason(
     *,
     principal: Principal,
@@ -142,7 +128,7 @@ def _unavailable_reason(
     metric: Metric,
     group: PeerGroup,
     kind: int | None,
-    published: _Day,
+    published: PublishedDay,
     settings: Settings,
 ) -> str | None:
     """Why this comparison cannot be shown to this caller, or None when it can."""
@@ -184,7 +170,7 @@ def _comparison(
     metric: Metric,
     group: PeerGroup,
     kind: int | None,
-    published: _Day,
+    published: PublishedDay,
     reason: str | None,
 ) -> BenchmarkComparison:
     position = published.positions.get(metric.name)
@@ -244,7 +230,7 @@ def _comparison(
     return BenchmarkComparison(**shown)
 
 
-def _quartiles(principal: Principal, result: BenchmarkResult) -> dict[str, float | None]:
+def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | None]:
     """p25, median and p75 as this caller may see them.
 
     Staff see them exactly. Customers see them only where the run allowed it,
@@ -272,6 +258,7 @@ def _compare(
     industry_sector: str | None,
     size_band: str | None,
     settings: Settings,
+    cache: PublishedDayCache | None,
 ) -> list[BenchmarkComparison]:
     organization = get_organization(session, principal=principal, organization_id=organization_id)
     group = resolve_peer_group(
@@ -283,7 +270,13 @@ def _compare(
         settings=settings,
     )
     kind = group.kind_of(organization)
-    published = _published_day(session, organization_id=organization.id, group=group)
+    published = read_published_day(
+        session,
+        organization_id=organization.id,
+        sector=group.sector,
+        band=group.band_label,
+        cache=cache,
+    )
     comparisons = []
     for metric in metrics:
         reason = _unavailable_reason(
@@ -317,6 +310,7 @@ def compare_metric(
     industry_sector: str | None = None,
     size_band: str | None = None,
     settings: Settings,
+    cache: PublishedDayCache | None = None,
 ) -> BenchmarkComparison:
     """One metric of one organisation against its peer group (staff get the extra statistics)."""
     found = get_metric(metric)
@@ -331,6 +325,7 @@ def compare_metric(
         industry_sector=industry_sector,
         size_band=size_band,
         settings=settings,
+        cache=cache,
     )[0]
 
 
@@ -342,6 +337,7 @@ def compare_organization(
     industry_sector: str | None = None,
     size_band: str | None = None,
     settings: Settings,
+    cache: PublishedDayCache | None = None,
 ) -> list[BenchmarkComparison]:
     """Every metric of one organisation against its peer group, in registry order.
 
@@ -356,6 +352,7 @@ def compare_organization(
         industry_sector=industry_sector,
         size_band=size_band,
         settings=settings,
+        cache=cache,
     )
 
 
