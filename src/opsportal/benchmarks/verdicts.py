@@ -35,9 +35,8 @@ VERDICT_TEXT = {
 def verdict_for(percentile: int) -> Verdict:
     """The quartile a percentile (0-100, better than this share of peers) falls in.
 
-    Exactly 50 is the median itself, which is not above it: it reads "Below
-    median" only when strictly under; a tie at the median counts as above,
-    like every other boundary, because half of the tied peers are beaten.
+    Each boundary belongs to the better side: 75 is the top quartile, 50 above
+    the median. (The pages say "at the median" for a value equal to it.)
     """
     if percentile >= 75:
         return Verdict.TOP_QUARTILE
