@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from opsportal.app import create_app
 from opsportal.config import Settings
@@ -77,3 +79,23 @@ def test_reads_go_on_and_writes_get_503_while_the_lock_is_held(
             headers=headers,
         )
         assert again.status_code == 200, again.text
+
+
+def test_a_write_whose_commit_fails_is_never_reported_as_done(
+    client: TestClient, admin_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The request's transaction commits before its response is sent: a commit
+    # that fails turns into an error response, never a 201 already on the wire.
+    def busy_commit(self: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", busy_commit)
+    response = client.post(
+        "/api/v1/organizations", json={"name": "Never Made Ltd"}, headers=admin_headers
+    )
+    assert response.status_code == 503, response.text
+    monkeypatch.undo()
+    listed = client.get(
+        "/api/v1/organizations", params={"search": "Never Made"}, headers=admin_headers
+    ).json()
+    assert listed["total"] == 0

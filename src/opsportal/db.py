@@ -22,6 +22,8 @@ READ_ONLY_OPTION: Final = "opsportal_read_only"
 # How long a statement waits for a lock before the database counts as busy; jobs
 # (the CLI) wait longer than requests.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
 # HTTP methods that never write, so their requests read without SQLite's write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -47,6 +49,12 @@ def make_engine(
     Retry-After (errors.py) rather than holding the client indefinitely.
     """
     url = normalise_url(url)
+    # As many connections as the worker has threads (anyio's default of 40), and
+    # a bounded wait for one: a burst beyond that gets 503, never a stalled worker.
+    if not url.endswith(":memory:"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+        kwargs.setdefault("pool_timeout", busy_timeout)
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -118,7 +126,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits (or rolls back) before the response is
+# sent, so a client that got 201 can read what it made, and a failed commit is an
+# error response rather than a success already on the wire. (FastAPI's default
+# would run the commit after sending the response.)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def flush_or_conflict(session: Session, message: str) -> None:
