@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
@@ -28,6 +29,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
 from opsportal.models import (
+    BenchmarkPosition,
     BenchmarkResult,
     BenchmarkRun,
     OrganizationStatus,
@@ -166,6 +168,43 @@ class TestReplaceAndKeep:
             session, settings=settings, calculated_for=TODAY - timedelta(days=1)
         )
         assert summary.cohorts_published == 0
+
+    def test_a_past_day_uses_each_organizations_value_as_of_that_day(
+        self, session: Session, settings: Settings
+    ) -> None:
+        # Six organisations reported 10..60 a week ago, then all reported again today:
+        # last week's run must see last week's values, not drop them nor take today's.
+        orgs = organizations(session, 6)
+        week_ago = TODAY - timedelta(days=7)
+        add_many(session, [(o, "login_rate", 10.0 * (i + 1), week_ago) for i, o in enumerate(orgs)])
+        add_many(session, [(o, "login_rate", 90.0, TODAY) for o in orgs])
+        add_many(session, [(orgs[0], "login_rate", 15.0, week_ago - timedelta(days=2))])
+        calculate_benchmarks(session, settings=settings, calculated_for=week_ago)
+        result = session.get(BenchmarkResult, (week_ago, "login_rate", "", ""))
+        assert result is not None and result.peer_count == 6
+        assert result.median == np.percentile([10.0 * (i + 1) for i in range(6)], 50)
+        position = session.get(BenchmarkPosition, (week_ago, orgs[5].id, "login_rate"))
+        assert position is not None and position.value == 60.0
+        # A day between the two reports: the week-old values are still the newest.
+        calculate_benchmarks(session, settings=settings, calculated_for=TODAY - timedelta(days=3))
+        middle = session.get(BenchmarkResult, (TODAY - timedelta(days=3), "login_rate", "", ""))
+        assert middle is not None and middle.p75 == result.p75
+        # Today: the new values.
+        calculate_benchmarks(session, settings=settings, calculated_for=TODAY)
+        today = session.get(BenchmarkResult, (TODAY, "login_rate", "", ""))
+        assert today is not None and today.median == 90.0
+
+    def test_a_value_dated_after_today_does_not_drop_an_organization_out(
+        self, session: Session, settings: Settings
+    ) -> None:
+        # A customer whose day is already tomorrow sends tomorrow's value: today's
+        # run still counts it with its newest value up to today.
+        orgs = organizations(session, 5)
+        add_many(session, [(o, "login_rate", 40.0 + i, TODAY) for i, o in enumerate(orgs)])
+        add_many(session, [(orgs[0], "login_rate", 99.0, TODAY + timedelta(days=1))])
+        calculate_benchmarks(session, settings=settings, calculated_for=TODAY)
+        result = session.get(BenchmarkResult, (TODAY, "login_rate", "", ""))
+        assert result is not None and result.peer_count == 5 and result.max == 44.0
 
 
 class TestRecordedRuns:

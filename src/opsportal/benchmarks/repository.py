@@ -23,6 +23,7 @@ from opsportal.models import (
     BenchmarkResult,
     BenchmarkRun,
     LatestMetricValue,
+    MetricValue,
     Organization,
     OrganizationStatus,
     RunStatus,
@@ -34,6 +35,7 @@ RUN_LOCK_WAIT = "120s"
 # pg_advisory_lock(RUN_GUARD_CLASS, run_id): held by the process running that run
 # for as long as it lives, so a run whose guard is free has lost its process.
 RUN_GUARD_CLASS = 0x6F70
+_IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 POSITION_CHUNK = 10_000
 
 # (organization_id, metric, value, percentile all / sector / band / sector × band)
@@ -82,10 +84,13 @@ def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]
 def load_fresh_values(
     session: Session, *, since: date, until: date, metrics: Sequence[str]
 ) -> FreshValues:
-    """Latest value per ACTIVE organisation and metric, recorded within [since, until].
+    """Each ACTIVE organisation's newest value per metric as of `until`, recorded since `since`.
 
-    Reads only the latest-value table (one row per organisation and metric),
-    never the history; metric names come back as their index in `metrics`.
+    Reads the latest-value table (one row per organisation and metric). Where an
+    organisation has reported after `until` — a back-dated run, or a value dated
+    tomorrow in the customer's time zone — the newest value up to `until` comes
+    from the history instead, so a run for a past day never sees a later value.
+    Metric names come back as their index in `metrics`.
     """
     organizations = _raw_rows(
         session,
@@ -98,13 +103,19 @@ def load_fresh_values(
         value=LatestMetricValue.metric,
         else_=-1,
     )
-    rows = _raw_rows(
+    newer = case((LatestMetricValue.recorded_on > until, 1), else_=0)
+    latest = _raw_rows(
         session,
-        select(LatestMetricValue.organization_id, metric_code, LatestMetricValue.value).where(
-            LatestMetricValue.recorded_on >= since,
-            LatestMetricValue.recorded_on <= until,
-        ),
+        select(
+            LatestMetricValue.organization_id, metric_code, LatestMetricValue.value, newer
+        ).where(LatestMetricValue.recorded_on >= since),
     )
+    rows = [row[:3] for row in latest if not row[3]]
+    reported_since = [(row[0], row[1]) for row in latest if row[3]]
+    if reported_since:
+        rows += _values_as_of(
+            session, pairs=reported_since, since=since, until=until, metrics=metrics
+        )
     count = len(organizations)
     org_ids = np.fromiter((row[0] for row in organizations), dtype=np.int64, count=count)
     employees = np.fromiter(
@@ -143,6 +154,55 @@ def load_fresh_values(
         employee_counts=employees[position] if count else np.zeros(0, dtype=np.int64),
         sector_names=list(sector_index),
     )
+
+
+# Below this many organisation × metric pairs, their history is read by id;
+# above it (a back-dated run), the whole window is read once.
+_PAIRS_BY_ID = 5_000
+
+
+def _values_as_of(
+    session: Session,
+    *,
+    pairs: Sequence[tuple[int, int]],
+    since: date,
+    until: date,
+    metrics: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """The newest history value within [since, until] of each (organisation, metric code) pair."""
+    metric_code = case(
+        {name: index for index, name in enumerate(metrics)}, value=MetricValue.metric, else_=-1
+    )
+    newest_first = (
+        func.row_number()
+        .over(
+            partition_by=(MetricValue.organization_id, MetricValue.metric),
+            order_by=MetricValue.recorded_on.desc(),
+        )
+        .label("newest_first")
+    )
+    window = select(
+        MetricValue.organization_id, metric_code.label("code"), MetricValue.value, newest_first
+    ).where(MetricValue.recorded_on >= since, MetricValue.recorded_on <= until)
+    wanted = set(pairs)
+    found: list[tuple[Any, ...]] = []
+    org_ids = sorted({org for org, _ in pairs})
+    chunks = (
+        [org_ids[i : i + _IN_CHUNK] for i in range(0, len(org_ids), _IN_CHUNK)]
+        if len(pairs) <= _PAIRS_BY_ID
+        else [None]
+    )
+    for chunk in chunks:
+        query = window if chunk is None else window.where(MetricValue.organization_id.in_(chunk))
+        inner = query.subquery()
+        rows = _raw_rows(
+            session,
+            select(inner.c.organization_id, inner.c.code, inner.c.value).where(
+                inner.c.newest_first == 1
+            ),
+        )
+        found += [row for row in rows if (row[0], row[1]) in wanted]
+    return found
 
 
 def acquire_run_lock(session: Session) -> None:
