@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.models import Role
 from tests.factories import create_user
-from tests.pages import PASSWORD, log_in
+from tests.pages import PASSWORD, log_in, post_form
 
 
 class TestLogin:
@@ -30,8 +30,9 @@ class TestLogin:
         assert "samesite=lax" in cookie
         page = client.get("/organizations")
         assert page.status_code == 200
-        for link in ("Benchmarks", "Training", "Certificates", "Log out"):
+        for link in ("Benchmarks", "Training", "Certificates"):
             assert f">{link}</a>" in page.text
+        assert 'role="link">Log out</button>' in page.text  # a POST form, see test_sessions.py
 
     def test_wrong_password_is_refused(self, client: TestClient, session: Session) -> None:
         user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
@@ -58,7 +59,7 @@ class TestLogin:
         user, _ = create_user(session, role=Role.ADMIN, password=PASSWORD)
         log_in(client, user.email)
         assert client.get("/organizations").status_code == 200
-        client.get("/logout")
+        post_form(client, "/logout", from_page="/organizations")
         response = client.get("/organizations", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=/organizations"

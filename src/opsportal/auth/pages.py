@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.auth.service import authenticate_password
+from opsportal.auth.sessions import end_sessions
 from opsportal.db import SessionDep
 from opsportal.errors import Unauthorized
 from opsportal.web.session import (
     SESSION_USER_KEY,
     CheckedForm,
     PageUser,
+    checked_form,
     safe_next,
     sign_in,
     sign_out,
+    signed_in_principal,
 )
 from opsportal.web.templating import render
 
@@ -27,8 +32,8 @@ def home(user: PageUser) -> RedirectResponse:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:
-    if isinstance(request.session.get(SESSION_USER_KEY), int):
+def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    if signed_in_principal(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", next=safe_next(next), email="", error=None)
 
@@ -44,11 +49,37 @@ def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
         return render(
             request, "login.html", next=next_path, email=email, error=exc.detail, status_code=401
         )
-    sign_in(request, principal)
+    sign_in(request, principal, db=session)
     return RedirectResponse(next_path, status_code=303)
 
 
+async def _logout_form(request: Request) -> int | None:
+    """The signed-in user's id, once the form's CSRF token matched (None: nobody to sign out)."""
+    user_id = request.session.get(SESSION_USER_KEY)
+    if type(user_id) is not int:
+        return None
+    await checked_form(request)
+    return user_id
+
+
 @router.get("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout_page(request: Request, session: SessionDep) -> Response:
+    # A GET never signs anyone out: a link or an image on another site could
+    # send it. Whoever follows an old link gets the button instead.
+    user = signed_in_principal(request, session)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "logout.html", user=user)
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    user_id: Annotated[int | None, Depends(_logout_form)],
+) -> RedirectResponse:
+    """Ends every session of this user (a saved copy of the cookie opens nothing), then: log in."""
+    if user_id is not None:
+        end_sessions(session, user_id=user_id)
     sign_out(request)
     return RedirectResponse("/login", status_code=303)

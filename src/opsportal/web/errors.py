@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from opsportal.auth.service import principal_for_user_id
 from opsportal.db import read_only
-from opsportal.web.session import SESSION_USER_KEY, LoginRequired
+from opsportal.web.session import SESSION_USER_KEY, LoginRequired, signed_in_principal
 from opsportal.web.templating import render
 
 
@@ -24,7 +23,7 @@ def render_html_error(request: Request, status: int, title: str, detail: str) ->
         factory = request.app.state.session_factory
         with factory() as session:
             read_only(session)
-            user = principal_for_user_id(session, user_id)
+            user = signed_in_principal(request, session)
     home_url = "/" if user else "/login"
     return render(
         request,

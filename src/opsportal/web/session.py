@@ -3,6 +3,9 @@
 The session lives in Starlette's signed cookie (HttpOnly, SameSite=Lax). A
 random CSRF token is kept in it and must come back in each form's hidden
 `csrf_token` field; SameSite=Lax alone would still let a same-site page post.
+The cookie also carries the user's session version from sign-in, checked on
+every request (`opsportal.auth.sessions`): logging out or changing the password
+bumps it in the database, so a copy of the cookie kept from before opens nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal, principal_for_user_id
+from opsportal.auth.service import Principal
+from opsportal.auth.sessions import session_principal, session_version
 from opsportal.db import SessionDep
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
+SESSION_VERSION_KEY = "version"
 
 
 class LoginRequired(Unauthorized):
@@ -44,15 +50,28 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def sign_in(request: Request, principal: Principal) -> None:
+def sign_in(request: Request, principal: Principal, *, db: Session) -> None:
     # A fresh session on login, so a session planted before login is worthless.
     request.session.clear()
     request.session[SESSION_USER_KEY] = principal.user_id
+    request.session[SESSION_VERSION_KEY] = session_version(db, principal.user_id)
     request.session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
 
 
 def sign_out(request: Request) -> None:
     request.session.clear()
+
+
+def signed_in_principal(request: Request, db: Session) -> Principal | None:
+    """Who this request's session cookie speaks for, if its session has not been ended."""
+    if "session" not in request.scope:
+        return None
+    user_id = request.session.get(SESSION_USER_KEY)
+    version = request.session.get(SESSION_VERSION_KEY)
+    # bool is an int too; a cookie from before session versions has none and is refused.
+    if type(user_id) is not int or type(version) is not int:
+        return None
+    return session_principal(db, user_id=user_id, version=version)
 
 
 async def checked_form(request: Request) -> FormData:
@@ -73,8 +92,7 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
-    user_id = request.session.get(SESSION_USER_KEY)
-    principal = principal_for_user_id(session, user_id) if isinstance(user_id, int) else None
+    principal = signed_in_principal(request, session)
     if principal is None:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_path)

@@ -1,0 +1,48 @@
+"""Server-side control over web sessions: a per-user session version.
+
+The signed cookie carries the user's `session_version` from the moment of
+sign-in, and every page request compares it with the database. Bumping the
+version (logout, password change) ends every session of that user at once, on
+every device and replica; deactivating a user ends them too, since inactive
+users are refused outright.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from opsportal.auth.service import Principal, principal_for_user_id
+from opsportal.models import User
+
+
+def session_version(session: Session, user_id: int) -> int:
+    """The version a session signed in now must carry."""
+    version = session.scalar(select(User.session_version).where(User.id == user_id))
+    return version or 0
+
+
+def session_principal(session: Session, *, user_id: int, version: int) -> Principal | None:
+    """Who a session cookie speaks for, or None if it has been ended (or the user deactivated)."""
+    principal = principal_for_user_id(session, user_id)
+    if principal is None:
+        return None
+    # principal_for_user_id loaded the user: this reads the identity map, no second query.
+    user = session.get(User, user_id)
+    if user is None or user.session_version != version:
+        return None
+    return principal
+
+
+def end_sessions(session: Session, *, user_id: int) -> int:
+    """End every web session of the user; returns the new version (for a session to carry on).
+
+    One conditional UPDATE, so two concurrent calls both take effect.
+    """
+    new_version = session.scalar(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .returning(User.session_version)
+    )
+    return int(new_version or 0)
