@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
+from opsportal.models.audit import AuditEntry
 from opsportal.models.base import Base
 from opsportal.models.benchmarks import (
     BenchmarkPosition,
@@ -9,7 +10,17 @@ from opsportal.models.benchmarks import (
     RunStatus,
     ScheduledFiring,
 )
-from opsportal.models.identity import ApiToken, Organization, OrganizationStatus, Role, User
+from opsportal.models.identity import (
+    CUSTOMER_ROLES,
+    STAFF_ROLES,
+    ApiToken,
+    LoginFailure,
+    Organization,
+    OrganizationStatus,
+    PasswordReset,
+    Role,
+    User,
+)
 from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.secrets import AppSecret
 from opsportal.models.training import (
@@ -25,8 +36,11 @@ from opsportal.models.training import (
 )
 
 __all__ = [
+    "CUSTOMER_ROLES",
+    "STAFF_ROLES",
     "ApiToken",
     "AppSecret",
+    "AuditEntry",
     "Base",
     "BenchmarkPosition",
     "BenchmarkResult",
@@ -36,9 +50,11 @@ __all__ = [
     "Course",
     "CustomerView",
     "LatestMetricValue",
+    "LoginFailure",
     "MetricValue",
     "Organization",
     "OrganizationStatus",
+    "PasswordReset",
     "QuestionType",
     "Quiz",
     "QuizAttempt",

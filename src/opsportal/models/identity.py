@@ -1,11 +1,11 @@
-"""Organisations, users and their API tokens."""
+"""Organisations, users, their API tokens, password-reset links and failed logins."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsportal.models.base import Base, utcnow
@@ -21,6 +21,21 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     INTERNAL = "internal"
     CUSTOMER = "customer"
+    # A customer user who also manages its own organisation's customer users.
+    CUSTOMER_ADMIN = "customer_admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in STAFF_ROLES
+
+    @property
+    def is_customer(self) -> bool:
+        """Customer roles belong to exactly one organisation and see only its data."""
+        return not self.is_staff
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.INTERNAL})
+CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.CUSTOMER_ADMIN})
 
 
 class Organization(Base):
@@ -69,6 +84,41 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="cli")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    # Updated at most once a minute per token (see auth.service.authenticate_token).
+    last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class PasswordReset(Base):
+    """A one-time link to set a password (an invitation, or a reset); stored as SHA-256."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """One failed password login; the throttle counts these within its window.
+
+    Kept in the database so that every process and replica counts the same
+    failures. The email is stored as a SHA-256 of its lower-cased form.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_failed_at", "email_hash", "failed_at"),
+        Index("ix_login_failures_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(100))
+    failed_at: Mapped[datetime] = mapped_column(index=True)
