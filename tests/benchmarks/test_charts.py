@@ -1,13 +1,15 @@
-"""The scorecard's verdicts and SVG band."""
+"""The scorecard's verdicts, SVG band and trend chart."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date, timedelta
 
 import pytest
 
-from opsportal.benchmarks.charts import axis_range, band_svg, verdict
+from opsportal.benchmarks.charts import TrendPoint, axis_range, band_svg, trend_svg
+from opsportal.benchmarks.verdicts import verdict_for
 
 
 @pytest.mark.parametrize(
@@ -16,7 +18,7 @@ from opsportal.benchmarks.charts import axis_range, band_svg, verdict
      (24, "bottom"), (0, "bottom")],
 )  # fmt: skip
 def test_verdict_boundaries(percentile: int, key: str) -> None:
-    assert verdict(percentile).key == key
+    assert verdict_for(percentile).value.split("_")[0].lower() == key
 
 
 def test_band_is_well_formed_svg_with_positions_in_order() -> None:
@@ -50,3 +52,25 @@ def test_labels_are_escaped() -> None:
     svg = band_svg(p25=1, median=2, p75=3, value=None, unit="days", label='<b>"x"</b>')
     assert "<b>" not in svg
     assert 'class="you"' not in svg
+
+
+def test_trend_is_well_formed_svg_with_a_gap_where_no_band_was_published() -> None:
+    days = [date(2026, 5, 1) + timedelta(days=30 * i) for i in range(5)]
+    points = [
+        TrendPoint(days[0], 40.0, 30.0, 45.0, 60.0),
+        TrendPoint(days[1], 50.0, 31.0, 46.0, 61.0),
+        TrendPoint(days[2], 55.0, None, None, None),  # a withheld day
+        TrendPoint(days[3], None, 33.0, 48.0, 63.0),  # no value of ours that day
+        TrendPoint(days[4], 70.0, 34.0, 49.0, 64.0),
+    ]
+    svg = trend_svg(points, unit="percent", floor=0, ceiling=100, label="Login rate")
+    assert svg is not None
+    root = ET.fromstring(svg)
+    assert len(root.findall("polygon")) == 2  # the band breaks at the withheld day
+    assert len(root.findall("circle")) == 4
+    assert "from 40% on 2026-05-01 to 70% on " in (root.findtext("title") or "")
+
+
+def test_no_trend_from_a_single_day() -> None:
+    point = TrendPoint(date(2026, 11, 1), 40.0, 30.0, 45.0, 60.0)
+    assert trend_svg([point], unit="percent") is None

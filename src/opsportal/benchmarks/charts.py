@@ -1,11 +1,13 @@
-"""Inline SVG for the scorecard: the peers' p25–median–p75 band with the organisation's value.
+"""Inline SVG for the scorecard: the peers' band with the organisation's value, now and over time.
 
 Pure functions (numbers in, markup out) so the drawing is tested without a browser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 WIDTH = 320
@@ -13,23 +15,6 @@ HEIGHT = 72
 PAD = 14
 BAND_TOP = 26
 BAND_HEIGHT = 18
-
-
-@dataclass(frozen=True)
-class Verdict:
-    key: str
-    text: str
-
-
-def verdict(percentile: int) -> Verdict:
-    """Plain words for a direction-aware percentile ("better than this share of peers")."""
-    if percentile >= 75:
-        return Verdict("top", "Top quartile")
-    if percentile >= 50:
-        return Verdict("above", "Above median")
-    if percentile >= 25:
-        return Verdict("below", "Below median")
-    return Verdict("bottom", "Bottom quartile")
 
 
 def axis_range(
@@ -103,3 +88,117 @@ def band_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+TREND_WIDTH = 320
+TREND_HEIGHT = 120
+TREND_PAD_X = 30
+TREND_PAD_Y = 12
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    value: float | None
+    p25: float | None
+    median: float | None
+    p75: float | None
+
+
+def trend_svg(
+    points: Sequence[TrendPoint],
+    *,
+    unit: str,
+    floor: float | None = None,
+    ceiling: float | None = None,
+    label: str = "",
+) -> str | None:
+    """The organisation's value (a line) against the peers' p25–p75 band and median, over time.
+
+    None when fewer than two days have a value: a single point is no trend.
+    Days without a published band leave a gap in the band, not a made-up one.
+    """
+    valued = [p for p in points if p.value is not None]
+    if len(valued) < 2:
+        return None
+    numbers = [v for p in points for v in (p.value, p.p25, p.p75) if v is not None]
+    low, high = min(numbers), max(numbers)
+    spread = max(high - low, abs(high) * 0.05, 1.0)
+    low, high = low - spread * 0.1, high + spread * 0.1
+    if floor is not None:
+        low = max(low, floor)
+    if ceiling is not None:
+        high = min(high, ceiling)
+    first, last = points[0].day, points[-1].day
+    span = max((last - first).days, 1)
+
+    def x(day: date) -> float:
+        return round(TREND_PAD_X + (day - first).days / span * (TREND_WIDTH - 2 * TREND_PAD_X), 1)
+
+    def y(v: float) -> float:
+        clamped = min(max(v, low), high)
+        inner = TREND_HEIGHT - 2 * TREND_PAD_Y
+        return round(TREND_PAD_Y + (high - clamped) / (high - low) * inner, 1)
+
+    def fmt(v: float) -> str:
+        text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
+        return text + ("%" if unit == "percent" else "")
+
+    start, end = valued[0], valued[-1]
+    title = (
+        f"{label}: from {fmt(start.value or 0)} on {start.day.isoformat()} "
+        f"to {fmt(end.value or 0)} on {end.day.isoformat()}"
+    )
+    parts = [
+        f'<svg class="trend" role="img" viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for segment in _runs(points, lambda p: p.p25 is not None and p.p75 is not None):
+        upper = " ".join(f"{x(p.day)},{y(p.p75 or 0)}" for p in segment)
+        lower = " ".join(f"{x(p.day)},{y(p.p25 or 0)}" for p in reversed(segment))
+        parts.append(f'<polygon class="trend-band" points="{upper} {lower}" fill="#c9d8f0"/>')
+    for segment in _runs(points, lambda p: p.median is not None):
+        line = " ".join(f"{x(p.day)},{y(p.median or 0)}" for p in segment)
+        parts.append(
+            f'<polyline class="trend-median" points="{line}" fill="none" stroke="#1f5fbf" '
+            'stroke-width="1.5"/>'
+        )
+    for segment in _runs(points, lambda p: p.value is not None):
+        line = " ".join(f"{x(p.day)},{y(p.value or 0)}" for p in segment)
+        parts.append(
+            f'<polyline class="trend-you" points="{line}" fill="none" stroke="#13213a" '
+            'stroke-width="2"/>'
+        )
+    for p in valued:
+        parts.append(
+            f'<circle class="trend-dot" cx="{x(p.day)}" cy="{y(p.value or 0)}" r="2.5" '
+            'fill="#13213a"/>'
+        )
+    label_at = '<text font-size="10" fill="#4a5668" x="{}" y="{}" text-anchor="{}">{}</text>'
+    bottom = TREND_HEIGHT - 1
+    parts += [
+        label_at.format(TREND_PAD_X, bottom, "start", escape(first.strftime("%b %Y"))),
+        label_at.format(TREND_WIDTH - TREND_PAD_X, bottom, "end", escape(last.strftime("%b %Y"))),
+        label_at.format(2, y(high) + 8, "start", escape(fmt(high))),
+        label_at.format(2, y(low), "start", escape(fmt(low))),
+    ]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _runs(
+    points: Sequence[TrendPoint], present: Callable[[TrendPoint], bool]
+) -> list[list[TrendPoint]]:
+    """Consecutive stretches of points where `present` holds (a gap breaks a line)."""
+    runs: list[list[TrendPoint]] = []
+    current: list[TrendPoint] = []
+    for point in points:
+        if present(point):
+            current.append(point)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs

@@ -146,10 +146,18 @@ def _values(organizations: list[Organization]) -> list[IncomingValue]:
 def seed_benchmark_demo(
     session: Session, *, anchor: Organization, settings: Settings, say: Say
 ) -> None:
-    """Load the demo customers and their metric history, then calculate today's benchmarks."""
+    """Load the demo customers and their metric history, then calculate the benchmarks.
+
+    One day a week back through the history as well as today, so the scorecard
+    has a trend to draw from the first start.
+    """
     organizations = _organizations(session, anchor)
     rows = _values(organizations)
     ingest_values(session, rows=rows, known_organization_ids={o.id for o in organizations})
+    today = utc_today()
+    for weeks_back in range(DEMO_DAYS // 7, 0, -1):
+        day = today - timedelta(days=7 * weeks_back)
+        calculate_benchmarks(session, settings=settings, calculated_for=day, trigger="demo")
     summary = calculate_benchmarks(session, settings=settings, trigger="demo")
     say(
         f"demo benchmarks ready: {len(organizations)} organizations, {len(rows):,} metric values, "

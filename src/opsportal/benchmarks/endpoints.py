@@ -16,6 +16,7 @@ from opsportal.benchmarks.schemas import (
     CalculateRequest,
     CalculationSummary,
     ComparisonRead,
+    HistoryPoint,
     PeerGroupOptions,
 )
 from opsportal.db import SessionDep
@@ -155,3 +156,31 @@ def compare_metric(
         cache=cache,
     )
     return _json(_COMPARISON, comparison)
+
+
+@router.get("/organizations/{organization_id}/history", response_model=list[HistoryPoint])
+def comparison_history(
+    organization_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    metric: Annotated[QueryText, Query(min_length=1, max_length=50, description="A metric name")],
+    days: Annotated[
+        int, Query(ge=1, le=service.MAX_HISTORY_DAYS, description="How far back, in days")
+    ] = 180,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+) -> list[HistoryPoint]:
+    """One metric of an organisation, one point per calculated day, oldest first."""
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    return service.comparison_history(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        metric=metric,
+        days=days,
+        industry_sector=industry_sector,
+        size_band=band,
+        settings=settings,
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.benchmarks import service
-from opsportal.benchmarks.charts import band_svg, verdict
-from opsportal.benchmarks.schemas import BenchmarkComparison
+from opsportal.benchmarks.charts import TrendPoint, band_svg, trend_svg
+from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
+from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
@@ -22,6 +24,8 @@ from opsportal.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 RUNS_SHOWN = 50
+TREND_MONTHS = (6, 12)
+TREND_DAYS = {6: 183, 12: 366}
 
 
 @router.get("/benchmarks")
@@ -32,7 +36,19 @@ def benchmarks_home(user: PageUser) -> RedirectResponse:
     return RedirectResponse("/organizations", 303)
 
 
-def _card(comparison: BenchmarkComparison) -> dict[str, object]:
+@dataclass(frozen=True)
+class VerdictLabel:
+    key: str  # the CSS modifier: top, above, below, bottom
+    text: str
+
+
+def _verdict_label(verdict: Verdict | None) -> VerdictLabel | None:
+    if verdict is None:
+        return None
+    return VerdictLabel(verdict.value.split("_")[0].lower(), VERDICT_TEXT[verdict])
+
+
+def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[str, object]:
     metric = get_metric(comparison.metric)
     chart = None
     if comparison.available and comparison.p25 is not None and comparison.p75 is not None:
@@ -46,10 +62,19 @@ def _card(comparison: BenchmarkComparison) -> dict[str, object]:
             ceiling=metric.max if metric else None,
             label=comparison.label,
         )
+    trend = trend_svg(
+        [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history],
+        unit=comparison.unit,
+        floor=metric.min if metric else None,
+        ceiling=metric.max if metric else None,
+        label=comparison.label,
+    )
     return {
         "comparison": comparison,
         "chart": chart,
-        "verdict": verdict(comparison.percentile) if comparison.percentile is not None else None,
+        "verdict": _verdict_label(comparison.verdict),
+        "trend": trend,
+        "history": [p for p in history if p.available],
     }
 
 
@@ -62,7 +87,10 @@ def scorecard(
     settings: SettingsDep,
     industry: Annotated[QueryText | None, Query(max_length=100)] = None,
     size: Annotated[QueryText | None, Query(max_length=20)] = None,
+    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
 ) -> Response:
+    if months not in TREND_MONTHS:
+        months = TREND_MONTHS[0]
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id
     )
@@ -80,7 +108,24 @@ def scorecard(
         "benchmarks/scorecard.html",
         user=user,
         organization=organization,
-        cards=[_card(c) for c in comparisons],
+        cards=[
+            _card(
+                c,
+                service.comparison_history(
+                    session,
+                    principal=user,
+                    organization_id=organization_id,
+                    metric=c.metric,
+                    days=TREND_DAYS[months],
+                    industry_sector=industry or None,
+                    size_band=size or None,
+                    settings=settings,
+                ),
+            )
+            for c in comparisons
+        ],
+        months=months,
+        trend_months=TREND_MONTHS,
         options=service.peer_group_options(
             session, principal=user, settings=settings, organization_id=organization_id
         ),

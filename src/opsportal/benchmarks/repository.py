@@ -376,6 +376,44 @@ def latest_published_run(session: Session) -> PublishedRun | None:
     return PublishedRun(row[0], row[1]) if row else None
 
 
+def calculated_days(session: Session, *, since: date) -> list[date]:
+    """Every day with a successful run since `since`, oldest first."""
+    query = (
+        select(BenchmarkRun.calculated_for)
+        .where(BenchmarkRun.status == RunStatus.SUCCEEDED, BenchmarkRun.calculated_for >= since)
+        .distinct()
+        .order_by(BenchmarkRun.calculated_for)
+    )
+    return list(session.scalars(query))
+
+
+def result_history(
+    session: Session, *, metric: str, industry_sector: str, size_band: str, since: date
+) -> dict[date, BenchmarkResult]:
+    rows = session.scalars(
+        select(BenchmarkResult).where(
+            BenchmarkResult.metric == metric,
+            BenchmarkResult.industry_sector == industry_sector,
+            BenchmarkResult.size_band == size_band,
+            BenchmarkResult.calculated_for >= since,
+        )
+    )
+    return {row.calculated_for: row for row in rows}
+
+
+def position_history(
+    session: Session, *, organization_id: int, metric: str, since: date
+) -> dict[date, BenchmarkPosition]:
+    rows = session.scalars(
+        select(BenchmarkPosition).where(
+            BenchmarkPosition.organization_id == organization_id,
+            BenchmarkPosition.metric == metric,
+            BenchmarkPosition.calculated_for >= since,
+        )
+    )
+    return {row.calculated_for: row for row in rows}
+
+
 def latest_calculated_day(session: Session) -> date | None:
     return session.scalar(
         select(func.max(BenchmarkRun.calculated_for)).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from opsportal.benchmarks.verdicts import Verdict
 from opsportal.models import RunStatus
 from opsportal.schemas import ApiModel, InputModel
 
@@ -32,6 +33,11 @@ class BenchmarkComparison(ApiModel):
     filter_description: str
     calculated_for: date | None = None
     calculated_at: datetime | None = None
+    verdict: Verdict | None = None
+    # Your value minus the median, in the metric's unit (null when no median is shown),
+    # and the same in words, direction-aware: "2.1 days faster than the median".
+    median_gap: float | None = None
+    summary: str | None = None
 
 
 class StaffBenchmarkComparison(BenchmarkComparison):
@@ -47,6 +53,20 @@ class StaffBenchmarkComparison(BenchmarkComparison):
 
 
 ComparisonRead = StaffBenchmarkComparison | BenchmarkComparison
+
+
+class HistoryPoint(ApiModel):
+    """One calculated day of an organisation's position on one metric."""
+
+    calculated_for: date
+    available: bool
+    your_value: float | None
+    percentile: int | None
+    p25: float | None
+    median: float | None
+    p75: float | None
+    peer_count: int | None
+    verdict: Verdict | None
 
 
 class CalculateRequest(InputModel):

@@ -1,9 +1,11 @@
 """Benchmark services: runs publish a day (`runs`), comparisons read it (`comparisons`)."""
 
 from opsportal.benchmarks.service.comparisons import (
+    MAX_HISTORY_DAYS,
     NOT_PUBLISHED,
     compare_metric,
     compare_organization,
+    comparison_history,
     peer_group_options,
     resolve_peer_group,
     size_band_for,
@@ -18,6 +20,7 @@ from opsportal.benchmarks.service.runs import (
 )
 
 __all__ = [
+    "MAX_HISTORY_DAYS",
     "NOT_PUBLISHED",
     "RunFailed",
     "aggregate_fresh_values",
@@ -25,6 +28,7 @@ __all__ = [
     "close_abandoned_runs",
     "compare_metric",
     "compare_organization",
+    "comparison_history",
     "list_runs",
     "peer_group_options",
     "resolve_peer_group",

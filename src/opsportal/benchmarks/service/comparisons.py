@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,13 +32,16 @@ from opsportal.benchmarks.published import (
 )
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
+    HistoryPoint,
     PeerGroupOptions,
     SizeBandRead,
     StaffBenchmarkComparison,
 )
+from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
+from opsportal.metrics.service import utc_today
 from opsportal.models import CustomerView, Organization
 from opsportal.tenants.service import get_organization
 
@@ -209,11 +213,13 @@ def _comparison(
             higher_is_better=metric.higher_is_better,
         )
     )
+    quartiles = _quartiles(principal, result)
     shown: dict[str, Any] = {
         **base,
         "available": True,
         "percentile": percentile,
-        **_quartiles(principal, result),
+        **quartiles,
+        **_verdict(metric, value=position.value, percentile=percentile, median=quartiles["median"]),
         "peer_count": result.peer_count,
         "filter_description": group.describe(result.peer_count),
         "calculated_at": result.calculated_at,
@@ -247,6 +253,30 @@ def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | N
         "median": float(round(result.median)),
         "p75": float(round(result.p75)),
     }
+
+
+def _verdict(
+    metric: Metric, *, value: float, percentile: int, median: float | None
+) -> dict[str, Any]:
+    """The verdict, and the gap to the median (as shown to the caller) in numbers and words."""
+    found = verdict_for(percentile)
+    if median is None:
+        return {"verdict": found, "median_gap": None, "summary": None}
+    gap = round(value - median, 1)
+    return {"verdict": found, "median_gap": gap, "summary": describe_gap(metric, gap)}
+
+
+def describe_gap(metric: Metric, gap: float) -> str:
+    """ "2.1 days faster than the median", "6 points above the median", "at the median"."""
+    if gap == 0:
+        return "at the median"
+    size = abs(gap)
+    amount = f"{size:g}"
+    if metric.unit == "days":
+        noun = "day" if size == 1 else "days"
+        return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than the median"
+    noun = "point" if size == 1 else "points"
+    return f"{amount} {noun} {'above' if gap > 0 else 'below'} the median"
 
 
 def _compare(
@@ -354,6 +384,91 @@ def compare_organization(
         settings=settings,
         cache=cache,
     )
+
+
+MAX_HISTORY_DAYS = 731
+
+
+def comparison_history(
+    session: Session,
+    *,
+    principal: Principal,
+    organization_id: int,
+    metric: str,
+    days: int,
+    industry_sector: str | None = None,
+    size_band: str | None = None,
+    settings: Settings,
+) -> list[HistoryPoint]:
+    """One point per calculated day of the last `days`, oldest first, each under that day's rules.
+
+    Every point is built by the same steps as a day's comparison, from what that
+    day's run stored, so history shows a customer nothing its comparison would not.
+    """
+    found = get_metric(metric)
+    if found is None:
+        principal.require_organization(organization_id)
+        raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
+    organization = get_organization(session, principal=principal, organization_id=organization_id)
+    group = resolve_peer_group(
+        session,
+        principal=principal,
+        organization=organization,
+        industry_sector=industry_sector,
+        size_band=size_band,
+        settings=settings,
+    )
+    kind = group.kind_of(organization)
+    since = utc_today() - timedelta(days=days)
+    results = repository.result_history(
+        session,
+        metric=found.name,
+        industry_sector=group.sector,
+        size_band=group.band_label,
+        since=since,
+    )
+    positions = repository.position_history(
+        session, organization_id=organization.id, metric=found.name, since=since
+    )
+    points = []
+    for day in repository.calculated_days(session, since=since):
+        result, position = results.get(day), positions.get(day)
+        published = PublishedDay(
+            day,
+            {found.name: GroupResult.of(result)} if result is not None else {},
+            {found.name: Position.of(position)} if position is not None else {},
+        )
+        reason = _unavailable_reason(
+            principal=principal,
+            organization=organization,
+            metric=found,
+            group=group,
+            kind=kind,
+            published=published,
+            settings=settings,
+        )
+        day_view = _comparison(
+            principal=principal,
+            metric=found,
+            group=group,
+            kind=kind,
+            published=published,
+            reason=reason,
+        )
+        points.append(
+            HistoryPoint(
+                calculated_for=day,
+                available=day_view.available,
+                your_value=day_view.your_value if day_view.available else None,
+                percentile=day_view.percentile,
+                p25=day_view.p25,
+                median=day_view.median,
+                p75=day_view.p75,
+                peer_count=day_view.peer_count,
+                verdict=day_view.verdict,
+            )
+        )
+    return points
 
 
 def peer_group_options(
