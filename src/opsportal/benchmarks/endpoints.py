@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 
 from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
 from opsportal.benchmarks import service
+from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
@@ -18,7 +19,10 @@ from opsportal.benchmarks.schemas import (
     ComparisonRead,
     HistoryPoint,
     PeerGroupOptions,
+    PortfolioItem,
+    PortfolioPage,
 )
+from opsportal.benchmarks.service import exports
 from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.schemas import MAX_ID, Limit, Offset, QueryText, ResourceId
@@ -183,4 +187,92 @@ def comparison_history(
         industry_sector=industry_sector,
         size_band=band,
         settings=settings,
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}/scorecard.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per metric"}},
+)
+def scorecard_csv(
+    organization_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: PublishedCacheDep,
+    user: CurrentUser,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+) -> Response:
+    """The scorecard as CSV: one row per metric with the comparison's fields."""
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    comparisons = service.compare_organization(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        industry_sector=industry_sector,
+        size_band=band,
+        settings=settings,
+        cache=cache,
+    )
+    return csv_download(
+        exports.scorecard_csv(comparisons, staff=user.is_staff),
+        f"scorecard-{organization_id}.csv",
+    )
+
+
+MetricFilter = Annotated[
+    QueryText | None, Query(max_length=50, description="Only this metric (default: every metric)")
+]
+
+
+@router.get("/portfolio", response_model=PortfolioPage)
+def portfolio(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: StaffUser,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+    metric: MetricFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PortfolioPage:
+    """Organisations of a peer group, those with most metrics in its bottom quartile first."""
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    chosen = exports.group_filter(
+        settings, industry_sector=industry_sector, size_band=band, metric=metric
+    )
+    found = exports.portfolio(session, principal=user, chosen=chosen, limit=limit, offset=offset)
+    return PortfolioPage(
+        calculated_for=found.calculated_for,
+        items=[PortfolioItem.model_validate(row) for row in found.rows],
+        total=found.total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/peer-group.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "Organisation × metric rows"}},
+)
+def peer_group_csv(
+    settings: SettingsDep,
+    session_factory: SessionFactoryDep,
+    user: StaffUser,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+    metric: MetricFilter = None,
+) -> Response:
+    """Every organisation × metric of a peer group on the newest day, with percentiles."""
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    chosen = exports.group_filter(
+        settings, industry_sector=industry_sector, size_band=band, metric=metric
+    )
+    return csv_download(
+        exports.group_csv(session_factory, principal=user, chosen=chosen), "peer-group.csv"
     )

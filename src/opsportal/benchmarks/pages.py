@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, trend_svg
+from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
+from opsportal.benchmarks.service import exports
 from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
+from opsportal.config import Settings
 from opsportal.db import SessionDep
 from opsportal.deps import SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
-from opsportal.metrics.registry import get_metric
+from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.schemas import QueryText, ResourceId
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
@@ -134,6 +138,100 @@ def scorecard(
         min_peers=settings.benchmark_min_peers,
         min_peers_quartiles=settings.benchmark_min_peers_quartiles,
         freshness_days=settings.benchmark_freshness_days,
+    )
+
+
+@router.get("/benchmarks/organizations/{organization_id}/scorecard.csv")
+def scorecard_download(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    industry: Annotated[QueryText | None, Query(max_length=100)] = None,
+    size: Annotated[QueryText | None, Query(max_length=20)] = None,
+) -> Response:
+    comparisons = service.compare_organization(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        industry_sector=industry or None,
+        size_band=size or None,
+        settings=settings,
+        cache=request.app.state.published_cache,
+    )
+    return csv_download(
+        exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
+    )
+
+
+PORTFOLIO_PER_PAGE = 50
+
+
+def _portfolio_filter(
+    settings: Settings, industry: str | None, size: str | None, metric: str | None
+) -> exports.GroupFilter:
+    return exports.group_filter(
+        settings,
+        industry_sector=industry or None,
+        size_band=size or None,
+        metric=metric if metric and get_metric(metric) else None,
+    )
+
+
+@router.get("/benchmarks/portfolio")
+def portfolio_page(
+    request: Request,
+    session: SessionDep,
+    user: PageStaff,
+    settings: SettingsDep,
+    industry: Annotated[QueryText | None, Query(max_length=100)] = None,
+    size: Annotated[QueryText | None, Query(max_length=20)] = None,
+    metric: Annotated[QueryText | None, Query(max_length=50)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Staff: which customers need attention, most bottom-quartile metrics first."""
+    chosen = _portfolio_filter(settings, industry, size, metric)
+    found = exports.portfolio(
+        session,
+        principal=user,
+        chosen=chosen,
+        limit=PORTFOLIO_PER_PAGE,
+        offset=(page - 1) * PORTFOLIO_PER_PAGE,
+    )
+    query = urlencode(
+        {k: v for k, v in (("industry", industry), ("size", size), ("metric", metric)) if v}
+    )
+    return render(
+        request,
+        "benchmarks/portfolio.html",
+        user=user,
+        portfolio=found,
+        options=service.peer_group_options(
+            session, principal=user, settings=settings, organization_id=None
+        ),
+        metrics=METRICS,
+        industry=industry or "",
+        size=size or "",
+        metric=chosen.metric or "",
+        page=page,
+        pages=max(1, -(-found.total // PORTFOLIO_PER_PAGE)),
+        query=query,
+    )
+
+
+@router.get("/benchmarks/portfolio.csv")
+def portfolio_download(
+    user: PageStaff,
+    settings: SettingsDep,
+    session_factory: SessionFactoryDep,
+    industry: Annotated[QueryText | None, Query(max_length=100)] = None,
+    size: Annotated[QueryText | None, Query(max_length=20)] = None,
+    metric: Annotated[QueryText | None, Query(max_length=50)] = None,
+) -> Response:
+    chosen = _portfolio_filter(settings, industry, size, metric)
+    return csv_download(
+        exports.group_csv(session_factory, principal=user, chosen=chosen), "peer-group.csv"
     )
 
 

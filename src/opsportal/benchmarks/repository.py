@@ -32,6 +32,8 @@ from opsportal.models import (
 # pg_advisory_xact_lock key for "a benchmark run is writing" ("opsbench" in ASCII).
 RUN_LOCK_KEY = 0x6F70736265
 RUN_LOCK_WAIT = "120s"
+# A percentile under this is the bottom quartile (see benchmarks/verdicts.py).
+BOTTOM_QUARTILE_BELOW = 25
 # pg_advisory_lock(RUN_GUARD_CLASS, run_id): held by the process running that run
 # for as long as it lives, so a run whose guard is free has lost its process.
 RUN_GUARD_CLASS = 0x6F70
@@ -480,3 +482,119 @@ def list_runs(session: Session, *, limit: int, offset: int) -> tuple[list[Benchm
         .offset(offset)
     )
     return list(rows), total
+
+
+_PERCENTILE_OF_KIND = (
+    BenchmarkPosition.percentile_all,
+    BenchmarkPosition.percentile_sector,
+    BenchmarkPosition.percentile_band,
+    BenchmarkPosition.percentile_sector_band,
+)
+
+
+def _in_group(
+    query: Select[Any],
+    *,
+    industry_sector: str | None,
+    employee_min: int | None,
+    employee_max: int | None,
+) -> Select[Any]:
+    if industry_sector:
+        query = query.where(Organization.industry_sector == industry_sector)
+    if employee_min is not None:
+        query = query.where(Organization.employee_count >= employee_min)
+    if employee_max is not None:
+        query = query.where(Organization.employee_count <= employee_max)
+    return query
+
+
+def portfolio(
+    session: Session,
+    *,
+    day: date,
+    kind: int,
+    metric: str | None,
+    industry_sector: str | None,
+    employee_min: int | None,
+    employee_max: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Organisations of a group by how many metrics sit in its bottom quartile, worst first.
+
+    Rows: (id, name, industry, employees, metrics in the bottom quartile, metrics placed).
+    """
+    percentile = _PERCENTILE_OF_KIND[kind]
+    bottom = func.sum(case((percentile < BOTTOM_QUARTILE_BELOW, 1), else_=0)).label("bottom")
+    placed = func.count(percentile).label("placed")
+    query = (
+        select(
+            Organization.id,
+            Organization.name,
+            Organization.industry_sector,
+            Organization.employee_count,
+            bottom,
+            placed,
+        )
+        .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
+        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
+        .group_by(Organization.id)
+    )
+    if metric is not None:
+        query = query.where(BenchmarkPosition.metric == metric)
+    query = _in_group(
+        query,
+        industry_sector=industry_sector,
+        employee_min=employee_min,
+        employee_max=employee_max,
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(bottom.desc(), Organization.name, Organization.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [tuple(row) for row in rows], total
+
+
+def group_positions(
+    session: Session,
+    *,
+    day: date,
+    kind: int,
+    metric: str | None,
+    industry_sector: str | None,
+    employee_min: int | None,
+    employee_max: int | None,
+) -> Iterator[tuple[Any, ...]]:
+    """Every organisation × metric of a group on `day`, streamed from a server-side cursor.
+
+    Rows: (id, externalId, name, industry, employees, metric, value, percentile).
+    """
+    percentile = _PERCENTILE_OF_KIND[kind]
+    query = (
+        select(
+            Organization.id,
+            Organization.external_id,
+            Organization.name,
+            Organization.industry_sector,
+            Organization.employee_count,
+            BenchmarkPosition.metric,
+            BenchmarkPosition.value,
+            percentile,
+        )
+        .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
+        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
+        .order_by(Organization.name, Organization.id, BenchmarkPosition.metric)
+    )
+    if metric is not None:
+        query = query.where(BenchmarkPosition.metric == metric)
+    query = _in_group(
+        query,
+        industry_sector=industry_sector,
+        employee_min=employee_min,
+        employee_max=employee_max,
+    )
+    result = session.execute(query, execution_options={"yield_per": 2000})
+    for row in result:
+        yield tuple(row)

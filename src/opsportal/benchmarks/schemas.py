@@ -69,6 +69,24 @@ class HistoryPoint(ApiModel):
     verdict: Verdict | None
 
 
+class PortfolioItem(ApiModel):
+    organization_id: int
+    name: str
+    industry_sector: str | None
+    employee_count: int | None
+    # Metrics in the bottom quartile of the chosen peer group, of the metrics placed in it.
+    bottom_quartile_metrics: int
+    metrics_placed: int
+
+
+class PortfolioPage(ApiModel):
+    calculated_for: date | None
+    items: list[PortfolioItem]
+    total: int
+    limit: int
+    offset: int
+
+
 class CalculateRequest(InputModel):
     calculated_for: date | None = None
 

@@ -1,0 +1,236 @@
+"""What people take away: the scorecard as CSV, a peer group's organisations (staff), the portfolio.
+
+Everything here is built from the same comparisons and stored positions as
+the pages, so an export shows a customer nothing its scorecard would not, and
+every CSV cell goes through `csvsafe` (no formulas for a spreadsheet to run).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from opsportal.auth.service import Principal
+from opsportal.benchmarks import repository
+from opsportal.benchmarks.cohorts import SizeBand
+from opsportal.benchmarks.schemas import BenchmarkComparison, StaffBenchmarkComparison
+from opsportal.benchmarks.verdicts import verdict_for
+from opsportal.config import Settings
+from opsportal.csvsafe import Cell, csv_text, safe_row
+from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.errors import Forbidden, NotFound
+from opsportal.metrics.registry import METRIC_NAMES, get_metric
+
+SCORECARD_COLUMNS = (
+    "metric",
+    "label",
+    "unit",
+    "available",
+    "yourValue",
+    "percentile",
+    "verdict",
+    "summary",
+    "medianGap",
+    "p25",
+    "median",
+    "p75",
+    "peerCount",
+    "filterDescription",
+    "calculatedFor",
+    "reason",
+)
+STAFF_COLUMNS = ("mean", "min", "max", "withheldFromCustomers")
+GROUP_COLUMNS = (
+    "organizationId",
+    "externalId",
+    "name",
+    "industrySector",
+    "employeeCount",
+    "metric",
+    "value",
+    "percentile",
+    "verdict",
+    "calculatedFor",
+)
+STREAM_ROWS = 2_000  # rows per chunk of a streamed CSV
+
+
+def scorecard_csv(comparisons: Sequence[BenchmarkComparison], *, staff: bool) -> str:
+    """One row per metric with the comparison's fields (staff: and the extra statistics)."""
+    header = SCORECARD_COLUMNS + (STAFF_COLUMNS if staff else ())
+    rows: list[list[Cell]] = []
+    for c in comparisons:
+        row: list[Cell] = [
+            c.metric,
+            c.label,
+            c.unit,
+            c.available,
+            c.your_value,
+            c.percentile,
+            c.verdict.value if c.verdict else None,
+            c.summary,
+            c.median_gap,
+            c.p25,
+            c.median,
+            c.p75,
+            c.peer_count,
+            c.filter_description,
+            c.calculated_for,
+            c.reason,
+        ]
+        if staff and isinstance(c, StaffBenchmarkComparison):
+            row += [c.mean, c.min, c.max, c.withheld_from_customers]
+        rows.append(row)
+    return csv_text(header, rows)
+
+
+@dataclass(frozen=True)
+class GroupFilter:
+    """A peer group as staff choose it for the portfolio and the group export."""
+
+    industry_sector: str | None
+    band: SizeBand | None
+    metric: str | None
+
+    @property
+    def kind(self) -> int:
+        """The cohort kind whose stored percentile places an organisation in this group."""
+        return (1 if self.industry_sector else 0) + (2 if self.band else 0)
+
+    @property
+    def employee_min(self) -> int | None:
+        return self.band.minimum if self.band else None
+
+    @property
+    def employee_max(self) -> int | None:
+        return self.band.maximum if self.band else None
+
+
+def group_filter(
+    settings: Settings, *, industry_sector: str | None, size_band: str | None, metric: str | None
+) -> GroupFilter:
+    if metric and get_metric(metric) is None:
+        raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
+    band = next((b for b in settings.size_bands if b.label == size_band), None)
+    return GroupFilter(
+        industry_sector=(industry_sector or "").strip() or None, band=band, metric=metric or None
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    organization_id: int
+    name: str
+    industry_sector: str | None
+    employee_count: int | None
+    bottom_quartile_metrics: int
+    metrics_placed: int
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    calculated_for: date | None
+    rows: list[PortfolioRow]
+    total: int
+
+
+def _require_staff(principal: Principal) -> None:
+    if not principal.is_staff:
+        raise Forbidden("Only operations staff and admins see other organisations.")
+
+
+def portfolio(
+    session: Session, *, principal: Principal, chosen: GroupFilter, limit: int, offset: int
+) -> Portfolio:
+    """Organisations of the group, those with most metrics in its bottom quartile first."""
+    _require_staff(principal)
+    published = repository.latest_published_run(session)
+    if published is None:
+        return Portfolio(None, [], 0)
+    rows, total = repository.portfolio(
+        session,
+        day=published.calculated_for,
+        kind=chosen.kind,
+        metric=chosen.metric,
+        industry_sector=chosen.industry_sector,
+        employee_min=chosen.employee_min,
+        employee_max=chosen.employee_max,
+        limit=limit,
+        offset=offset,
+    )
+    return Portfolio(published.calculated_for, [PortfolioRow(*row) for row in rows], total)
+
+
+def group_csv(
+    session_factory: SessionFactory, *, principal: Principal, chosen: GroupFilter
+) -> Iterator[str]:
+    """Every organisation × metric of the group on the newest day, as CSV text in chunks.
+
+    Streamed from a server-side cursor in a read-only session of its own (the
+    request's has ended by the time the response body is written), so 50,000
+    organisations never sit in memory at once.
+    """
+    _require_staff(principal)
+
+    def chunks() -> Iterator[str]:
+        with session_scope(session_factory) as session:
+            read_only(session)
+            published = repository.latest_published_run(session)
+            yield csv_text(GROUP_COLUMNS, [])
+            if published is None:
+                return
+            day = published.calculated_for
+            lines: list[list[str]] = []
+            for (
+                org_id,
+                external_id,
+                name,
+                sector,
+                employees,
+                metric,
+                value,
+                pct,
+            ) in repository.group_positions(
+                session,
+                day=day,
+                kind=chosen.kind,
+                metric=chosen.metric,
+                industry_sector=chosen.industry_sector,
+                employee_min=chosen.employee_min,
+                employee_max=chosen.employee_max,
+            ):
+                lines.append(
+                    safe_row(
+                        [
+                            org_id,
+                            external_id,
+                            name,
+                            sector,
+                            employees,
+                            metric,
+                            value,
+                            pct,
+                            verdict_for(pct).value,
+                            day,
+                        ]
+                    )
+                )
+                if len(lines) >= STREAM_ROWS:
+                    yield _lines(lines)
+                    lines = []
+            if lines:
+                yield _lines(lines)
+
+    return chunks()
+
+
+def _lines(rows: list[list[str]]) -> str:
+    """Rows already made safe, as CSV text (csv_text would add a header)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
