@@ -18,7 +18,7 @@ from opsportal.auth.pages import router as sign_in_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.benchmarks.published import PublishedDayCache
-from opsportal.config import Settings, get_settings
+from opsportal.config import Settings, check_production, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
@@ -29,6 +29,8 @@ from opsportal.training.endpoints import public_router as certificate_verificati
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.pages import router as training_pages
 from opsportal.web.errors import render_html_error
+from opsportal.web.secret_key import shared_secret_key
+from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
 from opsportal.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,9 @@ def create_app(
     run_scheduler: bool = False,
 ) -> FastAPI:
     settings = settings or get_settings()
+    # Here rather than in `serve`, so every way of starting the app refuses
+    # (`uvicorn opsportal.app:serve_app --factory` included).
+    check_production(settings)
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(settings.database_url, busy_timeout=settings.database_busy_timeout_seconds)
@@ -64,20 +69,31 @@ def create_app(
         version=__version__,
         description="Peer benchmarks and training certification for the operations team.",
         lifespan=lifespan,
+        # Served by install_docs from local files, without inline script.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.published_cache = PublishedDayCache()
     install_error_handlers(app, html_errors=render_html_error)
     install_openapi(app)
+    install_docs(app)
+    # Middleware added last runs first: security headers on every answer (the
+    # 413s and 401s below included), then the body limit, then the API token
+    # check before any body is read, then the session cookie.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=settings.secret_key or shared_secret_key(session_factory),
         session_cookie="opsportal_session",
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.session_cookie_secure,
     )
+    app.add_middleware(ApiBodyNeedsToken, session_factory=session_factory)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(identity_router)

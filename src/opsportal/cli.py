@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
-from opsportal.config import DEFAULT_SECRET_KEY, get_settings
+from opsportal.config import ConfigurationError, check_production, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory, session_scope
 from opsportal.errors import DomainError
 from opsportal.models import Role
@@ -188,14 +188,16 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     import uvicorn
 
     from opsportal.benchmarks.service import close_abandoned_runs
+    from opsportal.web.secret_key import shared_secret_key
 
     settings = get_settings()
-    if settings.secret_key == DEFAULT_SECRET_KEY:
-        err_console.print(
-            "[yellow]warning:[/] OPSPORTAL_SECRET_KEY is the development default; "
-            "set a long random value before anyone else can reach this server.",
-            highlight=False,
-        )
+    try:
+        check_production(settings)
+        if not settings.secret_key:
+            # Made (or read) once here, so the workers all find it in the database.
+            shared_secret_key(session_factory())
+    except ConfigurationError as exc:
+        fail(str(exc))
     try:
         close_abandoned_runs(session_factory())
     except Exception as exc:  # the server can still start; the next run tries again

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,7 +12,8 @@ from opsportal.benchmarks.cohorts import SizeBand, parse_size_bands
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
-DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+# In production the session signing key must be set and at least this long.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -21,13 +22,17 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./opsportal.db"
     # A request waits this long for a database lock, then gets 503 with Retry-After.
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
-    secret_key: str = Field(
-        default=DEFAULT_SECRET_KEY,
-        description="Signs session cookies and CSRF tokens; set a long random value in production.",
-    )
+    # `production` refuses to start with settings that are only fit for a laptop
+    # (see `production_problems`).
+    environment: Literal["development", "production"] = "development"
+    # Signs the session cookie. Unset, a random key is generated on first start
+    # and kept in the database, so every process and replica shares it.
+    secret_key: str | None = Field(default=None, repr=False)
     public_base_url: str = "http://127.0.0.1:8000"
     session_cookie_secure: bool = False
     session_max_age_seconds: int = 8 * 3600
+    # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
     scheduler_enabled: bool = True
     benchmark_cron: str = "0 2 * * *"
@@ -88,6 +93,47 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+
+class ConfigurationError(Exception):
+    """Settings the server must not start with; the message says what to change."""
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What makes these settings unfit for production (nothing outside production)."""
+    if settings.environment != "production":
+        return []
+    problems = []
+    if not settings.secret_key:
+        problems.append(
+            "OPSPORTAL_SECRET_KEY is not set; set a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, the same on every replica"
+        )
+    elif len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"OPSPORTAL_SECRET_KEY is {len(settings.secret_key)} characters long; "
+            f"production needs at least {MIN_SECRET_KEY_LENGTH}"
+        )
+    if not settings.session_cookie_secure:
+        problems.append(
+            "OPSPORTAL_SESSION_COOKIE_SECURE is false; production serves over HTTPS "
+            "and must set it to true"
+        )
+    if settings.database_url.startswith("sqlite"):
+        problems.append(
+            "OPSPORTAL_DATABASE_URL is SQLite; production needs PostgreSQL "
+            "(postgresql://user@host/db)"
+        )
+    return problems
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse production settings that are unsafe, naming every one of them at once."""
+    problems = production_problems(settings)
+    if problems:
+        raise ConfigurationError(
+            "refusing to start with OPSPORTAL_ENVIRONMENT=production: " + "; ".join(problems) + "."
+        )
 
 
 @lru_cache

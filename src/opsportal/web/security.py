@@ -1,0 +1,320 @@
+"""What every response carries and what every request must respect, as plain ASGI middleware.
+
+- `SecurityHeaders`: the Content-Security-Policy (no inline script or style
+  anywhere, /docs included: its Swagger UI is served from the package and
+  started by a script file), no framing, `nosniff`, `Referrer-Policy`, HSTS
+  behind HTTPS, and `Cache-Control: no-store` on everything but static files.
+- `BodyLimit`: a body over the limit gets 413 before it is read in full — at
+  once when `Content-Length` says so, otherwise as soon as the streamed bytes
+  pass the limit.
+- `ApiBodyNeedsToken`: an API request with a body and no valid API token gets
+  401 before a byte of the body is read (see the class for why here).
+
+They are plain ASGI rather than `BaseHTTPMiddleware`, so a body is never
+buffered on its way through and a streamed response stays streamed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opsportal.auth.service import authenticate_token
+from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.errors import PROBLEM_JSON, PROBLEM_TYPE_BASE, DomainError
+
+# No inline script or style, no plugins, no framing, forms only to ourselves.
+# img-src allows data: for the small SVG icons Swagger UI's stylesheet embeds.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000"
+STATIC_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    """Security headers on every response; `no-store` unless a route chose its own caching."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.headers: list[tuple[str, str]] = [
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+        ]
+        if hsts:
+            self.headers.append(("Strict-Transport-Security", HSTS))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Static files are the same for everyone; every other response may carry
+        # someone's data (a page, a PDF, an API answer) and must not be kept by a
+        # browser or a proxy after the user has gone.
+        cacheable = str(scope.get("path", "")).startswith(STATIC_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    if name not in headers:
+                        headers[name] = value
+                if not cacheable and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def send_problem(
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """A problem+json answer sent straight from middleware, closing the connection.
+
+    `Connection: close` tells the server not to drain the unread rest of the body
+    to keep the connection alive: the client is told, and the socket is closed.
+    """
+    body = json.dumps(
+        {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    ).encode()
+    raw = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _too_large_detail(limit: int) -> str:
+    return f"The request body is larger than {limit:,} bytes; nothing was changed."
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` as the streamed body passes the limit; rendered as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large_detail(limit), headers={"Connection": "close"})
+
+
+class BodyLimit:
+    """Requests whose body is over `max_bytes` get 413 before the body is read in full.
+
+    A declared `Content-Length` over the limit is answered at once, without
+    reading anything. A body without one (chunked) is counted as it streams in;
+    the read that passes the limit raises `BodyTooLarge`, which the app's error
+    handlers render (problem+json, or an HTML page for a form). Whatever the app
+    does with that exception, the answer is a 413 and the connection is closed.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await send_problem(
+                send, 413, "Payload too large", _too_large_detail(limit), slug="payload-too-large"
+            )
+            return
+
+        received = 0
+        exceeded = False
+        response_started = False
+        replaced = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started, replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start":
+                response_started = True
+                if exceeded and message["status"] != 413:
+                    # Something turned BodyTooLarge into another answer: it is still a 413.
+                    replaced = True
+                    await send_problem(
+                        send,
+                        413,
+                        "Payload too large",
+                        _too_large_detail(limit),
+                        slug="payload-too-large",
+                    )
+                    return
+                if exceeded:
+                    MutableHeaders(scope=message)["Connection"] = "close"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except BodyTooLarge:
+            if not response_started:
+                await send_problem(
+                    send,
+                    413,
+                    "Payload too large",
+                    _too_large_detail(limit),
+                    slug="payload-too-large",
+                )
+
+
+API_PREFIX = "/api/"
+# API routes that take a body from anonymous callers: only signing in for a
+# token (auth/endpoints.py). Every other API operation with a body needs a
+# token; a new public one must be listed here, or it can never be reached.
+PUBLIC_API_BODY_PATHS: frozenset[str] = frozenset({"/api/v1/login"})
+
+
+def _bearer_token(headers: Headers) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class ApiBodyNeedsToken:
+    """An API request with a body and no valid API token gets 401 before its body is read.
+
+    FastAPI reads and parses a route's body before it runs any dependency, the
+    token check included, so without this an anonymous caller could make the
+    server parse (and hold in memory) a body as large as the limit allows, over
+    and over, without ever holding a token. A dependency cannot run earlier, and
+    a route declaring its body lazily would have to be written that way one by
+    one; a middleware covers every API route, present and future, in one place.
+
+    It checks the token the way the route will (`authenticate_token`, in a
+    worker thread, so the event loop is not blocked), and only to refuse: the
+    route checks the token again for itself, with its roles, so nothing about
+    authorisation depends on this middleware. If the check cannot run (say the
+    database is busy), the request goes on to the route, whose own check and
+    error handling answer as usual. Requests without a body are left to the route.
+    """
+
+    def __init__(self, app: ASGIApp, *, session_factory: SessionFactory) -> None:
+        self.app = app
+        self.session_factory = session_factory
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not str(scope.get("path", "")).startswith(API_PREFIX)
+            or scope["path"] in PUBLIC_API_BODY_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        has_body = headers.get("content-length", "0") not in ("", "0") or (
+            "transfer-encoding" in headers
+        )
+        if has_body:
+            token = _bearer_token(headers)
+            if token is None or not await anyio.to_thread.run_sync(self._valid, token):
+                await send_problem(
+                    send,
+                    401,
+                    "Not authenticated",
+                    "Send a valid API token as `Authorization: Bearer <token>`.",
+                    slug="unauthorized",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                return
+        await self.app(scope, receive, send)
+
+    def _valid(self, token: str) -> bool:
+        try:
+            with session_scope(self.session_factory) as session:
+                read_only(session)
+                authenticate_token(session, token=token)
+        except DomainError:
+            return False
+        except Exception:  # not ours to answer: the route checks again, and answers
+            return True
+        return True
+
+
+# Swagger UI, served from the swagger-ui-py package's files: /docs loads nothing
+# from the internet and runs no inline script (static/docs.js starts it).
+def _swagger_ui_dir() -> Path:
+    return Path(str(resources.files("swagger_ui") / "static"))
+
+
+SWAGGER_UI_PREFIX = "/static/swagger-ui"
+_SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "LICENSE")
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} · API docs</title>
+  <link rel="stylesheet" href="{prefix}/swagger-ui.css">
+  <link rel="icon" type="image/png" href="{prefix}/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+  <script src="{prefix}/swagger-ui-bundle.js"></script>
+  <script src="/static/docs.js"></script>
+</body>
+</html>
+"""
+
+
+def install_docs(app: FastAPI) -> None:
+    """`/docs` from local files only. Create the app with `docs_url=None, redoc_url=None`."""
+    files = _SwaggerUiFiles(_swagger_ui_dir(), _SWAGGER_UI_FILES)
+    app.mount(SWAGGER_UI_PREFIX, files, name="swagger-ui")
+    page = DOCS_PAGE.format(
+        title=app.title, prefix=SWAGGER_UI_PREFIX, openapi_url=app.openapi_url or "/openapi.json"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return HTMLResponse(page)
+
+
+class _SwaggerUiFiles(StaticFiles):
+    """The few Swagger UI files /docs needs, and nothing else from that folder."""
+
+    def __init__(self, directory: Path, names: Iterable[str]) -> None:
+        super().__init__(directory=directory)
+        self.names = frozenset(names)
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path not in self.names:
+            return "", None
+        return super().lookup_path(path)
