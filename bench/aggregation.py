@@ -239,6 +239,57 @@ def time_runs(settings: Settings, day: date, repeat: int = 3) -> tuple[float, fl
     )
 
 
+def time_back_dated_run(settings: Settings, day: date) -> float:
+    """One run for a past day: each organisation's value as of that day, from the history."""
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    started = time.perf_counter()
+    run_benchmarks(factory, settings=settings, calculated_for=day, trigger="bench")
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def time_reference_sql(settings: Settings, day: date) -> float | None:
+    """PostgreSQL's own GROUPING SETS + percentile_cont over the same latest values (the yardstick).
+
+    It computes only count and quartiles per group, and writes nothing.
+    """
+    if not settings.database_url.startswith("postgres"):
+        return None
+    bands = parse_size_bands(settings.benchmark_size_bands)
+    band = (
+        "CASE "
+        + " ".join(
+            f"WHEN o.employee_count >= {b.minimum}"
+            + (f" AND o.employee_count <= {b.maximum}" if b.maximum else "")
+            + f" THEN '{b.label}'"
+            for b in bands
+        )
+        + " END"
+    )
+    sql = (
+        "SELECT l.metric, o.industry_sector, " + band + " AS band, count(*), "
+        "percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY l.value) "
+        "FROM latest_metric_values l JOIN organizations o ON o.id = l.organization_id "
+        "WHERE o.status = 'ACTIVE' AND l.recorded_on BETWEEN :since AND :until "
+        "GROUP BY GROUPING SETS ((l.metric), (l.metric, o.industry_sector), "
+        "(l.metric, " + band + "), (l.metric, o.industry_sector, " + band + "))"
+    )
+    engine = make_engine(settings.database_url)
+    timings = []
+    with engine.connect() as conn:
+        for _ in range(3):
+            started = time.perf_counter()
+            conn.execute(
+                text(sql),
+                {"since": day - timedelta(days=settings.benchmark_freshness_days), "until": day},
+            ).all()
+            timings.append(time.perf_counter() - started)
+    engine.dispose()
+    return statistics.median(timings)
+
+
 def _time_numpy(fresh: repository.FreshValues, settings: Settings) -> float:
     started = time.perf_counter()
     aggregate_fresh_values(fresh, settings=settings)
@@ -299,6 +350,18 @@ def bench_database(
         say(
             f"  aggregation at N={args.n:,} ({rows:,} latest values, {published} cohorts): "
             f"{total:.2f} s per run (read {read:.2f} s, numpy {compute:.2f} s), median of 3"
+        )
+        reference = time_reference_sql(settings, day)
+        if reference is not None:
+            say(
+                f"  reference: PostgreSQL GROUPING SETS + percentile_cont over the same values "
+                f"{reference:.2f} s (quartiles only, nothing written); the run is "
+                f"{total / reference:.1f}x that"
+            )
+        past = day - timedelta(days=5)
+        say(
+            f"  back-dated run for {past} (values as of that day, from the history): "
+            f"{time_back_dated_run(settings, past):.2f} s"
         )
     if args.naive_n:
         with database() as url:
