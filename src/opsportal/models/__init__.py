@@ -22,6 +22,7 @@ from opsportal.models.identity import (
     User,
 )
 from opsportal.models.metrics import LatestMetricValue, MetricValue
+from opsportal.models.notifications import Notification, OutboxMessage, OutboxStatus
 from opsportal.models.secrets import AppSecret
 from opsportal.models.training import (
     Certificate,
@@ -52,8 +53,11 @@ __all__ = [
     "LatestMetricValue",
     "LoginFailure",
     "MetricValue",
+    "Notification",
     "Organization",
     "OrganizationStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "PasswordReset",
     "QuestionType",
     "Quiz",
