@@ -22,6 +22,8 @@ from opsportal.config import Settings, check_production, get_settings
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
+from opsportal.notifications.endpoints import router as notifications_router
+from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.tenants.pages import router as organization_pages
@@ -100,12 +102,14 @@ def create_app(
     app.include_router(organizations_router)
     app.include_router(metrics_router)
     app.include_router(benchmarks_router)
+    app.include_router(notifications_router)
     app.include_router(training_router)
     app.include_router(certificate_verification_router)
     app.include_router(sign_in_pages)
     app.include_router(organization_pages)
     app.include_router(training_pages)
     app.include_router(benchmark_pages)
+    app.include_router(notification_pages)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

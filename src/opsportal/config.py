@@ -45,6 +45,15 @@ class Settings(BaseSettings):
 
     certificate_validity_days: int = 730
 
+    # The mail outbox's SMTP server: smtp://host:port, smtps:// (TLS) or
+    # smtp+starttls://, with user:password@ when it needs a login. Unset, mail is
+    # written to the log and kept in the outbox.
+    smtp_url: str | None = Field(default=None, repr=False)
+    mail_from: str = "opsportal@localhost"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # A message that failed this many times is marked FAILED (and kept).
+    mail_max_attempts: int = Field(default=24, ge=1, le=1000)
+
     _size_bands: tuple[SizeBand, ...] = PrivateAttr(default=())
 
     def model_post_init(self, context: Any, /) -> None:
@@ -88,6 +97,15 @@ class Settings(BaseSettings):
 
         CronTrigger.from_crontab(value, timezone="UTC")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_parses(cls, value: str | None) -> str | None:
+        from opsportal.notifications.mail import parse_smtp_url
+
+        if value:
+            parse_smtp_url(value)
+        return value or None
 
     @field_validator("public_base_url")
     @classmethod

@@ -3,6 +3,7 @@
 
 from tests.factories.identity import Customer, bearer, create_customer, create_user
 from tests.factories.metrics import add_many, add_values
+from tests.factories.notifications import create_notification, queue_mail
 from tests.factories.tenants import create_organization, organizations
 from tests.factories.training import (
     certify,
@@ -25,6 +26,7 @@ __all__ = [
     "correct_answers",
     "create_course",
     "create_customer",
+    "create_notification",
     "create_organization",
     "create_quiz",
     "create_track",
@@ -32,6 +34,7 @@ __all__ = [
     "create_user",
     "organizations",
     "pass_quiz",
+    "queue_mail",
     "quiz_questions_camel",
     "sample_questions",
 ]

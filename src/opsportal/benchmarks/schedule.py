@@ -24,6 +24,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import BenchmarkRun, RunStatus, ScheduledFiring
 from opsportal.models.base import utcnow
+from opsportal.notifications.schedule import add_mail_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def build_scheduler(settings: Settings, session_factory: SessionFactory) -> Back
         misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
         replace_existing=True,
     )
+    add_mail_jobs(scheduler, settings, session_factory)
     return scheduler
 
 

@@ -24,6 +24,7 @@ from opsportal.auth.sessions import session_principal, session_version
 from opsportal.db import SessionDep
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
+from opsportal.notifications.service import unread_count
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
@@ -96,6 +97,8 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_path)
+    # For the navigation's "Notifications (n)": one indexed COUNT in this request's session.
+    request.state.unread_notifications = unread_count(session, user_id=principal.user_id)
     return principal
 
 

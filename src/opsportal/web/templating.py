@@ -20,7 +20,7 @@ TEMPLATE_DIRS = [
     PACKAGE_DIR / "web" / "templates",
     *(
         PACKAGE_DIR / domain / "templates"
-        for domain in ("auth", "tenants", "benchmarks", "training")
+        for domain in ("auth", "tenants", "benchmarks", "training", "notifications")
     ),
 ]
 
@@ -56,4 +56,5 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     context.update(user=user, csrf_token=csrf_token(request), path=request.url.path)
+    context.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -1,0 +1,1 @@
+"""In-app notifications, the mail outbox and its sender."""

@@ -1,0 +1,369 @@
+"""The outbox sender: claim each due message, send it over SMTP (or to the log), record it.
+
+Every email is first a row in `outbox`, written in the transaction that decided
+to send it, so nothing is sent for work that rolled back and nothing decided is
+lost. A sender pass — every minute in each server process, and soon after a
+commit that enqueued mail — takes the due rows one at a time:
+
+1. it claims a row with a conditional UPDATE (still QUEUED and due, i.e. not
+   claimed or its claim expired), which pushes `next_attempt_at` to the end of
+   a lease and counts the attempt; two processes or replicas can both try, only
+   one UPDATE matches;
+2. it sends the message (stdlib `smtplib`, or the log when no SMTP URL is set);
+3. it marks the row SENT — only while its claim still holds — or records the
+   error and when to try again (exponential backoff), FAILED after the last
+   attempt or a permanent refusal of the recipient. Rows are never deleted.
+
+The one window left is a process that dies after the SMTP server accepted a
+message and before its SENT commit: after the lease the message is sent again.
+It keeps its Message-ID, so mail clients show it once. The lease is several
+times the SMTP timeout, so a slow server never lets a second sender in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from hashlib import sha256
+from typing import Literal, Protocol
+from urllib.parse import unquote, urlsplit
+
+from opsportal.config import Settings
+from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.models import OutboxMessage
+from opsportal.models.base import utcnow
+from opsportal.notifications import repository
+
+logger = logging.getLogger(__name__)
+
+# Backoff after the n-th failed attempt: 1, 2, 4, ... minutes, at most an hour.
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
+# A claim lasts this many SMTP timeouts: connecting, greeting, TLS, login, MAIL,
+# RCPT, DATA and the message itself each wait at most one timeout.
+LEASE_TIMEOUTS = 10
+# Due messages one pass looks at; the rest wait for the next pass (a minute).
+PASS_LIMIT = 500
+MAX_ERROR_LENGTH = 2000
+
+Security = Literal["plain", "tls", "starttls"]
+_SCHEMES: dict[str, tuple[Security, int]] = {
+    "smtp": ("plain", 25),
+    "smtps": ("tls", 465),
+    "smtp+starttls": ("starttls", 587),
+}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    security: Security
+    username: str | None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never the password
+        return f"SmtpServer({self.security}://{self.host}:{self.port})"
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """`smtp://host:port`, `smtps://…` (TLS) or `smtp+starttls://…`, with optional `user:pw@`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        raise ValueError(f"the SMTP URL must start with {', '.join(s + '://' for s in _SCHEMES)}")
+    if not parts.hostname:
+        raise ValueError("the SMTP URL names no host, e.g. smtp://mail.internal:25")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("the SMTP URL's port is not a number from 1 to 65535") from exc
+    security, default_port = _SCHEMES[scheme]
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or default_port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt."""
+    return min(BACKOFF_BASE * (1 << max(0, min(attempts - 1, 20))), BACKOFF_MAX)
+
+
+def build_email(row: OutboxMessage, *, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(utcnow())
+    # The same id on every attempt, so a message sent twice (see the module
+    # docstring) is one message to the recipient's mail client.
+    domain = sender.rpartition("@")[2].strip(" >") or "opsportal.invalid"
+    token = sha256(row.dedupe_key.encode()).hexdigest()[:24]
+    message["Message-ID"] = make_msgid(idstring=f"{row.id}.{token}", domain=domain)
+    message.set_content(row.body)
+    return message
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (a 5xx for its recipient): no retry."""
+
+
+class ServerUnavailable(Exception):
+    """No usable connection to the SMTP server: this pass stops, the next one tries again."""
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LogTransport:
+    """No SMTP server configured: the message goes to the log (and stays in the outbox)."""
+
+    name = "log"
+
+    def send(self, message: EmailMessage) -> None:
+        logger.info(
+            "mail not sent (no OPSPORTAL_SMTP_URL); kept in the outbox:\nTo: %s\nSubject: %s\n\n%s",
+            message["To"],
+            message["Subject"],
+            message.get_content(),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class SmtpTransport:
+    """One SMTP connection, opened on the first message and reused for the pass."""
+
+    name = "smtp"
+
+    def __init__(self, server: SmtpServer, *, timeout: float) -> None:
+        self.server = server
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        server = self.server
+        smtp: smtplib.SMTP
+        if server.security == "tls":
+            smtp = smtplib.SMTP_SSL(
+                server.host,
+                server.port,
+                timeout=self.timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if server.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if server.username is not None:
+                smtp.login(server.username, server.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            try:
+                self._smtp = self._connect()
+            except OSError as exc:  # smtplib's errors are OSErrors too
+                raise ServerUnavailable(_describe(exc)) from exc
+        try:
+            self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                raise PermanentFailure(_describe(exc)) from exc
+            raise
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is closing the connection
+                self.close()
+                raise ServerUnavailable(_describe(exc)) from exc
+            raise  # it answered (a 4xx or 5xx): the connection is still usable
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            # The connection is gone; the next pass opens a new one.
+            self.close()
+            raise ServerUnavailable(_describe(exc)) from exc
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def make_transport(settings: Settings) -> Transport:
+    if not settings.smtp_url:
+        return LogTransport()
+    return SmtpTransport(parse_smtp_url(settings.smtp_url), timeout=settings.smtp_timeout_seconds)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [
+            f"{recipient}: {code} {reply.decode(errors='replace')}"
+            for recipient, (code, reply) in exc.recipients.items()
+        ]
+        return "recipient refused: " + "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{type(exc).__name__}: {exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    # Rows another sender claimed first.
+    skipped: int = 0
+
+
+def this_sender() -> str:
+    """A claim token: which process, plus a random part so each pass is told apart."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[:100]
+
+
+def send_pending(
+    session_factory: SessionFactory,
+    *,
+    settings: Settings,
+    transport: Transport | None = None,
+    limit: int = PASS_LIMIT,
+) -> SendReport:
+    """One sender pass over the due messages; safe to run in any number of processes at once."""
+    report = SendReport()
+    with session_scope(session_factory) as session:
+        read_only(session)  # most passes find nothing: no write lock for that
+        due = repository.due_message_ids(session, now=utcnow(), limit=limit)
+    if not due:
+        return report
+    transport = transport or make_transport(settings)
+    lease = timedelta(seconds=settings.smtp_timeout_seconds * LEASE_TIMEOUTS)
+    token = this_sender()
+    try:
+        for message_id in due:
+            if not _send_one(
+                session_factory,
+                message_id=message_id,
+                token=token,
+                lease=lease,
+                transport=transport,
+                settings=settings,
+                report=report,
+            ):
+                break  # the server is unreachable: the rest wait for the next pass
+    finally:
+        transport.close()
+    if report.sent or report.retrying or report.failed:
+        logger.info(
+            "outbox: %s sent, %s to retry, %s failed",
+            report.sent,
+            report.retrying,
+            report.failed,
+        )
+    return report
+
+
+def _send_one(
+    session_factory: SessionFactory,
+    *,
+    message_id: int,
+    token: str,
+    lease: timedelta,
+    transport: Transport,
+    settings: Settings,
+    report: SendReport,
+) -> bool:
+    """Claim, send and record one message; False when the server is unreachable."""
+    with session_scope(session_factory) as session:
+        row = repository.claim_message(
+            session, message_id=message_id, token=token, now=utcnow(), until=utcnow() + lease
+        )
+        email = build_email(row, sender=settings.mail_from) if row is not None else None
+        attempts = row.attempts if row is not None else 0
+    if email is None:
+        report.skipped += 1
+        return True
+    try:
+        transport.send(email)
+    except Exception as exc:
+        permanent = isinstance(exc, PermanentFailure)
+        known = isinstance(exc, PermanentFailure | ServerUnavailable)
+        error = (str(exc) if known else _describe(exc))[:MAX_ERROR_LENGTH]
+        give_up = permanent or attempts >= settings.mail_max_attempts
+        with session_scope(session_factory) as session:
+            recorded = repository.record_failure(
+                session,
+                message_id=message_id,
+                token=token,
+                error=error,
+                retry_at=None if give_up else utcnow() + backoff(attempts),
+            )
+        if give_up:
+            report.failed += 1
+            logger.error("outbox message %s failed for good: %s", message_id, error)
+        else:
+            report.retrying += 1
+            logger.warning(
+                "outbox message %s: attempt %s failed (%s); retrying", message_id, attempts, error
+            )
+        if not recorded:
+            logger.warning("outbox message %s: its claim expired before the failure", message_id)
+        return not isinstance(exc, ServerUnavailable)
+    with session_scope(session_factory) as session:
+        marked = repository.mark_sent(
+            session, message_id=message_id, token=token, now=utcnow(), transport=transport.name
+        )
+    if marked:
+        report.sent += 1
+    else:  # the lease ran out while sending: another sender may send it again
+        logger.error("outbox message %s was sent after its claim expired", message_id)
+    return True
+
+
+# Set by the scheduler of this process: runs a sender pass soon.
+_waker: Callable[[], None] | None = None
+
+
+def set_waker(waker: Callable[[], None] | None) -> None:
+    global _waker
+    _waker = waker
+
+
+def wake_sender() -> None:
+    """Ask this process's sender to run now (after a commit that enqueued mail)."""
+    waker = _waker
+    if waker is None:
+        return  # no scheduler here (a CLI run): a server's sender takes it within a minute
+    try:
+        waker()
+    except Exception:
+        logger.warning("could not wake the outbox sender; it runs within a minute", exc_info=True)

@@ -1,0 +1,274 @@
+"""Notification and outbox queries, and the stored benchmark positions the drop alerts read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from opsportal.models import (
+    BenchmarkPosition,
+    BenchmarkResult,
+    CustomerView,
+    Notification,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    User,
+)
+
+# Roles that belong to one organisation (customer, and customer_admin where it exists).
+CUSTOMER_ROLES = tuple(role for role in Role if role not in (Role.ADMIN, Role.INTERNAL))
+# Stay within SQLite's bound-parameter limit in IN lists and multi-row inserts.
+CHUNK = 500
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+def list_for_user(session: Session, *, user_id: int, limit: int, offset: int) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def get_notification(session: Session, notification_id: int) -> Notification | None:
+    return session.get(Notification, notification_id)
+
+
+def count_unread(session: Session, *, user_id: int, cap: int) -> int:
+    """Unread notifications of a user, counted up to `cap` (one range of the (user, read) index)."""
+    unread = (
+        select(literal(1))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(cap)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+def mark_all_read(session: Session, *, user_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class Recipient(NamedTuple):
+    user_id: int
+    organization_id: int
+    email: str
+
+
+def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Recipient]:
+    """The active customer users of these organisations."""
+    wanted = sorted(set(organization_ids))
+    found: list[Recipient] = []
+    for start in range(0, len(wanted), CHUNK):
+        rows = session.execute(
+            select(User.id, User.organization_id, User.email)
+            .where(
+                User.organization_id.in_(wanted[start : start + CHUNK]),
+                User.role.in_(CUSTOMER_ROLES),
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+        )
+        found.extend(Recipient(uid, oid, email) for uid, oid, email in rows if oid is not None)
+    return found
+
+
+def _insert_ignoring_duplicates(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: list[str]
+) -> None:
+    """Insert rows; a row whose unique `keys` are taken already is skipped, not an error."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), CHUNK):
+        session.execute(statement, list(rows[start : start + CHUNK]))
+
+
+def add_notifications(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    table = Notification.__table__
+    assert isinstance(table, Table)
+    _insert_ignoring_duplicates(session, table, rows, ["user_id", "dedupe_key"])
+
+
+# --- outbox ----------------------------------------------------------------------------
+
+
+def add_messages(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    _insert_ignoring_duplicates(session, table, rows, ["dedupe_key"])
+
+
+def due_message_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Queued messages whose time has come (never claimed, backoff over, or claim expired)."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_message(
+    session: Session, *, message_id: int, token: str, now: datetime, until: datetime
+) -> OutboxMessage | None:
+    """Claim one message for this sender until `until`; None when it is no longer due.
+
+    One conditional UPDATE: of two senders that try at once, the database lets
+    exactly one match (the other finds it claimed, its time pushed past `now`).
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(
+            claimed_by=token,
+            next_attempt_at=until,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def _claimed(message_id: int, token: str) -> Any:
+    return and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.claimed_by == token,
+        OutboxMessage.status == OutboxStatus.QUEUED,
+    )
+
+
+def mark_sent(
+    session: Session, *, message_id: int, token: str, now: datetime, transport: str
+) -> bool:
+    """SENT, if this sender's claim still holds."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_claimed(message_id, token))
+        .values(status=OutboxStatus.SENT, sent_at=now, transport=transport)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def record_failure(
+    session: Session, *, message_id: int, token: str, error: str, retry_at: datetime | None
+) -> bool:
+    """Queue the message again at `retry_at`, or mark it FAILED when that is None."""
+    values: dict[str, Any] = {"last_error": error}
+    if retry_at is None:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values["next_attempt_at"] = retry_at
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_claimed(message_id, token))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+# --- what the drop alerts read (stored by the benchmark run) ---------------------------
+
+
+def previous_calculated_day(session: Session, *, before: date) -> date | None:
+    return session.scalar(
+        select(func.max(BenchmarkResult.calculated_for)).where(
+            BenchmarkResult.calculated_for < before
+        )
+    )
+
+
+def later_day_exists(session: Session, *, after: date) -> bool:
+    found = session.scalar(
+        select(BenchmarkResult.calculated_for)
+        .where(BenchmarkResult.calculated_for > after)
+        .limit(1)
+    )
+    return found is not None
+
+
+class PercentileFall(NamedTuple):
+    organization_id: int
+    metric: str
+    previous: int
+    current: int
+
+
+def percentile_falls(session: Session, *, day: date, previous: date) -> list[PercentileFall]:
+    """Stored all-customers percentiles that fell from `previous` to `day`.
+
+    Only organisations with a customer user, and only metrics whose all-customers
+    group was shown to customers on both days: an alert tells a customer nothing
+    its comparison did not.
+    """
+    now = aliased(BenchmarkPosition)
+    before = aliased(BenchmarkPosition)
+
+    def shown(on: date) -> Any:
+        return exists().where(
+            BenchmarkResult.calculated_for == on,
+            BenchmarkResult.metric == now.metric,
+            BenchmarkResult.industry_sector == "",
+            BenchmarkResult.size_band == "",
+            BenchmarkResult.customer_view != CustomerView.WITHHELD,
+        )
+
+    has_customer_user = exists().where(
+        User.organization_id == now.organization_id,
+        User.role.in_(CUSTOMER_ROLES),
+        User.is_active.is_(True),
+    )
+    rows = session.execute(
+        select(now.organization_id, now.metric, before.percentile_all, now.percentile_all)
+        .join(
+            before,
+            and_(
+                before.calculated_for == previous,
+                before.organization_id == now.organization_id,
+                before.metric == now.metric,
+            ),
+        )
+        .where(
+            now.calculated_for == day,
+            now.percentile_all.is_not(None),
+            before.percentile_all.is_not(None),
+            now.percentile_all < before.percentile_all,
+            shown(day),
+            shown(previous),
+            has_customer_user,
+        )
+        .order_by(now.organization_id, now.metric)
+    )
+    return [PercentileFall(oid, metric, int(p), int(c)) for oid, metric, p, c in rows]

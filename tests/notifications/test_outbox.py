@@ -1,0 +1,362 @@
+"""The outbox and its sender, against a real SMTP server: delivery, retry, never twice, the log."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from opsportal.config import Settings
+from opsportal.db import SessionFactory, session_scope
+from opsportal.models import OutboxMessage, OutboxStatus
+from opsportal.models.base import utcnow
+from opsportal.notifications import mail, repository
+from opsportal.notifications.mail import backoff, parse_smtp_url, send_pending
+from tests.factories import queue_mail
+from tests.notifications.conftest import SmtpServer, free_port
+
+
+def reload(session: Session, message: OutboxMessage) -> OutboxMessage:
+    session.expire_all()
+    row = session.get(OutboxMessage, message.id)
+    assert row is not None
+    return row
+
+
+def make_due(session: Session) -> None:
+    """Let every queued message's backoff run out now."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+    )
+
+
+class TestDelivery:
+    def test_the_server_receives_recipient_subject_and_body(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        message = queue_mail(
+            session,
+            recipient="zoe@example.test",
+            subject="Login rate dropped to “Below median”",
+            body="Your organisation's login rate moved.\n\nZoë Łukasz-Ångström\n",
+        )
+        report = send_pending(session_factory, settings=mail_settings)
+        assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
+
+        [received] = smtp_server.recorder.received
+        assert received.mail_from == "opsportal@example.test"
+        assert received.recipients == ["zoe@example.test"]
+        assert received.message["To"] == "zoe@example.test"
+        assert received.message["From"] == "opsportal@example.test"
+        assert received.message["Subject"] == "Login rate dropped to “Below median”"
+        assert received.message.get_content() == (
+            "Your organisation's login rate moved.\n\nZoë Łukasz-Ångström\n"
+        )
+        assert received.message["Message-ID"]
+
+        row = reload(session, message)
+        assert row.status is OutboxStatus.SENT
+        assert (row.attempts, row.transport, row.last_error) == (1, "smtp", None)
+        assert row.sent_at is not None
+
+    def test_a_sent_message_is_not_sent_again(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        queue_mail(session)
+        send_pending(session_factory, settings=mail_settings)
+        make_due(session)
+        assert send_pending(session_factory, settings=mail_settings).sent == 0
+        assert len(smtp_server.recorder.received) == 1
+
+    def test_a_subject_cannot_add_headers(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        queue_mail(session, subject="Hello\r\nBcc: victim@example.test")
+        send_pending(session_factory, settings=mail_settings)
+        [received] = smtp_server.recorder.received
+        assert received.recipients == [received.message["To"]]
+        assert received.message["Bcc"] is None
+        assert received.message["Subject"] == "Hello Bcc: victim@example.test"
+
+    def test_the_same_dedupe_key_is_queued_once(self, session: Session) -> None:
+        for _ in range(2):
+            repository.add_messages(
+                session,
+                [
+                    {
+                        "dedupe_key": "once",
+                        "recipient": "a@example.test",
+                        "subject": "s",
+                        "body": "b",
+                        "created_at": utcnow(),
+                        "next_attempt_at": utcnow(),
+                        "attempts": 0,
+                        "status": OutboxStatus.QUEUED,
+                    }
+                ],
+            )
+        count = select(func.count()).where(OutboxMessage.dedupe_key == "once")
+        assert session.scalar(count) == 1
+
+
+class TestRetry:
+    def test_a_server_that_fails_once_gets_the_message_exactly_once(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        smtp_server.recorder.fail_data = 1
+        message = queue_mail(session, recipient="retry@example.test")
+
+        first = send_pending(session_factory, settings=mail_settings)
+        assert (first.sent, first.retrying) == (0, 1)
+        row = reload(session, message)
+        assert row.status is OutboxStatus.QUEUED
+        assert row.attempts == 1
+        assert row.last_error is not None and "451" in row.last_error
+        # Backed off: not due yet, so a pass right away leaves it alone.
+        assert row.next_attempt_at > utcnow() + timedelta(seconds=50)
+        assert send_pending(session_factory, settings=mail_settings).sent == 0
+
+        make_due(session)
+        second = send_pending(session_factory, settings=mail_settings)
+        assert (second.sent, second.retrying) == (1, 0)
+        assert smtp_server.recorder.refused_data == 1
+        assert [r.recipients for r in smtp_server.recorder.received] == [["retry@example.test"]]
+        row = reload(session, message)
+        assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
+
+        make_due(session)
+        send_pending(session_factory, settings=mail_settings)
+        assert len(smtp_server.recorder.received) == 1
+
+    def test_an_unreachable_server_keeps_every_message_queued(
+        self, session: Session, session_factory: SessionFactory, settings: Settings
+    ) -> None:
+        nowhere = settings.model_copy(
+            update={"smtp_url": f"smtp://127.0.0.1:{free_port()}", "smtp_timeout_seconds": 2.0}
+        )
+        messages = [queue_mail(session) for _ in range(3)]
+        report = send_pending(session_factory, settings=nowhere)
+        # The pass stops at the first connection error; the others are not even tried.
+        assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
+        rows = [reload(session, m) for m in messages]
+        assert all(r.status is OutboxStatus.QUEUED for r in rows)
+        assert [r.attempts for r in rows] == [1, 0, 0]
+        assert rows[0].last_error is not None
+
+    def test_a_recipient_refused_for_good_is_failed_and_kept(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        smtp_server.recorder.unknown = {"gone@example.test"}
+        gone = queue_mail(session, recipient="gone@example.test")
+        fine = queue_mail(session, recipient="fine@example.test")
+        report = send_pending(session_factory, settings=mail_settings)
+        assert (report.sent, report.failed) == (1, 1)
+        row = reload(session, gone)
+        assert row.status is OutboxStatus.FAILED
+        assert row.last_error is not None and "550" in row.last_error
+        assert reload(session, fine).status is OutboxStatus.SENT
+
+    def test_the_last_attempt_marks_the_message_failed(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        smtp_server.recorder.fail_data = 100
+        limited = mail_settings.model_copy(update={"mail_max_attempts": 2})
+        message = queue_mail(session)
+        send_pending(session_factory, settings=limited)
+        assert reload(session, message).status is OutboxStatus.QUEUED
+        make_due(session)
+        assert send_pending(session_factory, settings=limited).failed == 1
+        row = reload(session, message)
+        assert (row.status, row.attempts) == (OutboxStatus.FAILED, 2)
+        make_due(session)
+        assert send_pending(session_factory, settings=limited).failed == 0
+        assert smtp_server.recorder.received == []
+
+    def test_backoff_doubles_up_to_an_hour(self) -> None:
+        assert [backoff(n).total_seconds() / 60 for n in range(1, 9)] == [
+            1,
+            2,
+            4,
+            8,
+            16,
+            32,
+            60,
+            60,
+        ]
+        assert backoff(10_000) == timedelta(hours=1)
+
+
+class TestWithoutSmtp:
+    def test_mail_is_logged_and_kept_in_the_outbox(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        settings: Settings,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        assert settings.smtp_url is None
+        message = queue_mail(
+            session, recipient="log@example.test", subject="To the log", body="Logged body."
+        )
+        with caplog.at_level(logging.INFO, logger="opsportal.notifications.mail"):
+            report = send_pending(session_factory, settings=settings)
+        assert report.sent == 1
+        logged = "\n".join(r.getMessage() for r in caplog.records)
+        assert "log@example.test" in logged
+        assert "To the log" in logged
+        assert "Logged body." in logged
+        row = reload(session, message)
+        assert (row.status, row.transport) == (OutboxStatus.SENT, "log")
+        make_due(session)
+        assert send_pending(session_factory, settings=settings).sent == 0
+
+
+class TestClaims:
+    def test_a_claimed_message_is_not_due_until_its_claim_expires(self, session: Session) -> None:
+        message = queue_mail(session)
+        now = utcnow()
+        mine = repository.claim_message(
+            session, message_id=message.id, token="a", now=now, until=now + timedelta(minutes=5)
+        )
+        assert mine is not None
+        assert (
+            repository.claim_message(
+                session, message_id=message.id, token="b", now=now, until=now + timedelta(minutes=5)
+            )
+            is None
+        )
+        # The first sender died: after its lease another may take the message, and
+        # the first can no longer mark it sent.
+        later = now + timedelta(minutes=6)
+        theirs = repository.claim_message(
+            session, message_id=message.id, token="b", now=later, until=later + timedelta(minutes=5)
+        )
+        assert theirs is not None and theirs.attempts == 2
+        assert not repository.mark_sent(
+            session, message_id=message.id, token="a", now=later, transport="smtp"
+        )
+        assert repository.mark_sent(
+            session, message_id=message.id, token="b", now=later, transport="smtp"
+        )
+
+    def test_two_connections_claiming_at_once_get_it_once(
+        self, committed_session_factory: SessionFactory
+    ) -> None:
+        with session_scope(committed_session_factory) as session:
+            message_id = queue_mail(session).id
+        barrier = threading.Barrier(2)
+        won: list[bool] = []
+
+        def claim(token: str) -> None:
+            barrier.wait()
+            with session_scope(committed_session_factory) as session:
+                now = utcnow()
+                row = repository.claim_message(
+                    session,
+                    message_id=message_id,
+                    token=token,
+                    now=now,
+                    until=now + timedelta(minutes=5),
+                )
+                won.append(row is not None)
+
+        threads = [threading.Thread(target=claim, args=(t,)) for t in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(won) == [False, True]
+
+    def test_concurrent_sender_passes_send_every_message_exactly_once(
+        self,
+        committed_session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        smtp_server.recorder.delay = 0.01
+        with session_scope(committed_session_factory) as session:
+            recipients = [queue_mail(session).recipient for _ in range(40)]
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+        reports: list[mail.SendReport] = []
+
+        def sender() -> None:
+            try:
+                barrier.wait()
+                reports.append(send_pending(committed_session_factory, settings=mail_settings))
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=sender) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        delivered = [r.recipients[0] for r in smtp_server.recorder.received]
+        assert sorted(delivered) == sorted(recipients)
+        assert sum(r.sent for r in reports) == 40
+        with session_scope(committed_session_factory) as session:
+            rows = list(session.scalars(select(OutboxMessage)))
+        assert {(r.status, r.attempts) for r in rows} == {(OutboxStatus.SENT, 1)}
+
+
+class TestSmtpUrl:
+    @pytest.mark.parametrize(
+        ("url", "host", "port", "security", "username", "password"),
+        [
+            ("smtp://mail.internal", "mail.internal", 25, "plain", None, None),
+            ("smtp://mail.internal:2525", "mail.internal", 2525, "plain", None, None),
+            ("smtps://mail.internal", "mail.internal", 465, "tls", None, None),
+            ("smtp+starttls://u%40x:p%3Aw@mail.internal", "mail.internal", 587, "starttls",
+             "u@x", "p:w"),
+        ],
+    )  # fmt: skip
+    def test_parses(
+        self,
+        url: str,
+        host: str,
+        port: int,
+        security: str,
+        username: str | None,
+        password: str | None,
+    ) -> None:
+        server = parse_smtp_url(url)
+        assert (server.host, server.port, server.security) == (host, port, security)
+        assert (server.username, server.password) == (username, password)
+        assert "p:w" not in repr(server)
+
+    @pytest.mark.parametrize("url", ["http://mail", "smtp://", "smtp://mail:99999", "mail:25"])
+    def test_refuses_at_start_up(self, url: str) -> None:
+        with pytest.raises(ValueError):
+            Settings(smtp_url=url)
