@@ -28,6 +28,7 @@ from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
 from opsportal.models.base import utcnow
+from opsportal.notifications.service import benchmark_drops
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ def calculate_benchmarks(
     session.flush()
     _finish(run, _compute_and_publish(session, run=run, settings=settings))
     session.flush()
+    benchmark_drops(session, day=day, settings=settings)
     return _summary(run, started)
 
 
@@ -248,6 +250,8 @@ def _publish(
             run = repository.get_run(session, run_id)
             assert run is not None
             _finish(run, _compute_and_publish(session, run=run, settings=settings))
+            # In the run's transaction: the alerts commit with the results, or neither does.
+            benchmark_drops(session, day=run.calculated_for, settings=settings)
             return _summary(run, started)
     except Exception as exc:
         logger.exception("benchmark run %s failed", run_id)
