@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
+from itertools import chain, islice, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -40,8 +40,6 @@ RUN_GUARD_CLASS = 0x6F70
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 POSITION_CHUNK = 10_000
 
-# (organization_id, metric, value, percentile all / sector / band / sector × band)
-PositionRow = tuple[int, str, float, int | None, int | None, int | None, int | None]
 _POSITION_COLUMNS = (
     "calculated_for",
     "organization_id",
@@ -308,41 +306,71 @@ def replace_results(session: Session, *, day: date, rows: Sequence[dict[str, Any
         session.execute(insert(BenchmarkResult), list(rows))
 
 
-def replace_positions(session: Session, *, day: date, rows: Sequence[PositionRow]) -> None:
-    """Swap one day's organisation positions for `rows` (a million rows at 200,000 customers)."""
+@dataclass(frozen=True)
+class PositionColumns:
+    """A run's positions column by column: one entry per organisation × metric placed."""
+
+    organization_ids: IntArray
+    metrics: list[str]  # metric names, aligned with the ids
+    values: FloatArray
+    ranks: IntArray  # shape (n, 4): percentile per cohort kind, or NO_RANK (-1)
+
+    def __len__(self) -> int:
+        return int(self.organization_ids.shape[0])
+
+
+def replace_positions(session: Session, *, day: date, positions: PositionColumns) -> None:
+    """Swap one day's organisation positions (a million rows at 200,000 customers).
+
+    Built column by column — each column converted to text or Python values in
+    one pass — because a Python loop formatting a million rows would cost more
+    than the database's own work.
+    """
     session.execute(delete(BenchmarkPosition).where(BenchmarkPosition.calculated_for == day))
+    if not len(positions):
+        return
     connection = session.connection()
+    iso = day.isoformat()
     if connection.dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         columns = ", ".join(_POSITION_COLUMNS)
         with driver.cursor() as cursor:
             with cursor.copy(f"COPY benchmark_positions ({columns}) FROM STDIN") as copy:
-                # COPY's text format in blocks; ints and metric names need no
-                # escaping, repr() of a float is exact, NULL is \N.
-                prefix = f"{day.isoformat()}\t"
-                for start in range(0, len(rows), POSITION_CHUNK):
-                    copy.write(
-                        "".join(
-                            prefix + "\t".join(_copy_field(field) for field in row) + "\n"
-                            for row in rows[start : start + POSITION_CHUNK]
-                        )
-                    )
+                for lines in _copy_lines(iso, positions):
+                    copy.write(lines)
         return
     placeholders = ", ".join("?" for _ in _POSITION_COLUMNS)
     sql = (
         f"INSERT INTO benchmark_positions ({', '.join(_POSITION_COLUMNS)}) VALUES ({placeholders})"
     )
-    iso = day.isoformat()  # how SQLAlchemy's Date is stored on SQLite
-    for start in range(0, len(rows), POSITION_CHUNK):
-        connection.exec_driver_sql(
-            sql, [(iso, *row) for row in rows[start : start + POSITION_CHUNK]]
+    # -1 (no rank) as None, by list index: ranks are 0..100, so -1 picks the last entry.
+    as_value: list[int | None] = [*range(101), None]
+    rank_columns = [[as_value[r] for r in column] for column in positions.ranks.T.tolist()]
+    rows = list(
+        zip(
+            repeat(iso),  # SQLAlchemy's Date is ISO text on SQLite
+            positions.organization_ids.tolist(),
+            positions.metrics,
+            positions.values.tolist(),
+            *rank_columns,
         )
+    )
+    for start in range(0, len(rows), POSITION_CHUNK):
+        connection.exec_driver_sql(sql, rows[start : start + POSITION_CHUNK])
 
 
-def _copy_field(field: object) -> str:
-    if field is None:
-        return "\\N"
-    return repr(field) if isinstance(field, float) else str(field)
+def _copy_lines(iso: str, positions: PositionColumns) -> Iterator[str]:
+    """COPY text-format lines, in blocks.
+
+    Ids and metric names need no escaping, repr() of a float is exact, NULL is \\N.
+    """
+    as_text = [str(r) for r in range(101)] + ["\\N"]
+    ids = list(map(str, positions.organization_ids.tolist()))
+    values = list(map(repr, positions.values.tolist()))
+    ranks = [[as_text[r] for r in column] for column in positions.ranks.T.tolist()]
+    rows = map("\t".join, zip(repeat(iso), ids, positions.metrics, values, *ranks))
+    while block := list(islice(rows, POSITION_CHUNK)):
+        yield "\n".join(block) + "\n"
 
 
 def positions_of(

@@ -100,27 +100,12 @@ def _customer_views(
     return views, int(withheld.sum())
 
 
-def _position_rows(
+def _positions(
     fresh: repository.FreshValues, stats: aggregation.CohortStatistics
-) -> list[repository.PositionRow]:
+) -> repository.PositionColumns:
     """Each organisation's value and its percentile in each of its groups, as the run saw them."""
-    ranks = stats.ranks.tolist()
-    no_rank = aggregation.NO_RANK
-    return [
-        (
-            organization_id,
-            METRIC_NAMES[metric],
-            value,
-            *(None if rank == no_rank else rank for rank in kinds),
-        )
-        for organization_id, metric, value, kinds in zip(
-            fresh.organization_ids.tolist(),
-            fresh.metrics.tolist(),
-            fresh.values.tolist(),
-            ranks,
-            strict=True,
-        )
-    ]
+    names = [METRIC_NAMES[code] for code in fresh.metrics.tolist()]
+    return repository.PositionColumns(fresh.organization_ids, names, fresh.values, stats.ranks)
 
 
 def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Settings) -> RunCounts:
@@ -155,7 +140,7 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
         for i in range(len(stats))
     ]
     repository.replace_results(session, day=day, rows=rows)
-    repository.replace_positions(session, day=day, rows=_position_rows(fresh, stats))
+    repository.replace_positions(session, day=day, positions=_positions(fresh, stats))
     return RunCounts(
         metrics_calculated=len(set(stats.metric.tolist())),
         cohorts_published=len(stats),
