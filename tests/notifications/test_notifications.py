@@ -164,7 +164,7 @@ class TestUnreadCount:
             page = client.get(path)
             assert page.status_code == 200, path
             assert nav_link(page.text) == "Notifications (3)", path
-        assert "Notifications (3 unread)" in re.sub(
+        assert "Notifications (3) unread" in re.sub(
             r'<span class="visually-hidden">([^<]*)</span>', r"\1", client.get("/training").text
         )
 

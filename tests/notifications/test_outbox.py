@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.schedule import build_scheduler
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import OutboxMessage, OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
 from opsportal.notifications.mail import backoff, parse_smtp_url, send_pending
+from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
 from tests.factories import queue_mail
 from tests.notifications.conftest import SmtpServer, free_port
 
@@ -360,3 +363,60 @@ class TestSmtpUrl:
     def test_refuses_at_start_up(self, url: str) -> None:
         with pytest.raises(ValueError):
             Settings(smtp_url=url)
+
+
+class TestSenderSchedule:
+    @pytest.fixture(autouse=True)
+    def _no_waker_left(self) -> Iterator[None]:
+        yield
+        mail.set_waker(None)
+
+    def test_a_commit_that_queued_mail_wakes_the_sender(
+        self, session_factory: SessionFactory
+    ) -> None:
+        woken: list[int] = []
+        mail.set_waker(lambda: woken.append(1))
+        with session_scope(session_factory) as session:
+            queue_mail(session)
+            queue_mail(session)
+            assert woken == []  # not before the commit: the rows are not visible yet
+        assert woken == [1]
+        with session_scope(session_factory) as session:
+            session.execute(select(OutboxMessage.id))
+        assert woken == [1]  # a commit that queued nothing wakes nobody
+
+    def test_rolled_back_mail_is_not_queued(self, session_factory: SessionFactory) -> None:
+        with pytest.raises(RuntimeError), session_scope(session_factory) as session:
+            queue_mail(session, recipient="never@example.test")
+            raise RuntimeError("the work failed")
+        with session_scope(session_factory) as session:
+            found = session.scalar(
+                select(func.count()).where(OutboxMessage.recipient == "never@example.test")
+            )
+        assert found == 0
+
+    def test_the_scheduler_sends_every_minute_and_when_woken(
+        self, settings: Settings, session_factory: SessionFactory
+    ) -> None:
+        scheduler = build_scheduler(settings, session_factory)
+        scheduler.start(paused=True)
+        try:
+            job = scheduler.get_job(SENDER_JOB_ID)
+            assert job is not None
+            assert job.trigger.interval == timedelta(minutes=1)
+            assert job.next_run_time > utcnow() + timedelta(seconds=30)
+            mail.wake_sender()
+            job = scheduler.get_job(SENDER_JOB_ID)
+            assert job.next_run_time <= utcnow() + timedelta(seconds=1)
+        finally:
+            scheduler.shutdown(wait=False)
+        mail.wake_sender()  # a stopped scheduler: logged, never raised
+
+    def test_the_job_never_raises(
+        self, settings: Settings, session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("database gone")
+
+        monkeypatch.setattr(mail, "send_pending", broken)
+        send_outbox(settings, session_factory)
