@@ -29,6 +29,7 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+        self.headers: dict[str, str] = {}
 
 
 class Unauthorized(DomainError):
@@ -53,6 +54,31 @@ class Conflict(DomainError):
     status_code = 409
     title = "Conflict"
     slug = "conflict"
+
+
+class TooManyRequests(DomainError):
+    """429: the caller must wait `retry_after` seconds (sent as `Retry-After`)."""
+
+    status_code = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = max(1, retry_after)
+        self.headers["Retry-After"] = str(self.retry_after)
+
+
+class ServiceBusy(DomainError):
+    """503: the server is saturated for now; nothing was changed; retry after a moment."""
+
+    status_code = 503
+    title = "Service busy"
+    slug = "busy"
+
+    def __init__(self, detail: str, *, retry_after: int = 1, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers["Retry-After"] = str(max(1, retry_after))
 
 
 class InvalidInput(DomainError):
@@ -137,6 +163,7 @@ _STATUS_SLUGS = {
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid-input", "Invalid input"),
+    429: ("too-many-requests", "Too many requests"),
     503: ("busy", "Service busy"),
 }
 
@@ -172,7 +199,9 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = dict(exc.headers)
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return respond(
             request,
             exc.status_code,

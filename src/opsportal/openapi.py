@@ -113,7 +113,7 @@ def _describe_errors(operation: dict[str, Any]) -> None:
             entry["description"] = declared["description"]
         if status == 401:
             entry["headers"] = _UNAUTHORIZED_HEADERS
-        if status == 503:
+        if status in (429, 503):
             entry["headers"] = _RETRY_HEADERS
         responses[str(status)] = entry
     operation["responses"] = dict(sorted(responses.items()))
