@@ -13,6 +13,8 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__
+from opsportal.audit.endpoints import router as audit_router
+from opsportal.audit.pages import router as audit_pages
 from opsportal.auth.endpoints import router as identity_router
 from opsportal.auth.pages import router as sign_in_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
@@ -99,6 +101,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(identity_router)
+    app.include_router(audit_router)
     app.include_router(organizations_router)
     app.include_router(metrics_router)
     app.include_router(benchmarks_router)
@@ -109,6 +112,7 @@ def create_app(
     app.include_router(organization_pages)
     app.include_router(training_pages)
     app.include_router(benchmark_pages)
+    app.include_router(audit_pages)
     app.include_router(notification_pages)
 
     @app.get("/healthz", tags=["ops"])

@@ -88,6 +88,7 @@ def calculate(
         settings=settings,
         calculated_for=body.calculated_for if body else None,
         trigger="api",
+        actor=user,
     )
 
 

@@ -259,7 +259,9 @@ def run_now(
     # SQLite it holds the write lock the run needs).
     session.commit()
     try:
-        summary = service.run_benchmarks(session_factory, settings=settings, trigger="web")
+        summary = service.run_benchmarks(
+            session_factory, settings=settings, trigger="web", actor=user
+        )
     except Conflict as exc:
         request.session["flash"] = exc.detail
     else:

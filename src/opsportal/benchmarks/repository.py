@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +12,7 @@ from itertools import chain, islice, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import Engine, Select, case, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, Select, case, delete, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -233,7 +233,11 @@ def _is_postgresql(session: Session) -> bool:
 
 @contextmanager
 def claimed_run(
-    session_factory: sessionmaker[Session], *, day: date, trigger: str
+    session_factory: sessionmaker[Session],
+    *,
+    day: date,
+    trigger: str,
+    on_claim: Callable[[Session | Connection, int], None] | None = None,
 ) -> Iterator[int]:
     """Record a RUNNING run for `day`, and hold its guard until the block ends.
 
@@ -241,6 +245,7 @@ def claimed_run(
     transaction that makes the run visible, on a connection kept for the run's
     whole life: the database frees it when that connection goes, so also when
     the process dies. On SQLite the run records its process id instead.
+    `on_claim(db, run_id)` writes in the transaction that records the run (its audit row).
     """
     values = {
         "calculated_for": day,
@@ -254,6 +259,8 @@ def claimed_run(
             run_id = connection.execute(
                 insert(BenchmarkRun).values(**values).returning(BenchmarkRun.id)
             ).scalar_one()
+            if on_claim is not None:
+                on_claim(connection, run_id)
             key = {"kind": RUN_GUARD_CLASS, "run": run_id}
             connection.execute(text("SELECT pg_advisory_lock(:kind, :run)"), key)
             connection.commit()
@@ -266,6 +273,9 @@ def claimed_run(
     with session_factory() as session:
         run = BenchmarkRun(**values)
         session.add(run)
+        session.flush()
+        if on_claim is not None:
+            on_claim(session, run.id)
         session.commit()
         run_id = run.id
     yield run_id

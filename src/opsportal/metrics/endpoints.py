@@ -25,4 +25,4 @@ def post_metric_values(
 ) -> MetricValuesAccepted:
     """Record metric values, all or nothing; re-sending an organisation's day replaces it."""
     rows = [(v.organization_id, v.metric, v.value, v.recorded_on) for v in body.values]
-    return MetricValuesAccepted(accepted=ingest_values(session, rows=rows))
+    return MetricValuesAccepted(accepted=ingest_values(session, rows=rows, actor=user))

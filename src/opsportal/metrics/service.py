@@ -11,6 +11,8 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from opsportal import audit
+from opsportal.auth.service import Principal
 from opsportal.errors import InvalidInput
 from opsportal.metrics import repository
 from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
@@ -72,11 +74,13 @@ def ingest_values(
     known_organization_ids: set[int] | None = None,
     progress: ProgressCallback | None = None,
     today: date | None = None,
+    actor: Principal | None = None,
 ) -> int:
     """Validate every item, then upsert them all; one bad item rejects the batch.
 
     Re-sending a value for the same organisation, metric and day replaces it
     (the last of duplicates within a batch wins). Returns the items accepted.
+    The import is audited as `actor` (None: the command line).
     """
     _check(rows, locate=locate, today=today or utc_today())
     if known_organization_ids is None:
@@ -93,6 +97,21 @@ def ingest_values(
         session, history=[(o, m, d, v) for (o, m, d), v in history.items()], progress=progress
     )
     session.flush()
+    days = [day for _, _, day in history]
+    audit.record(
+        session,
+        actor=actor,
+        action="metric_values.import",
+        target_type="metric_values",
+        target_id=None,
+        detail={
+            "accepted": len(rows),
+            "organizations": len({org_id for org_id, _, _ in history}),
+            "metrics": sorted({metric for _, metric, _ in history}),
+            "from": min(days) if days else None,
+            "to": max(days) if days else None,
+        },
+    )
     return len(rows)
 
 

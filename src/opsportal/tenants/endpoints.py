@@ -20,7 +20,7 @@ def create_organization(
     body: OrganizationCreate, session: SessionDep, user: StaffUser
 ) -> OrganizationRead:
     """Create a customer organisation."""
-    organization = service.create_organization(session, data=body)
+    organization = service.create_organization(session, data=body, actor=user)
     return OrganizationRead.model_validate(organization)
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session
 
+from opsportal import audit
 from opsportal.auth.service import Principal
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
@@ -50,7 +52,9 @@ def _ensure_external_id_free(
         raise Conflict(f"externalId {external_id!r} already belongs to organization {existing.id}.")
 
 
-def create_organization(session: Session, *, data: OrganizationCreate) -> Organization:
+def create_organization(
+    session: Session, *, data: OrganizationCreate, actor: Principal | None = None
+) -> Organization:
     _ensure_external_id_free(session, data.external_id)
     organization = Organization(
         name=data.name,
@@ -61,6 +65,14 @@ def create_organization(session: Session, *, data: OrganizationCreate) -> Organi
     )
     session.add(organization)
     flush_or_conflict(session, _taken(data.external_id))
+    audit.record(
+        session,
+        actor=actor,
+        action="organization.create",
+        target_type="organization",
+        target_id=organization.id,
+        detail=data.model_dump(by_alias=True, exclude_none=True),
+    )
     return organization
 
 
@@ -74,9 +86,20 @@ def update_organization(
             raise InvalidInput(f"{required} cannot be null.", field=required)
     if "external_id" in changes:
         _ensure_external_id_free(session, changes["external_id"], own_id=organization.id)
+    before = {to_camel(field): getattr(organization, field) for field in changes}
     for field, value in changes.items():
         setattr(organization, field, value)
     flush_or_conflict(session, _taken(organization.external_id))
+    changed = audit.changes(before, {to_camel(field): value for field, value in changes.items()})
+    if changed:
+        audit.record(
+            session,
+            actor=principal,
+            action="organization.update",
+            target_type="organization",
+            target_id=organization.id,
+            detail=changed,
+        )
     return organization
 
 
@@ -144,6 +167,7 @@ def upsert_organizations(
     *,
     rows: Iterable[OrganizationCreate],
     progress: ProgressCallback | None = None,
+    actor: Principal | None = None,
 ) -> ImportSummary:
     batch = list(rows)
     existing = repository.by_external_ids(session, (r.external_id for r in batch if r.external_id))
@@ -171,4 +195,12 @@ def upsert_organizations(
         if progress is not None:
             progress(1)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="organization.import",
+        target_type="organization",
+        target_id=None,
+        detail={"created": created, "updated": updated},
+    )
     return ImportSummary(created=created, updated=updated)

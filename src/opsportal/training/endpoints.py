@@ -43,7 +43,9 @@ def create_track(
     body: TrackCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
 ) -> TrackRead:
     """Create a certification track."""
-    return service.track_read(service.create_track(session, data=body, settings=settings))
+    return service.track_read(
+        service.create_track(session, data=body, settings=settings, actor=admin)
+    )
 
 
 @router.patch("/tracks/{track_id}", response_model=TrackRead)
@@ -51,7 +53,9 @@ def update_track(
     track_id: ResourceId, body: TrackUpdate, session: SessionDep, admin: AdminUser
 ) -> TrackRead:
     """Change a track; raising the major version expires the certificates of earlier majors."""
-    return service.track_read(service.update_track(session, track_id=track_id, data=body))
+    return service.track_read(
+        service.update_track(session, track_id=track_id, data=body, actor=admin)
+    )
 
 
 @router.post("/tracks/{track_id}/courses", status_code=201, response_model=CourseRead)
@@ -59,7 +63,7 @@ def create_course(
     track_id: ResourceId, body: CourseCreate, session: SessionDep, admin: AdminUser
 ) -> CourseRead:
     """Add a course (markdown content) to a track; it goes last unless sortOrder says otherwise."""
-    course = service.create_course(session, track_id=track_id, data=body)
+    course = service.create_course(session, track_id=track_id, data=body, actor=admin)
     return service.get_course(session, principal=admin, course_id=course.id)
 
 
@@ -68,7 +72,7 @@ def update_course(
     course_id: ResourceId, body: CourseUpdate, session: SessionDep, admin: AdminUser
 ) -> CourseRead:
     """Change a course."""
-    service.update_course(session, course_id=course_id, data=body)
+    service.update_course(session, course_id=course_id, data=body, actor=admin)
     return service.get_course(session, principal=admin, course_id=course_id)
 
 
@@ -77,7 +81,7 @@ def put_quiz(
     course_id: ResourceId, body: QuizPut, session: SessionDep, admin: AdminUser
 ) -> QuizRead:
     """Create the course's quiz or replace it whole."""
-    return service.quiz_read(service.put_quiz(session, course_id=course_id, data=body))
+    return service.quiz_read(service.put_quiz(session, course_id=course_id, data=body, actor=admin))
 
 
 @router.get("/courses/{course_id}/quiz", response_model=QuizRead)

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from opsportal import audit
+from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation, privacy, repository
 from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
@@ -33,6 +36,8 @@ from opsportal.notifications.service import benchmark_drops
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000
+# Runs started by a person, which the audit trail records (the schedule's are not).
+MANUAL_TRIGGERS = frozenset({"api", "web", "cli"})
 
 
 class RunFailed(DomainError):
@@ -197,19 +202,36 @@ def run_benchmarks(
     settings: Settings,
     calculated_for: date | None = None,
     trigger: str = "manual",
+    actor: Principal | None = None,
 ) -> CalculationSummary:
     """Calculate and publish one day's benchmarks (default: today, UTC) as a recorded run.
 
     A second run started meanwhile waits for the first (on PostgreSQL an
     advisory lock, on SQLite the write lock) and then replaces the day again.
     Raises RunFailed (after recording the failure) when the aggregation fails.
+    A run started by hand (trigger api, web or cli) is audited as `actor`
+    (None: the command line) in the transaction that records the run.
     """
     started = time.perf_counter()
     day = calculated_for or utc_today()
     _check_day(day)
     close_abandoned_runs(session_factory)
+
+    def audit_start(db: Session | Connection, run_id: int) -> None:
+        audit.record(
+            db,
+            actor=actor,
+            action="benchmark_run.start",
+            target_type="benchmark_run",
+            target_id=run_id,
+            detail={"calculatedFor": day, "trigger": trigger},
+        )
+
+    on_claim = audit_start if trigger in MANUAL_TRIGGERS else None
     try:
-        with repository.claimed_run(session_factory, day=day, trigger=trigger) as run_id:
+        with repository.claimed_run(
+            session_factory, day=day, trigger=trigger, on_claim=on_claim
+        ) as run_id:
             summary = _publish(session_factory, run_id=run_id, settings=settings, started=started)
     except OperationalError as exc:  # recording the run found the database locked
         if "locked" in str(exc).lower():

@@ -10,6 +10,8 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opsportal import audit
+from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +40,9 @@ def _slugify(name: str) -> str:
     return slug or "track"
 
 
-def create_track(session: Session, *, data: TrackCreate, settings: Settings) -> Track:
+def create_track(
+    session: Session, *, data: TrackCreate, settings: Settings, actor: Principal | None = None
+) -> Track:
     slug = data.slug or _slugify(data.name)
     if repository.get_track_by_slug(session, slug) is not None:
         raise Conflict(f"A track with slug {slug!r} already exists.")
@@ -59,13 +63,39 @@ def create_track(session: Session, *, data: TrackCreate, settings: Settings) -> 
     )
     session.add(track)
     flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
+    audit.record(
+        session,
+        actor=actor,
+        action="track.create",
+        target_type="track",
+        target_id=track.id,
+        detail=_track_fields(track),
+    )
     return track
 
 
-def update_track(session: Session, *, track_id: int, data: TrackUpdate) -> Track:
+def _track_fields(track: Track) -> dict[str, object]:
+    return {
+        "name": track.name,
+        "slug": track.slug,
+        "type": track.type,
+        "level": track.level,
+        "version": track.version,
+        "validityDays": track.validity_days,
+        "isActive": track.is_active,
+        "isRequired": track.is_required,
+        "estimatedMinutes": track.estimated_minutes,
+        "sortOrder": track.sort_order,
+    }
+
+
+def update_track(
+    session: Session, *, track_id: int, data: TrackUpdate, actor: Principal | None = None
+) -> Track:
     track = repository.get_track(session, track_id)
     if track is None:
         raise NotFound(f"Track {track_id} not found.")
+    before = _track_fields(track) | {"description": track.description}
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         if value is None:
@@ -83,13 +113,26 @@ def update_track(session: Session, *, track_id: int, data: TrackUpdate) -> Track
     for field, value in changes.items():
         setattr(track, field, value)
     flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
+    after = _track_fields(track) | {"description": track.description}
+    changed = audit.changes(before, after, hidden=("description",))
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="track.update",
+            target_type="track",
+            target_id=track.id,
+            detail=changed,
+        )
     return track
 
 
 # --- courses ------------------------------------------------------------------
 
 
-def create_course(session: Session, *, track_id: int, data: CourseCreate) -> Course:
+def create_course(
+    session: Session, *, track_id: int, data: CourseCreate, actor: Principal | None = None
+) -> Course:
     track = repository.get_track(session, track_id)
     if track is None:
         raise NotFound(f"Track {track_id} not found.")
@@ -99,18 +142,48 @@ def create_course(session: Session, *, track_id: int, data: CourseCreate) -> Cou
     course = Course(track_id=track.id, **fields)
     session.add(course)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="course.create",
+        target_type="course",
+        target_id=course.id,
+        detail={"trackId": track.id, "title": course.title, "isActive": course.is_active},
+    )
     return course
 
 
-def update_course(session: Session, *, course_id: int, data: CourseUpdate) -> Course:
+def _course_fields(course: Course) -> dict[str, object]:
+    return {
+        "title": course.title,
+        "content": course.content,
+        "sortOrder": course.sort_order,
+        "isActive": course.is_active,
+    }
+
+
+def update_course(
+    session: Session, *, course_id: int, data: CourseUpdate, actor: Principal | None = None
+) -> Course:
     course = repository.get_course(session, course_id)
     if course is None:
         raise NotFound(f"Course {course_id} not found.")
+    before = _course_fields(course)
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None:
             raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
         setattr(course, field, value)
     session.flush()
+    changed = audit.changes(before, _course_fields(course), hidden=("content",))
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="course.update",
+            target_type="course",
+            target_id=course.id,
+            detail=changed,
+        )
     return course
 
 
@@ -161,7 +234,9 @@ def validate_questions(questions: Sequence[QuestionIn]) -> None:
             )
 
 
-def put_quiz(session: Session, *, course_id: int, data: QuizPut) -> Quiz:
+def put_quiz(
+    session: Session, *, course_id: int, data: QuizPut, actor: Principal | None = None
+) -> Quiz:
     """Create the course's quiz, or replace it whole (same quiz id; started attempts keep
     the questions they were given)."""
     course = repository.get_course(session, course_id)
@@ -171,6 +246,7 @@ def put_quiz(session: Session, *, course_id: int, data: QuizPut) -> Quiz:
     questions = [q.model_dump(mode="json") for q in data.questions]
     title = data.title or course.title
     quiz = course.quiz
+    replaced = quiz is not None
     if quiz is None:
         quiz = Quiz(
             course_id=course.id,
@@ -189,4 +265,17 @@ def put_quiz(session: Session, *, course_id: int, data: QuizPut) -> Quiz:
     except IntegrityError as exc:
         # Two first PUTs racing on the unique course_id: the loser retries as a replace.
         raise Conflict("The quiz was created concurrently; send the PUT again.") from exc
+    audit.record(
+        session,
+        actor=actor,
+        action="quiz.replace" if replaced else "quiz.create",
+        target_type="quiz",
+        target_id=quiz.id,
+        detail={
+            "courseId": course.id,
+            "title": quiz.title,
+            "passThreshold": quiz.pass_threshold,
+            "questions": len(questions),
+        },
+    )
     return quiz

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from opsportal import audit
 from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
@@ -143,6 +144,18 @@ def revoke_certificate(
     certificate.revoked_reason = reason
     certificate.revoked_by_id = principal.user_id
     session.flush()
+    audit.record(
+        session,
+        actor=principal,
+        action="certificate.revoke",
+        target_type="certificate",
+        target_id=certificate.id,
+        detail={
+            "certificateNumber": certificate.certificate_number,
+            "userId": certificate.user_id,
+            "reason": reason,
+        },
+    )
     return certificate_read(certificate)
 
 
