@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from typer.testing import CliRunner
 
 from opsportal.cli import app as cli_app
 from opsportal.db import SessionFactory, make_engine
-from opsportal.models import Organization, OrganizationStatus, User
+from opsportal.models import ApiToken, Organization, OrganizationStatus, User
+from opsportal.models.base import utcnow
 from tests.factories import bearer, create_organization
 
 runner = CliRunner()
@@ -95,6 +97,35 @@ class TestUserCreate:
         assert result.exit_code == 1
         assert message in result.stderr
         assert session.scalar(select(func.count()).select_from(User)) == 0
+
+    def test_customer_admin_and_an_expiring_token(
+        self, client: TestClient, session: Session
+    ) -> None:
+        org = create_organization(session)
+        result = runner.invoke(
+            cli_app,
+            [
+                "user", "create", "--email", "ca@example.test", "--name", "CA",
+                "--role", "customer_admin", "--org", str(org.id), "--token-expires-days", "3",
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        printed = json.loads(result.stdout)
+        assert client.get("/api/v1/me", headers=bearer(printed["token"])).json()["role"] == (
+            "customer_admin"
+        )
+        token = session.scalars(select(ApiToken).where(ApiToken.user_id == printed["id"])).one()
+        assert token.expires_at is not None
+        assert abs(token.expires_at - (utcnow() + timedelta(days=3))) < timedelta(minutes=1)
+
+    @pytest.mark.parametrize("days", ["0", "-1", "3651", "soon"])
+    def test_token_expiry_must_be_a_sensible_number_of_days(self, days: str) -> None:
+        result = runner.invoke(
+            cli_app,
+            ["user", "create", "--email", "x@e.test", "--name", "X", "--role", "admin",
+             "--token-expires-days", days],
+        )  # fmt: skip
+        assert result.exit_code == 2
 
     def test_unknown_role_is_a_usage_error(self) -> None:
         result = runner.invoke(

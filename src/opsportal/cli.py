@@ -92,20 +92,31 @@ def _redact(url: str) -> str:
 def user_create(
     email: Annotated[str, typer.Option(help="Login email, unique")],
     name: Annotated[str, typer.Option(help="Display name, as printed on certificates")],
-    role: Annotated[Role, typer.Option(help="admin, internal or customer")],
-    org: Annotated[int | None, typer.Option(help="Organisation id (customers only)")] = None,
+    role: Annotated[Role, typer.Option(help="admin, internal, customer or customer_admin")],
+    org: Annotated[
+        int | None, typer.Option(help="Organisation id (customer and customer_admin only)")
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Password for the web login (optional)")
     ] = None,
+    token_expires_days: Annotated[
+        int | None,
+        typer.Option(min=1, max=3650, help="The API token expires after N days (default: never)"),
+    ] = None,
 ) -> None:
     """Create a user and print {"id", "token"}; the API token is shown only this once."""
+    from datetime import UTC, timedelta
+
     from opsportal.auth.service import create_user, issue_token
 
+    expires_at = (
+        datetime.now(UTC) + timedelta(days=token_expires_days) if token_expires_days else None
+    )
     with unit_of_work() as session:
         user = create_user(
             session, email=email, name=name, role=role, organization_id=org, password=password
         )
-        token = issue_token(session, user=user, label="cli")
+        token = issue_token(session, user=user, label="cli", expires_at=expires_at)
         user_id = user.id
     typer.echo(json.dumps({"id": user_id, "token": token}))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -34,6 +36,18 @@ class Settings(BaseSettings):
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
+    # The login throttle (per email, per client address) and the password checks
+    # anonymous requests can start: at most this many at once per process.
+    login_max_failures_per_email: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    password_checks_concurrent: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64
+    )
+    password_check_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # How long a one-time link to set a password (an invitation or a reset) stays valid.
+    password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+
     scheduler_enabled: bool = True
     benchmark_cron: str = "0 2 * * *"
     benchmark_timezone: str = "UTC"
@@ -63,6 +77,10 @@ class Settings(BaseSettings):
                 "OPSPORTAL_BENCHMARK_MIN_PEERS_QUARTILES must be at least "
                 f"OPSPORTAL_BENCHMARK_MIN_PEERS ({self.benchmark_min_peers})"
             )
+
+    @property
+    def login_window(self) -> timedelta:
+        return timedelta(seconds=self.login_window_seconds)
 
     @property
     def size_bands(self) -> tuple[SizeBand, ...]:

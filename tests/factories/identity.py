@@ -26,7 +26,7 @@ def create_user(
 ) -> tuple[User, str]:
     """A user and a fresh API token for it; customers get an organisation when none is given."""
     n = next(_sequence)
-    if role is Role.CUSTOMER and organization is None:
+    if role.is_customer and organization is None:
         organization = create_organization(session)
     user = service_create_user(
         session,

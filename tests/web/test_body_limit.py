@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -166,7 +167,10 @@ class TestAuthenticationBeforeTheBody:
         return batch(create_organization(session), 20)
 
     def run(self, app: FastAPI, **kwargs: Any) -> tuple[int, dict[str, str], bytes, int]:
-        return anyio.run(lambda: call(app, **kwargs))
+        # In a thread of its own: once the browser tests have started Playwright, its
+        # event loop is running in the main thread and anyio.run would refuse.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(anyio.run, lambda: call(app, **kwargs)).result()
 
     @pytest.mark.parametrize(
         "authorization",

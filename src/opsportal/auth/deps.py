@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from opsportal.auth.service import Principal, authenticate_token
-from opsportal.db import SessionDep
+from opsportal.auth.service import Principal, check_token, record_token_use
+from opsportal.db import READ_ONLY_METHODS, SessionDep, SessionFactory, session_scope
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 
-_bearer = HTTPBearer(auto_error=False, description="API token from `opsportal user create`")
+logger = logging.getLogger(__name__)
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="API token: issued by an admin (`POST /api/v1/users/{id}/tokens`, "
+    "`opsportal user create`) or by `POST /api/v1/login`",
+)
 
 
 def current_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    background: BackgroundTasks,
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send an API token as `Authorization: Bearer <token>`.")
-    return authenticate_token(session, token=credentials.credentials)
+    checked = check_token(session, token=credentials.credentials)
+    if checked.last_used_is_stale:
+        if request.method in READ_ONLY_METHODS:
+            # A read never takes SQLite's write lock for this: the rare write gets
+            # a short transaction of its own, after the response has gone.
+            background.add_task(_record_use, request.app.state.session_factory, checked.token_id)
+        else:
+            record_token_use(session, token_id=checked.token_id)
+    return checked.principal
+
+
+def _record_use(session_factory: SessionFactory, token_id: int) -> None:
+    try:
+        with session_scope(session_factory) as session:
+            record_token_use(session, token_id=token_id)
+    except Exception:  # the next request tries again; the answer has gone already
+        logger.warning("could not record the use of API token %s", token_id, exc_info=True)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
@@ -40,3 +65,5 @@ def require_roles(*roles: Role) -> object:
 
 AdminUser = Annotated[Principal, require_roles(Role.ADMIN)]
 StaffUser = Annotated[Principal, require_roles(Role.ADMIN, Role.INTERNAL)]
+# Admins, and customer_admins for their own organisation's customer users.
+UserManager = Annotated[Principal, require_roles(Role.ADMIN, Role.CUSTOMER_ADMIN)]

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from opsportal.auth.service import authenticate_password
+from opsportal.auth.login import PasswordCheckSlot, client_address, log_in
 from opsportal.auth.sessions import end_sessions
 from opsportal.db import SessionDep
-from opsportal.errors import Unauthorized
+from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.errors import TooManyRequests, Unauthorized
 from opsportal.web.session import (
     SESSION_USER_KEY,
     CheckedForm,
@@ -39,12 +40,32 @@ def login_form(request: Request, session: SessionDep, next: str | None = None) -
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
+def login(
+    request: Request,
+    session: SessionDep,
+    form: CheckedForm,
+    settings: SettingsDep,
+    session_factory: SessionFactoryDep,
+    slot: PasswordCheckSlot,
+) -> Response:
+    """Throttled and bounded like the API's login (`opsportal.auth.login`)."""
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or "/"))
     try:
-        principal = authenticate_password(session, email=email, password=password)
+        principal = log_in(
+            session_factory,
+            email=email,
+            password=password,
+            address=client_address(request),
+            settings=settings,
+        )
+    except TooManyRequests as exc:
+        page = render(
+            request, "login.html", next=next_path, email=email, error=exc.detail, status_code=429
+        )
+        page.headers.update(exc.headers)
+        return page
     except Unauthorized as exc:
         return render(
             request, "login.html", next=next_path, email=email, error=exc.detail, status_code=401

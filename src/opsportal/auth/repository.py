@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opsportal.models import ApiToken, User
@@ -26,4 +28,24 @@ def get_active_token(session: Session, token_hash: str) -> tuple[ApiToken, User]
 
 
 def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)))
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def get_token(session: Session, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
+
+
+def touch_token(session: Session, *, token_id: int, now: datetime, stale_before: datetime) -> None:
+    """Set a token's last use; a no-op when another request already did this minute."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale_before),
+        )
+        .values(last_used_at=now)
+    )

@@ -24,10 +24,16 @@ def hash_password(password: str) -> str:
     return _password_hasher.hash(password)
 
 
+# Checked instead when there is no stored hash (an unknown email, a user without a
+# password), so that every failed login costs the same argon2 verification and
+# its timing does not tell which accounts exist or have a password.
+_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """True when `password` matches; always runs one full argon2 verification."""
     try:
-        return _password_hasher.verify(password_hash, password)
+        matches = _password_hasher.verify(password_hash or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and password_hash is not None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from opsportal.audit import record
 from opsportal.auth import repository
 from opsportal.auth.secrets import hash_password, hash_token, new_api_token, verify_password
 from opsportal.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -13,6 +15,9 @@ from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
 
 MIN_PASSWORD_LENGTH = 8
+# A token's last use is written at most this often, so that using a token is
+# not a database write on every request.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -31,11 +36,17 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.INTERNAL)
+        """Admins and internal users; customer roles (`customer`, `customer_admin`) are not."""
+        return self.role.is_staff
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def manages_users(self) -> bool:
+        """Admins manage every user; a customer_admin its own organisation's customer users."""
+        return self.role in (Role.ADMIN, Role.CUSTOMER_ADMIN)
 
     def can_see_organization(self, organization_id: int) -> bool:
         return self.is_staff or self.organization_id == organization_id
@@ -46,6 +57,26 @@ class Principal:
             raise NotFound(f"Organization {organization_id} not found.")
 
 
+def check_role_and_organization(
+    role: Role, organization_id: int | None, *, field: str = "organizationId"
+) -> None:
+    """Customer roles belong to exactly one organisation; staff to none."""
+    if role.is_customer and organization_id is None:
+        raise InvalidInput(f"A {role.value} user belongs to exactly one organization.", field=field)
+    if role.is_staff and organization_id is not None:
+        raise InvalidInput(
+            f"An {role.value} user belongs to no organization; only customer users do.",
+            field=field,
+        )
+
+
+def check_password(password: str, *, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field=field
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -54,22 +85,19 @@ def create_user(
     role: Role,
     organization_id: int | None = None,
     password: str | None = None,
+    actor: Principal | None = None,
 ) -> User:
+    """Create a user (audited as `actor`; None: the command line)."""
     email = email.strip()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise InvalidInput("Not an email address.", field="email")
     if not name.strip():
         raise InvalidInput("Name must not be empty.", field="name")
-    if role is Role.CUSTOMER and organization_id is None:
-        raise InvalidInput("A customer user belongs to exactly one organization.", field="org")
-    if role is not Role.CUSTOMER and organization_id is not None:
-        raise InvalidInput("Only customer users belong to an organization.", field="org")
+    check_role_and_organization(role, organization_id, field="org")
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise InvalidInput(f"Organization {organization_id} does not exist.", field="org")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
+    if password is not None:
+        check_password(password)
     if repository.get_user_by_email(session, email) is not None:
         raise Conflict(f"A user with email {email} already exists.")
     user = User(
@@ -81,38 +109,127 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.create",
+        target_type="user",
+        target_id=user.id,
+        detail={
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "organizationId": user.organization_id,
+            "withPassword": password is not None,
+        },
+    )
     return user
 
 
-def issue_token(session: Session, *, user: User, label: str = "cli") -> str:
-    """Create an API token; the plain token is returned once and never stored."""
+def issue_api_token(
+    session: Session,
+    *,
+    user: User,
+    label: str = "cli",
+    expires_at: datetime | None = None,
+    actor: Principal | None = None,
+) -> tuple[ApiToken, str]:
+    """Create an API token: (its row, the plain token), the plain token returned once only."""
     token = new_api_token()
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label))
+    row = ApiToken(
+        user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires_at
+    )
+    session.add(row)
     session.flush()
-    return token
+    record(
+        session,
+        actor=actor,
+        action="token.issue",
+        target_type="token",
+        target_id=row.id,
+        detail={"userId": user.id, "label": label, "expiresAt": expires_at},
+    )
+    return row, token
 
 
-def revoke_token(session: Session, *, token: str) -> None:
+def issue_token(
+    session: Session,
+    *,
+    user: User,
+    label: str = "cli",
+    expires_at: datetime | None = None,
+    actor: Principal | None = None,
+) -> str:
+    """Create an API token; the plain token is returned once and never stored."""
+    return issue_api_token(session, user=user, label=label, expires_at=expires_at, actor=actor)[1]
+
+
+def revoke_api_token(session: Session, *, token: ApiToken, actor: Principal | None) -> None:
+    """Revoke a token at once (a second revocation changes nothing and records nothing)."""
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="token.revoke",
+        target_type="token",
+        target_id=token.id,
+        detail={"userId": token.user_id, "label": token.label},
+    )
+
+
+def revoke_token(session: Session, *, token: str, actor: Principal | None = None) -> None:
     found = repository.get_active_token(session, hash_token(token))
     if found is None:
         raise NotFound("No active token matches.")
-    found[0].revoked_at = utcnow()
-    session.flush()
+    revoke_api_token(session, token=found[0], actor=actor)
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """A valid token's user, and whether its `last_used_at` is due to be written."""
+
+    principal: Principal
+    token_id: int
+    last_used_is_stale: bool
+
+
+def check_token(session: Session, *, token: str, now: datetime | None = None) -> TokenCheck:
+    """The user of a valid token: not revoked, not expired, its user active (else 401)."""
+    now = now or utcnow()
+    found = repository.get_active_token(session, hash_token(token))
+    if found is None:
+        raise Unauthorized("The API token is missing, invalid or revoked.")
+    row, user = found
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized("The API token has expired.")
+    if not user.is_active:
+        raise Unauthorized("The API token is missing, invalid or revoked.")
+    stale = row.last_used_at is None or row.last_used_at <= now - LAST_USED_PRECISION
+    return TokenCheck(Principal.of(user), row.id, stale)
 
 
 def authenticate_token(session: Session, *, token: str) -> Principal:
-    found = repository.get_active_token(session, hash_token(token))
-    if found is None or not found[1].is_active:
-        raise Unauthorized("The API token is missing, invalid or revoked.")
-    return Principal.of(found[1])
+    return check_token(session, token=token).principal
+
+
+def record_token_use(session: Session, *, token_id: int, now: datetime | None = None) -> None:
+    """Write a token's last use, unless it was written within the last minute."""
+    now = now or utcnow()
+    repository.touch_token(
+        session, token_id=token_id, now=now, stale_before=now - LAST_USED_PRECISION
+    )
 
 
 def authenticate_password(session: Session, *, email: str, password: str) -> Principal:
+    """Check a password (no throttle; the logins go through `auth.login`)."""
     user = repository.get_user_by_email(session, email.strip())
-    # Verify against a dummy hash when the user is unknown, so timing does not
-    # reveal which email addresses have accounts.
-    stored = user.password_hash if user else _DUMMY_HASH
-    if not verify_password(stored, password) or user is None or not user.is_active:
+    # Always one full argon2 verification, so that timing does not reveal
+    # which email addresses have accounts, or passwords.
+    matches = verify_password(user.password_hash if user else None, password)
+    if not matches or user is None or not user.is_active:
         raise Unauthorized("Email or password is wrong.")
     return Principal.of(user)
 
@@ -122,6 +239,3 @@ def principal_for_user_id(session: Session, user_id: int) -> Principal | None:
     if user is None or not user.is_active:
         return None
     return Principal.of(user)
-
-
-_DUMMY_HASH = hash_password("not-a-real-password")

@@ -1,0 +1,121 @@
+"""Password logins, for the login form and the API: throttled, in constant time, bounded.
+
+- Throttled per email and per client address (`auth.throttle`), counted in the
+  database so that every process and replica shares the counts.
+- Every attempt that is not throttled costs one full argon2 verification, also
+  for an unknown email or a user without a password, so the time taken does not
+  tell accounts apart.
+- The hashing anonymous requests can trigger is bounded: a login waits (in the
+  event loop, holding no worker thread) for one of a few process-wide slots,
+  and gets 503 with `Retry-After` if none frees up in time. So a burst of
+  logins cannot take every worker thread, or every core, from other requests.
+- A login never holds a database write lock while it hashes: it reads in one
+  short transaction, verifies outside any, and records the outcome in another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from opsportal.auth import repository, throttle
+from opsportal.auth.secrets import verify_password
+from opsportal.auth.service import Principal
+from opsportal.config import Settings
+from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.errors import ServiceBusy, Unauthorized
+from opsportal.models.base import utcnow
+
+WRONG = "Email or password is wrong."
+
+
+def policy_of(settings: Settings) -> throttle.ThrottlePolicy:
+    return throttle.ThrottlePolicy(
+        max_failures_per_email=settings.login_max_failures_per_email,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        window=settings.login_window,
+    )
+
+
+def log_in(
+    session_factory: SessionFactory,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> Principal:
+    """The user these credentials belong to; 401 if wrong, 429 if throttled.
+
+    Call it holding a password-check slot (`PasswordCheckSlot`).
+    """
+    now = now or utcnow()
+    policy = policy_of(settings)
+    email = email.strip()
+    with session_scope(session_factory) as session:
+        read_only(session)
+        state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
+        user = None if "\x00" in email else repository.get_user_by_email(session, email)
+        stored_hash = user.password_hash if user is not None else None
+        principal = Principal.of(user) if user is not None and user.is_active else None
+    if verify_password(stored_hash, password) and principal is not None:
+        if state.email_failures:
+            with session_scope(session_factory) as session:
+                throttle.clear(session, email=email)
+        return principal
+    with session_scope(session_factory) as session:
+        throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
+    raise Unauthorized(WRONG)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: see `--forwarded-allow-ips`)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+# One set of slots per event loop: a served process has one loop, so they are
+# process-wide there (each worker process has its own).
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slots_for(size: int) -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(size)
+    return slots
+
+
+async def password_check_slot(request: Request) -> AsyncIterator[None]:
+    """Hold one of the process's password-check slots while the route runs.
+
+    Waiting happens here, in the event loop, before the route takes a worker
+    thread; past the configured wait the request gets 503 with Retry-After.
+    """
+    settings: Settings = request.app.state.settings
+    slots = _slots_for(settings.password_checks_concurrent)
+    try:
+        async with asyncio.timeout(settings.password_check_wait_seconds):
+            await slots.acquire()
+    except TimeoutError:
+        raise ServiceBusy(
+            "Too many logins are being checked right now; nothing was changed. "
+            "Try again in a moment.",
+            retry_after=1,
+        ) from None
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+PasswordCheckSlot = Annotated[None, Depends(password_check_slot)]
