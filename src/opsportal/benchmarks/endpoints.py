@@ -19,6 +19,7 @@ from opsportal.benchmarks.schemas import (
     ComparisonRead,
     HistoryPoint,
     PeerGroupOptions,
+    PeerGroupQuery,
     PortfolioItem,
     PortfolioPage,
 )
@@ -64,6 +65,20 @@ EmployeeMax = Annotated[
     int | None,
     Query(alias="employeeMax", ge=0, le=MAX_ID, description="Upper end of a size band"),
 ]
+
+
+def peer_group_query(
+    settings: SettingsDep,
+    industry_sector: IndustrySector = None,
+    employee_min: EmployeeMin = None,
+    employee_max: EmployeeMax = None,
+) -> PeerGroupQuery:
+    """The peer group named by industrySector, employeeMin and employeeMax (422 for a non-band)."""
+    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
+    return PeerGroupQuery(industry_sector=industry_sector, size_band=band)
+
+
+PeerGroupDep = Annotated[PeerGroupQuery, Depends(peer_group_query)]
 
 
 @router.post(
@@ -118,18 +133,15 @@ def compare_organization(
     settings: SettingsDep,
     cache: PublishedCacheDep,
     user: CurrentUser,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
+    group: PeerGroupDep,
 ) -> Response:
     """Every metric of an organisation against its peers (default peer group: all customers)."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     comparisons = service.compare_organization(
         session,
         principal=user,
         organization_id=organization_id,
-        industry_sector=industry_sector,
-        size_band=band,
+        industry_sector=group.industry_sector,
+        size_band=group.size_band,
         settings=settings,
         cache=cache,
     )
@@ -144,19 +156,16 @@ def compare_metric(
     settings: SettingsDep,
     cache: PublishedCacheDep,
     user: CurrentUser,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
+    group: PeerGroupDep,
 ) -> Response:
     """One metric of an organisation against its peers (default peer group: all customers)."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     comparison = service.compare_metric(
         session,
         principal=user,
         organization_id=organization_id,
         metric=metric,
-        industry_sector=industry_sector,
-        size_band=band,
+        industry_sector=group.industry_sector,
+        size_band=group.size_band,
         settings=settings,
         cache=cache,
     )
@@ -170,23 +179,20 @@ def comparison_history(
     settings: SettingsDep,
     user: CurrentUser,
     metric: Annotated[QueryText, Query(min_length=1, max_length=50, description="A metric name")],
+    group: PeerGroupDep,
     days: Annotated[
         int, Query(ge=1, le=service.MAX_HISTORY_DAYS, description="How far back, in days")
     ] = 180,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
 ) -> list[HistoryPoint]:
     """One metric of an organisation, one point per calculated day, oldest first."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     return service.comparison_history(
         session,
         principal=user,
         organization_id=organization_id,
         metric=metric,
         days=days,
-        industry_sector=industry_sector,
-        size_band=band,
+        industry_sector=group.industry_sector,
+        size_band=group.size_band,
         settings=settings,
     )
 
@@ -202,18 +208,15 @@ def scorecard_csv(
     settings: SettingsDep,
     cache: PublishedCacheDep,
     user: CurrentUser,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
+    group: PeerGroupDep,
 ) -> Response:
     """The scorecard as CSV: one row per metric with the comparison's fields."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     comparisons = service.compare_organization(
         session,
         principal=user,
         organization_id=organization_id,
-        industry_sector=industry_sector,
-        size_band=band,
+        industry_sector=group.industry_sector,
+        size_band=group.size_band,
         settings=settings,
         cache=cache,
     )
@@ -233,17 +236,14 @@ def portfolio(
     session: SessionDep,
     settings: SettingsDep,
     user: StaffUser,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
+    group: PeerGroupDep,
     metric: MetricFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PortfolioPage:
     """Organisations of a peer group, those with most metrics in its bottom quartile first."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     chosen = exports.group_filter(
-        settings, industry_sector=industry_sector, size_band=band, metric=metric
+        settings, industry_sector=group.industry_sector, size_band=group.size_band, metric=metric
     )
     found = exports.portfolio(session, principal=user, chosen=chosen, limit=limit, offset=offset)
     return PortfolioPage(
@@ -264,15 +264,12 @@ def peer_group_csv(
     settings: SettingsDep,
     session_factory: SessionFactoryDep,
     user: StaffUser,
-    industry_sector: IndustrySector = None,
-    employee_min: EmployeeMin = None,
-    employee_max: EmployeeMax = None,
+    group: PeerGroupDep,
     metric: MetricFilter = None,
 ) -> Response:
     """Every organisation × metric of a peer group on the newest day, with percentiles."""
-    band = service.size_band_for(settings, employee_min=employee_min, employee_max=employee_max)
     chosen = exports.group_filter(
-        settings, industry_sector=industry_sector, size_band=band, metric=metric
+        settings, industry_sector=group.industry_sector, size_band=group.size_band, metric=metric
     )
     return csv_download(
         exports.group_csv(session_factory, principal=user, chosen=chosen), "peer-group.csv"

@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from opsportal.benchmarks import service
+from opsportal.auth.service import Principal
+from opsportal.benchmarks import repository, service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, trend_svg
 from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
@@ -82,6 +84,28 @@ def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[
     }
 
 
+def _comparisons(
+    request: Request,
+    session: Session,
+    *,
+    user: Principal,
+    settings: Settings,
+    organization_id: int,
+    industry: str | None,
+    size: str | None,
+) -> list[BenchmarkComparison]:
+    """Every metric against the peer group the page's `industry` and `size` choices name."""
+    return service.compare_organization(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        industry_sector=industry or None,
+        size_band=size or None,
+        settings=settings,
+        cache=request.app.state.published_cache,
+    )
+
+
 @router.get("/benchmarks/organizations/{organization_id}")
 def scorecard(
     request: Request,
@@ -98,14 +122,14 @@ def scorecard(
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id
     )
-    comparisons = service.compare_organization(
+    comparisons = _comparisons(
+        request,
         session,
-        principal=user,
-        organization_id=organization_id,
-        industry_sector=industry or None,
-        size_band=size or None,
+        user=user,
         settings=settings,
-        cache=request.app.state.published_cache,
+        organization_id=organization_id,
+        industry=industry,
+        size=size,
     )
     return render(
         request,
@@ -151,14 +175,14 @@ def scorecard_download(
     industry: Annotated[QueryText | None, Query(max_length=100)] = None,
     size: Annotated[QueryText | None, Query(max_length=20)] = None,
 ) -> Response:
-    comparisons = service.compare_organization(
+    comparisons = _comparisons(
+        request,
         session,
-        principal=user,
-        organization_id=organization_id,
-        industry_sector=industry or None,
-        size_band=size or None,
+        user=user,
         settings=settings,
-        cache=request.app.state.published_cache,
+        organization_id=organization_id,
+        industry=industry,
+        size=size,
     )
     return csv_download(
         exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
@@ -170,7 +194,7 @@ PORTFOLIO_PER_PAGE = 50
 
 def _portfolio_filter(
     settings: Settings, industry: str | None, size: str | None, metric: str | None
-) -> exports.GroupFilter:
+) -> repository.GroupSelection:
     return exports.group_filter(
         settings,
         industry_sector=industry or None,

@@ -530,62 +530,55 @@ _PERCENTILE_OF_KIND = (
 )
 
 
-def _in_group(
-    query: Select[Any],
-    *,
-    industry_sector: str | None,
-    employee_min: int | None,
-    employee_max: int | None,
-) -> Select[Any]:
-    if industry_sector:
-        query = query.where(Organization.industry_sector == industry_sector)
-    if employee_min is not None:
-        query = query.where(Organization.employee_count >= employee_min)
-    if employee_max is not None:
-        query = query.where(Organization.employee_count <= employee_max)
+@dataclass(frozen=True)
+class GroupSelection:
+    """A peer group to list organisations of: the cohort kind and its industry and size bounds."""
+
+    kind: int  # index into COHORT_KINDS: whose stored percentile places an organisation
+    metric: str | None
+    industry_sector: str | None
+    employee_min: int | None
+    employee_max: int | None
+
+
+def _placed_in(group: GroupSelection, day: date, *columns: Any) -> Select[Any]:
+    """`columns` of every organisation × metric placed in `group` on `day`."""
+    percentile = _PERCENTILE_OF_KIND[group.kind]
+    query = (
+        select(*columns)
+        .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
+        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
+    )
+    if group.metric is not None:
+        query = query.where(BenchmarkPosition.metric == group.metric)
+    if group.industry_sector:
+        query = query.where(Organization.industry_sector == group.industry_sector)
+    if group.employee_min is not None:
+        query = query.where(Organization.employee_count >= group.employee_min)
+    if group.employee_max is not None:
+        query = query.where(Organization.employee_count <= group.employee_max)
     return query
 
 
 def portfolio(
-    session: Session,
-    *,
-    day: date,
-    kind: int,
-    metric: str | None,
-    industry_sector: str | None,
-    employee_min: int | None,
-    employee_max: int | None,
-    limit: int,
-    offset: int,
+    session: Session, *, day: date, group: GroupSelection, limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Organisations of a group by how many metrics sit in its bottom quartile, worst first.
 
     Rows: (id, name, industry, employees, metrics in the bottom quartile, metrics placed).
     """
-    percentile = _PERCENTILE_OF_KIND[kind]
+    percentile = _PERCENTILE_OF_KIND[group.kind]
     bottom = func.sum(case((percentile < BOTTOM_QUARTILE_BELOW, 1), else_=0)).label("bottom")
-    placed = func.count(percentile).label("placed")
-    query = (
-        select(
-            Organization.id,
-            Organization.name,
-            Organization.industry_sector,
-            Organization.employee_count,
-            bottom,
-            placed,
-        )
-        .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
-        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
-        .group_by(Organization.id)
-    )
-    if metric is not None:
-        query = query.where(BenchmarkPosition.metric == metric)
-    query = _in_group(
-        query,
-        industry_sector=industry_sector,
-        employee_min=employee_min,
-        employee_max=employee_max,
-    )
+    query = _placed_in(
+        group,
+        day,
+        Organization.id,
+        Organization.name,
+        Organization.industry_sector,
+        Organization.employee_count,
+        bottom,
+        func.count(percentile).label("placed"),
+    ).group_by(Organization.id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(bottom.desc(), Organization.name, Organization.id)
@@ -596,43 +589,24 @@ def portfolio(
 
 
 def group_positions(
-    session: Session,
-    *,
-    day: date,
-    kind: int,
-    metric: str | None,
-    industry_sector: str | None,
-    employee_min: int | None,
-    employee_max: int | None,
+    session: Session, *, day: date, group: GroupSelection
 ) -> Iterator[tuple[Any, ...]]:
     """Every organisation × metric of a group on `day`, streamed from a server-side cursor.
 
     Rows: (id, externalId, name, industry, employees, metric, value, percentile).
     """
-    percentile = _PERCENTILE_OF_KIND[kind]
-    query = (
-        select(
-            Organization.id,
-            Organization.external_id,
-            Organization.name,
-            Organization.industry_sector,
-            Organization.employee_count,
-            BenchmarkPosition.metric,
-            BenchmarkPosition.value,
-            percentile,
-        )
-        .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
-        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
-        .order_by(Organization.name, Organization.id, BenchmarkPosition.metric)
-    )
-    if metric is not None:
-        query = query.where(BenchmarkPosition.metric == metric)
-    query = _in_group(
-        query,
-        industry_sector=industry_sector,
-        employee_min=employee_min,
-        employee_max=employee_max,
-    )
+    query = _placed_in(
+        group,
+        day,
+        Organization.id,
+        Organization.external_id,
+        Organization.name,
+        Organization.industry_sector,
+        Organization.employee_count,
+        BenchmarkPosition.metric,
+        BenchmarkPosition.value,
+        _PERCENTILE_OF_KIND[group.kind],
+    ).order_by(Organization.name, Organization.id, BenchmarkPosition.metric)
     result = session.execute(query, execution_options={"yield_per": 2000})
     for row in result:
         yield tuple(row)

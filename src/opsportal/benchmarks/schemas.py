@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from opsportal.benchmarks.verdicts import Verdict
@@ -85,6 +86,14 @@ class PortfolioPage(ApiModel):
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True)
+class PeerGroupQuery:
+    """A peer group as a request names it: an industry and/or a size band label (None: any)."""
+
+    industry_sector: str | None
+    size_band: str | None
 
 
 class CalculateRequest(InputModel):

@@ -255,6 +255,36 @@ def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | N
     }
 
 
+def _view(
+    *,
+    principal: Principal,
+    organization: Organization,
+    metric: Metric,
+    group: PeerGroup,
+    kind: int | None,
+    published: PublishedDay,
+    settings: Settings,
+) -> BenchmarkComparison:
+    """One metric's comparison as this caller may see it, or the reason it may not."""
+    reason = _unavailable_reason(
+        principal=principal,
+        organization=organization,
+        metric=metric,
+        group=group,
+        kind=kind,
+        published=published,
+        settings=settings,
+    )
+    return _comparison(
+        principal=principal,
+        metric=metric,
+        group=group,
+        kind=kind,
+        published=published,
+        reason=reason,
+    )
+
+
 def _verdict(
     metric: Metric, *, value: float, percentile: int, median: float | None
 ) -> dict[str, Any]:
@@ -279,6 +309,37 @@ def describe_gap(metric: Metric, gap: float) -> str:
     return f"{amount} {noun} {'above' if gap > 0 else 'below'} the median"
 
 
+def _subject(
+    session: Session,
+    *,
+    principal: Principal,
+    organization_id: int,
+    industry_sector: str | None,
+    size_band: str | None,
+    settings: Settings,
+) -> tuple[Organization, PeerGroup, int | None]:
+    """The organisation asked about (404 outside the caller's tenant), the group, and its kind."""
+    organization = get_organization(session, principal=principal, organization_id=organization_id)
+    group = resolve_peer_group(
+        session,
+        principal=principal,
+        organization=organization,
+        industry_sector=industry_sector,
+        size_band=size_band,
+        settings=settings,
+    )
+    return organization, group, group.kind_of(organization)
+
+
+def _known_metric(principal: Principal, *, organization_id: int, metric: str) -> Metric:
+    found = get_metric(metric)
+    if found is None:
+        # The tenant check first: an unknown metric must not confirm that an organisation exists.
+        principal.require_organization(organization_id)
+        raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
+    return found
+
+
 def _compare(
     session: Session,
     *,
@@ -290,16 +351,14 @@ def _compare(
     settings: Settings,
     cache: PublishedDayCache | None,
 ) -> list[BenchmarkComparison]:
-    organization = get_organization(session, principal=principal, organization_id=organization_id)
-    group = resolve_peer_group(
+    organization, group, kind = _subject(
         session,
         principal=principal,
-        organization=organization,
+        organization_id=organization_id,
         industry_sector=industry_sector,
         size_band=size_band,
         settings=settings,
     )
-    kind = group.kind_of(organization)
     published = read_published_day(
         session,
         organization_id=organization.id,
@@ -307,9 +366,8 @@ def _compare(
         band=group.band_label,
         cache=cache,
     )
-    comparisons = []
-    for metric in metrics:
-        reason = _unavailable_reason(
+    return [
+        _view(
             principal=principal,
             organization=organization,
             metric=metric,
@@ -318,17 +376,8 @@ def _compare(
             published=published,
             settings=settings,
         )
-        comparisons.append(
-            _comparison(
-                principal=principal,
-                metric=metric,
-                group=group,
-                kind=kind,
-                published=published,
-                reason=reason,
-            )
-        )
-    return comparisons
+        for metric in metrics
+    ]
 
 
 def compare_metric(
@@ -343,10 +392,7 @@ def compare_metric(
     cache: PublishedDayCache | None = None,
 ) -> BenchmarkComparison:
     """One metric of one organisation against its peer group (staff get the extra statistics)."""
-    found = get_metric(metric)
-    if found is None:
-        principal.require_organization(organization_id)
-        raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
+    found = _known_metric(principal, organization_id=organization_id, metric=metric)
     return _compare(
         session,
         principal=principal,
@@ -405,20 +451,15 @@ def comparison_history(
     Every point is built by the same steps as a day's comparison, from what that
     day's run stored, so history shows a customer nothing its comparison would not.
     """
-    found = get_metric(metric)
-    if found is None:
-        principal.require_organization(organization_id)
-        raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
-    organization = get_organization(session, principal=principal, organization_id=organization_id)
-    group = resolve_peer_group(
+    found = _known_metric(principal, organization_id=organization_id, metric=metric)
+    organization, group, kind = _subject(
         session,
         principal=principal,
-        organization=organization,
+        organization_id=organization_id,
         industry_sector=industry_sector,
         size_band=size_band,
         settings=settings,
     )
-    kind = group.kind_of(organization)
     since = utc_today() - timedelta(days=days)
     results = repository.result_history(
         session,
@@ -438,7 +479,7 @@ def comparison_history(
             {found.name: GroupResult.of(result)} if result is not None else {},
             {found.name: Position.of(position)} if position is not None else {},
         )
-        reason = _unavailable_reason(
+        day_view = _view(
             principal=principal,
             organization=organization,
             metric=found,
@@ -446,14 +487,6 @@ def comparison_history(
             kind=kind,
             published=published,
             settings=settings,
-        )
-        day_view = _comparison(
-            principal=principal,
-            metric=found,
-            group=group,
-            kind=kind,
-            published=published,
-            reason=reason,
         )
         points.append(
             HistoryPoint(

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.cohorts import SizeBand
 from opsportal.benchmarks.schemas import BenchmarkComparison, StaffBenchmarkComparison
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
@@ -89,36 +88,20 @@ def scorecard_csv(comparisons: Sequence[BenchmarkComparison], *, staff: bool) ->
     return csv_text(header, rows)
 
 
-@dataclass(frozen=True)
-class GroupFilter:
-    """A peer group as staff choose it for the portfolio and the group export."""
-
-    industry_sector: str | None
-    band: SizeBand | None
-    metric: str | None
-
-    @property
-    def kind(self) -> int:
-        """The cohort kind whose stored percentile places an organisation in this group."""
-        return (1 if self.industry_sector else 0) + (2 if self.band else 0)
-
-    @property
-    def employee_min(self) -> int | None:
-        return self.band.minimum if self.band else None
-
-    @property
-    def employee_max(self) -> int | None:
-        return self.band.maximum if self.band else None
-
-
 def group_filter(
     settings: Settings, *, industry_sector: str | None, size_band: str | None, metric: str | None
-) -> GroupFilter:
+) -> repository.GroupSelection:
+    """The group staff chose; its kind says whose stored percentile places an organisation."""
     if metric and get_metric(metric) is None:
         raise NotFound(f"Unknown metric {metric!r}; the metrics are {', '.join(METRIC_NAMES)}.")
+    sector = (industry_sector or "").strip() or None
     band = next((b for b in settings.size_bands if b.label == size_band), None)
-    return GroupFilter(
-        industry_sector=(industry_sector or "").strip() or None, band=band, metric=metric or None
+    return repository.GroupSelection(
+        kind=(1 if sector else 0) + (2 if band else 0),
+        metric=metric or None,
+        industry_sector=sector,
+        employee_min=band.minimum if band else None,
+        employee_max=band.maximum if band else None,
     )
 
 
@@ -145,7 +128,12 @@ def _require_staff(principal: Principal) -> None:
 
 
 def portfolio(
-    session: Session, *, principal: Principal, chosen: GroupFilter, limit: int, offset: int
+    session: Session,
+    *,
+    principal: Principal,
+    chosen: repository.GroupSelection,
+    limit: int,
+    offset: int,
 ) -> Portfolio:
     """Organisations of the group, those with most metrics in its bottom quartile first."""
     _require_staff(principal)
@@ -153,21 +141,13 @@ def portfolio(
     if published is None:
         return Portfolio(None, [], 0)
     rows, total = repository.portfolio(
-        session,
-        day=published.calculated_for,
-        kind=chosen.kind,
-        metric=chosen.metric,
-        industry_sector=chosen.industry_sector,
-        employee_min=chosen.employee_min,
-        employee_max=chosen.employee_max,
-        limit=limit,
-        offset=offset,
+        session, day=published.calculated_for, group=chosen, limit=limit, offset=offset
     )
     return Portfolio(published.calculated_for, [PortfolioRow(*row) for row in rows], total)
 
 
 def group_csv(
-    session_factory: SessionFactory, *, principal: Principal, chosen: GroupFilter
+    session_factory: SessionFactory, *, principal: Principal, chosen: repository.GroupSelection
 ) -> Iterator[str]:
     """Every organisation × metric of the group on the newest day, as CSV text in chunks.
 
@@ -186,40 +166,8 @@ def group_csv(
                 return
             day = published.calculated_for
             lines: list[list[str]] = []
-            for (
-                org_id,
-                external_id,
-                name,
-                sector,
-                employees,
-                metric,
-                value,
-                pct,
-            ) in repository.group_positions(
-                session,
-                day=day,
-                kind=chosen.kind,
-                metric=chosen.metric,
-                industry_sector=chosen.industry_sector,
-                employee_min=chosen.employee_min,
-                employee_max=chosen.employee_max,
-            ):
-                lines.append(
-                    safe_row(
-                        [
-                            org_id,
-                            external_id,
-                            name,
-                            sector,
-                            employees,
-                            metric,
-                            value,
-                            pct,
-                            verdict_for(pct).value,
-                            day,
-                        ]
-                    )
-                )
+            for *organization, pct in repository.group_positions(session, day=day, group=chosen):
+                lines.append(safe_row([*organization, pct, verdict_for(pct).value, day]))
                 if len(lines) >= STREAM_ROWS:
                     yield _lines(lines)
                     lines = []
