@@ -32,6 +32,8 @@ from opsportal.tenants.pages import router as organization_pages
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.pages import router as training_pages
+from opsportal.users.endpoints import router as users_router
+from opsportal.users.pages import router as user_pages
 from opsportal.web.errors import render_html_error
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
@@ -101,6 +103,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(identity_router)
+    app.include_router(users_router)
     app.include_router(audit_router)
     app.include_router(organizations_router)
     app.include_router(metrics_router)
@@ -112,8 +115,9 @@ def create_app(
     app.include_router(organization_pages)
     app.include_router(training_pages)
     app.include_router(benchmark_pages)
-    app.include_router(audit_pages)
     app.include_router(notification_pages)
+    app.include_router(user_pages)
+    app.include_router(audit_pages)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from tests.factories import (
     create_user,
     sample_questions,
 )
-from tests.pages import PASSWORD, log_in, post_form
+from tests.pages import PASSWORD, csrf_from, log_in, post_form
 
 runner = CliRunner()
 
@@ -59,6 +60,106 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json() if response.content else {}
     return body
+
+
+class TestUsersRolesAndTokens:
+    def test_each_change_is_recorded_with_its_actor(
+        self, client: TestClient, session: Session, admin: tuple[User, dict[str, str]]
+    ) -> None:
+        actor, headers = admin
+        org = create_organization(session)
+        created = ok(
+            client.post(
+                "/api/v1/users",
+                json={"email": "rec@example.test", "name": "Rec", "role": "customer",
+                      "organizationId": org.id, "password": "a secret passphrase"},
+                headers=headers,
+            ),
+            201,
+        )  # fmt: skip
+        row = only(session, "user.create", actor)
+        assert (row.actor_id, row.target_type, row.target_id) == (actor.id, "user", created["id"])
+        assert row.detail["role"] == "customer" and row.detail["withPassword"] is True
+
+        ok(client.patch(f"/api/v1/users/{created['id']}", json={"role": "customer_admin"},
+                        headers=headers))  # fmt: skip
+        assert only(session, "user.update").detail == {
+            "role": {"from": "customer", "to": "customer_admin"}
+        }
+        ok(client.patch(f"/api/v1/users/{created['id']}", json={"isActive": False},
+                        headers=headers))  # fmt: skip
+        assert entries(session, "user.update")[-1].detail == {
+            "isActive": {"from": True, "to": False}
+        }
+        # A change that changes nothing records nothing.
+        ok(client.patch(f"/api/v1/users/{created['id']}", json={"isActive": False},
+                        headers=headers))  # fmt: skip
+        assert len(entries(session, "user.update")) == 2
+        ok(client.patch(f"/api/v1/users/{created['id']}", json={"isActive": True},
+                        headers=headers))  # fmt: skip
+
+        issued = ok(
+            client.post(f"/api/v1/users/{created['id']}/tokens",
+                        json={"label": "etl", "expiresInDays": 5}, headers=headers),
+            201,
+        )  # fmt: skip
+        row = only(session, "token.issue", actor)
+        assert (row.actor_id, row.target_id) == (actor.id, issued["id"])
+        assert row.detail["userId"] == created["id"] and row.detail["label"] == "etl"
+        ok(client.delete(f"/api/v1/tokens/{issued['id']}", headers=headers), 204)
+        assert only(session, "token.revoke").target_id == issued["id"]
+
+        link = ok(client.post(f"/api/v1/users/{created['id']}/password-link", headers=headers), 201)
+        assert only(session, "user.password_link").target_id == created["id"]
+        path = link["url"].removeprefix("http://testserver")
+        client.post(
+            path,
+            data={"password": "another passphrase", "password_again": "another passphrase",
+                  "csrf_token": csrf_from(client.get(path).text)},
+        )  # fmt: skip
+        row = only(session, "user.password_set")
+        assert row.actor_id == created["id"]
+
+        self.assert_no_secrets(session, ["a secret passphrase", "another passphrase",
+                                         issued["token"], path.rsplit("/", 1)[1]])  # fmt: skip
+
+    @staticmethod
+    def assert_no_secrets(session: Session, secrets: list[str]) -> None:
+        session.expire_all()
+        trail = json.dumps([e.detail for e in session.scalars(select(AuditEntry))])
+        for secret in secrets:
+            assert secret not in trail
+        assert "$argon2" not in trail
+
+    def test_a_customer_admins_changes_are_recorded_too(
+        self, client: TestClient, session: Session, customer: Customer
+    ) -> None:
+        manager, token = create_user(
+            session, role=Role.CUSTOMER_ADMIN, organization=customer.organization
+        )
+        old_name = customer.user.name
+        ok(client.patch(f"/api/v1/users/{customer.user.id}", json={"name": "Renamed"},
+                        headers=bearer(token)))  # fmt: skip
+        row = only(session, "user.update")
+        assert row.actor_id == manager.id and row.detail == {
+            "name": {"from": old_name, "to": "Renamed"}
+        }
+
+    def test_the_command_line_is_recorded_without_an_actor(
+        self, session: Session, cli_session_factory: SessionFactory
+    ) -> None:
+        result = runner.invoke(
+            cli_app,
+            ["user", "create", "--email", "cli@example.test", "--name", "Cli", "--role", "admin",
+             "--password", "cli password 1"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        user_id = json.loads(result.stdout)["id"]
+        created = [e for e in entries(session, "user.create") if e.target_id == user_id]
+        issued = [e for e in entries(session, "token.issue") if e.detail["userId"] == user_id]
+        assert len(created) == len(issued) == 1
+        assert created[0].actor_id is None and issued[0].actor_id is None
+        self.assert_no_secrets(session, ["cli password 1", json.loads(result.stdout)["token"]])
 
 
 class TestOrganizations:
@@ -280,6 +381,8 @@ class TestReadingTheTrail:
         assert client.get("/api/v1/audit").status_code == 401
         assert client.get("/api/v1/audit", headers=staff_headers).status_code == 403
         assert client.get("/api/v1/audit", headers=customer.headers).status_code == 403
+        manager, token = create_user(session, role=Role.CUSTOMER_ADMIN)
+        assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 403
 
     def test_the_page(self, client: TestClient, session: Session) -> None:
         admin_user, _ = create_user(session, role=Role.ADMIN, password=PASSWORD)

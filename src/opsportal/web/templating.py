@@ -20,7 +20,15 @@ TEMPLATE_DIRS = [
     PACKAGE_DIR / "web" / "templates",
     *(
         PACKAGE_DIR / domain / "templates"
-        for domain in ("auth", "tenants", "benchmarks", "training", "audit", "notifications")
+        for domain in (
+            "auth",
+            "tenants",
+            "benchmarks",
+            "training",
+            "users",
+            "audit",
+            "notifications",
+        )
     ),
 ]
 

@@ -1,0 +1,107 @@
+"""User, API token and password-link routes (admins; customer_admins for their organisation)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from opsportal.auth.deps import CurrentUser, UserManager
+from opsportal.auth.schemas import TokenCreate, TokenIssued, TokenRead
+from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
+from opsportal.schemas import IdQuery, Limit, Offset, Page, QueryText, ResourceId
+from opsportal.users import service
+from opsportal.users.schemas import PasswordLink, UserCreate, UserRead, UserUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["users"])
+
+
+@router.post("/users", status_code=201, response_model=UserRead)
+def create_user(body: UserCreate, session: SessionDep, manager: UserManager) -> UserRead:
+    """Create a user (a customer_admin: a customer user of its own organisation)."""
+    return UserRead.model_validate(service.create_user(session, principal=manager, data=body))
+
+
+@router.get("/users", response_model=Page[UserRead])
+def list_users(
+    session: SessionDep,
+    manager: UserManager,
+    search: Annotated[
+        QueryText | None, Query(max_length=200, description="Part of the name or email")
+    ] = None,
+    organization_id: Annotated[IdQuery | None, Query(alias="organizationId")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[UserRead]:
+    """Users by name; a customer_admin sees its own organisation's only."""
+    users, total = service.list_users(
+        session,
+        principal=manager,
+        search=search,
+        organization_id=organization_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[UserRead](
+        items=[UserRead.model_validate(u) for u in users], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/users/{user_id}", response_model=UserRead)
+def get_user(user_id: ResourceId, session: SessionDep, manager: UserManager) -> UserRead:
+    """One user."""
+    return UserRead.model_validate(service.get_user(session, principal=manager, user_id=user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+def update_user(
+    user_id: ResourceId, body: UserUpdate, session: SessionDep, manager: UserManager
+) -> UserRead:
+    """Change a user's name, role, organisation, or deactivate it (its tokens stop at once)."""
+    user = service.update_user(session, principal=manager, user_id=user_id, data=body)
+    return UserRead.model_validate(user)
+
+
+@router.post("/users/{user_id}/tokens", status_code=201, response_model=TokenIssued)
+def issue_token(
+    user_id: ResourceId, body: TokenCreate, session: SessionDep, manager: UserManager
+) -> TokenIssued:
+    """Issue an API token for the user, optionally expiring; the token is shown this once."""
+    row, token = service.issue_token(
+        session,
+        principal=manager,
+        user_id=user_id,
+        label=body.label,
+        expires_in_days=body.expires_in_days,
+    )
+    return TokenIssued(id=row.id, token=token, label=row.label, expires_at=row.expires_at)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenRead])
+def list_tokens(user_id: ResourceId, session: SessionDep, manager: UserManager) -> list[TokenRead]:
+    """The user's API tokens, newest first, with their last use; never the tokens themselves."""
+    tokens = service.list_tokens(session, principal=manager, user_id=user_id)
+    return [TokenRead.model_validate(t) for t in tokens]
+
+
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+def revoke_token(token_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
+    """Revoke an API token at once: one's own, or one of a user one manages."""
+    service.revoke_token(session, principal=user, token_id=token_id)
+    return Response(status_code=204)
+
+
+@router.post("/users/{user_id}/password-link", status_code=201, response_model=PasswordLink)
+def issue_password_link(
+    user_id: ResourceId, session: SessionDep, manager: UserManager, settings: SettingsDep
+) -> PasswordLink:
+    """A one-time link for the user to set a password (an invitation, or a reset).
+
+    Shown this once; it replaces any unused earlier link and expires after
+    `OPSPORTAL_PASSWORD_LINK_HOURS` (72 by default).
+    """
+    url, expires_at = service.issue_password_link(
+        session, principal=manager, user_id=user_id, settings=settings
+    )
+    return PasswordLink(url=url, expires_at=expires_at)

@@ -1,0 +1,359 @@
+"""User management pages (admins; customer_admins for their organisation) and the
+public page where a one-time link sets a password.
+
+A new API token or password link is shown once, in the answer to the form post
+that made it (never kept in the session cookie, which is signed, not secret).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from opsportal.auth.login import PasswordCheckSlot
+from opsportal.auth.service import Principal
+from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
+from opsportal.errors import Conflict, DomainError, Forbidden, InvalidInput
+from opsportal.models import Role
+from opsportal.models.base import utcnow
+from opsportal.schemas import QueryText, ResourceId
+from opsportal.users import service
+from opsportal.users.schemas import UserCreate, UserUpdate
+from opsportal.web.session import CheckedForm, PageUser
+from opsportal.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+USERS_PER_PAGE = 50
+FLASH_KEY = "flash"
+
+
+def _page_manager(user: PageUser) -> Principal:
+    if not user.manages_users:
+        raise Forbidden("This page is for administrators.")
+    return user
+
+
+PageManager = Annotated[Principal, Depends(_page_manager)]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _roles_for(user: Principal) -> list[Role]:
+    return list(Role) if user.is_admin else [Role.CUSTOMER, Role.CUSTOMER_ADMIN]
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _optional_id(form: FormData, name: str) -> int | None:
+    raw = _text(form, name)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 10:
+        raise InvalidInput(f"{name} must be a number.", field="organizationId")
+    return int(raw)
+
+
+def _first_error(exc: ValidationError) -> InvalidInput:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"])
+    return InvalidInput(f"{field}: {error['msg']}", field=field)
+
+
+# --- the list, and creating users ------------------------------------------------
+
+
+def _list_page(
+    request: Request,
+    session: SessionDep,
+    user: Principal,
+    *,
+    q: str,
+    page: int,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    users, total = service.list_users(
+        session,
+        principal=user,
+        search=q or None,
+        organization_id=None,
+        limit=USERS_PER_PAGE,
+        offset=(page - 1) * USERS_PER_PAGE,
+    )
+    return render(
+        request,
+        "users/list.html",
+        user=user,
+        users=users,
+        total=total,
+        q=q,
+        page=page,
+        pages=max(1, -(-total // USERS_PER_PAGE)),
+        roles=_roles_for(user),
+        form=form or {"role": Role.CUSTOMER.value},
+        error=error,
+        message=request.session.pop(FLASH_KEY, None),
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users")
+def user_list(
+    request: Request,
+    session: SessionDep,
+    user: PageManager,
+    q: Annotated[QueryText | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    return _list_page(request, session, user, q=q or "", page=page)
+
+
+@router.post("/admin/users")
+def create_user(
+    request: Request,
+    session: SessionDep,
+    user: PageManager,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
+    values = {
+        "email": _text(form, "email"),
+        "name": _text(form, "name"),
+        "role": _text(form, "role"),
+        "organization_id": _text(form, "organization_id"),
+    }
+    password = form.get("password")
+    try:
+        data = UserCreate.model_validate(
+            {
+                "email": values["email"],
+                "name": values["name"],
+                "role": values["role"],
+                "organizationId": _optional_id(form, "organization_id"),
+                "password": password if isinstance(password, str) and password else None,
+            }
+        )
+        created = service.create_user(session, principal=user, data=data)
+    except ValidationError as exc:
+        return _list_page(
+            request, session, user, q="", page=1, form=values,
+            error=_first_error(exc).detail, status_code=422,
+        )  # fmt: skip
+    except (InvalidInput, Conflict) as exc:
+        return _list_page(
+            request, session, user, q="", page=1, form=values, error=exc.detail,
+            status_code=exc.status_code,
+        )  # fmt: skip
+    if created.password_hash is not None:
+        request.session[FLASH_KEY] = f"{created.email} can log in with the password given."
+        return _see_other(f"/admin/users/{created.id}")
+    # Without a password, the new user gets an invitation: a one-time link to set one.
+    url, expires_at = service.issue_password_link(
+        session, principal=user, user_id=created.id, settings=settings
+    )
+    return _detail_page(
+        request,
+        session,
+        user,
+        created.id,
+        password_link={"url": url, "expires_at": expires_at, "invitation": True},
+    )
+
+
+# --- one user ------------------------------------------------------------------------
+
+
+def _detail_page(
+    request: Request,
+    session: SessionDep,
+    user: Principal,
+    user_id: int,
+    *,
+    new_token: dict[str, Any] | None = None,
+    password_link: dict[str, Any] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    managed = service.get_user(session, principal=user, user_id=user_id)
+    return render(
+        request,
+        "users/detail.html",
+        user=user,
+        managed=managed,
+        tokens=service.list_tokens(session, principal=user, user_id=user_id),
+        now=utcnow(),
+        roles=_roles_for(user),
+        new_token=new_token,
+        password_link=password_link,
+        error=error,
+        message=request.session.pop(FLASH_KEY, None),
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users/{user_id}")
+def user_detail(
+    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager
+) -> Response:
+    return _detail_page(request, session, user, user_id)
+
+
+def _update(
+    request: Request,
+    session: SessionDep,
+    user: Principal,
+    user_id: int,
+    data: dict[str, Any],
+    done: str,
+) -> Response:
+    try:
+        service.update_user(
+            session, principal=user, user_id=user_id, data=UserUpdate.model_validate(data)
+        )
+    except ValidationError as exc:
+        return _detail_page(
+            request, session, user, user_id, error=_first_error(exc).detail, status_code=422
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _detail_page(
+            request, session, user, user_id, error=exc.detail, status_code=exc.status_code
+        )
+    request.session[FLASH_KEY] = done
+    return _see_other(f"/admin/users/{user_id}")
+
+
+@router.post("/admin/users/{user_id}")
+def update_user(
+    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+) -> Response:
+    data: dict[str, Any] = {"name": _text(form, "name"), "role": _text(form, "role") or None}
+    if user.is_admin:
+        try:
+            data["organizationId"] = _optional_id(form, "organization_id")
+        except InvalidInput as exc:
+            return _detail_page(request, session, user, user_id, error=exc.detail, status_code=422)
+    return _update(request, session, user, user_id, data, "Saved.")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_active(
+    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+) -> Response:
+    active = _text(form, "active") == "1"
+    done = "Reactivated." if active else "Deactivated: the user's sessions and tokens stopped."
+    return _update(request, session, user, user_id, {"isActive": active}, done)
+
+
+@router.post("/admin/users/{user_id}/tokens")
+def issue_token(
+    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+) -> Response:
+    days = _text(form, "expires_in_days")
+    try:
+        if days and (not days.isdigit() or not 1 <= int(days[:5]) <= 3650):
+            raise InvalidInput("Expires in days: a whole number from 1 to 3650, or empty.")
+        label = _text(form, "label")[:100] or "web"
+        row, token = service.issue_token(
+            session,
+            principal=user,
+            user_id=user_id,
+            label=label,
+            expires_in_days=int(days) if days else None,
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _detail_page(
+            request, session, user, user_id, error=exc.detail, status_code=exc.status_code
+        )
+    new_token = {"token": token, "label": row.label, "expires_at": row.expires_at}
+    return _detail_page(request, session, user, user_id, new_token=new_token)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request,
+    token_id: ResourceId,
+    session: SessionDep,
+    user: PageManager,
+    form: CheckedForm,
+) -> Response:
+    token = service.revoke_token(session, principal=user, token_id=token_id)
+    request.session[FLASH_KEY] = f"Token “{token.label}” revoked."
+    return _see_other(f"/admin/users/{token.user_id}")
+
+
+@router.post("/admin/users/{user_id}/password-link")
+def password_link(
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageManager,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
+    try:
+        url, expires_at = service.issue_password_link(
+            session, principal=user, user_id=user_id, settings=settings
+        )
+    except Conflict as exc:
+        return _detail_page(request, session, user, user_id, error=exc.detail, status_code=409)
+    link = {"url": url, "expires_at": expires_at, "invitation": False}
+    return _detail_page(request, session, user, user_id, password_link=link)
+
+
+# --- the one-time link ----------------------------------------------------------------
+
+
+@router.get("/set-password/{token}")
+def set_password_form(request: Request, token: str, session: SessionDep) -> Response:
+    try:
+        target = service.user_for_password_link(session, token=token)
+    except DomainError as exc:
+        return render(
+            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+        )
+    return render(request, "users/set_password.html", target=target, error=None)
+
+
+@router.post("/set-password/{token}")
+def set_password(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    form: CheckedForm,
+    slot: PasswordCheckSlot,  # hashing a password, for an anonymous caller: bounded
+) -> Response:
+    password = form.get("password")
+    repeated = form.get("password_again")
+    try:
+        target = service.user_for_password_link(session, token=token)
+    except DomainError as exc:
+        return render(
+            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+        )
+    if not isinstance(password, str) or password != repeated:
+        return render(
+            request,
+            "users/set_password.html",
+            target=target,
+            error="The two passwords differ.",
+            status_code=422,
+        )
+    try:
+        service.set_password_with_link(session, token=token, password=password)
+    except InvalidInput as exc:
+        return render(
+            request, "users/set_password.html", target=target, error=exc.detail, status_code=422
+        )
+    return render(request, "users/set_password.html", target=target, error=None, done=True)

@@ -1,0 +1,50 @@
+"""User management schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from opsportal.models import Role
+from opsportal.schemas import MAX_ID, ApiModel, InputModel
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[str, StringConstraints(max_length=1024)]
+OrganizationId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class UserCreate(InputModel):
+    email: Email
+    name: Name
+    role: Role
+    # Customer roles: the organisation (a customer_admin's own when left out); staff: none.
+    organization_id: OrganizationId | None = None
+    # Optional: without one, the user sets a password through a one-time link.
+    password: Password | None = None
+
+
+class UserUpdate(InputModel):
+    name: Name | None = None
+    role: Role | None = None
+    organization_id: OrganizationId | None = None
+    is_active: bool | None = None
+
+
+class UserRead(ApiModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    organization_id: int | None
+    is_active: bool
+    created_at: datetime
+
+
+class PasswordLink(ApiModel):
+    """A one-time link that lets the user set a password: shown this once."""
+
+    url: str
+    expires_at: datetime

@@ -1,0 +1,291 @@
+"""Managing users and their API tokens and password links, as an admin or a customer_admin.
+
+An admin manages everyone. A customer_admin manages its own organisation's
+customer users only: anyone else is a 404 to it (never a confirmation that they
+exist), and it can give no one a staff role (403). Nobody changes their own
+role or deactivates themselves, so an organisation or the platform always
+keeps an administrator. Every change is audited in its own transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from opsportal.audit import changes, record
+from opsportal.auth import repository as auth_repository
+from opsportal.auth import service as auth_service
+from opsportal.auth import throttle
+from opsportal.auth.secrets import hash_password, hash_token
+from opsportal.auth.service import Principal, check_password, check_role_and_organization
+from opsportal.config import Settings
+from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
+from opsportal.models.base import utcnow
+from opsportal.users import repository
+from opsportal.users.schemas import UserCreate, UserUpdate
+
+PASSWORD_LINK_PATH = "/set-password/"
+
+
+def can_reach(principal: Principal, user: User) -> bool:
+    """Whether `principal` may see and manage `user`."""
+    if principal.is_admin:
+        return True
+    if principal.role is Role.CUSTOMER_ADMIN:
+        return user.role.is_customer and user.organization_id == principal.organization_id
+    return False
+
+
+def _require_manager(principal: Principal) -> None:
+    if not principal.manages_users:
+        raise Forbidden("Managing users needs the role admin or customer_admin.")
+
+
+def _reachable_user(session: Session, principal: Principal, user_id: int) -> User:
+    _require_manager(principal)
+    user = auth_repository.get_user(session, user_id)
+    if user is None or not can_reach(principal, user):
+        raise NotFound(f"User {user_id} not found.")
+    return user
+
+
+def _check_grant(principal: Principal, role: Role, organization_id: int | None) -> None:
+    """A customer_admin grants customer roles in its own organisation only."""
+    if principal.is_admin:
+        return
+    if role.is_staff:
+        raise Forbidden("A customer administrator can give only the customer roles.")
+    if organization_id is not None and organization_id != principal.organization_id:
+        raise NotFound(f"Organization {organization_id} not found.")
+
+
+def _check_organization_exists(session: Session, organization_id: int | None) -> None:
+    if organization_id is not None and session.get(Organization, organization_id) is None:
+        raise InvalidInput(
+            f"Organization {organization_id} does not exist.", field="organizationId"
+        )
+
+
+def get_user(session: Session, *, principal: Principal, user_id: int) -> User:
+    return _reachable_user(session, principal, user_id)
+
+
+def list_users(
+    session: Session,
+    *,
+    principal: Principal,
+    search: str | None,
+    organization_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[User], int]:
+    """Users by name; a customer_admin sees its own organisation's only."""
+    _require_manager(principal)
+    if not principal.is_admin:
+        if organization_id is not None:
+            principal.require_organization(organization_id)
+        organization_id = principal.organization_id
+    return repository.list_users(
+        session, search=search, organization_id=organization_id, limit=limit, offset=offset
+    )
+
+
+def create_user(session: Session, *, principal: Principal, data: UserCreate) -> User:
+    _require_manager(principal)
+    organization_id = data.organization_id
+    if principal.role is Role.CUSTOMER_ADMIN and organization_id is None:
+        organization_id = principal.organization_id
+    _check_grant(principal, data.role, organization_id)
+    check_role_and_organization(data.role, organization_id)
+    _check_organization_exists(session, organization_id)
+    return auth_service.create_user(
+        session,
+        email=data.email,
+        name=data.name,
+        role=data.role,
+        organization_id=organization_id,
+        password=data.password,
+        actor=principal,
+    )
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "organizationId": user.organization_id,
+        "isActive": user.is_active,
+    }
+
+
+def update_user(session: Session, *, principal: Principal, user_id: int, data: UserUpdate) -> User:
+    """Change a user's name, role, organisation or whether it is active (audited)."""
+    user = _reachable_user(session, principal, user_id)
+    wanted = data.model_dump(exclude_unset=True)
+    for field in ("name", "role", "is_active"):
+        if field in wanted and wanted[field] is None:
+            raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
+    role: Role = wanted.get("role", user.role)
+    organization_id: int | None = wanted.get("organization_id", user.organization_id)
+    if user.id == principal.user_id and (
+        role is not user.role
+        or organization_id != user.organization_id
+        or wanted.get("is_active") is False
+    ):
+        raise Conflict(
+            "You cannot change your own role or organization, or deactivate yourself; "
+            "ask another administrator."
+        )
+    _check_grant(principal, role, organization_id)
+    check_role_and_organization(role, organization_id)
+    if organization_id != user.organization_id:
+        _check_organization_exists(session, organization_id)
+    before = _snapshot(user)
+    user.name = wanted.get("name", user.name)
+    user.role = role
+    user.organization_id = organization_id
+    user.is_active = wanted.get("is_active", user.is_active)
+    session.flush()
+    changed = changes(before, _snapshot(user))
+    if changed:
+        record(
+            session,
+            actor=principal,
+            action="user.update",
+            target_type="user",
+            target_id=user.id,
+            detail=changed,
+        )
+    return user
+
+
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# --- API tokens ----------------------------------------------------------------
+
+
+def issue_token(
+    session: Session,
+    *,
+    principal: Principal,
+    user_id: int,
+    label: str,
+    expires_in_days: int | None,
+) -> tuple[ApiToken, str]:
+    """A new token for the user: (its row, the plain token, shown once)."""
+    user = _reachable_user(session, principal, user_id)
+    if not user.is_active:
+        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    return auth_service.issue_api_token(
+        session, user=user, label=label, expires_at=expires_at, actor=principal
+    )
+
+
+def list_tokens(session: Session, *, principal: Principal, user_id: int) -> list[ApiToken]:
+    user = _reachable_user(session, principal, user_id)
+    return auth_repository.list_tokens(session, user.id)
+
+
+def revoke_token(session: Session, *, principal: Principal, token_id: int) -> ApiToken:
+    """Revoke a token: its owner may, and whoever manages the owner (else 404)."""
+    token = auth_repository.get_token(session, token_id)
+    owner = auth_repository.get_user(session, token.user_id) if token is not None else None
+    if (
+        token is None
+        or owner is None
+        or not (
+            owner.id == principal.user_id
+            or (principal.manages_users and can_reach(principal, owner))
+        )
+    ):
+        raise NotFound(f"Token {token_id} not found.")
+    auth_service.revoke_api_token(session, token=token, actor=principal)
+    return token
+
+
+# --- password links --------------------------------------------------------------
+
+
+def issue_password_link(
+    session: Session, *, principal: Principal, user_id: int, settings: Settings
+) -> tuple[str, datetime]:
+    """A one-time link for the user to set a password: (url, expiry), shown once.
+
+    It serves both as the invitation of a new user and as a password reset; a
+    new link replaces any unused earlier one, and the current password keeps
+    working until the link is used.
+    """
+    user = _reachable_user(session, principal, user_id)
+    if not user.is_active:
+        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
+    repository.drop_unused_password_resets(session, user_id=user.id)
+    link = PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at)
+    session.add(link)
+    session.flush()
+    record(
+        session,
+        actor=principal,
+        action="user.password_link",
+        target_type="user",
+        target_id=user.id,
+        detail={"expiresAt": expires_at},
+    )
+    return settings.public_base_url + PASSWORD_LINK_PATH + token, expires_at
+
+
+def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User] | None:
+    if not token or len(token) > 100 or "\x00" in token:
+        return None
+    link = repository.get_password_reset(session, hash_token(token))
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        return None
+    user = auth_repository.get_user(session, link.user_id)
+    if user is None or not user.is_active:
+        return None
+    return link, user
+
+
+INVALID_LINK = "This link is not valid: it was used already, replaced, or has expired."
+
+
+def user_for_password_link(session: Session, *, token: str) -> User:
+    """The user a valid, unused link is for (404 otherwise)."""
+    found = _usable_link(session, token, utcnow())
+    if found is None:
+        raise NotFound(INVALID_LINK)
+    return found[1]
+
+
+def set_password_with_link(session: Session, *, token: str, password: str) -> User:
+    """Use a one-time link: set the password, end the user's sessions, spend every link."""
+    now = utcnow()
+    found = _usable_link(session, token, now)
+    if found is None:
+        raise NotFound(INVALID_LINK)
+    link, user = found
+    check_password(password)
+    user.password_hash = hash_password(password)
+    # Like any password change: every session signed in before it ends.
+    user.session_version = user.session_version + 1
+    link.used_at = now
+    repository.expire_password_resets(session, user_id=user.id, now=now)
+    throttle.clear(session, email=user.email)
+    session.flush()
+    record(
+        session,
+        actor=Principal.of(user),
+        action="user.password_set",
+        target_type="user",
+        target_id=user.id,
+        detail={"via": "one-time link"},
+    )
+    return user
