@@ -131,27 +131,22 @@ def scorecard(
         industry=industry,
         size=size,
     )
+    histories = service.comparison_histories(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        metrics=METRICS,
+        days=TREND_DAYS[months],
+        industry_sector=industry or None,
+        size_band=size or None,
+        settings=settings,
+    )
     return render(
         request,
         "benchmarks/scorecard.html",
         user=user,
         organization=organization,
-        cards=[
-            _card(
-                c,
-                service.comparison_history(
-                    session,
-                    principal=user,
-                    organization_id=organization_id,
-                    metric=c.metric,
-                    days=TREND_DAYS[months],
-                    industry_sector=industry or None,
-                    size_band=size or None,
-                    settings=settings,
-                ),
-            )
-            for c in comparisons
-        ],
+        cards=[_card(c, histories[c.metric]) for c in comparisons],
         months=months,
         trend_months=TREND_MONTHS,
         options=service.peer_group_options(

@@ -428,30 +428,32 @@ def calculated_days(session: Session, *, since: date) -> list[date]:
 
 
 def result_history(
-    session: Session, *, metric: str, industry_sector: str, size_band: str, since: date
-) -> dict[date, BenchmarkResult]:
+    session: Session, *, metrics: Sequence[str], industry_sector: str, size_band: str, since: date
+) -> dict[tuple[str, date], BenchmarkResult]:
+    """One group's published results of `metrics` since `since`, by (metric, day)."""
     rows = session.scalars(
         select(BenchmarkResult).where(
-            BenchmarkResult.metric == metric,
+            BenchmarkResult.metric.in_(metrics),
             BenchmarkResult.industry_sector == industry_sector,
             BenchmarkResult.size_band == size_band,
             BenchmarkResult.calculated_for >= since,
         )
     )
-    return {row.calculated_for: row for row in rows}
+    return {(row.metric, row.calculated_for): row for row in rows}
 
 
 def position_history(
-    session: Session, *, organization_id: int, metric: str, since: date
-) -> dict[date, BenchmarkPosition]:
+    session: Session, *, organization_id: int, metrics: Sequence[str], since: date
+) -> dict[tuple[str, date], BenchmarkPosition]:
+    """One organisation's stored positions on `metrics` since `since`, by (metric, day)."""
     rows = session.scalars(
         select(BenchmarkPosition).where(
             BenchmarkPosition.organization_id == organization_id,
-            BenchmarkPosition.metric == metric,
+            BenchmarkPosition.metric.in_(metrics),
             BenchmarkPosition.calculated_for >= since,
         )
     )
-    return {row.calculated_for: row for row in rows}
+    return {(row.metric, row.calculated_for): row for row in rows}
 
 
 def latest_calculated_day(session: Session) -> date | None:
