@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
@@ -99,3 +101,58 @@ def test_a_write_whose_commit_fails_is_never_reported_as_done(
         "/api/v1/organizations", params={"search": "Never Made"}, headers=admin_headers
     ).json()
     assert listed["total"] == 0
+
+
+@pytest.fixture
+def live_app(settings: Settings, impatient_engine: Engine) -> FastAPI:
+    """The live server's app on the impatient engine (overrides the conftest fixture)."""
+    return create_app(settings, session_factory=make_session_factory(impatient_engine))
+
+
+def test_a_busy_answer_keeps_the_connection_open(
+    live_server: str, impatient_engine: Engine
+) -> None:
+    # A 503 is an answer like any other: the server keeps the client's keep-alive
+    # connection, so the client's next request on it goes through.
+    factory = make_session_factory(impatient_engine)
+    with session_scope(factory) as session:
+        organization = create_organization(session, name="Held Ltd")
+        _, token = create_user(session, role=Role.ADMIN)
+    host, port = live_server.removeprefix("http://").split(":")
+    body = b'{"name": "Changed Ltd"}'
+    request = (
+        f"PATCH /api/v1/organizations/{organization.id} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    holder = hold_the_lock(impatient_engine, organization.id)
+    try:
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(request)
+            status, headers = read_response(sock)
+            assert status == 503 and headers.get("retry-after") == "1"
+            holder.rollback()
+            sock.sendall(request)
+            status, _ = read_response(sock)
+            assert status == 200
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str]]:
+    """One HTTP/1.1 response off a raw socket: status and headers (the body is read and dropped)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    remaining = int(headers.get("content-length", "0")) - len(rest)
+    while remaining > 0:
+        chunk = sock.recv(remaining)
+        assert chunk, "the server closed the connection"
+        remaining -= len(chunk)
+    return int(lines[0].split()[1]), headers

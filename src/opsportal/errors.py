@@ -235,18 +235,31 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
         detail = exc.detail if isinstance(exc.detail, str) else title
         return respond(request, exc.status_code, title, detail, slug=slug, headers=exc.headers)
 
+    def busy(request: Request, exc: Exception) -> Response:
+        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        return respond(
+            request,
+            503,
+            "Service busy",
+            "The database is busy; nothing was changed. Try again in a moment.",
+            slug="busy",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        )
+
+    # Database errors get handlers of their own: Starlette runs the catch-all
+    # Exception handler in its outermost middleware, which re-raises after
+    # answering, and the server then drops the client's keep-alive connection.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if is_busy_database(exc):
+            return busy(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         if is_busy_database(exc):
-            logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
-            return respond(
-                request,
-                503,
-                "Service busy",
-                "The database is busy; nothing was changed. Try again in a moment.",
-                slug="busy",
-                headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
-            )
+            return busy(request, exc)
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return respond(
             request,
