@@ -51,7 +51,9 @@ def census(url: str, settings: Settings) -> None:
     """Count what the newest run stored and what customers may see of it."""
     factory = make_session_factory(make_engine(url))
     with session_scope(factory) as session:
-        day = repository.latest_calculated_day(session)
+        published = repository.latest_published_run(session)
+        assert published is not None, "no benchmark run has succeeded"
+        day = published.calculated_for
         run = session.scalars(select(BenchmarkRun).order_by(BenchmarkRun.id.desc()).limit(1)).one()
         results = session.scalars(
             select(BenchmarkResult).where(BenchmarkResult.calculated_for == day)

@@ -1,12 +1,17 @@
-"""Benchmark services: runs publish a day (`runs`), comparisons read it (`comparisons`)."""
+"""Benchmark services: runs publish a day (`runs`); comparisons (`comparisons`), their
+history (`history`) and exports (`exports`) read it; `peer_groups` names the groups."""
 
 from opsportal.benchmarks.service.comparisons import (
-    MAX_HISTORY_DAYS,
     NOT_PUBLISHED,
     compare_metric,
     compare_organization,
+)
+from opsportal.benchmarks.service.history import (
+    MAX_HISTORY_DAYS,
     comparison_histories,
     comparison_history,
+)
+from opsportal.benchmarks.service.peer_groups import (
     peer_group_options,
     resolve_peer_group,
     size_band_for,

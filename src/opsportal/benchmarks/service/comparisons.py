@@ -14,15 +14,12 @@ Staff may compare any organisation with any published group, in full.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
-from opsportal.benchmarks import aggregation, repository
-from opsportal.benchmarks.cohorts import SizeBand, describe_peer_group
+from opsportal.benchmarks import aggregation
 from opsportal.benchmarks.published import (
     GroupResult,
     Position,
@@ -32,16 +29,13 @@ from opsportal.benchmarks.published import (
 )
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
-    HistoryPoint,
-    PeerGroupOptions,
-    SizeBandRead,
     StaffBenchmarkComparison,
 )
+from opsportal.benchmarks.service.peer_groups import PeerGroup, resolve_peer_group
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
-from opsportal.errors import InvalidInput, NotFound
+from opsportal.errors import NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
-from opsportal.metrics.service import utc_today
 from opsportal.models import CustomerView, Organization
 from opsportal.tenants.service import get_organization
 
@@ -53,31 +47,6 @@ NOT_PUBLISHED = (
 NOT_CALCULATED = "Benchmarks have not been calculated yet."
 
 
-@dataclass(frozen=True)
-class PeerGroup:
-    """A requested peer group: an industry and/or a size band ("" / None: any)."""
-
-    sector: str
-    band: SizeBand | None
-
-    @property
-    def band_label(self) -> str:
-        return self.band.label if self.band else ""
-
-    def describe(self, peer_count: int | None = None) -> str:
-        return describe_peer_group(self.sector, self.band_label, peer_count)
-
-    def kind_of(self, organization: Organization) -> int | None:
-        """Which of the organisation's own groups this is (an index into COHORT_KINDS), or None."""
-        own_sector = organization.industry_sector or ""
-        if self.sector and self.sector.casefold() != own_sector.casefold():
-            return None
-        employees = organization.employee_count
-        if self.band is not None and (employees is None or not self.band.contains(employees)):
-            return None
-        return (1 if self.sector else 0) + (2 if self.band else 0)
-
-
 def _stored_percentile(position: Position, kind: int) -> int | None:
     return (
         position.percentile_all,
@@ -85,44 +54,6 @@ def _stored_percentile(position: Position, kind: int) -> int | None:
         position.percentile_band,
         position.percentile_sector_band,
     )[kind]
-
-
-def _resolve_band(settings: Settings, size_band: str | None) -> SizeBand | None:
-    if not size_band:
-        return None
-    for band in settings.size_bands:
-        if band.label == size_band:
-            return band
-    labels = ", ".join(band.label for band in settings.size_bands)
-    raise InvalidInput(
-        f"Unknown size band {size_band!r}; the bands are {labels}.", field="sizeBand"
-    )
-
-
-def resolve_peer_group(
-    session: Session,
-    *,
-    principal: Principal,
-    organization: Organization,
-    industry_sector: str | None,
-    size_band: str | None,
-    settings: Settings,
-) -> PeerGroup:
-    """The requested group, its industry spelled as the organisations spell it.
-
-    A customer's spelling is matched against its own industry only: matching it
-    against every industry would tell it which industries have customers.
-    """
-    band = _resolve_band(settings, size_band)
-    sector = (industry_sector or "").strip()
-    if sector:
-        known = (
-            repository.active_sectors(session)
-            if principal.is_staff
-            else [organization.industry_sector or ""]
-        )
-        sector = {s.casefold(): s for s in known if s}.get(sector.casefold(), sector)
-    return PeerGroup(sector=sector, band=band)
 
 
 def _unavailable_reason(
@@ -255,7 +186,7 @@ def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | N
     }
 
 
-def _view(
+def view(
     *,
     principal: Principal,
     organization: Organization,
@@ -309,7 +240,7 @@ def describe_gap(metric: Metric, gap: float) -> str:
     return f"{amount} {noun} {'above' if gap > 0 else 'below'} the median"
 
 
-def _subject(
+def subject(
     session: Session,
     *,
     principal: Principal,
@@ -331,7 +262,7 @@ def _subject(
     return organization, group, group.kind_of(organization)
 
 
-def _known_metric(principal: Principal, *, organization_id: int, metric: str) -> Metric:
+def known_metric(principal: Principal, *, organization_id: int, metric: str) -> Metric:
     found = get_metric(metric)
     if found is None:
         # The tenant check first: an unknown metric must not confirm that an organisation exists.
@@ -351,7 +282,7 @@ def _compare(
     settings: Settings,
     cache: PublishedDayCache | None,
 ) -> list[BenchmarkComparison]:
-    organization, group, kind = _subject(
+    organization, group, kind = subject(
         session,
         principal=principal,
         organization_id=organization_id,
@@ -367,7 +298,7 @@ def _compare(
         cache=cache,
     )
     return [
-        _view(
+        view(
             principal=principal,
             organization=organization,
             metric=metric,
@@ -392,7 +323,7 @@ def compare_metric(
     cache: PublishedDayCache | None = None,
 ) -> BenchmarkComparison:
     """One metric of one organisation against its peer group (staff get the extra statistics)."""
-    found = _known_metric(principal, organization_id=organization_id, metric=metric)
+    found = known_metric(principal, organization_id=organization_id, metric=metric)
     return _compare(
         session,
         principal=principal,
@@ -429,156 +360,4 @@ def compare_organization(
         size_band=size_band,
         settings=settings,
         cache=cache,
-    )
-
-
-MAX_HISTORY_DAYS = 731
-
-
-def comparison_history(
-    session: Session,
-    *,
-    principal: Principal,
-    organization_id: int,
-    metric: str,
-    days: int,
-    industry_sector: str | None = None,
-    size_band: str | None = None,
-    settings: Settings,
-) -> list[HistoryPoint]:
-    """One point per calculated day of the last `days`, oldest first, each under that day's rules.
-
-    Every point is built by the same steps as a day's comparison, from what that
-    day's run stored, so history shows a customer nothing its comparison would not.
-    """
-    found = _known_metric(principal, organization_id=organization_id, metric=metric)
-    return comparison_histories(
-        session,
-        principal=principal,
-        organization_id=organization_id,
-        metrics=[found],
-        days=days,
-        industry_sector=industry_sector,
-        size_band=size_band,
-        settings=settings,
-    )[found.name]
-
-
-def comparison_histories(
-    session: Session,
-    *,
-    principal: Principal,
-    organization_id: int,
-    metrics: Sequence[Metric],
-    days: int,
-    industry_sector: str | None = None,
-    size_band: str | None = None,
-    settings: Settings,
-) -> dict[str, list[HistoryPoint]]:
-    """`comparison_history` of several metrics at once (the scorecard's trends), by metric name."""
-    organization, group, kind = _subject(
-        session,
-        principal=principal,
-        organization_id=organization_id,
-        industry_sector=industry_sector,
-        size_band=size_band,
-        settings=settings,
-    )
-    since = utc_today() - timedelta(days=days)
-    names = [metric.name for metric in metrics]
-    results = repository.result_history(
-        session,
-        metrics=names,
-        industry_sector=group.sector,
-        size_band=group.band_label,
-        since=since,
-    )
-    positions = repository.position_history(
-        session, organization_id=organization.id, metrics=names, since=since
-    )
-    calculated_days = repository.calculated_days(session, since=since)
-    histories: dict[str, list[HistoryPoint]] = {}
-    for metric in metrics:
-        points = []
-        for day in calculated_days:
-            result, position = results.get((metric.name, day)), positions.get((metric.name, day))
-            published = PublishedDay(
-                day,
-                {metric.name: GroupResult.of(result)} if result is not None else {},
-                {metric.name: Position.of(position)} if position is not None else {},
-            )
-            day_view = _view(
-                principal=principal,
-                organization=organization,
-                metric=metric,
-                group=group,
-                kind=kind,
-                published=published,
-                settings=settings,
-            )
-            points.append(
-                HistoryPoint(
-                    calculated_for=day,
-                    available=day_view.available,
-                    your_value=day_view.your_value if day_view.available else None,
-                    percentile=day_view.percentile,
-                    p25=day_view.p25,
-                    median=day_view.median,
-                    p75=day_view.p75,
-                    peer_count=day_view.peer_count,
-                    verdict=day_view.verdict,
-                )
-            )
-        histories[metric.name] = points
-    return histories
-
-
-def peer_group_options(
-    session: Session, *, principal: Principal, settings: Settings, organization_id: int | None
-) -> PeerGroupOptions:
-    """What a peer-group chooser offers.
-
-    Staff: every industry with active customers and every size band. A customer:
-    only its own organisation's industry and size band, so the list reveals
-    nothing about which other industries or sizes have customers.
-    """
-    bands = settings.size_bands
-    if principal.is_staff:
-        sectors = repository.active_sectors(session)
-    else:
-        own_id = principal.organization_id
-        if own_id is None or (organization_id is not None and organization_id != own_id):
-            raise NotFound(f"Organization {organization_id or own_id} not found.")
-        organization = get_organization(session, principal=principal, organization_id=own_id)
-        sectors = [organization.industry_sector] if organization.industry_sector else []
-        employees = organization.employee_count
-        bands = tuple(b for b in bands if employees is not None and b.contains(employees))
-    return PeerGroupOptions(
-        industry_sectors=sectors,
-        size_bands=[
-            SizeBandRead(label=b.label, employee_min=b.minimum, employee_max=b.maximum)
-            for b in bands
-        ],
-    )
-
-
-def size_band_for(
-    settings: Settings, *, employee_min: int | None, employee_max: int | None
-) -> str | None:
-    """The size band that employeeMin/employeeMax name exactly; 422 listing the bands otherwise."""
-    if employee_min is None and employee_max is None:
-        return None
-    bands = settings.size_bands
-    for band in bands:
-        if employee_min == band.minimum and employee_max == band.maximum:
-            return band.label
-    choices = "; ".join(
-        f"employeeMin={b.minimum}" + (f"&employeeMax={b.maximum}" if b.maximum else "")
-        for b in bands
-    )
-    raise InvalidInput(
-        "employeeMin and employeeMax must name one size band "
-        f"({', '.join(b.label for b in bands)}): {choices}.",
-        field="employeeMin",
-        extra={"sizeBands": [b.label for b in bands]},
     )

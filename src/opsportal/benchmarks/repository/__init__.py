@@ -1,0 +1,62 @@
+"""Benchmark queries, by what they serve: the values a run reads (`values`), runs and
+their locks (`runs`), a day's results and positions (`results`), and the organisations
+of a peer group (`portfolio`)."""
+
+from opsportal.benchmarks.repository.portfolio import (
+    BOTTOM_QUARTILE_BELOW,
+    GroupSelection,
+    group_positions,
+    portfolio,
+)
+from opsportal.benchmarks.repository.results import (
+    PositionColumns,
+    active_sectors,
+    position_history,
+    positions_of,
+    replace_positions,
+    replace_results,
+    result_history,
+    results_for,
+)
+from opsportal.benchmarks.repository.runs import (
+    RUN_LOCK_KEY,
+    PublishedRun,
+    acquire_run_lock,
+    calculated_days,
+    claimed_run,
+    get_run,
+    latest_published_run,
+    list_runs,
+    run_is_abandoned,
+    running_runs,
+    this_worker,
+)
+from opsportal.benchmarks.repository.values import FreshValues, load_fresh_values
+
+__all__ = [
+    "BOTTOM_QUARTILE_BELOW",
+    "RUN_LOCK_KEY",
+    "FreshValues",
+    "GroupSelection",
+    "PositionColumns",
+    "PublishedRun",
+    "acquire_run_lock",
+    "active_sectors",
+    "calculated_days",
+    "claimed_run",
+    "get_run",
+    "group_positions",
+    "latest_published_run",
+    "list_runs",
+    "load_fresh_values",
+    "portfolio",
+    "position_history",
+    "positions_of",
+    "replace_positions",
+    "replace_results",
+    "result_history",
+    "results_for",
+    "run_is_abandoned",
+    "running_runs",
+    "this_worker",
+]
