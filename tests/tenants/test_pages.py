@@ -35,3 +35,15 @@ class TestOrganizationPage:
         page = client.get("/organizations?page=zero")
         assert page.status_code == 422
         assert "page" in page.text
+
+    def test_pages_of_a_search_keep_the_search(self, client: TestClient, session: Session) -> None:
+        for i in range(55):
+            create_organization(session, name=f"Harbor {i:02d}")
+        user, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        log_in(client, user.email)
+        first = client.get("/organizations?q=harbor")
+        assert "Page 1 of 2" in first.text
+        assert 'href="?q=harbor&amp;page=2">Next</a>' in first.text
+        second = client.get("/organizations?q=harbor&page=2")
+        assert 'href="?q=harbor&amp;page=1">Previous</a>' in second.text
+        assert second.text.count("/benchmarks/organizations/") == 5
