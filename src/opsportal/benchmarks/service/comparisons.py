@@ -271,17 +271,47 @@ def known_metric(principal: Principal, *, organization_id: int, metric: str) -> 
     return found
 
 
-def _compare(
+def compare_metric(
     session: Session,
     *,
     principal: Principal,
     organization_id: int,
-    metrics: Sequence[Metric],
-    industry_sector: str | None,
-    size_band: str | None,
+    metric: str,
+    industry_sector: str | None = None,
+    size_band: str | None = None,
     settings: Settings,
-    cache: PublishedDayCache | None,
+    cache: PublishedDayCache | None = None,
+) -> BenchmarkComparison:
+    """One metric of one organisation against its peer group (staff get the extra statistics)."""
+    found = known_metric(principal, organization_id=organization_id, metric=metric)
+    return compare_organization(
+        session,
+        principal=principal,
+        organization_id=organization_id,
+        metrics=[found],
+        industry_sector=industry_sector,
+        size_band=size_band,
+        settings=settings,
+        cache=cache,
+    )[0]
+
+
+def compare_organization(
+    session: Session,
+    *,
+    principal: Principal,
+    organization_id: int,
+    industry_sector: str | None = None,
+    size_band: str | None = None,
+    settings: Settings,
+    cache: PublishedDayCache | None = None,
+    metrics: Sequence[Metric] = METRICS,
 ) -> list[BenchmarkComparison]:
+    """Every metric (or `metrics`) of one organisation against its peer group, in registry order.
+
+    With no industry and no size band the peer group is all active customers.
+    `size_band` is a band label such as "101-500" (see `size_band_for`).
+    """
     organization, group, kind = subject(
         session,
         principal=principal,
@@ -309,55 +339,3 @@ def _compare(
         )
         for metric in metrics
     ]
-
-
-def compare_metric(
-    session: Session,
-    *,
-    principal: Principal,
-    organization_id: int,
-    metric: str,
-    industry_sector: str | None = None,
-    size_band: str | None = None,
-    settings: Settings,
-    cache: PublishedDayCache | None = None,
-) -> BenchmarkComparison:
-    """One metric of one organisation against its peer group (staff get the extra statistics)."""
-    found = known_metric(principal, organization_id=organization_id, metric=metric)
-    return _compare(
-        session,
-        principal=principal,
-        organization_id=organization_id,
-        metrics=[found],
-        industry_sector=industry_sector,
-        size_band=size_band,
-        settings=settings,
-        cache=cache,
-    )[0]
-
-
-def compare_organization(
-    session: Session,
-    *,
-    principal: Principal,
-    organization_id: int,
-    industry_sector: str | None = None,
-    size_band: str | None = None,
-    settings: Settings,
-    cache: PublishedDayCache | None = None,
-) -> list[BenchmarkComparison]:
-    """Every metric of one organisation against its peer group, in registry order.
-
-    With no industry and no size band the peer group is all active customers.
-    `size_band` is a band label such as "101-500" (see `size_band_for`).
-    """
-    return _compare(
-        session,
-        principal=principal,
-        organization_id=organization_id,
-        metrics=METRICS,
-        industry_sector=industry_sector,
-        size_band=size_band,
-        settings=settings,
-        cache=cache,
-    )
