@@ -15,6 +15,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from opsportal.errors import Conflict
+
 SessionFactory = sessionmaker[Session]
 
 # Connection execution option: this unit of work only reads (see `read_only`).
@@ -140,8 +142,6 @@ def flush_or_conflict(session: Session, message: str) -> None:
     passes that check and fails here: report it as the conflict it is, not a 500.
     The savepoint keeps the rest of the transaction usable.
     """
-    from opsportal.errors import Conflict
-
     try:
         with session.begin_nested():
             session.flush()
