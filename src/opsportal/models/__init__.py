@@ -10,6 +10,7 @@ from opsportal.models.benchmarks import (
     RunStatus,
     ScheduledFiring,
 )
+from opsportal.models.credentials import CredentialKey, CredentialStatusEntry
 from opsportal.models.identity import (
     CUSTOMER_ROLES,
     STAFF_ROLES,
@@ -49,6 +50,8 @@ __all__ = [
     "Certificate",
     "CertificateCounter",
     "Course",
+    "CredentialKey",
+    "CredentialStatusEntry",
     "CustomerView",
     "LatestMetricValue",
     "LoginFailure",
