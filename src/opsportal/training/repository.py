@@ -64,6 +64,11 @@ def next_course_sort_order(session: Session, track_id: int) -> int:
     return max(orders, default=-1) + 1
 
 
+def next_track_sort_order(session: Session) -> int:
+    highest = session.scalar(select(func.max(Track.sort_order)))
+    return 0 if highest is None else highest + 1
+
+
 def get_quiz(session: Session, quiz_id: int) -> Quiz | None:
     return session.scalars(
         select(Quiz)

@@ -49,7 +49,9 @@ class TrackCreate(InputModel):
     estimated_minutes: Minutes = 0
     version: Version = "1.0"
     is_active: bool = True
-    sort_order: SortOrder = 0
+    sort_order: SortOrder | None = Field(
+        default=None, description="After every existing track when omitted or null"
+    )
     validity_days: ValidityDays | None = Field(
         default=None, description="Days a certificate stays valid; the deployment default if null"
     )

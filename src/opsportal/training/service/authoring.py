@@ -47,6 +47,9 @@ def create_track(
     if repository.get_track_by_slug(session, slug) is not None:
         raise Conflict(f"A track with slug {slug!r} already exists.")
     major, minor = _parse_version(data.version)
+    sort_order = data.sort_order
+    if sort_order is None:  # after every existing track: a new one never jumps the queue
+        sort_order = repository.next_track_sort_order(session)
     track = Track(
         name=data.name,
         slug=slug,
@@ -59,7 +62,7 @@ def create_track(
         version_minor=minor,
         validity_days=data.validity_days or settings.certificate_validity_days,
         is_active=data.is_active,
-        sort_order=data.sort_order,
+        sort_order=sort_order,
     )
     session.add(track)
     flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
@@ -190,48 +193,63 @@ def update_course(
 # --- quizzes ------------------------------------------------------------------
 
 
-def validate_questions(questions: Sequence[QuestionIn]) -> None:
-    """The spec's quiz rules; a violation is a 422 naming e.g. `questions.2.correctOptionIds`."""
+def question_errors(
+    questions: Sequence[QuestionIn], *, indexes: Sequence[int] | None = None
+) -> list[dict[str, str]]:
+    """Every violation of the spec's quiz rules, each `{field, message}` naming its path
+    (e.g. `questions.2.correctOptionIds`); `indexes` are the questions' positions in the quiz
+    when only some of its questions are checked (the builder page checks those that parsed)."""
+    errors: list[dict[str, str]] = []
+
+    def error(field: str, message: str) -> None:
+        errors.append({"field": field, "message": message})
+
     seen_questions: set[str] = set()
-    for index, question in enumerate(questions):
-        at = f"questions.{index}"
+    for position, question in enumerate(questions):
+        at = f"questions.{indexes[position] if indexes is not None else position}"
         if question.id in seen_questions:
-            raise InvalidInput(f"Question id {question.id!r} is used twice.", field=f"{at}.id")
+            error(f"{at}.id", f"Question id {question.id!r} is used twice.")
         seen_questions.add(question.id)
         option_ids: set[str] = set()
         for option_index, option in enumerate(question.options):
             if option.id in option_ids:
-                raise InvalidInput(
+                error(
+                    f"{at}.options.{option_index}.id",
                     f"Option id {option.id!r} is used twice in question {question.id!r}.",
-                    field=f"{at}.options.{option_index}.id",
                 )
             option_ids.add(option.id)
         if question.type is QuestionType.TRUE_FALSE and len(question.options) != 2:
-            raise InvalidInput(
-                "A TRUE_FALSE question has exactly two options.", field=f"{at}.options"
-            )
+            error(f"{at}.options", "A TRUE_FALSE question has exactly two options.")
+        # One message per question for its answer key: the most basic problem first.
         correct = question.correct_option_ids
-        if len(set(correct)) != len(correct):
-            raise InvalidInput(
-                "A correct option id is listed twice.", field=f"{at}.correctOptionIds"
-            )
         unknown = [c for c in correct if c not in option_ids]
-        if unknown:
-            raise InvalidInput(
+        if len(set(correct)) != len(correct):
+            error(f"{at}.correctOptionIds", "A correct option id is listed twice.")
+        elif unknown:
+            error(
+                f"{at}.correctOptionIds",
                 f"Correct option ids {unknown} are not among the question's options.",
-                field=f"{at}.correctOptionIds",
             )
-        if question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
+        elif question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
             if len(correct) != 1:
-                raise InvalidInput(
+                error(
+                    f"{at}.correctOptionIds",
                     f"A {question.type.value} question has exactly one correct option.",
-                    field=f"{at}.correctOptionIds",
                 )
         elif not correct:
-            raise InvalidInput(
-                "A MULTI_SELECT question has at least one correct option.",
-                field=f"{at}.correctOptionIds",
+            error(
+                f"{at}.correctOptionIds", "A MULTI_SELECT question has at least one correct option."
             )
+    return errors
+
+
+def validate_questions(questions: Sequence[QuestionIn]) -> None:
+    """The spec's quiz rules; a violation is a 422 listing every offending field at once."""
+    errors = question_errors(questions)
+    if errors:
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), extra={"errors": errors}
+        )
 
 
 def put_quiz(
