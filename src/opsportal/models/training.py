@@ -41,6 +41,14 @@ class QuestionType(enum.StrEnum):
     MULTI_SELECT = "MULTI_SELECT"
 
 
+class RevealAnswers(enum.StrEnum):
+    """When a learner may see the answer key and explanations of a graded attempt."""
+
+    NEVER = "NEVER"
+    AFTER_PASS = "AFTER_PASS"
+    ALWAYS = "ALWAYS"
+
+
 class Track(Base):
     __tablename__ = "training_tracks"
 
@@ -103,10 +111,35 @@ class Quiz(Base):
     pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.80"))
     # The questions with their answer key, validated on the way in; replaced whole by PUT.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The policy; a null limit means "no limit".
+    reveal_answers: Mapped[RevealAnswers] = mapped_column(
+        Enum(RevealAnswers, native_enum=False, length=20), default=RevealAnswers.AFTER_PASS
+    )
+    max_attempts: Mapped[int | None]
+    cooldown_minutes: Mapped[int | None]
+    time_limit_minutes: Mapped[int | None]
+    questions_per_attempt: Mapped[int | None]
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_options: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise", back_populates="quiz")
+
+
+class QuizAttemptCounter(Base):
+    """One row per learner and quiz: locked while an attempt starts, so the policy's
+    limits hold however many requests (or server processes) start at once."""
+
+    __tablename__ = "training_quiz_attempt_counters"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("training_quizzes.id", ondelete="CASCADE"), primary_key=True
+    )
+    started: Mapped[int] = mapped_column(default=0)
 
 
 class QuizAttempt(Base):
@@ -116,17 +149,25 @@ class QuizAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("training_quizzes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # A snapshot of the questions and threshold at start, so replacing the quiz
-    # mid-attempt cannot change what the learner is graded against.
+    # A snapshot of the questions drawn for this attempt, in the order shown and
+    # with their options in the order shown, and the threshold at start, so
+    # replacing the quiz mid-attempt cannot change what the learner is graded against.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The time limit's end (without the grace period); null when the quiz has none.
+    deadline_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     correct_count: Mapped[int | None]
     total_questions: Mapped[int | None]
     score: Mapped[int | None]
     passed: Mapped[bool | None]
+    time_expired: Mapped[bool] = mapped_column(default=False)
+    # Regrades after an answer key was corrected: [{at, byUserId, fromScore, toScore,
+    # fromPassed, toPassed, questionIds}], oldest first; the attempt's grade is the latest.
+    regrades: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    regraded_at: Mapped[datetime | None]
 
     quiz: Mapped[Quiz] = relationship(lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from opsportal.models import QuestionType, TrackLevel, TrackType
+from opsportal.models import QuestionType, RevealAnswers, TrackLevel, TrackType
 from opsportal.schemas import ApiModel, InputModel
 from opsportal.training.certificates import CertificateStatus
 
@@ -34,6 +34,10 @@ PassThreshold = Annotated[Decimal, Field(ge=Decimal("0.01"), le=Decimal("1"), de
 
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 20
+# Policy limits: a null value means "no limit".
+AttemptLimit = Annotated[int, Field(ge=1, le=1000)]
+PolicyMinutes = Annotated[int, Field(ge=1, le=525_600)]
+QuestionCount = Annotated[int, Field(ge=1, le=MAX_QUESTIONS)]
 
 
 # --- authoring ------------------------------------------------------------
@@ -101,7 +105,28 @@ class QuestionIn(InputModel):
     explanation: Explanation | None = None
 
 
-class QuizPut(InputModel):
+class QuizPolicy(InputModel):
+    """Who sees the answer key when, and how attempts are limited; null means no limit."""
+
+    reveal_answers: RevealAnswers = Field(
+        default=RevealAnswers.AFTER_PASS,
+        description="When a result shows the correct options and explanations",
+    )
+    max_attempts: AttemptLimit | None = Field(default=None, description="Attempts per learner")
+    cooldown_minutes: PolicyMinutes | None = Field(
+        default=None, description="Wait after an attempt before the next may start"
+    )
+    time_limit_minutes: PolicyMinutes | None = Field(
+        default=None, description="Minutes to submit (plus 60 s grace); later is failed"
+    )
+    questions_per_attempt: QuestionCount | None = Field(
+        default=None, description="Questions drawn at random from the quiz's questions"
+    )
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+
+
+class QuizPut(QuizPolicy):
     title: Name | None = Field(default=None, description="The course title when omitted")
     pass_threshold: PassThreshold = Decimal("0.80")
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
@@ -156,6 +181,13 @@ class QuizRead(ApiModel):
     title: str
     pass_threshold: float
     questions: list[QuestionRead]
+    reveal_answers: RevealAnswers
+    max_attempts: int | None
+    cooldown_minutes: int | None
+    time_limit_minutes: int | None
+    questions_per_attempt: int | None
+    shuffle_questions: bool
+    shuffle_options: bool
 
 
 class UserProgress(ApiModel):

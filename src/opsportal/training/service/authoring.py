@@ -17,6 +17,7 @@ from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.training import repository
+from opsportal.training.policy import apply_quiz_policy, quiz_policy_fields, validate_quiz_policy
 from opsportal.training.schemas import (
     CourseCreate,
     CourseUpdate,
@@ -261,6 +262,7 @@ def put_quiz(
     if course is None:
         raise NotFound(f"Course {course_id} not found.")
     validate_questions(data.questions)
+    validate_quiz_policy(data)
     questions = [q.model_dump(mode="json") for q in data.questions]
     title = data.title or course.title
     quiz = course.quiz
@@ -277,6 +279,7 @@ def put_quiz(
         quiz.title = title
         quiz.pass_threshold = data.pass_threshold
         quiz.questions = questions
+    apply_quiz_policy(quiz, data)
     try:
         with session.begin_nested():
             session.flush()
@@ -294,6 +297,7 @@ def put_quiz(
             "title": quiz.title,
             "passThreshold": quiz.pass_threshold,
             "questions": len(questions),
-        },
+        }
+        | quiz_policy_fields(quiz),
     )
     return quiz

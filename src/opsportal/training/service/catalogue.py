@@ -84,6 +84,13 @@ def quiz_read(quiz: Quiz) -> QuizRead:
         title=quiz.title,
         pass_threshold=float(quiz.pass_threshold),
         questions=[QuestionRead.model_validate(q) for q in quiz.questions],
+        reveal_answers=quiz.reveal_answers,
+        max_attempts=quiz.max_attempts,
+        cooldown_minutes=quiz.cooldown_minutes,
+        time_limit_minutes=quiz.time_limit_minutes,
+        questions_per_attempt=quiz.questions_per_attempt,
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_options=quiz.shuffle_options,
     )
 
 
