@@ -29,6 +29,7 @@ from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.tenants.pages import router as organization_pages
+from opsportal.training.credentials.endpoints import router as credentials_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.pages import router as training_pages
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(notifications_router)
     app.include_router(training_router)
     app.include_router(certificate_verification_router)
+    app.include_router(credentials_router)
     app.include_router(sign_in_pages)
     app.include_router(organization_pages)
     app.include_router(training_pages)

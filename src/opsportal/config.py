@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     benchmark_size_bands: str = "1-100,101-500,501-2000,2001+"
 
     certificate_validity_days: int = 730
+    # The issuer named in Open Badges credentials and on LinkedIn's certification form.
+    credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
 
     # The mail outbox's SMTP server: smtp://host:port, smtps:// (TLS) or
     # smtp+starttls://, with user:password@ when it needs a login. Unset, mail is

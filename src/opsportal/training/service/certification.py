@@ -21,6 +21,7 @@ from opsportal.training.certificates import (
     new_verification_code,
     verification_url,
 )
+from opsportal.training.credentials.service import assign_status_entry
 from opsportal.training.pdf import CertificateDocument, render_pdf
 from opsportal.training.schemas import CertificateRead, VerificationRead
 from opsportal.training.service.catalogue import (
@@ -74,6 +75,8 @@ def issue_certificate(
     certificate.track = track
     session.add(certificate)
     session.flush()
+    # Its bit in the credential status list, fixed from the start.
+    assign_status_entry(session, certificate.id)
     return certificate_read(certificate, now=now), True
 
 

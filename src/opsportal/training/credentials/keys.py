@@ -1,0 +1,91 @@
+"""Ed25519 signing keys: made, sealed with the application's secret key, rotated, published.
+
+The private key is stored encrypted with AES-GCM under a key derived (HKDF-SHA256)
+from the session secret key, so a database dump alone cannot sign credentials.
+The public half is stored in the clear: after a rotation, or if the secret key
+changes and an old private key can no longer be opened, every credential ever
+issued still verifies against `/.well-known/jwks.json`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from joserfc.jwk import OKPKey
+
+ALGORITHM = "EdDSA"
+# Binds the derived key to this one purpose: the same secret signs session cookies.
+_HKDF_INFO = b"opsportal credential signing keys v1"
+_NONCE_BYTES = 12
+
+
+class SealedKeyUnreadable(Exception):
+    """The stored private key does not open with this secret key (it changed, or was tampered)."""
+
+
+@dataclass(frozen=True)
+class NewKey:
+    kid: str
+    public_jwk: dict[str, Any]
+    sealed_private_key: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _aead(secret_key: str) -> AESGCM:
+    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
+        secret_key.encode("utf-8")
+    )
+    return AESGCM(derived)
+
+
+def seal(secret_key: str, kid: str, private_key: bytes) -> str:
+    """Encrypt the raw private key; the kid is authenticated with it, so rows cannot be swapped."""
+    nonce = os.urandom(_NONCE_BYTES)
+    return _b64(nonce + _aead(secret_key).encrypt(nonce, private_key, kid.encode("ascii")))
+
+
+def unseal(secret_key: str, kid: str, sealed: str) -> bytes:
+    blob = _unb64(sealed)
+    try:
+        return _aead(secret_key).decrypt(
+            blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], kid.encode("ascii")
+        )
+    except (InvalidTag, ValueError) as exc:
+        raise SealedKeyUnreadable(kid) from exc
+
+
+def public_jwk(key: OKPKey, kid: str) -> dict[str, Any]:
+    jwk = dict(key.as_dict(private=False))
+    jwk.update(kid=kid, alg=ALGORITHM, use="sig")
+    return jwk
+
+
+def generate(secret_key: str) -> NewKey:
+    private = Ed25519PrivateKey.generate()
+    key = OKPKey.import_key(private)
+    kid = key.thumbprint()  # RFC 7638: stable, and derived from the key alone
+    return NewKey(
+        kid=kid,
+        public_jwk=public_jwk(key, kid),
+        sealed_private_key=seal(secret_key, kid, private.private_bytes_raw()),
+    )
+
+
+def signing_key(secret_key: str, kid: str, sealed: str) -> OKPKey:
+    raw = unseal(secret_key, kid, sealed)
+    return OKPKey.import_key(Ed25519PrivateKey.from_private_bytes(raw))
