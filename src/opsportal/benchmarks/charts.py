@@ -11,10 +11,14 @@ from datetime import date
 from html import escape
 
 WIDTH = 320
-HEIGHT = 72
-PAD = 14
-BAND_TOP = 26
+HEIGHT = 84
+PAD = 16
+BAND_TOP = 30
 BAND_HEIGHT = 18
+# Labels in user units: the charts are drawn at least ~280 px wide (the grid's
+# narrowest card), so 14 units read as 12 px or more on screen.
+FONT_SIZE = 14
+_TEXT = f'font-size="{FONT_SIZE}" fill="#4a5668"'
 
 
 def axis_range(
@@ -72,9 +76,9 @@ def band_svg(
         f'height="{BAND_HEIGHT}" rx="3" fill="#c9d8f0" stroke="#7d9fd6"/>',
         f'<line class="median" x1="{x(median)}" y1="{BAND_TOP - 2}" x2="{x(median)}" '
         f'y2="{BAND_TOP + BAND_HEIGHT + 2}" stroke="#1f5fbf" stroke-width="3"/>',
-        f'<text x="{x(p25)}" y="{BAND_TOP + BAND_HEIGHT + 16}" text-anchor="middle">'
+        f'<text x="{x(p25)}" y="{BAND_TOP + BAND_HEIGHT + 18}" text-anchor="middle" {_TEXT}>'
         f"{escape(fmt(p25))}</text>",
-        f'<text x="{x(p75)}" y="{BAND_TOP + BAND_HEIGHT + 16}" text-anchor="middle">'
+        f'<text x="{x(p75)}" y="{BAND_TOP + BAND_HEIGHT + 18}" text-anchor="middle" {_TEXT}>'
         f"{escape(fmt(p75))}</text>",
     ]
     if value is not None:
@@ -83,7 +87,8 @@ def band_svg(
             f'<path class="you" d="M{vx} {BAND_TOP - 2} l-5 -8 h10 z" fill="#13213a"/>'
             f'<line x1="{vx}" y1="{BAND_TOP}" x2="{vx}" y2="{BAND_TOP + BAND_HEIGHT}" '
             f'stroke="#13213a" stroke-width="1.5" stroke-dasharray="3 2"/>'
-            f'<text x="{vx}" y="12" text-anchor="middle" font-weight="700" fill="#13213a">'
+            f'<text x="{vx}" y="15" text-anchor="middle" font-weight="700" '
+            f'font-size="{FONT_SIZE}" fill="#13213a">'
             f"{escape(fmt(value))}</text>"
         )
     parts.append("</svg>")
@@ -91,9 +96,9 @@ def band_svg(
 
 
 TREND_WIDTH = 320
-TREND_HEIGHT = 120
-TREND_PAD_X = 30
-TREND_PAD_Y = 12
+TREND_HEIGHT = 130
+TREND_PAD_X = 40
+TREND_PAD_Y = 14
 
 
 @dataclass(frozen=True)
@@ -175,14 +180,56 @@ def trend_svg(
             f'<circle class="trend-dot" cx="{x(p.day)}" cy="{y(p.value or 0)}" r="2.5" '
             'fill="#13213a"/>'
         )
-    label_at = '<text font-size="10" fill="#4a5668" x="{}" y="{}" text-anchor="{}">{}</text>'
+    label_at = f'<text {_TEXT} x="{{}}" y="{{}}" text-anchor="{{}}">{{}}</text>'
     bottom = TREND_HEIGHT - 1
     parts += [
         label_at.format(TREND_PAD_X, bottom, "start", escape(first.strftime("%b %Y"))),
         label_at.format(TREND_WIDTH - TREND_PAD_X, bottom, "end", escape(last.strftime("%b %Y"))),
-        label_at.format(2, y(high) + 8, "start", escape(fmt(high))),
+        label_at.format(2, y(high) + 10, "start", escape(fmt(high))),
         label_at.format(2, y(low), "start", escape(fmt(low))),
     ]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+PERCENTILE_HEIGHT = 64
+
+
+def percentile_svg(percentile: int, *, label: str = "") -> str:
+    """Where the organisation stands on its peers' 0-100 scale, with the quartile marks.
+
+    For groups too small for customers to see quartiles: the percentile is all
+    they may see, drawn so it still reads at a glance.
+    """
+
+    def x(v: float) -> float:
+        return round(PAD + v / 100 * (WIDTH - 2 * PAD), 1)
+
+    title = f"{label}: better than {percentile}% of peers"
+    top = 24
+    parts = [
+        f'<svg class="percentile" role="img" viewBox="0 0 {WIDTH} {PERCENTILE_HEIGHT}" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<rect x="{x(0)}" y="{top}" width="{x(100) - x(0)}" height="{BAND_HEIGHT}" rx="3" '
+        'fill="#eef1f5" stroke="#c3cad4"/>',
+        f'<rect class="iqr" x="{x(25)}" y="{top}" width="{x(75) - x(25)}" '
+        f'height="{BAND_HEIGHT}" fill="#c9d8f0" stroke="#7d9fd6"/>',
+        f'<line class="median" x1="{x(50)}" y1="{top - 2}" x2="{x(50)}" '
+        f'y2="{top + BAND_HEIGHT + 2}" stroke="#1f5fbf" stroke-width="3"/>',
+    ]
+    for mark in (0, 25, 50, 75, 100):
+        anchor = "start" if mark == 0 else "end" if mark == 100 else "middle"
+        parts.append(
+            f'<text x="{x(mark)}" y="{top + BAND_HEIGHT + 17}" text-anchor="{anchor}" {_TEXT}>'
+            f"{mark}</text>"
+        )
+    vx = x(min(max(percentile, 0), 100))
+    parts.append(
+        f'<path class="you" d="M{vx} {top - 2} l-5 -8 h10 z" fill="#13213a"/>'
+        f'<line x1="{vx}" y1="{top}" x2="{vx}" y2="{top + BAND_HEIGHT}" '
+        'stroke="#13213a" stroke-width="1.5" stroke-dasharray="3 2"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 

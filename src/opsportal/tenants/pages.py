@@ -1,14 +1,19 @@
-"""The organisation list page (staff)."""
+"""The organisation list page (staff): search, filters, sorting, pages that keep them."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
+from opsportal.errors import InvalidInput
+from opsportal.models import OrganizationStatus
 from opsportal.schemas import QueryText
+from opsportal.tenants import repository
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff
 from opsportal.web.templating import render
@@ -16,6 +21,7 @@ from opsportal.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 ORGANIZATIONS_PER_PAGE = 50
+SORTS = {"name": "Name", "size": "Size (largest first)", "status": "Status"}
 
 
 @router.get("/organizations")
@@ -23,17 +29,45 @@ def organization_list(
     request: Request,
     session: SessionDep,
     user: PageStaff,
+    settings: SettingsDep,
     q: Annotated[QueryText | None, Query(max_length=200)] = None,
+    industry: Annotated[QueryText | None, Query(max_length=100)] = None,
+    size: Annotated[QueryText | None, Query(max_length=20)] = None,
+    status: OrganizationStatus | None = None,
+    bottom: Annotated[bool, Query(description="Any metric in the bottom quartile")] = False,
+    sort: Annotated[repository.Sort, Query()] = "name",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    band = None
+    if size:
+        band = next((b for b in settings.size_bands if b.label == size), None)
+        if band is None:
+            labels = ", ".join(b.label for b in settings.size_bands)
+            raise InvalidInput(f"Unknown size band {size!r}; the bands are {labels}.", field="size")
+    filters = repository.OrganizationFilter(
+        search=q or None,
+        industry_sector=industry or None,
+        employee_min=band.minimum if band else None,
+        employee_max=band.maximum if band else None,
+        status=status,
+        bottom_quartile=bottom,
+        sort=sort,
+    )
     organizations, total = tenant_service.list_organizations(
         session,
         principal=user,
-        search=q,
         limit=ORGANIZATIONS_PER_PAGE,
         offset=(page - 1) * ORGANIZATIONS_PER_PAGE,
+        filters=filters,
     )
-    pages = max(1, -(-total // ORGANIZATIONS_PER_PAGE))
+    chosen = {
+        "q": q,
+        "industry": industry,
+        "size": size,
+        "status": status.value if status else None,
+        "bottom": "1" if bottom else None,
+        "sort": sort if sort != "name" else None,
+    }
     return render(
         request,
         "organizations.html",
@@ -41,6 +75,18 @@ def organization_list(
         organizations=organizations,
         total=total,
         q=q or "",
+        industry=industry or "",
+        size=size or "",
+        status=status.value if status else "",
+        bottom=bottom,
+        sort=sort,
+        sorts=SORTS,
+        industries=tenant_service.industries(session),
+        size_bands=[b.label for b in settings.size_bands],
+        statuses=[s.value for s in OrganizationStatus],
+        filtered=any(v for k, v in chosen.items() if k != "sort"),
         page=page,
-        pages=pages,
+        pages=max(1, -(-total // ORGANIZATIONS_PER_PAGE)),
+        # Every filter and the sort, so the pager's links keep them.
+        query=urlencode({k: v for k, v in chosen.items() if v}),
     )

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from opsportal.models import Organization
+from opsportal.models import (
+    BenchmarkPosition,
+    BenchmarkRun,
+    Organization,
+    OrganizationStatus,
+    RunStatus,
+)
+
+Sort = Literal["name", "size", "status"]
+# A percentile under this is the bottom quartile (benchmarks/verdicts.py: 24 and below).
+BOTTOM_QUARTILE_BELOW = 25
+
+
+@dataclass(frozen=True)
+class OrganizationFilter:
+    """What the organisation list is narrowed to (None: any) and how it is sorted."""
+
+    search: str | None = None
+    industry_sector: str | None = None
+    employee_min: int | None = None
+    employee_max: int | None = None
+    status: OrganizationStatus | None = None
+    bottom_quartile: bool = False
+    sort: Sort = "name"
 
 
 def get_organization(session: Session, organization_id: int) -> Organization | None:
@@ -32,22 +57,83 @@ def by_external_ids(session: Session, external_ids: Iterable[str]) -> dict[str, 
     return found
 
 
+def industries(session: Session) -> list[str]:
+    """Every industry on record, for the list's filter."""
+    return list(
+        session.scalars(
+            select(Organization.industry_sector)
+            .where(Organization.industry_sector.is_not(None))
+            .distinct()
+            .order_by(Organization.industry_sector)
+        )
+    )
+
+
+def _in_bottom_quartile() -> ColumnElement[bool]:
+    """Organisations with a metric in the bottom quartile of their default peer group.
+
+    As of the newest successful run. The default group is the one the scorecard
+    opens on for staff: the most specific group (industry × size, industry,
+    size, all customers) in which the run placed any of the organisation's
+    metrics — a percentile is stored only where the group was published.
+    """
+    latest = (
+        select(func.max(BenchmarkRun.calculated_for))
+        .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
+        .scalar_subquery()
+    )
+    p = BenchmarkPosition
+    worst_in_default = case(
+        (func.count(p.percentile_sector_band) > 0, func.min(p.percentile_sector_band)),
+        (func.count(p.percentile_sector) > 0, func.min(p.percentile_sector)),
+        (func.count(p.percentile_band) > 0, func.min(p.percentile_band)),
+        else_=func.min(p.percentile_all),
+    )
+    flagged = (
+        select(p.organization_id)
+        .where(p.calculated_for == latest)
+        .group_by(p.organization_id)
+        .having(worst_in_default < BOTTOM_QUARTILE_BELOW)
+    )
+    return Organization.id.in_(flagged)
+
+
+def _order(sort: Sort) -> list[Any]:
+    by_name = [func.lower(Organization.name), Organization.id]
+    if sort == "size":  # largest first, unknown sizes last
+        return [Organization.employee_count.is_(None), Organization.employee_count.desc(), *by_name]
+    if sort == "status":
+        return [Organization.status, *by_name]
+    return by_name
+
+
 def list_organizations(
     session: Session,
     *,
-    search: str | None,
+    search: str | None = None,
     only_id: int | None,
     limit: int,
     offset: int,
+    filters: OrganizationFilter | None = None,
 ) -> tuple[list[Organization], int]:
+    chosen = filters or OrganizationFilter(search=search)
     query = select(Organization)
     if only_id is not None:
         query = query.where(Organization.id == only_id)
-    if search:
-        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if chosen.search:
+        text = chosen.search.lower()
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(func.lower(Organization.name).like(f"%{escaped}%", escape="\\"))
+    if chosen.industry_sector:
+        query = query.where(Organization.industry_sector == chosen.industry_sector)
+    if chosen.employee_min is not None:
+        query = query.where(Organization.employee_count >= chosen.employee_min)
+    if chosen.employee_max is not None:
+        query = query.where(Organization.employee_count <= chosen.employee_max)
+    if chosen.status is not None:
+        query = query.where(Organization.status == chosen.status)
+    if chosen.bottom_quartile:
+        query = query.where(_in_bottom_quartile())
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(func.lower(Organization.name), Organization.id).limit(limit).offset(offset)
-    )
+    rows = session.scalars(query.order_by(*_order(chosen.sort)).limit(limit).offset(offset))
     return list(rows), total

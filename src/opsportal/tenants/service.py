@@ -34,12 +34,24 @@ def get_organization(
 
 
 def list_organizations(
-    session: Session, *, principal: Principal, search: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    principal: Principal,
+    search: str | None = None,
+    limit: int,
+    offset: int,
+    filters: repository.OrganizationFilter | None = None,
 ) -> tuple[list[Organization], int]:
+    """`search` by name, or every filter of the list page in `filters`."""
     only_id = None if principal.is_staff else principal.organization_id
     return repository.list_organizations(
-        session, search=search, only_id=only_id, limit=limit, offset=offset
+        session, search=search, only_id=only_id, limit=limit, offset=offset, filters=filters
     )
+
+
+def industries(session: Session) -> list[str]:
+    """Every industry on record (staff: the organisation list's filter)."""
+    return repository.industries(session)
 
 
 def _ensure_external_id_free(

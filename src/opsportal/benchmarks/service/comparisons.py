@@ -72,8 +72,9 @@ def _unavailable_reason(
         return NOT_CALCULATED
     position = published.positions.get(metric.name)
     result = published.results.get(metric.name)
+    # "a value for <label>" reads right whatever the label ("Cases closed on time" too).
     no_value = (
-        f"{organization.name} has no {metric.label.lower()} recorded in the "
+        f"{organization.name} has no value for {metric.label.lower()} recorded in the "
         f"{settings.benchmark_freshness_days} days up to {day.isoformat()}."
     )
     if principal.is_staff:
@@ -82,8 +83,8 @@ def _unavailable_reason(
         if result is None:
             return (
                 f"Fewer than {settings.benchmark_min_peers} organizations in {group.describe()} "
-                f"had a recent {metric.label.lower()} on {day.isoformat()}, so this peer group "
-                "is not published."
+                f"had a recent value for {metric.label.lower()} on {day.isoformat()}, so this "
+                "peer group is not published."
             )
         return None
     if kind is None:

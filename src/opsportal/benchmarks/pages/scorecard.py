@@ -1,0 +1,378 @@
+"""An organisation's scorecard: the page, the staff's "Customer view" of it, its CSV and its PDF.
+
+The page opens on the organisation's own most specific peer group that shows
+the viewer something (`service.scorecard.default_group`); the JSON API keeps
+all customers as its default. The Customer view and the PDF are rendered for
+the organisation's customer users (`customer_principal`), through the same
+privacy path as their own requests: no staff figures, withheld groups withheld.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from opsportal.auth.service import Principal
+from opsportal.benchmarks import service
+from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
+from opsportal.benchmarks.downloads import csv_download
+from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
+from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
+from opsportal.benchmarks.service import exports
+from opsportal.benchmarks.service.scorecard import (
+    GroupChoice,
+    comparisons_in,
+    customer_principal,
+    default_group,
+    own_groups,
+    wider_group,
+    withheld,
+)
+from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
+from opsportal.config import Settings
+from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
+from opsportal.metrics.registry import METRICS, get_metric
+from opsportal.models import Organization, OrganizationStatus
+from opsportal.schemas import QueryText, ResourceId
+from opsportal.tenants import service as tenant_service
+from opsportal.web.session import PageStaff, PageUser
+from opsportal.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+TREND_MONTHS = (6, 12)
+TREND_DAYS = {6: 183, 12: 366}
+
+IndustryQuery = Annotated[QueryText | None, Query(max_length=100)]
+SizeQuery = Annotated[QueryText | None, Query(max_length=20)]
+
+
+@dataclass(frozen=True)
+class VerdictLabel:
+    key: str  # the CSS modifier: top, above, at, below, bottom
+    text: str
+
+
+AT_MEDIAN = VerdictLabel("at", "At median")
+
+
+def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
+    """The verdict in words, and "At median" when the value equals the median shown.
+
+    The JSON verdict stays one of the four quartiles (the SPEC's enum, where the
+    median belongs to the better half); only the words on the page say "at".
+    """
+    verdict: Verdict | None = comparison.verdict
+    if verdict is None:
+        return None
+    if comparison.median_gap == 0:
+        return AT_MEDIAN
+    return VerdictLabel(verdict.value.split("_")[0].lower(), VERDICT_TEXT[verdict])
+
+
+def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[str, object]:
+    metric = get_metric(comparison.metric)
+    floor, ceiling = (metric.min, metric.max) if metric else (None, None)
+    chart = None
+    if comparison.available and comparison.p25 is not None and comparison.p75 is not None:
+        chart = band_svg(
+            p25=comparison.p25,
+            median=comparison.median if comparison.median is not None else comparison.p25,
+            p75=comparison.p75,
+            value=comparison.your_value,
+            unit=comparison.unit,
+            floor=floor,
+            ceiling=ceiling,
+            label=comparison.label,
+        )
+    elif comparison.available and comparison.percentile is not None:
+        # Too few peers for quartiles (customers): the position on the peers' scale instead.
+        chart = percentile_svg(comparison.percentile, label=comparison.label)
+    trend = trend_svg(
+        [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history],
+        unit=comparison.unit,
+        floor=floor,
+        ceiling=ceiling,
+        label=comparison.label,
+    )
+    return {
+        "comparison": comparison,
+        "chart": chart,
+        "verdict": verdict_label(comparison),
+        "withheld": withheld(comparison),
+        "trend": trend,
+        "history": [p for p in history if p.available],
+    }
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One organisation's comparisons in one group, as one viewer may see them."""
+
+    group: GroupChoice
+    comparisons: list[BenchmarkComparison]
+    missing: list[BenchmarkComparison]  # withheld in this group
+    wider: GroupChoice | None  # the nearest wider group that shows one of `missing`
+
+    @property
+    def summary(self) -> tuple[int, int] | None:
+        """(metrics below the peers' median, metrics placed), or None when none is placed."""
+        labels = [verdict_label(c) for c in self.comparisons]
+        placed = [label for label in labels if label is not None]
+        if not placed:
+            return None
+        return sum(label.key in ("below", "bottom") for label in placed), len(placed)
+
+
+def build_scorecard(
+    request: Request,
+    session: Session,
+    *,
+    viewer: Principal,
+    organization: Organization,
+    settings: Settings,
+    industry: str | None,
+    size: str | None,
+) -> Scorecard:
+    """The group asked for, or (nothing asked) the viewer's default group, with its comparisons."""
+    cache = request.app.state.published_cache
+    if industry is None and size is None:
+        group, comparisons = default_group(
+            session, principal=viewer, organization=organization, settings=settings, cache=cache
+        )
+    else:
+        group = GroupChoice(industry or "", size or "")
+        comparisons = comparisons_in(
+            session,
+            principal=viewer,
+            organization_id=organization.id,
+            group=group,
+            settings=settings,
+            cache=cache,
+        )
+    missing = [c for c in comparisons if withheld(c)]
+    wider = None
+    if missing:
+        wider = wider_group(
+            session,
+            principal=viewer,
+            organization_id=organization.id,
+            group=group,
+            missing=[c.metric for c in missing],
+            settings=settings,
+            cache=cache,
+        )
+    return Scorecard(group, comparisons, missing, wider)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    user: Principal,
+    viewer: Principal,
+    organization_id: int,
+    settings: Settings,
+    industry: str | None,
+    size: str | None,
+    months: int,
+    customer_view: bool,
+) -> Response:
+    if months not in TREND_MONTHS:
+        months = TREND_MONTHS[0]
+    organization = tenant_service.get_organization(
+        session, principal=user, organization_id=organization_id
+    )
+    card = build_scorecard(
+        request,
+        session,
+        viewer=viewer,
+        organization=organization,
+        settings=settings,
+        industry=industry,
+        size=size,
+    )
+    histories = service.comparison_histories(
+        session,
+        principal=viewer,
+        organization_id=organization_id,
+        metrics=METRICS,
+        days=TREND_DAYS[months],
+        industry_sector=card.group.industry or None,
+        size_band=card.group.size or None,
+        settings=settings,
+    )
+    return render(
+        request,
+        "benchmarks/scorecard.html",
+        user=user,
+        staff_view=viewer.is_staff,
+        customer_view=customer_view,
+        organization=organization,
+        churned=organization.status is not OrganizationStatus.ACTIVE,
+        scorecard=card,
+        cards=[_card(c, histories[c.metric]) for c in card.comparisons],
+        months=months,
+        trend_months=TREND_MONTHS,
+        options=service.peer_group_options(
+            session, principal=viewer, settings=settings, organization_id=organization_id
+        ),
+        own=own_groups(organization, settings)[0],
+        industry=card.group.industry,
+        size=card.group.size,
+        min_peers=settings.benchmark_min_peers,
+        min_peers_quartiles=settings.benchmark_min_peers_quartiles,
+        freshness_days=settings.benchmark_freshness_days,
+    )
+
+
+@router.get("/benchmarks/organizations/{organization_id}")
+def scorecard(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
+) -> Response:
+    return _page(
+        request,
+        session,
+        user=user,
+        viewer=user,
+        organization_id=organization_id,
+        settings=settings,
+        industry=industry,
+        size=size,
+        months=months,
+        customer_view=False,
+    )
+
+
+@router.get("/benchmarks/organizations/{organization_id}/customer-view")
+def customer_view(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    user: PageStaff,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
+) -> Response:
+    """Staff: the scorecard exactly as the organisation's customer users get it."""
+    return _page(
+        request,
+        session,
+        user=user,
+        viewer=customer_principal(user, organization_id),
+        organization_id=organization_id,
+        settings=settings,
+        industry=industry,
+        size=size,
+        months=months,
+        customer_view=True,
+    )
+
+
+@router.get("/benchmarks/organizations/{organization_id}/scorecard.csv")
+def scorecard_download(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+) -> Response:
+    comparisons = service.compare_organization(
+        session,
+        principal=user,
+        organization_id=organization_id,
+        industry_sector=industry or None,
+        size_band=size or None,
+        settings=settings,
+        cache=request.app.state.published_cache,
+    )
+    return csv_download(
+        exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
+    )
+
+
+@router.get("/benchmarks/organizations/{organization_id}/scorecard.pdf")
+def scorecard_pdf_download(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+) -> Response:
+    """The customer's scorecard as a PDF, for a review meeting: always the Customer view.
+
+    Staff get what the organisation's customer users would see; a customer its own.
+    """
+    organization = tenant_service.get_organization(
+        session, principal=user, organization_id=organization_id
+    )
+    card = build_scorecard(
+        request,
+        session,
+        viewer=customer_principal(user, organization_id),
+        organization=organization,
+        settings=settings,
+        industry=industry,
+        size=size,
+    )
+    pdf = scorecard_pdf(_document(organization, card))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="scorecard-{organization_id}.pdf"'},
+    )
+
+
+def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
+    def amount(value: float | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        text = f"{value:,.1f}".rstrip("0").rstrip(".")
+        return f"{text} %" if unit == "percent" else f"{text} days"
+
+    rows = []
+    for c in card.comparisons:
+        label = verdict_label(c)
+        rows.append(
+            ScorecardRow(
+                metric=c.label,
+                value=amount(c.your_value, c.unit),
+                verdict=label.text if label else "Not published" if withheld(c) else "—",
+                percentile="—" if c.percentile is None else f"better than {c.percentile} %",
+                quartiles="—"
+                if c.p25 is None
+                else " / ".join(amount(v, c.unit) for v in (c.p25, c.median, c.p75)),
+                peers="—" if c.peer_count is None else str(c.peer_count),
+                lower_is_better=not c.higher_is_better,
+            )
+        )
+    day = next((c.calculated_for for c in card.comparisons if c.calculated_for), None)
+    summary = card.summary
+    return ScorecardDocument(
+        organization=organization.name,
+        peer_group=card.group.describe(),
+        calculated_for=day,
+        summary=(
+            f"{summary[0]} of {summary[1]} metrics below your peers' median" if summary else None
+        ),
+        rows=rows,
+        withheld=[c.label for c in card.missing],
+        status=None if organization.status is OrganizationStatus.ACTIVE else organization.status,
+    )

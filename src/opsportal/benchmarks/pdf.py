@@ -1,0 +1,156 @@
+"""The scorecard as a PDF for a customer review: a ScorecardDocument in, PDF bytes out.
+
+It is built from what the customer may see (the page builds the document from
+the Customer view), so it has no field for the staff-only figures at all.
+Text is set in DejaVu Sans and embedded, so any organisation name renders as
+real, extractable text; the font files are the ones the certificates use,
+read as files (the benchmarks code imports nothing of training).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_DIR = Path(__file__).parent.parent / "training" / "fonts"
+REGULAR = "ScorecardSans"
+BOLD = "ScorecardSans-Bold"
+
+INK = colors.HexColor("#1c2430")
+MUTED = colors.HexColor("#5b6675")
+LINE = colors.HexColor("#d9dee5")
+HEAD = colors.HexColor("#eef4fd")
+
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    metric: str
+    value: str
+    verdict: str
+    percentile: str
+    quartiles: str  # "p25 / median / p75", or "—" where the customer is not shown them
+    peers: str
+    lower_is_better: bool = False
+
+
+@dataclass(frozen=True)
+class ScorecardDocument:
+    organization: str
+    peer_group: str
+    calculated_for: date | None
+    summary: str | None
+    rows: list[ScorecardRow]
+    withheld: list[str] = field(default_factory=list)  # metric labels not published in the group
+    status: str | None = None  # "CHURNED" / "INACTIVE"; None for an active customer
+
+
+def _register_fonts() -> None:
+    global _fonts_ready
+    with _fonts_lock:
+        if _fonts_ready:
+            return
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        _fonts_ready = True
+
+
+def scorecard_pdf(document: ScorecardDocument) -> bytes:
+    _register_fonts()
+    title = ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=22, textColor=INK)
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=INK)
+    muted = ParagraphStyle("muted", parent=body, textColor=MUTED, fontSize=9, leading=12)
+    strong = ParagraphStyle("strong", parent=body, fontName=BOLD, fontSize=12, leading=16)
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
+
+    def text(value: str, style: ParagraphStyle = body) -> Paragraph:
+        # Paragraph reads a small markup language: escape what came from data.
+        safe = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return Paragraph(safe, style)
+
+    as_of = document.calculated_for.isoformat() if document.calculated_for else "not calculated"
+    story: list[object] = [
+        text(f"{document.organization} — benchmark scorecard", title),
+        Spacer(1, 3 * mm),
+        text(f"Peer group: {document.peer_group} · as of {as_of}", muted),
+    ]
+    if document.status:
+        story += [
+            Spacer(1, 2 * mm),
+            text(
+                f"{document.status.capitalize()}: this organization is no longer an active "
+                "customer and is left out of the nightly benchmarks.",
+                strong,
+            ),
+        ]
+    if document.summary:
+        story += [Spacer(1, 4 * mm), text(document.summary + ".", strong)]
+    header = ["Metric", "Value", "Verdict", "Percentile", "Peers' p25 / median / p75", "Peers"]
+    rows: list[list[object]] = [[text(h, cell) for h in header]]
+    for row in document.rows:
+        name = row.metric + (" (lower is better)" if row.lower_is_better else "")
+        rows.append(
+            [
+                text(name, cell),
+                text(row.value, cell),
+                text(row.verdict, cell),
+                text(row.percentile, cell),
+                text(row.quartiles, cell),
+                text(row.peers, cell),
+            ]
+        )
+    table = Table(rows, colWidths=[70 * mm, 28 * mm, 32 * mm, 38 * mm, 60 * mm, 18 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [Spacer(1, 5 * mm), table]
+    if document.withheld:
+        story += [
+            Spacer(1, 4 * mm),
+            text(
+                f"Not published for {document.peer_group}: {', '.join(document.withheld)}. "
+                "A peer group is shown only when it is large enough that no member's numbers "
+                "can be worked out from it; a wider group may show them.",
+                muted,
+            ),
+        ]
+    story += [
+        Spacer(1, 6 * mm),
+        text(
+            "Each metric compares the organization's most recent value with the peer group's "
+            "published figures; the percentile says what share of peers it does better than. "
+            "No other organization's numbers are shown.",
+            muted,
+        ),
+    ]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{document.organization} — benchmark scorecard",
+        author="opsportal",
+    ).build(story)
+    return buffer.getvalue()
