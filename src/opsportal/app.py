@@ -29,6 +29,9 @@ from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.tenants.pages import router as organization_pages
+from opsportal.training.compliance import wiring as training_compliance
+from opsportal.training.compliance.endpoints import router as training_compliance_router
+from opsportal.training.compliance.pages import router as training_compliance_pages
 from opsportal.training.credentials.endpoints import router as credentials_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
@@ -53,6 +56,7 @@ def create_app(
     # Here rather than in `serve`, so every way of starting the app refuses
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
+    training_compliance.install(settings)
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(settings.database_url, busy_timeout=settings.database_busy_timeout_seconds)
@@ -65,6 +69,9 @@ def create_app(
             from opsportal.benchmarks.schedule import start_scheduler
 
             scheduler = start_scheduler(settings, session_factory)
+            from opsportal.training.compliance.schedule import add_reminder_job
+
+            add_reminder_job(scheduler, settings, session_factory)
         try:
             yield
         finally:
@@ -111,11 +118,13 @@ def create_app(
     app.include_router(benchmarks_router)
     app.include_router(notifications_router)
     app.include_router(training_router)
+    app.include_router(training_compliance_router)
     app.include_router(certificate_verification_router)
     app.include_router(credentials_router)
     app.include_router(sign_in_pages)
     app.include_router(organization_pages)
     app.include_router(training_pages)
+    app.include_router(training_compliance_pages)
     app.include_router(benchmark_pages)
     app.include_router(notification_pages)
     app.include_router(user_pages)

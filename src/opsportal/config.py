@@ -18,6 +18,17 @@ MIN_PEER_FLOOR = 5
 MIN_SECRET_KEY_LENGTH = 32
 
 
+def parse_reminder_days(value: str) -> tuple[int, ...]:
+    """Thresholds like "60,30,7" as (60, 30, 7): distinct days, 1 to 3650, largest first."""
+    try:
+        days = {int(part) for part in value.split(",") if part.strip()}
+    except ValueError:
+        raise ValueError("must be whole days separated by commas, e.g. 60,30,7") from None
+    if not days or any(day < 1 or day > 3650 for day in days):
+        raise ValueError("must name at least one threshold, each between 1 and 3650 days")
+    return tuple(sorted(days, reverse=True))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSPORTAL_", extra="ignore")
 
@@ -60,6 +71,13 @@ class Settings(BaseSettings):
     certificate_validity_days: int = 730
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
+    # A required track is due this many days after a customer user is created.
+    training_due_days: int = Field(default=30, ge=1, le=3650)
+    # Reminders: an assignment this many days before its due day (and once
+    # overdue); a certificate at each of these days before it expires.
+    reminder_due_days: int = Field(default=7, ge=1, le=365)
+    reminder_certificate_days: str = "60,30,7"
+    reminder_cron: str = "0 7 * * *"
 
     # The mail outbox's SMTP server: smtp://host:port, smtps:// (TLS) or
     # smtp+starttls://, with user:password@ when it needs a login. Unset, mail is
@@ -110,7 +128,18 @@ class Settings(BaseSettings):
         parse_size_bands(value)
         return value
 
-    @field_validator("benchmark_cron")
+    @property
+    def certificate_reminder_days(self) -> tuple[int, ...]:
+        """The certificate reminder thresholds, largest first."""
+        return parse_reminder_days(self.reminder_certificate_days)
+
+    @field_validator("reminder_certificate_days")
+    @classmethod
+    def _reminder_days_parse(cls, value: str) -> str:
+        parse_reminder_days(value)
+        return value
+
+    @field_validator("benchmark_cron", "reminder_cron")
     @classmethod
     def _cron_parses(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,7 +124,21 @@ def create_user(
             "withPassword": password is not None,
         },
     )
+    for hook in _user_created_hooks.values():
+        hook(session, user, actor)
     return user
+
+
+# What other domains do when a user is created, in the same transaction (training
+# assigns its required tracks to a new customer user). Registered by name when the
+# app or the command line starts, so auth imports none of them.
+UserCreatedHook = Callable[[Session, User, "Principal | None"], None]
+_user_created_hooks: dict[str, UserCreatedHook] = {}
+
+
+def on_user_created(name: str, hook: UserCreatedHook) -> None:
+    """Run `hook(session, user, actor)` after every user created; registering again replaces it."""
+    _user_created_hooks[name] = hook
 
 
 def issue_api_token(

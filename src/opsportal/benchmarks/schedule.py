@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from opsportal.benchmarks import repository
 from opsportal.benchmarks.service import run_benchmarks
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import BenchmarkRun, RunStatus, ScheduledFiring
 from opsportal.models.base import utcnow
 from opsportal.notifications.schedule import add_mail_jobs
+from opsportal.scheduling import claim_firing, last_fire_time
 
 logger = logging.getLogger(__name__)
 
@@ -37,29 +36,6 @@ CATCH_UP_WINDOW = timedelta(days=1)
 
 def cron_trigger(settings: Settings) -> CronTrigger:
     return CronTrigger.from_crontab(settings.benchmark_cron, timezone=settings.benchmark_timezone)
-
-
-def last_fire_time(trigger: CronTrigger, now: datetime, *, within: timedelta) -> datetime | None:
-    """The newest time the trigger fired at or before `now`, looking back at most `within`."""
-    found = None
-    fire = trigger.get_next_fire_time(None, now - within)
-    while fire is not None and fire <= now:
-        found = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return found
-
-
-def claim_firing(session_factory: SessionFactory, *, job: str, fire_time: datetime) -> bool:
-    """Claim one firing for this process; False when another process claimed it first."""
-    fire_time = fire_time.astimezone(UTC)
-    with session_scope(session_factory) as session:
-        session.add(ScheduledFiring(job=job, fire_time=fire_time, worker=repository.this_worker()))
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            return False
-    return True
 
 
 def nightly_benchmarks(settings: Settings, session_factory: SessionFactory) -> None:

@@ -1,4 +1,8 @@
-"""The metric registry: the five health metrics every customer organisation reports."""
+"""The metric registry: the health metrics customer organisations report, and computed ones.
+
+A computed metric (`computed=True`) is never imported: its values come from a
+source inside opsportal (see `metrics.computed`), refreshed by each benchmark run.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ class Metric:
     higher_is_better: bool
     min: float
     max: float | None  # None: no upper bound
+    computed: bool = False
 
     def check(self, value: float) -> str | None:
         """Why `value` is out of range for this metric, or None when it fits."""
@@ -56,6 +61,15 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=True,
         min=0.0,
         max=100.0,
+    ),
+    Metric(
+        "training_completion_rate",
+        "Training completion rate",
+        "percent",
+        higher_is_better=True,
+        min=0.0,
+        max=100.0,
+        computed=True,
     ),
 )
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, column, select, table
+from sqlalchemy import Table, column, delete, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -205,3 +205,30 @@ def _upsert_postgresql(
     connection.execute(history_statement)
     connection.execute(latest_statement)  # newest staged row per organisation and metric
     connection.exec_driver_sql("TRUNCATE metric_values_incoming")
+
+
+def replace_day(session: Session, *, metric: str, day: date, values: dict[int, float]) -> None:
+    """Make `values` the metric's values of `day`: other organisations lose that day's value.
+
+    For computed metrics, which are recomputed whole for a day. An organisation
+    whose newest value was that day and which has none now has no latest value
+    either (its older history stays).
+    """
+    session.execute(
+        delete(MetricValue).where(
+            MetricValue.metric == metric,
+            MetricValue.recorded_on == day,
+            MetricValue.organization_id.not_in(list(values)),
+        )
+    )
+    session.execute(
+        delete(LatestMetricValue).where(
+            LatestMetricValue.metric == metric,
+            LatestMetricValue.recorded_on == day,
+            LatestMetricValue.organization_id.not_in(list(values)),
+        )
+    )
+    if values:
+        upsert_values(
+            session, history=[(org_id, metric, day, value) for org_id, value in values.items()]
+        )

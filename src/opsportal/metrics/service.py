@@ -53,6 +53,12 @@ def _check(rows: Sequence[IncomingValue], *, locate: Locator, today: date) -> No
                 "metric",
                 f"unknown metric {metric_name!r}; known: {', '.join(METRIC_NAMES)}",
             )
+        if metric.computed:
+            raise _invalid(
+                locate(index),
+                "metric",
+                f"{metric_name} is computed by each benchmark run and cannot be imported",
+            )
         if not math.isfinite(value):
             raise _invalid(locate(index), "value", "must be a finite number")
         problem = metric.check(value)

@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
+from opsportal.models.assignments import Assignment, ReminderSent
 from opsportal.models.audit import AuditEntry
 from opsportal.models.base import Base
 from opsportal.models.benchmarks import (
@@ -44,6 +45,7 @@ __all__ = [
     "STAFF_ROLES",
     "ApiToken",
     "AppSecret",
+    "Assignment",
     "AuditEntry",
     "Base",
     "BenchmarkPosition",
@@ -69,6 +71,7 @@ __all__ = [
     "QuizAttempt",
     "QuizAttemptCounter",
     "RevealAnswers",
+    "ReminderSent",
     "Role",
     "RunStatus",
     "ScheduledFiring",

@@ -128,6 +128,55 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
     return len(notifications)
 
 
+@dataclass(frozen=True)
+class UserNotice:
+    """Something one user is told, in the app and by email (a training reminder)."""
+
+    user_id: int
+    email: str
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    # Unique per event and user; the email's key derives from it.
+    dedupe_key: str
+    email_subject: str
+    email_body: str
+
+
+def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
+    """Write each user's notification and queue its email; idempotent per dedupe key."""
+    now = utcnow()
+    notifications: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    for notice in notices:
+        if notice.link is not None and not notice.link.startswith("/"):
+            raise ValueError("a notification links to a path inside opsportal")
+        notifications.append(
+            {
+                "user_id": notice.user_id,
+                "kind": notice.kind,
+                "title": notice.title,
+                "body": notice.body,
+                "link": notice.link,
+                "created_at": now,
+                "dedupe_key": notice.dedupe_key,
+            }
+        )
+        messages.append(
+            _message_row(
+                recipient=notice.email,
+                subject=notice.email_subject,
+                body=notice.email_body,
+                dedupe_key=f"{notice.dedupe_key}:user:{notice.user_id}",
+                now=now,
+            )
+        )
+    repository.add_notifications(session, notifications)
+    _queue(session, messages)
+    return len(notifications)
+
+
 def enqueue_mail(
     session: Session, *, recipient: str, subject: str, body: str, dedupe_key: str
 ) -> None:

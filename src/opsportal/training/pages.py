@@ -18,6 +18,7 @@ from opsportal.training import service
 from opsportal.training.downloads import pdf_download
 from opsportal.training.markdown import render_course_content
 from opsportal.training.schemas import AnswerIn, AttemptRead, QuestionPublic
+from opsportal.training.service.assignments import my_assignments
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -31,7 +32,10 @@ def _see_other(url: str) -> RedirectResponse:
 @router.get("/training")
 def catalogue(request: Request, session: SessionDep, user: PageUser) -> Response:
     tracks = service.list_tracks_for(session, principal=user)
-    return render(request, "training/catalogue.html", user=user, tracks=tracks)
+    assigned = my_assignments(session, principal=user)
+    return render(
+        request, "training/catalogue.html", user=user, tracks=tracks, assignments=assigned
+    )
 
 
 @router.get("/training/courses/{course_id}")

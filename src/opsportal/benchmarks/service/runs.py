@@ -27,6 +27,7 @@ from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import Conflict, DomainError, InvalidInput
+from opsportal.metrics.computed import refresh_computed_values
 from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
@@ -117,6 +118,9 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
     """Aggregate the fresh latest values and replace the run's day; returns the counts."""
     day = run.calculated_for
     since = day - timedelta(days=settings.benchmark_freshness_days)
+    # Computed metrics (training completion) are worked out for the day first,
+    # then read like any imported value.
+    refresh_computed_values(session, day=day)
     fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
     stats = aggregate_fresh_values(fresh, settings=settings)
     views, withheld = _customer_views(stats, settings=settings)

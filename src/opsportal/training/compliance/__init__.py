@@ -1,0 +1,1 @@
+"""Training as compliance: assignments, their derived status, reports, reminders, the metric."""

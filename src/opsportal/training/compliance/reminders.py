@@ -1,0 +1,188 @@
+"""Training reminders: assignments due soon or overdue, certificates about to expire.
+
+Each reminder is an in-app notification and an email (through the outbox),
+sent at most once per item and threshold: its `training_reminders_sent` row is
+inserted in the same transaction as the outbox message, and a second run —
+the same day again, or another replica at the same moment — finds the row
+taken and sends nothing. The thresholds come from the settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from opsportal.config import Settings
+from opsportal.models import Certificate
+from opsportal.models.base import utcnow
+from opsportal.notifications.service import UserNotice, notify_users
+from opsportal.training.certificates import CertificateStatus
+from opsportal.training.compliance import repository
+from opsportal.training.compliance.status import AssignmentStatus
+from opsportal.training.service.assignments import assignment_reads
+from opsportal.training.service.catalogue import status_of
+
+ASSIGNMENT_DUE = "assignment_due"
+ASSIGNMENT_OVERDUE = "assignment_overdue"
+CERTIFICATE_EXPIRING = "certificate_expiring"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    item_key: str
+    threshold_days: int
+    user_id: int
+    email: str
+    title: str
+    body: str
+    link: str
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"reminder:{self.kind}:{self.item_key}:{self.threshold_days}"
+
+    def notice(self, *, base_url: str) -> UserNotice:
+        return UserNotice(
+            user_id=self.user_id,
+            email=self.email,
+            kind=self.kind,
+            title=self.title,
+            body=self.body,
+            link=self.link,
+            dedupe_key=self.dedupe_key,
+            email_subject=f"opsportal: {self.title}",
+            email_body=f"{self.body}\n\n{base_url}{self.link}\n",
+        )
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def assignment_reminders(session: Session, *, settings: Settings, now: datetime) -> list[Reminder]:
+    """Open assignments due within the threshold (once per due day), and overdue ones (once)."""
+    today = now.date()
+    window = settings.reminder_due_days
+    assignments = repository.open_assignments_due_by(session, until=today + timedelta(days=window))
+    emails = {a.user_id: a.user.email for a in assignments}
+    found = []
+    for read in assignment_reads(session, assignments, now=now):
+        if read.status is AssignmentStatus.COMPLETED:
+            continue
+        key = f"assignment:{read.id}:{read.due_on.isoformat()}"
+        due = read.due_on.isoformat()
+        if read.status is AssignmentStatus.OVERDUE:
+            kind, threshold = ASSIGNMENT_OVERDUE, 0
+            title = f"Overdue: {read.track_name}"
+            body = f"Your training “{read.track_name}” was due on {due} and is not complete yet."
+        else:
+            kind, threshold = ASSIGNMENT_DUE, window
+            left = (read.due_on - today).days
+            when = "today" if left == 0 else f"in {_days(left)}"
+            title = f"Due {when}: {read.track_name}"
+            body = f"Your training “{read.track_name}” is due on {due} ({when})."
+        found.append(
+            Reminder(
+                kind, key, threshold, read.user_id, emails[read.user_id], title, body, "/training"
+            )
+        )
+    return found
+
+
+def _threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
+    """The smallest threshold reached: a run that missed the 60-day one sends the 30-day one."""
+    reached = [t for t in thresholds if days_left <= t]
+    return min(reached) if reached else None
+
+
+def certificate_reminders(session: Session, *, settings: Settings, now: datetime) -> list[Reminder]:
+    """Active certificates expiring within a threshold, unless the holder renewed already."""
+    thresholds = settings.certificate_reminder_days
+    expiring = repository.expiring_certificates(
+        session, now=now, until=now + timedelta(days=max(thresholds))
+    )
+    if not expiring:
+        return []
+    holders = {c.user_id for c in expiring}
+    users = repository.users_by_id(session, holders)
+    # The newest expiry of each holder's active certificate per track: a renewal
+    # supersedes the certificate about to expire.
+    newest: dict[tuple[int, int], datetime] = {}
+    for certificate in repository.certificates_of_users(session, holders):
+        if status_of(certificate, now=now) is CertificateStatus.ACTIVE:
+            pair = (certificate.user_id, certificate.track_id)
+            newest[pair] = max(newest.get(pair, certificate.expires_at), certificate.expires_at)
+    found = []
+    for certificate in expiring:
+        if status_of(certificate, now=now) is not CertificateStatus.ACTIVE:
+            continue
+        if newest.get((certificate.user_id, certificate.track_id), now) > certificate.expires_at:
+            continue
+        days_left = (certificate.expires_at.date() - now.date()).days
+        threshold = _threshold(days_left, thresholds)
+        if threshold is None:
+            continue
+        found.append(
+            _certificate_reminder(
+                certificate, users[certificate.user_id].email, threshold, days_left
+            )
+        )
+    return found
+
+
+def _certificate_reminder(
+    certificate: Certificate, email: str, threshold: int, days_left: int
+) -> Reminder:
+    expires = certificate.expires_at.date().isoformat()
+    when = "today" if days_left <= 0 else f"in {_days(days_left)}"
+    return Reminder(
+        CERTIFICATE_EXPIRING,
+        f"certificate:{certificate.id}",
+        threshold,
+        certificate.user_id,
+        email,
+        f"Certificate expires {when}: {certificate.track_name}",
+        f"Your certificate {certificate.certificate_number} for “{certificate.track_name}” "
+        f"expires on {expires} ({when}). Take the track again to renew it.",
+        "/certificates",
+    )
+
+
+def due_reminders(
+    session: Session, *, settings: Settings, now: datetime | None = None
+) -> list[Reminder]:
+    """Every reminder due now and not sent yet (nothing is written)."""
+    now = now or utcnow()
+    candidates = assignment_reminders(session, settings=settings, now=now)
+    candidates += certificate_reminders(session, settings=settings, now=now)
+    sent = repository.reminders_sent(session, item_keys={r.item_key for r in candidates})
+    return [r for r in candidates if (r.kind, r.item_key, r.threshold_days) not in sent]
+
+
+def send_reminders(
+    session: Session, *, settings: Settings, now: datetime | None = None
+) -> list[Reminder]:
+    """Send the due reminders in the caller's transaction; returns those this call sent.
+
+    Flushes, never commits. Each reminder's "sent" row is claimed first: a
+    concurrent run waits on it (PostgreSQL) or on the write lock (SQLite) and
+    then skips it, so no reminder goes out twice.
+    """
+    now = now or utcnow()
+    sent = [
+        reminder
+        for reminder in due_reminders(session, settings=settings, now=now)
+        if repository.claim_reminder(
+            session,
+            kind=reminder.kind,
+            item_key=reminder.item_key,
+            threshold_days=reminder.threshold_days,
+            user_id=reminder.user_id,
+            now=now,
+        )
+    ]
+    notify_users(session, [r.notice(base_url=settings.public_base_url) for r in sent])
+    return sent

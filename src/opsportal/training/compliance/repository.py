@@ -1,0 +1,356 @@
+"""Queries behind assignments, compliance reports, the completion metric and reminders.
+
+An assignment counts while its user is active and still belongs to the
+organisation it was assigned in; a deactivated or moved user drops out of the
+reports rather than showing as overdue for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from opsportal.models import (
+    CUSTOMER_ROLES,
+    Assignment,
+    Certificate,
+    Course,
+    Organization,
+    Quiz,
+    QuizAttempt,
+    ReminderSent,
+    Track,
+    TrackType,
+    User,
+)
+
+_IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _IN_CHUNK):
+        yield wanted[start : start + _IN_CHUNK]
+
+
+# --- organisations and their users ------------------------------------------------------
+
+
+def get_organization(session: Session, organization_id: int) -> Organization | None:
+    return session.get(Organization, organization_id)
+
+
+def customer_users(
+    session: Session, *, organization_id: int, user_ids: Collection[int] | None = None
+) -> list[User]:
+    """The organisation's active customer users (of these ids, when given), by name."""
+    query = select(User).where(
+        User.organization_id == organization_id,
+        User.role.in_(CUSTOMER_ROLES),
+        User.is_active.is_(True),
+    )
+    if user_ids is None:
+        return list(session.scalars(query.order_by(User.name, User.id)))
+    found: list[User] = []
+    for chunk in _chunks(user_ids):
+        found.extend(session.scalars(query.where(User.id.in_(chunk))))
+    return sorted(found, key=lambda u: (u.name, u.id))
+
+
+def required_tracks(session: Session, *, types: Collection[Any]) -> list[Track]:
+    return list(
+        session.scalars(
+            select(Track)
+            .where(Track.is_required.is_(True), Track.is_active.is_(True), Track.type.in_(types))
+            .order_by(Track.sort_order, Track.id)
+        )
+    )
+
+
+# --- writing assignments ----------------------------------------------------------------
+
+
+def insert_assignments(session: Session, rows: Sequence[dict[str, Any]]) -> set[int]:
+    """Insert the rows whose (user, track) is free; returns the user ids inserted.
+
+    Under a concurrent insert of the same pair, PostgreSQL waits for the other
+    transaction and then skips the row: never two assignments for one pair.
+    """
+    if not rows:
+        return set()
+    statement = (
+        _insert(session)(Assignment)
+        .on_conflict_do_nothing(index_elements=["user_id", "track_id"])
+        .returning(Assignment.user_id)
+    )
+    created: set[int] = set()
+    for start in range(0, len(rows), _IN_CHUNK):
+        created.update(session.scalars(statement, list(rows[start : start + _IN_CHUNK])))
+    return created
+
+
+def move_due_days(
+    session: Session,
+    *,
+    track_id: int,
+    user_ids: Collection[int],
+    due_on: date,
+    assigned_by_id: int | None,
+    now: datetime,
+) -> None:
+    for chunk in _chunks(user_ids):
+        session.execute(
+            update(Assignment)
+            .where(Assignment.track_id == track_id, Assignment.user_id.in_(chunk))
+            .values(due_on=due_on, assigned_by_id=assigned_by_id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# --- reading assignments ----------------------------------------------------------------
+
+
+def _counting() -> ColumnElement[bool]:
+    return and_(
+        User.is_active.is_(True),
+        User.organization_id == Assignment.organization_id,
+    )
+
+
+def _assignments(
+    *,
+    organization_id: int | None = None,
+    user_id: int | None = None,
+    track_id: int | None = None,
+    user_ids: Collection[int] | None = None,
+) -> Select[tuple[Assignment]]:
+    query = (
+        select(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .where(_counting())
+        .options(contains_eager(Assignment.user), selectinload(Assignment.track))
+        # The bulk upserts bypass the identity map: read the rows as they are now.
+        .execution_options(populate_existing=True)
+    )
+    if organization_id is not None:
+        query = query.where(Assignment.organization_id == organization_id)
+    if user_id is not None:
+        query = query.where(Assignment.user_id == user_id)
+    if track_id is not None:
+        query = query.where(Assignment.track_id == track_id)
+    if user_ids is not None:
+        query = query.where(Assignment.user_id.in_(list(user_ids)))
+    return query
+
+
+def list_assignments(
+    session: Session,
+    *,
+    organization_id: int | None = None,
+    user_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[Assignment], int]:
+    """Assignments, soonest due first; with `limit`, one page and the total."""
+    query = _assignments(organization_id=organization_id, user_id=user_id)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    ordered = query.order_by(Assignment.due_on, User.name, Assignment.id).offset(offset)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    return list(session.scalars(ordered).unique()), int(total or 0)
+
+
+def assignments_for(
+    session: Session, *, track_id: int, user_ids: Collection[int]
+) -> list[Assignment]:
+    found: list[Assignment] = []
+    for chunk in _chunks(user_ids):
+        found.extend(session.scalars(_assignments(track_id=track_id, user_ids=chunk)).unique())
+    return found
+
+
+def open_assignments_due_by(session: Session, *, until: date) -> list[Assignment]:
+    """Assignments due on or before `until` (the reminder job drops the completed ones)."""
+    return list(
+        session.scalars(
+            _assignments().where(Assignment.due_on <= until).order_by(Assignment.id)
+        ).unique()
+    )
+
+
+# --- what users have done ---------------------------------------------------------------
+
+
+def certificates_of_users(session: Session, user_ids: Collection[int]) -> list[Certificate]:
+    found: list[Certificate] = []
+    for chunk in _chunks(user_ids):
+        found.extend(
+            session.scalars(
+                select(Certificate)
+                .where(Certificate.user_id.in_(chunk))
+                .options(selectinload(Certificate.track))
+            )
+        )
+    return found
+
+
+def last_attempts(session: Session, user_ids: Collection[int]) -> dict[tuple[int, int], datetime]:
+    """(user id, track id) -> the user's newest quiz attempt start on that track."""
+    found: dict[tuple[int, int], datetime] = {}
+    for chunk in _chunks(user_ids):
+        rows = session.execute(
+            select(QuizAttempt.user_id, Course.track_id, func.max(QuizAttempt.started_at))
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .join(Course, Course.id == Quiz.course_id)
+            .where(QuizAttempt.user_id.in_(chunk))
+            .group_by(QuizAttempt.user_id, Course.track_id)
+        )
+        for user_id, track_id, started in rows:
+            if started is not None:
+                found[(user_id, track_id)] = started
+    return found
+
+
+# --- organisation totals (the metric and the staff overview) ----------------------------
+
+
+@dataclass(frozen=True)
+class OrganizationTotals:
+    organization_id: int
+    name: str
+    assigned: int
+    completed: int
+    overdue: int
+
+
+def _active_certificate_at(at: datetime) -> ColumnElement[bool]:
+    """An active certificate of the assignment's user and track at `at` (certificates.py rules)."""
+    return exists(
+        select(Certificate.id)
+        .join(Track, Track.id == Certificate.track_id)
+        .where(
+            Certificate.user_id == Assignment.user_id,
+            Certificate.track_id == Assignment.track_id,
+            Certificate.issued_at <= at,
+            Certificate.expires_at > at,
+            (Certificate.revoked_at.is_(None)) | (Certificate.revoked_at > at),
+            Certificate.track_major >= Track.version_major,
+        )
+    )
+
+
+def organization_totals(session: Session, *, at: datetime, today: date) -> list[OrganizationTotals]:
+    """Per organisation with assignments made by `at`: assigned, completed and overdue counts."""
+    completed = _active_certificate_at(at)
+    rows = session.execute(
+        select(
+            Organization.id,
+            Organization.name,
+            func.count(Assignment.id),
+            func.sum(case((completed, 1), else_=0)),
+            func.sum(case((and_(~completed, Assignment.due_on < today), 1), else_=0)),
+        )
+        .join(Assignment, Assignment.organization_id == Organization.id)
+        .join(User, User.id == Assignment.user_id)
+        .where(_counting(), Assignment.assigned_at <= at)
+        .group_by(Organization.id, Organization.name)
+    )
+    return [
+        OrganizationTotals(org_id, name, int(assigned), int(done or 0), int(late or 0))
+        for org_id, name, assigned, done, late in rows
+    ]
+
+
+# --- reminders --------------------------------------------------------------------------
+
+
+def expiring_certificates(session: Session, *, now: datetime, until: datetime) -> list[Certificate]:
+    """Unrevoked certificates of active users expiring after `now`, by `until`."""
+    return list(
+        session.scalars(
+            select(Certificate)
+            .join(User, User.id == Certificate.user_id)
+            .where(
+                User.is_active.is_(True),
+                Certificate.revoked_at.is_(None),
+                Certificate.expires_at > now,
+                Certificate.expires_at <= until,
+            )
+            .options(selectinload(Certificate.track))
+            .order_by(Certificate.expires_at, Certificate.id)
+        )
+    )
+
+
+def users_by_id(session: Session, user_ids: Collection[int]) -> dict[int, User]:
+    found: dict[int, User] = {}
+    for chunk in _chunks(user_ids):
+        found.update((u.id, u) for u in session.scalars(select(User).where(User.id.in_(chunk))))
+    return found
+
+
+def claim_reminder(
+    session: Session, *, kind: str, item_key: str, threshold_days: int, user_id: int, now: datetime
+) -> bool:
+    """Record a reminder as sent; False when it was already (a concurrent run waits, then skips)."""
+    inserted = session.scalar(
+        _insert(session)(ReminderSent)
+        .values(
+            kind=kind,
+            item_key=item_key,
+            threshold_days=threshold_days,
+            user_id=user_id,
+            sent_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "item_key", "threshold_days"])
+        .returning(ReminderSent.user_id)
+    )
+    return inserted is not None
+
+
+def reminders_sent(session: Session, *, item_keys: Collection[str]) -> set[tuple[str, str, int]]:
+    """(kind, item key, threshold) of the reminders already sent about these items."""
+    found: set[tuple[str, str, int]] = set()
+    keys = sorted(set(item_keys))
+    for start in range(0, len(keys), _IN_CHUNK):
+        rows = session.execute(
+            select(ReminderSent.kind, ReminderSent.item_key, ReminderSent.threshold_days).where(
+                ReminderSent.item_key.in_(keys[start : start + _IN_CHUNK])
+            )
+        )
+        found.update((kind, key, days) for kind, key, days in rows)
+    return found
+
+
+def search_organizations(session: Session, *, name: str, limit: int = 20) -> list[Organization]:
+    """Organisations whose name contains `name` (case-insensitive), for the staff chooser."""
+    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        session.scalars(
+            select(Organization)
+            .where(func.lower(Organization.name).like(pattern.lower(), escape="\\"))
+            .order_by(Organization.name, Organization.id)
+            .limit(limit)
+        )
+    )
+
+
+def assignable_tracks(session: Session) -> list[Track]:
+    """Active tracks for customer users, in catalogue order."""
+    return list(
+        session.scalars(
+            select(Track)
+            .where(Track.is_active.is_(True), Track.type == TrackType.CUSTOMER)
+            .order_by(Track.sort_order, Track.name, Track.id)
+        )
+    )
