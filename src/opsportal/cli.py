@@ -32,6 +32,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(import_app, name="import")
 app.add_typer(benchmarks_app, name="benchmarks")
+reminders_app = typer.Typer(help="Training and certificate reminders.", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
 
 err_console = Console(stderr=True)
 
@@ -44,6 +46,16 @@ def session_factory() -> SessionFactory:
     if _session_factory is None:
         _session_factory = make_session_factory(make_engine(get_settings().database_url))
     return _session_factory
+
+
+@app.callback()
+def main() -> None:
+    """opsportal: peer benchmarks and training certification."""
+    from opsportal.training.compliance.wiring import install
+
+    # What the app wires at start-up, the command line wires too: users created
+    # here get their required tracks, benchmark runs compute training completion.
+    install(get_settings())
 
 
 @contextmanager
@@ -193,6 +205,30 @@ def benchmarks_compute(
         highlight=False,
     )
     typer.echo(summary.model_dump_json(by_alias=True))
+
+
+@reminders_app.command("send")
+def reminders_send(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; send and record nothing")
+    ] = False,
+) -> None:
+    """Send the training and certificate reminders due now; print each one."""
+    from opsportal.training.compliance.reminders import due_reminders, send_reminders
+
+    settings = get_settings()
+    with unit_of_work() as session:
+        if dry_run:
+            reminders = due_reminders(session, settings=settings)
+            session.rollback()
+        else:
+            reminders = send_reminders(session, settings=settings)
+    verb = "would send" if dry_run else "sent"
+    for reminder in reminders:
+        typer.echo(f"{verb}\t{reminder.kind}\t{reminder.email}\t{reminder.title}")
+    err_console.print(
+        f"{len(reminders)} reminder{'' if len(reminders) == 1 else 's'} {verb}", highlight=False
+    )
 
 
 def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> None:
