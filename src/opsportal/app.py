@@ -29,12 +29,15 @@ from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.tenants.pages import router as organization_pages
+from opsportal.training.assessment_endpoints import router as assessment_router
+from opsportal.training.assessment_pages import router as assessment_pages
 from opsportal.training.compliance import wiring as training_compliance
 from opsportal.training.compliance.endpoints import router as training_compliance_router
 from opsportal.training.compliance.pages import router as training_compliance_pages
 from opsportal.training.credentials.endpoints import router as credentials_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
+from opsportal.training.learner_pages import router as learner_pages
 from opsportal.training.pages import router as training_pages
 from opsportal.users.endpoints import router as users_router
 from opsportal.users.pages import router as user_pages
@@ -118,12 +121,15 @@ def create_app(
     app.include_router(benchmarks_router)
     app.include_router(notifications_router)
     app.include_router(training_router)
+    app.include_router(assessment_router)
     app.include_router(training_compliance_router)
     app.include_router(certificate_verification_router)
     app.include_router(credentials_router)
     app.include_router(sign_in_pages)
     app.include_router(organization_pages)
     app.include_router(training_pages)
+    app.include_router(assessment_pages)
+    app.include_router(learner_pages)
     app.include_router(training_compliance_pages)
     app.include_router(benchmark_pages)
     app.include_router(notification_pages)

@@ -83,17 +83,28 @@ class TestQuizFlow:
         assert 'type="checkbox" name="q-q3"' in quiz_page.text
         assert "The hotline is open to everyone." not in quiz_page.text  # no answer key
 
-        failed = post_form(
+        incomplete = post_form(
             client,
             f"/training/attempts/{attempt_id}/submit",
             from_page=f"/training/attempts/{attempt_id}",
             data={"q-q1": "b", "q-q2": "f"},
         )
+        assert incomplete.status_code == 200  # asked first, nothing graded
+        assert "2 of 5 answered — submit anyway?" in incomplete.text
+        assert 'value="b" checked' in incomplete.text  # the answers given are kept
+        failed = post_form(
+            client,
+            f"/training/attempts/{attempt_id}/submit",
+            from_page=f"/training/attempts/{attempt_id}",
+            data={"q-q1": "b", "q-q2": "f", "confirm": "1"},
+        )
         assert failed.status_code == 303
         result = client.get(f"/training/attempts/{attempt_id}")
         assert "20 % — Not passed" in result.text
         assert "1 of 5 correct" in result.text
-        assert "The hotline is open to everyone." in result.text
+        # Not passed yet: which answers were wrong, but neither the key nor the explanations.
+        assert "The hotline is open to everyone." not in result.text
+        assert "Correct answer:" not in result.text
         assert "not answered" in result.text
         assert "Take again" in result.text
 
@@ -107,6 +118,9 @@ class TestQuizFlow:
         passed = client.get(f"/training/attempts/{second}")
         assert "100 % — Passed" in passed.text
         assert "Get your certificate" in passed.text
+        assert "You have completed every course of this track." in passed.text
+        # Passed: the first attempt's key is revealed now.
+        assert "The hotline is open to everyone." in client.get(f"/training/attempts/{attempt_id}").text
 
         claimed = post_form(
             client, f"/training/tracks/{track.id}/certificate",
@@ -131,7 +145,9 @@ class TestQuizFlow:
         attempt_id = start_attempt_id(client, quiz)
         page = f"/training/attempts/{attempt_id}"
         token = csrf_from(client.get(page).text)  # the quiz form, as a second tab holds it
-        first = post_form(client, f"{page}/submit", from_page=page, data={"q-q1": "b"})
+        first = post_form(
+            client, f"{page}/submit", from_page=page, data={"q-q1": "b", "confirm": "1"}
+        )
         assert first.status_code == 303
         again = client.post(
             f"{page}/submit",

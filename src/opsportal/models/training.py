@@ -173,6 +173,20 @@ class QuizAttempt(Base):
     user: Mapped[User] = relationship(lazy="raise")
 
 
+class CourseReadMark(Base):
+    """A learner marked a course as read: progress shown to them, not a completion rule."""
+
+    __tablename__ = "training_course_reads"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CertificateCounter(Base):
     """The last certificate number handed out per year; its row is the issuance lock."""
 

@@ -211,6 +211,11 @@ class CertificateRead(ApiModel):
     revocation_reason: str | None
 
 
+class CourseMarkedRead(ApiModel):
+    course_id: int
+    read_at: datetime
+
+
 class CourseOverview(CourseRead):
     is_passed: bool = Field(description="The caller has passed this course's quiz")
 
@@ -242,7 +247,35 @@ class AttemptStarted(ApiModel):
     course_id: int
     title: str
     required_score: int
+    deadline_at: datetime | None = Field(
+        description="Submit by then (60 s grace); null without a time limit"
+    )
     questions: list[QuestionPublic]
+
+
+class QuizStatus(ApiModel):
+    """A quiz's rules and where the caller stands under them."""
+
+    quiz_id: int
+    course_id: int
+    question_count: int = Field(description="Questions in one attempt")
+    required_score: int
+    reveal_answers: RevealAnswers
+    max_attempts: int | None
+    attempts_used: int
+    attempts_left: int | None
+    cooldown_minutes: int | None
+    time_limit_minutes: int | None
+    shuffle_questions: bool
+    shuffle_options: bool
+    passed: bool
+    can_start: bool
+    refusal_rule: str | None = Field(description="The rule that forbids a start now, if any")
+    refusal_message: str | None
+    available_at: datetime | None = Field(description="When the cooldown ends, if it runs")
+    open_attempt_id: int | None = Field(
+        description="An unsubmitted attempt still within its time, to continue"
+    )
 
 
 class AnswerIn(InputModel):
@@ -255,10 +288,17 @@ class SubmitBody(InputModel):
 
 
 class QuestionFeedback(ApiModel):
+    """Which answer was right or wrong, without the answer key (not revealed yet)."""
+
     question_id: str
     question: str
     correct: bool
     selected: list[str]
+
+
+class QuestionFeedbackRevealed(QuestionFeedback):
+    """Feedback once the quiz's `revealAnswers` rule shows this learner the answer key."""
+
     correct_option_ids: list[str]
     explanation: str | None
 
@@ -275,7 +315,14 @@ class AttemptResult(ApiModel):
     total_questions: int
     track_completed: bool
     submitted_at: datetime
-    feedback: list[QuestionFeedback]
+    time_expired: bool = Field(description="Submitted after the time limit and grace: failed")
+    answers_revealed: bool = Field(
+        description="Whether feedback carries correctOptionIds and explanations"
+    )
+    regraded_at: datetime | None = Field(
+        description="When an answer-key correction last regraded this attempt"
+    )
+    feedback: list[QuestionFeedbackRevealed | QuestionFeedback]
 
 
 class AttemptRead(ApiModel):
@@ -285,6 +332,7 @@ class AttemptRead(ApiModel):
     title: str
     required_score: int
     started_at: datetime
+    deadline_at: datetime | None
     submitted_at: datetime | None
     questions: list[QuestionPublic]
     result: AttemptResult | None

@@ -63,10 +63,30 @@ def upgrade() -> None:
             "user_id", "quiz_id", name=op.f("pk_training_quiz_attempt_counters")
         ),
     )
+    op.create_table(
+        "training_course_reads",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_training_course_reads_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["training_courses.id"],
+            name=op.f("fk_training_course_reads_course_id_training_courses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "course_id", name=op.f("pk_training_course_reads")),
+    )
     # Past attempts were all graded by one submit: none ran out of time or was regraded.
 
 
 def downgrade() -> None:
+    op.drop_table("training_course_reads")
     op.drop_table("training_quiz_attempt_counters")
     with op.batch_alter_table("training_quiz_attempts") as batch:
         batch.drop_column("regraded_at")

@@ -1,8 +1,10 @@
-"""Quiz attempts: start one, submit it once, read it and its graded result."""
+"""Quiz attempts: start one under the quiz's policy, submit it once, read it and its result."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,18 +12,37 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
 from opsportal.errors import Conflict, InvalidInput, NotFound
-from opsportal.models import QuizAttempt
+from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
-from opsportal.training import grading, repository
+from opsportal.training import attempt_repository, grading, policy, repository
+from opsportal.training.certificates import CertificateStatus
 from opsportal.training.schemas import (
     AnswerIn,
     AttemptRead,
     AttemptResult,
     AttemptStarted,
     QuestionFeedback,
+    QuestionFeedbackRevealed,
     QuestionPublic,
+    QuizStatus,
 )
-from opsportal.training.service.catalogue import can_see_track, track_completed
+from opsportal.training.service.catalogue import can_see_track, status_of, track_completed
+
+# Unpredictable draws and orders: a learner must not be able to foresee the next attempt.
+_RANDOM = random.SystemRandom()
+
+
+class PolicyRefusal(Conflict):
+    """409: the policy forbids a start now; `rule` names it, `retryAfter` if waiting helps."""
+
+    def __init__(self, refusal: policy.Refusal) -> None:
+        extra: dict[str, Any] = {"rule": refusal.rule}
+        if refusal.retry_after is not None:
+            extra["retryAfter"] = refusal.retry_after
+            extra["availableAt"] = refusal.available_at
+        super().__init__(refusal.message, extra=extra)
+        if refusal.retry_after is not None:
+            self.headers["Retry-After"] = str(max(1, refusal.retry_after))
 
 
 def _public_questions(questions: Sequence[dict[str, Any]]) -> list[QuestionPublic]:
@@ -31,7 +52,7 @@ def _public_questions(questions: Sequence[dict[str, Any]]) -> list[QuestionPubli
     ]
 
 
-def start_attempt(session: Session, *, principal: Principal, quiz_id: int) -> AttemptStarted:
+def visible_quiz(session: Session, principal: Principal, quiz_id: int) -> Quiz:
     quiz = repository.get_quiz(session, quiz_id)
     if (
         quiz is None
@@ -39,11 +60,70 @@ def start_attempt(session: Session, *, principal: Principal, quiz_id: int) -> At
         or not (quiz.course.is_active or principal.is_admin)
     ):
         raise NotFound(f"Quiz {quiz_id} not found.")
+    return quiz
+
+
+def _counting_since(
+    session: Session, *, user_id: int, quiz: Quiz, now: datetime
+) -> datetime | None:
+    """Attempts count from the newest lapsed certificate of the track on, the same cut-off
+    as progress: a learner re-certifying after expiry or revocation gets fresh attempts."""
+    certificates = repository.certificates_of(
+        session, user_id=user_id, track_id=quiz.course.track_id
+    )
+    lapsed = [
+        c.issued_at for c in certificates if status_of(c, now=now) is not CertificateStatus.ACTIVE
+    ]
+    return max(lapsed, default=None)
+
+
+def _limits(quiz: Quiz) -> policy.Limits:
+    return policy.Limits(max_attempts=quiz.max_attempts, cooldown_minutes=quiz.cooldown_minutes)
+
+
+def _last_attempt_at(attempts: Sequence[QuizAttempt]) -> datetime | None:
+    return max((a.submitted_at or a.started_at for a in attempts), default=None)
+
+
+def _is_open(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.submitted_at is None and not policy.is_late(attempt.deadline_at, now)
+
+
+def start_attempt(
+    session: Session, *, principal: Principal, quiz_id: int, now: datetime | None = None
+) -> AttemptStarted:
+    """Start an attempt if the policy allows it now (409 naming the rule otherwise)."""
+    quiz = visible_quiz(session, principal, quiz_id)
+    now = now or utcnow()
+    # Lock first, then count: a concurrent start by the same learner waits here and
+    # then sees this one's attempt, so maxAttempts holds across requests and processes.
+    attempt_repository.lock_attempt_counter(session, user_id=principal.user_id, quiz_id=quiz.id)
+    since = _counting_since(session, user_id=principal.user_id, quiz=quiz, now=now)
+    attempts = attempt_repository.attempts_of(
+        session, user_id=principal.user_id, quiz_id=quiz.id, since=since
+    )
+    refusal = policy.start_refusal(
+        _limits(quiz),
+        attempts_started=len(attempts),
+        last_attempt_at=_last_attempt_at(attempts),
+        now=now,
+    )
+    if refusal is not None:
+        raise PolicyRefusal(refusal)
+    questions = policy.draw_questions(
+        quiz.questions,
+        per_attempt=quiz.questions_per_attempt,
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_options=quiz.shuffle_options,
+        rng=_RANDOM,
+    )
     attempt = QuizAttempt(
         quiz_id=quiz.id,
         user_id=principal.user_id,
-        questions=list(quiz.questions),
+        questions=questions,
         pass_threshold=quiz.pass_threshold,
+        started_at=now,
+        deadline_at=policy.deadline(now, quiz.time_limit_minutes),
     )
     session.add(attempt)
     session.flush()
@@ -53,7 +133,47 @@ def start_attempt(session: Session, *, principal: Principal, quiz_id: int) -> At
         course_id=quiz.course_id,
         title=quiz.title,
         required_score=grading.required_score(Decimal(quiz.pass_threshold)),
+        deadline_at=attempt.deadline_at,
         questions=_public_questions(attempt.questions),
+    )
+
+
+def quiz_status(
+    session: Session, *, principal: Principal, quiz_id: int, now: datetime | None = None
+) -> QuizStatus:
+    """The quiz's rules and the caller's standing: attempts left, cooldown, an open attempt."""
+    quiz = visible_quiz(session, principal, quiz_id)
+    now = now or utcnow()
+    since = _counting_since(session, user_id=principal.user_id, quiz=quiz, now=now)
+    attempts = attempt_repository.attempts_of(
+        session, user_id=principal.user_id, quiz_id=quiz.id, since=since
+    )
+    open_attempt = next((a for a in reversed(attempts) if _is_open(a, now)), None)
+    refusal = policy.start_refusal(
+        _limits(quiz),
+        attempts_started=len(attempts),
+        last_attempt_at=_last_attempt_at(attempts),
+        now=now,
+    )
+    return QuizStatus(
+        quiz_id=quiz.id,
+        course_id=quiz.course_id,
+        question_count=quiz.questions_per_attempt or len(quiz.questions),
+        required_score=grading.required_score(Decimal(quiz.pass_threshold)),
+        reveal_answers=quiz.reveal_answers,
+        max_attempts=quiz.max_attempts,
+        attempts_used=len(attempts),
+        attempts_left=policy.attempts_left(quiz.max_attempts, len(attempts)),
+        cooldown_minutes=quiz.cooldown_minutes,
+        time_limit_minutes=quiz.time_limit_minutes,
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_options=quiz.shuffle_options,
+        passed=attempt_repository.has_passed(session, user_id=principal.user_id, quiz_id=quiz.id),
+        can_start=refusal is None,
+        refusal_rule=refusal.rule if refusal else None,
+        refusal_message=refusal.message if refusal else None,
+        available_at=refusal.available_at if refusal else None,
+        open_attempt_id=open_attempt.id if open_attempt else None,
     )
 
 
@@ -65,30 +185,41 @@ def _own_attempt(session: Session, principal: Principal, attempt_id: int) -> Qui
     return attempt
 
 
-def _keys(questions: Sequence[dict[str, Any]]) -> list[grading.QuestionKey]:
+def keys(questions: Sequence[dict[str, Any]]) -> list[grading.QuestionKey]:
     return [grading.QuestionKey(q["id"], frozenset(q["correct_option_ids"])) for q in questions]
 
 
 def submit_attempt(
-    session: Session, *, principal: Principal, attempt_id: int, answers: Sequence[AnswerIn]
+    session: Session,
+    *,
+    principal: Principal,
+    attempt_id: int,
+    answers: Sequence[AnswerIn],
+    now: datetime | None = None,
 ) -> AttemptResult:
-    """Grade an attempt once; a second or concurrent submit is a 409 that changes nothing."""
+    """Grade an attempt once; a second or concurrent submit is a 409 that changes nothing.
+
+    After the time limit and its grace the answers are still graded (the score
+    says what they were worth) but the attempt fails, with `timeExpired`.
+    """
     attempt = _own_attempt(session, principal, attempt_id)
     if attempt.submitted_at is not None:
         raise Conflict(f"Attempt {attempt_id} has already been submitted.")
+    now = now or utcnow()
     answer_values = [grading.Answer(a.question_id, tuple(a.selected_option_ids)) for a in answers]
     try:
         result = grading.grade(
-            _keys(attempt.questions), answer_values, Decimal(attempt.pass_threshold)
+            keys(attempt.questions), answer_values, Decimal(attempt.pass_threshold)
         )
     except grading.AnswerError as exc:
         raise InvalidInput(str(exc), field=exc.field) from exc
+    late = policy.is_late(attempt.deadline_at, now)
     won = repository.mark_submitted(
         session,
         attempt_id=attempt.id,
         user_id=principal.user_id,
         values={
-            "submitted_at": utcnow(),
+            "submitted_at": now,
             "answers": [
                 {"question_id": g.question_id, "selected_option_ids": list(g.selected)}
                 for g in result.questions
@@ -96,7 +227,8 @@ def submit_attempt(
             "correct_count": result.correct_count,
             "total_questions": result.total_questions,
             "score": result.score,
-            "passed": result.passed,
+            "passed": result.passed and not late,
+            "time_expired": late,
         },
     )
     if not won:
@@ -107,11 +239,38 @@ def submit_attempt(
 def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
     assert attempt.submitted_at is not None and attempt.answers is not None
     selected = {a["question_id"]: a["selected_option_ids"] for a in attempt.answers}
-    correct_ids = {
-        q["id"]: bool(selected.get(q["id"]))
-        and set(selected[q["id"]]) == set(q["correct_option_ids"])
-        for q in attempt.questions
+    graded = {
+        g.question_id: g.correct
+        for g in grading.grade(
+            keys(attempt.questions),
+            [grading.Answer(q, tuple(s)) for q, s in selected.items()],
+            Decimal(attempt.pass_threshold),
+        ).questions
     }
+    revealed = policy.answers_revealed(
+        attempt.quiz.reveal_answers,
+        has_passed=attempt_repository.has_passed(
+            session, user_id=attempt.user_id, quiz_id=attempt.quiz_id
+        ),
+    )
+    feedback: list[QuestionFeedbackRevealed | QuestionFeedback] = []
+    for q in attempt.questions:
+        common = {
+            "question_id": q["id"],
+            "question": q["question"],
+            "correct": graded[q["id"]],
+            "selected": selected.get(q["id"], []),
+        }
+        if revealed:
+            feedback.append(
+                QuestionFeedbackRevealed(
+                    **common,
+                    correct_option_ids=q["correct_option_ids"],
+                    explanation=q.get("explanation"),
+                )
+            )
+        else:
+            feedback.append(QuestionFeedback(**common))
     track_id = attempt.quiz.course.track_id
     return AttemptResult(
         attempt_id=attempt.id,
@@ -125,17 +284,10 @@ def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
         total_questions=attempt.total_questions or 0,
         track_completed=track_completed(session, user_id=attempt.user_id, track_id=track_id),
         submitted_at=attempt.submitted_at,
-        feedback=[
-            QuestionFeedback(
-                question_id=q["id"],
-                question=q["question"],
-                correct=correct_ids[q["id"]],
-                selected=selected.get(q["id"], []),
-                correct_option_ids=q["correct_option_ids"],
-                explanation=q.get("explanation"),
-            )
-            for q in attempt.questions
-        ],
+        time_expired=attempt.time_expired,
+        answers_revealed=revealed,
+        regraded_at=attempt.regraded_at,
+        feedback=feedback,
     )
 
 
@@ -149,6 +301,7 @@ def get_attempt(session: Session, *, principal: Principal, attempt_id: int) -> A
         title=attempt.quiz.title,
         required_score=grading.required_score(Decimal(attempt.pass_threshold)),
         started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at,
         submitted_at=attempt.submitted_at,
         questions=_public_questions(attempt.questions),
         result=_result(session, attempt) if attempt.submitted_at is not None else None,

@@ -1,0 +1,67 @@
+"""Routes for quiz policy standing, item statistics, regrades and courses marked as read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from opsportal.auth.deps import AdminUser, CurrentUser
+from opsportal.db import SessionDep
+from opsportal.schemas import ResourceId
+from opsportal.training.assessment_schemas import QuizStatistics, RegradeBody, RegradeReport
+from opsportal.training.schemas import CourseMarkedRead, QuizStatus
+from opsportal.training.service import assessment, attempts, reading
+
+router = APIRouter(prefix="/api/v1/training", tags=["training"])
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+@router.get("/quizzes/{quiz_id}/status", response_model=QuizStatus)
+def read_quiz_status(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> QuizStatus:
+    """The quiz's rules and the caller's standing: attempts left, cooldown end, open attempt."""
+    return attempts.quiz_status(session, principal=user, quiz_id=quiz_id)
+
+
+@router.get("/quizzes/{quiz_id}/statistics", response_model=QuizStatistics)
+def read_quiz_statistics(
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser
+) -> QuizStatistics:
+    """Item statistics over graded attempts: share correct, discrimination, option counts."""
+    return assessment.quiz_statistics(session, quiz_id=quiz_id)
+
+
+@router.get(
+    "/quizzes/{quiz_id}/statistics.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per option"}},
+)
+def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
+    """The item statistics as CSV, one row per question and option."""
+    return csv_download(
+        f"quiz-{quiz_id}-statistics.csv",
+        assessment.statistics_csv(assessment.quiz_statistics(session, quiz_id=quiz_id)),
+    )
+
+
+@router.post("/quizzes/{quiz_id}/regrade", response_model=RegradeReport)
+def regrade_quiz(
+    quiz_id: ResourceId, body: RegradeBody, session: SessionDep, admin: AdminUser
+) -> RegradeReport:
+    """Grade past attempts against the current answer key; `dryRun` (default) changes nothing."""
+    return assessment.regrade(session, quiz_id=quiz_id, dry_run=body.dry_run, actor=admin)
+
+
+@router.post("/courses/{course_id}/read", response_model=CourseMarkedRead)
+def mark_course_read(
+    course_id: ResourceId, session: SessionDep, user: CurrentUser
+) -> CourseMarkedRead:
+    """Mark a course as read (progress for the learner; track completion stays quiz-based)."""
+    return reading.mark_read(session, principal=user, course_id=course_id)
+
+
+def csv_download(filename: str, text: str) -> Response:
+    return Response(
+        text,
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,46 @@
+"""Admin pages for a quiz's quality: item statistics (and their CSV), and regrades."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from opsportal.db import SessionDep
+from opsportal.schemas import ResourceId
+from opsportal.training.assessment_endpoints import csv_download
+from opsportal.training.service import assessment
+from opsportal.web.session import CheckedForm, PageAdmin
+from opsportal.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin/quizzes/{quiz_id}/statistics")
+def statistics_page(
+    request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin
+) -> Response:
+    report = assessment.quiz_statistics(session, quiz_id=quiz_id)
+    return render(request, "training/admin_quiz_statistics.html", user=admin, report=report)
+
+
+@router.get("/admin/quizzes/{quiz_id}/statistics.csv")
+def statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: PageAdmin) -> Response:
+    report = assessment.quiz_statistics(session, quiz_id=quiz_id)
+    return csv_download(f"quiz-{quiz_id}-statistics.csv", assessment.statistics_csv(report))
+
+
+@router.get("/admin/quizzes/{quiz_id}/regrade")
+def regrade_page(
+    request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin
+) -> Response:
+    """The dry run: which attempts the current answer key would change."""
+    report = assessment.regrade(session, quiz_id=quiz_id, dry_run=True, actor=admin)
+    return render(request, "training/admin_quiz_regrade.html", user=admin, report=report)
+
+
+@router.post("/admin/quizzes/{quiz_id}/regrade")
+def apply_regrade(
+    request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin, form: CheckedForm
+) -> Response:
+    report = assessment.regrade(session, quiz_id=quiz_id, dry_run=False, actor=admin)
+    return render(request, "training/admin_quiz_regrade.html", user=admin, report=report)

@@ -1,0 +1,34 @@
+"""Courses marked as read: a learner's own progress through reading, beside the quizzes.
+
+Marking a course as read never completes a track: SPEC makes a track complete
+when every active course quiz is passed, and a certificate must certify a
+passed assessment. A course without a quiz is shown as read (or not) and
+leads on to the next course, so it is no longer a dead end.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from opsportal.auth.service import Principal
+from opsportal.models.base import utcnow
+from opsportal.training import attempt_repository
+from opsportal.training.schemas import CourseMarkedRead
+from opsportal.training.service.catalogue import visible_course
+
+
+def mark_read(session: Session, *, principal: Principal, course_id: int) -> CourseMarkedRead:
+    course = visible_course(session, principal, course_id)
+    attempt_repository.mark_read(
+        session, user_id=principal.user_id, course_id=course.id, at=utcnow()
+    )
+    read_at = attempt_repository.read_at(session, user_id=principal.user_id, course_id=course.id)
+    assert read_at is not None
+    return CourseMarkedRead(course_id=course.id, read_at=read_at)
+
+
+def is_read(session: Session, *, principal: Principal, course_id: int) -> bool:
+    return (
+        attempt_repository.read_at(session, user_id=principal.user_id, course_id=course_id)
+        is not None
+    )
