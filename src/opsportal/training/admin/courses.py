@@ -1,0 +1,165 @@
+"""Admin pages: a track's courses (markdown with a server-rendered preview, order, active)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from opsportal.auth.service import Principal
+from opsportal.db import SessionDep
+from opsportal.errors import InvalidInput, NotFound
+from opsportal.models import Course, Track
+from opsportal.schemas import ResourceId
+from opsportal.training import repository as training_repository
+from opsportal.training import service as training
+from opsportal.training.admin import service
+from opsportal.training.admin.forms import (
+    FieldErrors,
+    add_domain_errors,
+    add_validation_errors,
+    checked,
+    raw_text,
+    text,
+)
+from opsportal.training.admin.tracks import see_other
+from opsportal.training.markdown import render_course_content
+from opsportal.training.schemas import CourseCreate, CourseUpdate
+from opsportal.web.session import CheckedForm, PageAdmin
+from opsportal.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _course(session: Session, course_id: int) -> Course:
+    course = training_repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    return course
+
+
+def _course_form(
+    request: Request,
+    user: Principal,
+    *,
+    track: Track,
+    course: Course | None,
+    values: dict[str, Any],
+    errors: FieldErrors,
+    preview: bool = False,
+) -> Response:
+    return render(
+        request,
+        "admin/course_form.html",
+        user=user,
+        track=track,
+        course=course,
+        values=values,
+        errors=errors,
+        # Sanitised exactly as the learner's course page will show it.
+        preview_html=render_course_content(values.get("content", "")) if preview else None,
+        status_code=422 if errors else 200,
+    )
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    return {
+        "title": text(form, "title"),
+        "description": text(form, "description"),
+        "content": raw_text(form, "content"),
+        "isActive": checked(form, "isActive"),
+    }
+
+
+def _wants_preview(form: FormData) -> bool:
+    return form.get("action") == "preview"
+
+
+@router.get("/admin/tracks/{track_id}/courses/new")
+def new_course(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin
+) -> Response:
+    track = service.get_track(session, track_id)
+    values = {"title": "", "description": "", "content": "", "isActive": True}
+    return _course_form(request, user, track=track, course=None, values=values, errors={})
+
+
+@router.post("/admin/tracks/{track_id}/courses")
+def create_course(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    track = service.get_track(session, track_id)
+    values = _values(form)
+    errors: FieldErrors = {}
+    try:
+        data = CourseCreate.model_validate(values)
+        if not _wants_preview(form):
+            training.create_course(session, track_id=track.id, data=data, actor=user)
+    except ValidationError as exc:
+        add_validation_errors(errors, exc)
+    except InvalidInput as exc:
+        add_domain_errors(errors, exc)
+    if errors or _wants_preview(form):
+        session.rollback()
+        return _course_form(
+            request, user, track=track, course=None, values=values, errors=errors, preview=True
+        )
+    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” added.")
+
+
+@router.get("/admin/courses/{course_id}/edit")
+def edit_course(
+    request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
+) -> Response:
+    course = _course(session, course_id)
+    values = {
+        "title": course.title,
+        "description": course.description,
+        "content": course.content,
+        "isActive": course.is_active,
+    }
+    return _course_form(request, user, track=course.track, course=course, values=values, errors={})
+
+
+@router.post("/admin/courses/{course_id}")
+def update_course(
+    request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    course = _course(session, course_id)
+    track = course.track
+    values = _values(form)
+    errors: FieldErrors = {}
+    try:
+        data = CourseUpdate.model_validate(values)
+        if not _wants_preview(form):
+            training.update_course(session, course_id=course.id, data=data, actor=user)
+    except ValidationError as exc:
+        add_validation_errors(errors, exc)
+    except InvalidInput as exc:
+        add_domain_errors(errors, exc)
+    if errors or _wants_preview(form):
+        session.rollback()
+        return _course_form(
+            request, user, track=track, course=course, values=values, errors=errors, preview=True
+        )
+    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” saved.")
+
+
+@router.post("/admin/courses/{course_id}/move")
+def move_course(
+    request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    direction: Literal["up", "down"]
+    match form.get("direction"):
+        case "up":
+            direction = "up"
+        case "down":
+            direction = "down"
+        case _:
+            raise InvalidInput("direction must be up or down.", field="direction")
+    course = service.move_course(session, principal=user, course_id=course_id, direction=direction)
+    return see_other(request, f"/admin/tracks/{course.track_id}#course-{course.id}")

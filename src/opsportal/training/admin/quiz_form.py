@@ -1,0 +1,287 @@
+"""The quiz builder's form: rows of questions and options, their row buttons, and every
+validation error at its field.
+
+Inputs are named by the API's paths (`questions.2.options.1.text`), so an error from
+pydantic, from the quiz rules or from the policy check lands at the input it is about.
+Question and option ids are kept in hidden inputs: an author never types them, and a
+quiz saved again keeps them (statistics and started attempts refer to them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from opsportal.models import QuestionType, Quiz
+from opsportal.training.admin.forms import FieldErrors, add_validation_errors, checked, text
+from opsportal.training.schemas import (
+    MAX_OPTIONS,
+    MAX_QUESTIONS,
+    OptionIn,
+    QuestionIn,
+    QuizPolicy,
+    QuizPut,
+)
+from opsportal.training.service.authoring import question_errors
+
+OPTION_IDS = "abcdefghijklmnopqrst"
+assert len(OPTION_IDS) >= MAX_OPTIONS
+POLICY_NUMBERS = ("maxAttempts", "cooldownMinutes", "timeLimitMinutes", "questionsPerAttempt")
+POLICY_SWITCHES = ("shuffleQuestions", "shuffleOptions")
+
+
+@dataclass
+class OptionRow:
+    id: str
+    text: str = ""
+    correct: bool = False
+
+
+@dataclass
+class QuestionRow:
+    id: str
+    question: str = ""
+    type: str = QuestionType.MULTIPLE_CHOICE.value
+    explanation: str = ""
+    options: list[OptionRow] = field(default_factory=list)
+
+
+@dataclass
+class QuizForm:
+    title: str = ""
+    pass_mark: str = "80"
+    policy: dict[str, Any] = field(default_factory=dict)
+    questions: list[QuestionRow] = field(default_factory=list)
+
+    # --- rows ---
+
+    def add_question(self) -> None:
+        if len(self.questions) >= MAX_QUESTIONS:
+            return
+        used = {q.id for q in self.questions}
+        number = next(n for n in range(1, MAX_QUESTIONS + 2) if f"q{n}" not in used)
+        row = QuestionRow(id=f"q{number}")
+        row.options = [OptionRow(id=OPTION_IDS[0]), OptionRow(id=OPTION_IDS[1])]
+        self.questions.append(row)
+
+    def add_option(self, index: int) -> None:
+        question = self.questions[index]
+        used = {o.id for o in question.options}
+        free = [c for c in OPTION_IDS if c not in used]
+        if free and len(question.options) < MAX_OPTIONS:
+            question.options.append(OptionRow(id=free[0]))
+
+    def apply(self, action: str) -> bool:
+        """Do a row button's action; False when `action` is no row action (a save)."""
+        if action == "add-question":
+            self.add_question()
+            return True
+        if match := re.fullmatch(r"remove-question-(\d{1,3})", action):
+            index = int(match.group(1))
+            if index < len(self.questions):
+                del self.questions[index]
+            return True
+        if match := re.fullmatch(r"add-option-(\d{1,3})", action):
+            index = int(match.group(1))
+            if index < len(self.questions):
+                self.add_option(index)
+            return True
+        if match := re.fullmatch(r"remove-option-(\d{1,3})-(\d{1,2})", action):
+            index, option = int(match.group(1)), int(match.group(2))
+            if index < len(self.questions) and option < len(self.questions[index].options):
+                del self.questions[index].options[option]
+            return True
+        return False
+
+    # --- validation ---
+
+    def validate(self) -> tuple[QuizPut | None, FieldErrors]:
+        """The quiz to save, or every error at its field (never only the first)."""
+        errors: FieldErrors = {}
+        parsed: list[QuestionIn] = []
+        positions: list[int] = []
+        checked_rows: list[QuestionIn] = []
+        for index, row in enumerate(self.questions):
+            try:
+                question = QuestionIn.model_validate(_question_json(row))
+                parsed.append(question)
+            except ValidationError as exc:
+                add_validation_errors(errors, exc, prefix=f"questions.{index}.")
+                if row.type not in QuestionType.__members__:
+                    continue
+                # The answer-key rules still apply to a question whose text is missing.
+                question = _unchecked(row)
+            checked_rows.append(question)
+            positions.append(index)
+        for error in question_errors(checked_rows, indexes=positions):
+            errors.setdefault(error["field"], error["message"])
+        pass_threshold = _pass_threshold(self.pass_mark)
+        if pass_threshold is None:
+            errors["passThreshold"] = "Enter a whole percentage from 1 to 100."
+        quiz_fields = {
+            "title": self.title or None,
+            "passThreshold": pass_threshold or Decimal("0.80"),
+            "questions": [q.model_dump(by_alias=True) for q in parsed],
+            **{key: value for key, value in self.policy.items() if value != ""},
+        }
+        try:
+            data = QuizPut.model_validate(quiz_fields)
+        except ValidationError as exc:
+            quiz_errors: FieldErrors = {}
+            add_validation_errors(quiz_errors, exc)
+            for key, message in quiz_errors.items():
+                # A question that failed on its own already has its errors; the quiz's
+                # "at least one question" is for a quiz with no rows at all.
+                if key.startswith("questions.") or (key == "questions" and self.questions):
+                    continue
+                errors.setdefault(
+                    key, "Add at least one question." if key == "questions" else message
+                )
+            return None, errors
+        return (None, errors) if errors else (data, errors)
+
+
+def _question_json(row: QuestionRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "question": row.question,
+        "type": row.type,
+        "options": [{"id": o.id, "text": o.text} for o in row.options],
+        "correctOptionIds": [o.id for o in row.options if o.correct],
+        "explanation": row.explanation or None,
+    }
+
+
+def _unchecked(row: QuestionRow) -> QuestionIn:
+    """The row as a question without validating its texts, for the answer-key rules only."""
+    return QuestionIn.model_construct(
+        id=row.id,
+        question=row.question,
+        type=QuestionType(row.type),
+        options=[OptionIn.model_construct(id=o.id, text=o.text) for o in row.options],
+        correct_option_ids=[o.id for o in row.options if o.correct],
+        explanation=row.explanation or None,
+    )
+
+
+def _pass_threshold(pass_mark: str) -> Decimal | None:
+    try:
+        percent = Decimal(pass_mark)
+    except InvalidOperation:
+        return None
+    if not percent.is_finite() or percent != percent.to_integral_value() or not 1 <= percent <= 100:
+        return None
+    return (percent / 100).quantize(Decimal("0.01"))
+
+
+def _bounded(form: FormData, name: str, most: int) -> int:
+    raw = text(form, name)
+    return min(int(raw), most) if raw.isdigit() and len(raw) <= 4 else 0
+
+
+def from_form(form: FormData) -> QuizForm:
+    quiz = QuizForm(title=text(form, "title"), pass_mark=text(form, "passThreshold"))
+    quiz.policy = {name: text(form, name) for name in ("revealAnswers", *POLICY_NUMBERS)}
+    quiz.policy |= {name: checked(form, name) for name in POLICY_SWITCHES}
+    for i in range(_bounded(form, "questionCount", MAX_QUESTIONS)):
+        at = f"questions.{i}"
+        row = QuestionRow(
+            id=text(form, f"{at}.id") or f"q{i + 1}",
+            question=text(form, f"{at}.question"),
+            type=text(form, f"{at}.type"),
+            explanation=text(form, f"{at}.explanation"),
+        )
+        for j in range(_bounded(form, f"{at}.optionCount", MAX_OPTIONS)):
+            row.options.append(
+                OptionRow(
+                    id=text(form, f"{at}.options.{j}.id") or OPTION_IDS[j],
+                    text=text(form, f"{at}.options.{j}.text"),
+                    correct=checked(form, f"{at}.options.{j}.correct"),
+                )
+            )
+        quiz.questions.append(row)
+    return quiz
+
+
+def from_quiz(quiz: Quiz | None, *, course_title: str) -> QuizForm:
+    """The builder's rows for a saved quiz, or a new quiz's first empty question."""
+    if quiz is None:
+        form = QuizForm(title=course_title, policy=_policy_defaults())
+        form.add_question()
+        return form
+    form = QuizForm(
+        title=quiz.title,
+        pass_mark=str(int(quiz.pass_threshold * 100)),
+        policy={
+            (info.alias or name): _policy_value(getattr(quiz, name, info.default))
+            for name, info in QuizPolicy.model_fields.items()
+        },
+    )
+    for question in quiz.questions:
+        correct = set(question.get("correct_option_ids", []))
+        form.questions.append(
+            QuestionRow(
+                id=str(question["id"]),
+                question=str(question["question"]),
+                type=str(question["type"]),
+                explanation=str(question.get("explanation") or ""),
+                options=[
+                    OptionRow(id=str(o["id"]), text=str(o["text"]), correct=o["id"] in correct)
+                    for o in question["options"]
+                ],
+            )
+        )
+    return form
+
+
+def _policy_defaults() -> dict[str, Any]:
+    return {
+        (info.alias or name): _policy_value(info.default)
+        for name, info in QuizPolicy.model_fields.items()
+    }
+
+
+def _policy_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    return str(getattr(value, "value", value))
+
+
+_NAMES = {
+    "title": "Quiz title",
+    "passThreshold": "Pass mark",
+    "revealAnswers": "Show the correct answers",
+    "maxAttempts": "Attempts allowed",
+    "cooldownMinutes": "Wait between attempts",
+    "timeLimitMinutes": "Time limit",
+    "questionsPerAttempt": "Questions per attempt",
+    "questions": "Questions",
+    "question": "text",
+    "type": "type",
+    "explanation": "explanation",
+    "options": "options",
+    "correctOptionIds": "correct answers",
+    "text": "text",
+    "id": "id",
+}
+
+
+def describe(path: str) -> str:
+    """A field path as the summary of errors names it: `Question 2, option 1 text`."""
+    parts = path.split(".")
+    if parts[0] != "questions" or len(parts) < 3 or not parts[1].isdigit():
+        return _NAMES.get(path, path)
+    words = [f"Question {int(parts[1]) + 1}"]
+    rest = parts[2:]
+    if rest[0] == "options" and len(rest) >= 2 and rest[1].isdigit():
+        words.append(f"option {int(rest[1]) + 1} " + " ".join(_NAMES.get(p, p) for p in rest[2:]))
+    else:
+        words.append(" ".join(_NAMES.get(p, p) for p in rest))
+    return ", ".join(w.strip() for w in words)

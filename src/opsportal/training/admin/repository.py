@@ -1,0 +1,263 @@
+"""Queries behind the admin lists: a track's learners, its attempts, and certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
+from sqlalchemy.orm import Session, selectinload
+
+from opsportal.models import Certificate, Organization, QuizAttempt, Track, User
+from opsportal.training.certificates import CertificateStatus
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matches(search: str) -> ColumnElement[bool]:
+    pattern = _like(search)
+    return or_(
+        func.lower(User.name).like(pattern, escape="\\"),
+        func.lower(User.email).like(pattern, escape="\\"),
+    )
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: int
+    name: str
+    email: str
+    organization_name: str | None
+
+
+def _learner_ids(track_id: int, quiz_ids: Collection[int]) -> Select[tuple[int]]:
+    """Everyone who has attempted one of the track's quizzes or holds one of its certificates."""
+    attempted = select(QuizAttempt.user_id).where(QuizAttempt.quiz_id.in_(list(quiz_ids) or [-1]))
+    certified = select(Certificate.user_id).where(Certificate.track_id == track_id)
+    return select(union(attempted, certified).subquery().c[0])
+
+
+def learners(
+    session: Session,
+    *,
+    track_id: int,
+    quiz_ids: Collection[int],
+    organization_id: int | None,
+    search: str | None,
+) -> list[Learner]:
+    query = (
+        select(User.id, User.name, User.email, Organization.name)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(User.id.in_(_learner_ids(track_id, quiz_ids)))
+    )
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    if search:
+        query = query.where(_matches(search))
+    rows = session.execute(query.order_by(func.lower(User.name), User.id))
+    return [Learner(*row) for row in rows]
+
+
+def learner_organizations(
+    session: Session, *, track_id: int, quiz_ids: Collection[int]
+) -> list[tuple[int, str]]:
+    """(id, name) of the organisations the track's learners belong to, for the filter."""
+    rows = session.execute(
+        select(Organization.id, Organization.name)
+        .join(User, User.organization_id == Organization.id)
+        .where(User.id.in_(_learner_ids(track_id, quiz_ids)))
+        .distinct()
+        .order_by(Organization.name, Organization.id)
+    )
+    return [(org_id, name) for org_id, name in rows]
+
+
+def passes_by_user(
+    session: Session, *, user_ids: Collection[int], quiz_ids: Collection[int]
+) -> dict[int, list[tuple[int, datetime]]]:
+    """Per user, (quiz id, latest pass) as the catalogue's progress rule takes them."""
+    result: dict[int, list[tuple[int, datetime]]] = {}
+    if not user_ids or not quiz_ids:
+        return result
+    rows = session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.user_id.in_(list(user_ids)),
+            QuizAttempt.quiz_id.in_(list(quiz_ids)),
+            QuizAttempt.passed.is_(True),
+        )
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    for user_id, quiz_id, submitted in rows:
+        if submitted is not None:
+            result.setdefault(user_id, []).append((quiz_id, submitted))
+    return result
+
+
+def activity_by_user(
+    session: Session, *, user_ids: Collection[int], quiz_ids: Collection[int]
+) -> dict[int, tuple[set[int], datetime]]:
+    """Per user: the quizzes attempted and the latest start."""
+    result: dict[int, tuple[set[int], datetime]] = {}
+    if not user_ids or not quiz_ids:
+        return result
+    rows = session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.started_at))
+        .where(QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.quiz_id.in_(list(quiz_ids)))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    for user_id, quiz_id, started in rows:
+        quizzes, latest = result.get(user_id, (set(), started))
+        quizzes.add(quiz_id)
+        result[user_id] = (quizzes, max(latest, started))
+    return result
+
+
+def certificates_by_user(
+    session: Session, *, user_ids: Collection[int], track_id: int
+) -> dict[int, list[Certificate]]:
+    result: dict[int, list[Certificate]] = {}
+    if not user_ids:
+        return result
+    rows = session.scalars(
+        select(Certificate)
+        .where(Certificate.track_id == track_id, Certificate.user_id.in_(list(user_ids)))
+        .options(selectinload(Certificate.track))
+    )
+    for certificate in rows:
+        result.setdefault(certificate.user_id, []).append(certificate)
+    return result
+
+
+# --- attempts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    id: int
+    quiz_id: int
+    user_name: str
+    email: str
+    organization_name: str | None
+    started_at: datetime
+    submitted_at: datetime | None
+    score: int | None
+    passed: bool | None
+
+
+ATTEMPT_STATUSES = ("PASSED", "FAILED", "OPEN")
+
+
+def attempts(
+    session: Session,
+    *,
+    quiz_ids: Collection[int],
+    status: str | None,
+    organization_id: int | None,
+    search: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[AttemptRow], int]:
+    query = (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.quiz_id,
+            User.name,
+            User.email,
+            Organization.name,
+            QuizAttempt.started_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+            QuizAttempt.passed,
+        )
+        .join(User, User.id == QuizAttempt.user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(QuizAttempt.quiz_id.in_(list(quiz_ids) or [-1]))
+    )
+    if status == "PASSED":
+        query = query.where(QuizAttempt.passed.is_(True))
+    elif status == "FAILED":
+        query = query.where(QuizAttempt.passed.is_(False))
+    elif status == "OPEN":
+        query = query.where(QuizAttempt.submitted_at.is_(None))
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    if search:
+        query = query.where(_matches(search))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [AttemptRow(*row) for row in rows], total
+
+
+# --- certificates -------------------------------------------------------------
+
+
+def _status_is(status: CertificateStatus, now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of training.certificates.certificate_status, for filtering a page."""
+    expired = or_(Certificate.expires_at <= now, Track.version_major > Certificate.track_major)
+    if status is CertificateStatus.REVOKED:
+        return Certificate.revoked_at.is_not(None)
+    if status is CertificateStatus.EXPIRED:
+        return and_(Certificate.revoked_at.is_(None), expired)
+    return and_(Certificate.revoked_at.is_(None), ~expired)
+
+
+def certificates(
+    session: Session,
+    *,
+    track_id: int | None,
+    status: CertificateStatus | None,
+    organization_id: int | None,
+    search: str | None,
+    now: datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Certificate, str, str | None]], int]:
+    """(certificate, holder's email, holder's organisation name), newest first."""
+    query = (
+        select(Certificate, User.email, Organization.name)
+        .join(Track, Track.id == Certificate.track_id)
+        .join(User, User.id == Certificate.user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .options(selectinload(Certificate.track))
+    )
+    if track_id is not None:
+        query = query.where(Certificate.track_id == track_id)
+    if status is not None:
+        query = query.where(_status_is(status, now))
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    if search:
+        query = query.where(or_(_matches(search), Certificate.certificate_number == search.upper()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(certificate, email, org) for certificate, email, org in rows], total
+
+
+def certificate_organizations(session: Session, *, track_id: int | None) -> list[tuple[int, str]]:
+    query = (
+        select(Organization.id, Organization.name)
+        .join(User, User.organization_id == Organization.id)
+        .join(Certificate, Certificate.user_id == User.id)
+    )
+    if track_id is not None:
+        query = query.where(Certificate.track_id == track_id)
+    rows = session.execute(query.distinct().order_by(Organization.name, Organization.id))
+    return [(org_id, name) for org_id, name in rows]
+
+
+def all_tracks(session: Session) -> list[Track]:
+    """Every track, drafts too, in catalogue order."""
+    return list(session.scalars(select(Track).order_by(Track.sort_order, Track.name, Track.id)))

@@ -1,0 +1,220 @@
+"""Admin pages: the admin area's index, and tracks (new, edit, publish)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from opsportal.auth.service import Principal
+from opsportal.db import SessionDep
+from opsportal.deps import SettingsDep
+from opsportal.errors import Conflict, InvalidInput
+from opsportal.models import Track, TrackLevel, TrackType
+from opsportal.schemas import ResourceId
+from opsportal.training import service as training
+from opsportal.training.admin import repository, service
+from opsportal.training.admin.forms import (
+    FieldErrors,
+    add_domain_errors,
+    add_validation_errors,
+    checked,
+    text,
+)
+from opsportal.training.schemas import TrackCreate, TrackUpdate
+from opsportal.web.session import CheckedForm, PageAdmin
+from opsportal.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FLASH_KEY = "flash"
+
+
+def see_other(request: Request, url: str, message: str | None = None) -> RedirectResponse:
+    if message:
+        request.session[FLASH_KEY] = message
+    return RedirectResponse(url, status_code=303)
+
+
+def flash(request: Request) -> str | None:
+    message = request.session.pop(FLASH_KEY, None)
+    return message if isinstance(message, str) else None
+
+
+@router.get("/admin")
+def admin_index(request: Request, session: SessionDep, user: PageAdmin) -> Response:
+    tracks = repository.all_tracks(session)
+    return render(request, "admin/index.html", user=user, tracks=tracks, message=flash(request))
+
+
+# --- the track form -------------------------------------------------------------
+
+
+def _track_values(form: FormData) -> dict[str, Any]:
+    return {
+        "name": text(form, "name"),
+        "slug": text(form, "slug"),
+        "version": text(form, "version"),
+        "type": text(form, "type"),
+        "level": text(form, "level"),
+        "description": text(form, "description"),
+        "isRequired": checked(form, "isRequired"),
+        "estimatedMinutes": text(form, "estimatedMinutes"),
+        "validityDays": text(form, "validityDays"),
+    }
+
+
+def _track_input(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the API's JSON: empty optional fields left to their defaults."""
+    optional = ("slug", "estimatedMinutes", "validityDays")
+    return {key: value for key, value in values.items() if value != "" or key not in optional}
+
+
+def _values_of(track: Track) -> dict[str, Any]:
+    return {
+        "name": track.name,
+        "slug": track.slug,
+        "version": track.version,
+        "type": track.type.value,
+        "level": track.level.value,
+        "description": track.description,
+        "isRequired": track.is_required,
+        "estimatedMinutes": str(track.estimated_minutes),
+        "validityDays": str(track.validity_days),
+    }
+
+
+def _track_form(
+    request: Request,
+    user: Principal,
+    *,
+    values: dict[str, Any],
+    errors: FieldErrors,
+    track: Track | None = None,
+) -> Response:
+    return render(
+        request,
+        "admin/track_form.html",
+        user=user,
+        track=track,
+        values=values,
+        errors=errors,
+        types=list(TrackType),
+        levels=list(TrackLevel),
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/admin/tracks/new")
+def new_track(request: Request, user: PageAdmin) -> Response:
+    values = {"version": "1.0", "type": TrackType.CUSTOMER.value, "level": "FOUNDATION"}
+    return _track_form(request, user, values=values, errors={})
+
+
+@router.post("/admin/tracks")
+def create_track(
+    request: Request,
+    session: SessionDep,
+    user: PageAdmin,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
+    values = _track_values(form)
+    errors: FieldErrors = {}
+    try:
+        # A track made here is a draft until published: learners do not see it yet.
+        data = TrackCreate.model_validate(_track_input(values) | {"isActive": False})
+        track = training.create_track(session, data=data, settings=settings, actor=user)
+    except ValidationError as exc:
+        add_validation_errors(errors, exc)
+    except (InvalidInput, Conflict) as exc:
+        add_domain_errors(errors, exc, default_field="slug")
+    if errors:
+        session.rollback()  # nothing of a refused form is kept
+        return _track_form(request, user, values=values, errors=errors)
+    return see_other(request, f"/admin/tracks/{track.id}", f"Draft track “{track.name}” created.")
+
+
+@router.get("/admin/tracks/{track_id}")
+def track_page(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin
+) -> Response:
+    return _track_page(request, session, user, track_id)
+
+
+def _track_page(
+    request: Request,
+    session: Session,
+    user: Principal,
+    track_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    track = service.get_track(session, track_id)
+    return render(
+        request,
+        "admin/track.html",
+        user=user,
+        track=track,
+        message=flash(request),
+        error=error,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/tracks/{track_id}/edit")
+def edit_track(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin
+) -> Response:
+    track = service.get_track(session, track_id)
+    return _track_form(request, user, values=_values_of(track), errors={}, track=track)
+
+
+@router.post("/admin/tracks/{track_id}")
+def update_track(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    track = service.get_track(session, track_id)
+    values = _track_values(form)
+    errors: FieldErrors = {}
+    try:
+        data = TrackUpdate.model_validate(_track_input(values))
+        training.update_track(session, track_id=track.id, data=data, actor=user)
+    except ValidationError as exc:
+        add_validation_errors(errors, exc)
+    except (InvalidInput, Conflict) as exc:
+        add_domain_errors(errors, exc, default_field="slug")
+    if errors:
+        session.rollback()
+        return _track_form(request, user, values=values, errors=errors, track=track)
+    return see_other(request, f"/admin/tracks/{track.id}", "Track saved.")
+
+
+@router.post("/admin/tracks/{track_id}/publish")
+def publish_track(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    try:
+        track = service.set_published(session, principal=user, track_id=track_id, live=True)
+    except Conflict as exc:
+        return _track_page(request, session, user, track_id, error=exc.detail, status_code=409)
+    return see_other(
+        request, f"/admin/tracks/{track.id}", f"“{track.name}” is published: learners see it now."
+    )
+
+
+@router.post("/admin/tracks/{track_id}/unpublish")
+def unpublish_track(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
+) -> Response:
+    track = service.set_published(session, principal=user, track_id=track_id, live=False)
+    return see_other(
+        request,
+        f"/admin/tracks/{track.id}",
+        f"“{track.name}” is a draft again: hidden from learners.",
+    )
