@@ -1,0 +1,66 @@
+"""Concurrent assigns against a live server: one assignment per user and track, always."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from opsportal.db import SessionFactory, session_scope
+from opsportal.models import Assignment, Role
+from opsportal.models.base import utcnow
+from tests.factories import bearer, create_organization, create_track_with_quizzes, create_user
+
+CONCURRENCY = 12
+
+
+def run_together(count: int, call: Any) -> list[Any]:
+    barrier = threading.Barrier(count)
+
+    def go(index: int) -> Any:
+        barrier.wait(timeout=30)
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(go, range(count)))
+
+
+def test_concurrent_assigns_never_duplicate(
+    live_server: str, committed_session_factory: SessionFactory
+) -> None:
+    with session_scope(committed_session_factory) as session:
+        org = create_organization(session)
+        _, staff_token = create_user(session, role=Role.INTERNAL)
+        users = [create_user(session, organization=org)[0] for _ in range(5)]
+        track, _ = create_track_with_quizzes(session, courses=1)
+        org_id, track_id = org.id, track.id
+    today = utcnow().date()
+
+    def assign(index: int) -> httpx.Response:
+        return httpx.post(
+            f"{live_server}/api/v1/training/assignments",
+            json={
+                "trackId": track_id,
+                "organizationId": org_id,
+                "dueOn": (today + timedelta(days=10 + index)).isoformat(),
+            },
+            headers=bearer(staff_token),
+            timeout=60,
+        )
+
+    responses = run_together(CONCURRENCY, assign)
+    assert [r.status_code for r in responses] == [201] * CONCURRENCY, [r.text for r in responses]
+    # Each user was created exactly once, by whichever request got there first.
+    assert sum(r.json()["created"] for r in responses) == len(users)
+    with session_scope(committed_session_factory) as session:
+        rows = session.execute(
+            select(Assignment.user_id, func.count()).group_by(Assignment.user_id)
+        ).all()
+        assert sorted(rows) == sorted((u.id, 1) for u in users)
+        due_days = set(session.scalars(select(Assignment.due_on)))
+        # Every user ends with one of the requested days (the last writer's).
+        assert due_days <= {today + timedelta(days=10 + i) for i in range(CONCURRENCY)}
