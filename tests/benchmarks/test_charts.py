@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from opsportal.benchmarks.charts import TrendPoint, axis_range, band_svg, trend_svg
+from opsportal.benchmarks.charts import TrendPoint, axis_range, band_svg, percentile_svg, trend_svg
 from opsportal.benchmarks.verdicts import verdict_for
 
 
@@ -74,3 +74,26 @@ def test_trend_is_well_formed_svg_with_a_gap_where_no_band_was_published() -> No
 def test_no_trend_from_a_single_day() -> None:
     point = TrendPoint(date(2026, 11, 1), 40.0, 30.0, 45.0, 60.0)
     assert trend_svg([point], unit="percent") is None
+
+
+def test_percentile_scale_places_the_value_between_the_quartile_marks() -> None:
+    svg = percentile_svg(61, label="Login rate")
+    root = ET.fromstring(svg)
+    assert "better than 61% of peers" in (root.findtext("title") or "")
+    you = re.search(r'class="you" d="M([\d.]+)', svg)
+    median = re.search(r'class="median" x1="([\d.]+)"', svg)
+    assert you and median and float(you.group(1)) > float(median.group(1))
+    assert [t.text for t in root.findall("text")] == ["0", "25", "50", "75", "100"]
+
+
+def test_every_chart_label_is_set_large_enough_to_read() -> None:
+    days = [date(2026, 5, 1) + timedelta(days=30 * i) for i in range(3)]
+    charts = [
+        band_svg(p25=40, median=55, p75=70, value=82, unit="percent", floor=0, ceiling=100),
+        percentile_svg(30),
+        trend_svg([TrendPoint(d, 50.0 + i, 40.0, 50.0, 60.0) for i, d in enumerate(days)],
+                  unit="percent") or "",
+    ]  # fmt: skip
+    for svg in charts:
+        sizes = [float(t.get("font-size", "0")) for t in ET.fromstring(svg).findall("text")]
+        assert sizes and min(sizes) >= 14  # drawn 280 px or wider: 12 px or more on screen
