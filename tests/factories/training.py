@@ -135,7 +135,9 @@ def create_quiz(
     course: Course,
     questions: list[dict[str, Any]] | None = None,
     pass_threshold: str = "0.80",
+    **policy: Any,
 ) -> Quiz:
+    """`policy` takes the quiz's policy fields in camelCase, e.g. maxAttempts=2."""
     return service.put_quiz(
         session,
         course_id=course.id,
@@ -143,6 +145,7 @@ def create_quiz(
             {
                 "passThreshold": Decimal(pass_threshold),
                 "questions": questions or sample_questions(),
+                **policy,
             }
         ),
     )
