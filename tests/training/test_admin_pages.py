@@ -507,3 +507,16 @@ class TestListsAndRevocation:
         assert certificate.certificate_number in revoked and "Shared answers" in revoked  # type: ignore[attr-defined]
         again = post_form(client, url, from_page="/admin/certificates", data={"reason": "Twice"})
         assert again.status_code == 409
+
+
+def test_filters_left_at_any_are_no_error(
+    client: TestClient, session: Session, admin: User
+) -> None:
+    track = create_track(session)
+    for url in (
+        f"/admin/tracks/{track.id}/learners",
+        f"/admin/tracks/{track.id}/attempts",
+        "/admin/certificates",
+    ):
+        response = client.get(url, params={"status": "", "organization": "", "q": "", "track": ""})
+        assert response.status_code == 200, url

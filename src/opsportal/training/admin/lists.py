@@ -14,7 +14,7 @@ from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import Conflict, NotFound
 from opsportal.models.base import utcnow
-from opsportal.schemas import IdQuery, QueryText, ResourceId
+from opsportal.schemas import MAX_ID, QueryText, ResourceId
 from opsportal.training import repository as training_repository
 from opsportal.training import service as training
 from opsportal.training.admin import repository, service
@@ -30,7 +30,12 @@ router = APIRouter(include_in_schema=False)
 ROWS_PER_PAGE = 50
 Search = Annotated[QueryText | None, Query(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
-Organization = Annotated[IdQuery | None, Query(alias="organization")]
+# A filter's "Any" sends an empty value: a chosen id or nothing, never a 422 for "".
+IdFilter = Annotated[QueryText | None, Query(max_length=10)]
+
+
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
 
 
 def _pages(total: int) -> int:
@@ -49,14 +54,15 @@ def learners(
     session: SessionDep,
     user: PageAdmin,
     status: Annotated[QueryText | None, Query(max_length=20)] = None,
-    organization: Organization = None,
+    organization: IdFilter = None,
     q: Search = None,
     page: PageNumber = 1,
 ) -> Response:
     track = service.get_track(session, track_id)
+    organization_id = _id(organization)
     chosen = status if status in service.LEARNER_STATUSES else None
     rows = service.list_learners(
-        session, track=track, status=chosen, organization_id=organization, search=q or None
+        session, track=track, status=chosen, organization_id=organization_id, search=q or None
     )
     start = (page - 1) * ROWS_PER_PAGE
     return render(
@@ -71,11 +77,11 @@ def learners(
             session, track_id=track.id, quiz_ids=service.quiz_ids(track)
         ),
         status=chosen or "",
-        organization=organization,
+        organization=organization_id,
         q=q or "",
         page=page,
         pages=_pages(len(rows)),
-        query=_query(status=chosen, organization=organization, q=q),
+        query=_query(status=chosen, organization=organization_id, q=q),
     )
 
 
@@ -86,17 +92,18 @@ def attempts(
     session: SessionDep,
     user: PageAdmin,
     status: Annotated[QueryText | None, Query(max_length=20)] = None,
-    organization: Organization = None,
+    organization: IdFilter = None,
     q: Search = None,
     page: PageNumber = 1,
 ) -> Response:
     track = service.get_track(session, track_id)
+    organization_id = _id(organization)
     chosen = status if status in repository.ATTEMPT_STATUSES else None
     rows, total = repository.attempts(
         session,
         quiz_ids=service.quiz_ids(track),
         status=chosen,
-        organization_id=organization,
+        organization_id=organization_id,
         search=q or None,
         limit=ROWS_PER_PAGE,
         offset=(page - 1) * ROWS_PER_PAGE,
@@ -114,11 +121,11 @@ def attempts(
             session, track_id=track.id, quiz_ids=service.quiz_ids(track)
         ),
         status=chosen or "",
-        organization=organization,
+        organization=organization_id,
         q=q or "",
         page=page,
         pages=_pages(total),
-        query=_query(status=chosen, organization=organization, q=q),
+        query=_query(status=chosen, organization=organization_id, q=q),
     )
 
 
@@ -174,14 +181,14 @@ def certificates(
     request: Request,
     session: SessionDep,
     user: PageAdmin,
-    track: Annotated[IdQuery | None, Query()] = None,
+    track: IdFilter = None,
     status: Annotated[QueryText | None, Query(max_length=20)] = None,
-    organization: Organization = None,
+    organization: IdFilter = None,
     q: Search = None,
     page: PageNumber = 1,
 ) -> Response:
     return _certificates_page(
-        request, session, user, track=track, status=status, organization=organization,
+        request, session, user, track=_id(track), status=status, organization=_id(organization),
         q=q or "", page=page,
     )  # fmt: skip
 
