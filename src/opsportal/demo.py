@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth import repository as auth_repository
 from opsportal.auth.service import create_user, issue_token
-from opsportal.benchmarks.demo import seed_benchmark_demo
+from opsportal.benchmarks.demo import recalculate_benchmark_demo, seed_benchmark_demo
 from opsportal.config import Settings
 from opsportal.models import ApiToken, Organization, Role
 from opsportal.models.base import utcnow
 from opsportal.tenants import repository as tenant_repository
-from opsportal.training.demo import load_training_demo
+from opsportal.training.demo import load_assignment_demo, load_training_demo
 
 Say = Callable[[str], object]
 
@@ -57,6 +57,13 @@ def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLog
             Role.CUSTOMER,
             organization.id,
         ),
+        (
+            "customer-admin",
+            "manager@northwind.example",
+            "Malik Manager",
+            Role.CUSTOMER_ADMIN,
+            organization.id,
+        ),
     ]
     logins: list[DemoLogin] = []
     for password_word, email, name, role, org_id in people:
@@ -83,4 +90,8 @@ def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLog
     say("demo users ready")
     seed_benchmark_demo(session, anchor=organization, settings=settings, say=say)
     load_training_demo(session, settings=settings, say=say)
+    load_assignment_demo(session, settings=settings, say=say)
+    # Training completion is computed from the assignments just loaded: the
+    # benchmark days are calculated again so the scorecard shows it.
+    recalculate_benchmark_demo(session, settings=settings)
     return logins

@@ -13,6 +13,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.schemas import CalculationSummary
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
 from opsportal.metrics.service import IncomingValue, ingest_values, utc_today
@@ -143,6 +144,15 @@ def _values(organizations: list[Organization]) -> list[IncomingValue]:
     return rows
 
 
+def recalculate_benchmark_demo(session: Session, *, settings: Settings) -> CalculationSummary:
+    """Calculate the demo's benchmark days: one a week back through the history, and today."""
+    today = utc_today()
+    for weeks_back in range(DEMO_DAYS // 7, 0, -1):
+        day = today - timedelta(days=7 * weeks_back)
+        calculate_benchmarks(session, settings=settings, calculated_for=day, trigger="demo")
+    return calculate_benchmarks(session, settings=settings, trigger="demo")
+
+
 def seed_benchmark_demo(
     session: Session, *, anchor: Organization, settings: Settings, say: Say
 ) -> None:
@@ -154,11 +164,7 @@ def seed_benchmark_demo(
     organizations = _organizations(session, anchor)
     rows = _values(organizations)
     ingest_values(session, rows=rows, known_organization_ids={o.id for o in organizations})
-    today = utc_today()
-    for weeks_back in range(DEMO_DAYS // 7, 0, -1):
-        day = today - timedelta(days=7 * weeks_back)
-        calculate_benchmarks(session, settings=settings, calculated_for=day, trigger="demo")
-    summary = calculate_benchmarks(session, settings=settings, trigger="demo")
+    summary = recalculate_benchmark_demo(session, settings=settings)
     say(
         f"demo benchmarks ready: {len(organizations)} organizations, {len(rows):,} metric values, "
         f"{summary.cohorts_published} peer groups published ({summary.cohorts_suppressed} "

@@ -1,55 +1,10 @@
-"""Demo training content for `opsportal demo`: loaded once, found by slug afterwards."""
+"""The demo CUSTOMER track: three courses on speaking up, non-retaliation, conflicts and data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from opsportal.config import Settings
-from opsportal.training import repository, service
-from opsportal.training.schemas import CourseCreate, QuizPut, TrackCreate
-
-Say = Callable[[str], object]
-
-
-def _tf(qid: str, question: str, answer: bool, explanation: str) -> dict[str, Any]:
-    return {
-        "id": qid,
-        "question": question,
-        "type": "TRUE_FALSE",
-        "options": [{"id": "true", "text": "True"}, {"id": "false", "text": "False"}],
-        "correctOptionIds": ["true" if answer else "false"],
-        "explanation": explanation,
-    }
-
-
-def _choice(
-    qid: str,
-    question: str,
-    options: list[str],
-    correct: list[int],
-    explanation: str,
-) -> dict[str, Any]:
-    letters = "abcdefgh"
-    return {
-        "id": qid,
-        "question": question,
-        "type": "MULTI_SELECT" if len(correct) > 1 else "MULTIPLE_CHOICE",
-        "options": [{"id": letters[i], "text": text} for i, text in enumerate(options)],
-        "correctOptionIds": [letters[i] for i in correct],
-        "explanation": explanation,
-    }
-
-
-def _multi(
-    qid: str, question: str, options: list[str], correct: list[int], explanation: str
-) -> dict[str, Any]:
-    item = _choice(qid, question, options, correct, explanation)
-    item["type"] = "MULTI_SELECT"
-    return item
-
+from opsportal.training.demo.questions import choice, multi, true_false
 
 SPEAK_UP = """# Why speaking up matters
 
@@ -138,7 +93,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                 "content": SPEAK_UP,
             },
             "questions": [
-                _choice(
+                choice(
                     "su1",
                     "An employee suspects, but cannot prove, that invoices are being inflated. "
                     "What should they do?",
@@ -151,14 +106,14 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     "Good faith is enough: an honest belief that something may be wrong. "
                     "Investigating is the job of the case team.",
                 ),
-                _tf(
+                true_false(
                     "su2",
                     "An anonymous hotline reporter can still answer follow-up questions.",
                     True,
                     "The report key and password let the reporter return to the case without "
                     "revealing who they are.",
                 ),
-                _multi(
+                multi(
                     "su3",
                     "Which are legitimate channels for raising a concern?",
                     ["Your manager", "The ethics hotline", "Compliance", "A public social post"],
@@ -166,13 +121,13 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     "Internal channels come first; they let the organisation act quickly and "
                     "protect everyone involved.",
                 ),
-                _tf(
+                true_false(
                     "su4",
                     "Anonymous reports are given lower priority than named ones.",
                     False,
                     "Every report is assessed on its content, whoever sent it.",
                 ),
-                _choice(
+                choice(
                     "su5",
                     "What makes people most likely to speak up?",
                     [
@@ -192,7 +147,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                 "content": RETALIATION,
             },
             "questions": [
-                _multi(
+                multi(
                     "rt1",
                     "Which of these can be retaliation against a reporter?",
                     [
@@ -204,13 +159,13 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     [0, 1, 3],
                     "Retaliation is often subtle: exclusion, reviews and assignments count too.",
                 ),
-                _tf(
+                true_false(
                     "rt2",
                     "Protection from retaliation applies only if the concern turns out to be true.",
                     False,
                     "Good-faith reporters are protected even when the concern is not confirmed.",
                 ),
-                _choice(
+                choice(
                     "rt3",
                     "A manager hears that a team member filed an anonymous report. "
                     "What should the manager do?",
@@ -222,13 +177,13 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     [1],
                     "Trying to unmask a reporter is itself a breach of the non-retaliation policy.",
                 ),
-                _tf(
+                true_false(
                     "rt4",
                     "Witnesses who take part in an investigation are protected as well.",
                     True,
                     "Protection covers everyone who cooperates with an investigation.",
                 ),
-                _choice(
+                choice(
                     "rt5",
                     "You notice colleagues gossiping about who 'snitched'. What do you do?",
                     [
@@ -239,7 +194,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     [1],
                     "Hostility towards a suspected reporter is a warning sign to report.",
                 ),
-                _multi(
+                multi(
                     "rt6",
                     "Which steps belong to a manager's response to a concern?",
                     [
@@ -260,7 +215,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                 "content": CONFLICTS_AND_DATA,
             },
             "questions": [
-                _choice(
+                choice(
                     "cd1",
                     "Your brother-in-law's firm bids for a contract you are evaluating. "
                     "What is the right first step?",
@@ -273,14 +228,14 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     "Disclosure lets the organisation manage the conflict; silence turns it "
                     "into misconduct.",
                 ),
-                _tf(
+                true_false(
                     "cd2",
                     "A conflict of interest exists only if the decision actually turned out "
                     "to be biased.",
                     False,
                     "The appearance of influence is enough; that is why early disclosure matters.",
                 ),
-                _multi(
+                multi(
                     "cd3",
                     "Which of these may create a conflict of interest?",
                     [
@@ -292,7 +247,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     [0, 1, 3],
                     "Money ties and gifts can sway judgement; public information does not.",
                 ),
-                _choice(
+                choice(
                     "cd4",
                     "You need to work on a case file over the weekend. Which is acceptable?",
                     [
@@ -303,13 +258,13 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     [1],
                     "Case data stays in approved systems with access control and audit trails.",
                 ),
-                _tf(
+                true_false(
                     "cd5",
                     "Case details may be shared with anyone in the company who asks politely.",
                     False,
                     "Share only with people who need the information for the case.",
                 ),
-                _choice(
+                choice(
                     "cd6",
                     "You sent a case report to the wrong recipient. What now?",
                     [
@@ -321,7 +276,7 @@ CUSTOMER_TRACK: dict[str, Any] = {
                     "A misdirected email can be a personal-data breach with a legal reporting "
                     "deadline; the privacy team decides.",
                 ),
-                _multi(
+                multi(
                     "cd7",
                     "Which are good data-handling habits for report data?",
                     [
@@ -337,103 +292,3 @@ CUSTOMER_TRACK: dict[str, Any] = {
         },
     ],
 }
-
-INTERNAL_TRACK: dict[str, Any] = {
-    "track": {
-        "name": "Case Handling for Operations Staff",
-        "slug": "case-handling-operations",
-        "description": "Internal: triage, confidentiality and escalation of hotline cases.",
-        "type": "INTERNAL",
-        "level": "PROFESSIONAL",
-        "isRequired": True,
-        "estimatedMinutes": 45,
-        "version": "1.0",
-        "sortOrder": 2,
-        "validityDays": 365,
-    },
-    "courses": [
-        {
-            "course": {
-                "title": "Triage and escalation",
-                "description": "Routing new reports within the service levels.",
-                "content": (
-                    "# Triage\n\nEvery new report is acknowledged within **one business day** "
-                    "and classified by category and severity.\n\n## Escalate at once\n\n"
-                    "- threats to life or safety\n- allegations against senior executives\n"
-                    "- suspected data breaches\n"
-                ),
-            },
-            "questions": [
-                _choice(
-                    "tr1",
-                    "Within what time must a new report be acknowledged?",
-                    ["One hour", "One business day", "One week"],
-                    [1],
-                    "The service level is one business day for acknowledgement.",
-                ),
-                _multi(
-                    "tr2",
-                    "Which reports are escalated immediately?",
-                    [
-                        "A threat to someone's safety",
-                        "An allegation against the CFO",
-                        "A question about the holiday policy",
-                        "A suspected data breach",
-                    ],
-                    [0, 1, 3],
-                    "Safety, senior-executive allegations and breaches skip the normal queue.",
-                ),
-                _tf(
-                    "tr3",
-                    "Operations staff may contact a reported subject directly to hear their side.",
-                    False,
-                    "Only the customer's assigned investigator contacts subjects.",
-                ),
-                _tf(
-                    "tr4",
-                    "A report's category can be corrected after triage.",
-                    True,
-                    "Reclassify whenever new facts appear; the audit trail records the change.",
-                ),
-                _choice(
-                    "tr5",
-                    "A reporter writes in a language you do not read. What do you do?",
-                    [
-                        "Close the report as unreadable",
-                        "Use the approved translation workflow",
-                        "Paste it into a public translation website",
-                    ],
-                    [1],
-                    "Public tools would disclose report data to a third party.",
-                ),
-            ],
-        },
-    ],
-}
-
-
-def _load_track(session: Session, *, spec: dict[str, Any], settings: Settings, say: Say) -> None:
-    slug = spec["track"]["slug"]
-    if repository.get_track_by_slug(session, slug) is not None:
-        return
-    track = service.create_track(
-        session, data=TrackCreate.model_validate(spec["track"]), settings=settings
-    )
-    for order, item in enumerate(spec["courses"]):
-        course = service.create_course(
-            session,
-            track_id=track.id,
-            data=CourseCreate.model_validate({**item["course"], "sortOrder": order}),
-        )
-        service.put_quiz(
-            session,
-            course_id=course.id,
-            data=QuizPut.model_validate({"questions": item["questions"]}),
-        )
-    say(f"training track ready: {track.name}")
-
-
-def load_training_demo(session: Session, *, settings: Settings, say: Say) -> None:
-    """A CUSTOMER track of three courses and an INTERNAL track; existing slugs are left alone."""
-    for spec in (CUSTOMER_TRACK, INTERNAL_TRACK):
-        _load_track(session, spec=spec, settings=settings, say=say)
