@@ -129,6 +129,11 @@ class TestOrganizationFilters:
         )
 
     @pytest.mark.usefixtures("staff")
+    def test_the_forms_empty_choices_mean_any(self, client: TestClient) -> None:
+        page = client.get("/organizations?q=&industry=&size=&status=&sort=name")
+        assert page.status_code == 200
+
+    @pytest.mark.usefixtures("staff")
     def test_bad_filters_are_html_422s(self, client: TestClient) -> None:
         for query in ("size=7-9", "status=GONE", "sort=age"):
             page = client.get(f"/organizations?{query}")

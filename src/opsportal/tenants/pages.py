@@ -33,11 +33,21 @@ def organization_list(
     q: Annotated[QueryText | None, Query(max_length=200)] = None,
     industry: Annotated[QueryText | None, Query(max_length=100)] = None,
     size: Annotated[QueryText | None, Query(max_length=20)] = None,
-    status: OrganizationStatus | None = None,
+    # Text, not the enum: the form's "Any status" sends an empty value.
+    status: Annotated[QueryText | None, Query(max_length=20)] = None,
     bottom: Annotated[bool, Query(description="Any metric in the bottom quartile")] = False,
     sort: Annotated[repository.Sort, Query()] = "name",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    chosen_status = None
+    if status:
+        try:
+            chosen_status = OrganizationStatus(status.upper())
+        except ValueError:
+            choices = ", ".join(s.value for s in OrganizationStatus)
+            raise InvalidInput(
+                f"Unknown status {status!r}; the statuses are {choices}.", field="status"
+            ) from None
     band = None
     if size:
         band = next((b for b in settings.size_bands if b.label == size), None)
@@ -49,7 +59,7 @@ def organization_list(
         industry_sector=industry or None,
         employee_min=band.minimum if band else None,
         employee_max=band.maximum if band else None,
-        status=status,
+        status=chosen_status,
         bottom_quartile=bottom,
         sort=sort,
     )
@@ -64,7 +74,7 @@ def organization_list(
         "q": q,
         "industry": industry,
         "size": size,
-        "status": status.value if status else None,
+        "status": chosen_status.value if chosen_status else None,
         "bottom": "1" if bottom else None,
         "sort": sort if sort != "name" else None,
     }
@@ -77,7 +87,7 @@ def organization_list(
         q=q or "",
         industry=industry or "",
         size=size or "",
-        status=status.value if status else "",
+        status=chosen_status.value if chosen_status else "",
         bottom=bottom,
         sort=sort,
         sorts=SORTS,
