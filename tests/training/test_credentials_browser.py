@@ -52,6 +52,7 @@ def test_claim_copy_share_and_read_on_a_phone(
     expect(link_field).to_have_attribute("readonly", "")
     verification_url = link_field.input_value()
     assert verification_url.startswith("http://testserver/verify/")  # the configured public URL
+    page.wait_for_load_state("load")  # copy-link.js (deferred) is listening from here on
     page.bring_to_front()  # the Clipboard API wants a focused document
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_text("Link copied to the clipboard")).to_be_attached()
