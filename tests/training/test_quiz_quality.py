@@ -223,4 +223,5 @@ class TestMarkAsRead:
         # Reading is progress, not completion: the quiz still decides the track.
         overview = client.get(f"/api/v1/training/tracks/{track.id}", headers=bearer(token)).json()
         assert overview["isCompleted"] is False
+        assert [c["isRead"] for c in overview["courses"]] == [True, False]
         assert "Course 2 of 2 · 5 questions" in client.get(f"/training/courses/{quizzed.id}").text

@@ -218,6 +218,9 @@ class CourseMarkedRead(ApiModel):
 
 class CourseOverview(CourseRead):
     is_passed: bool = Field(description="The caller has passed this course's quiz")
+    is_read: bool = Field(
+        default=False, description="The caller marked this course as read (progress only)"
+    )
 
 
 class TrackOverview(TrackRead):

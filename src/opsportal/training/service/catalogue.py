@@ -12,7 +12,7 @@ from opsportal.auth.service import Principal
 from opsportal.errors import NotFound
 from opsportal.models import Certificate, Course, Quiz, Track, TrackType
 from opsportal.models.base import utcnow
-from opsportal.training import repository
+from opsportal.training import attempt_repository, repository
 from opsportal.training.certificates import CertificateStatus, certificate_status
 from opsportal.training.schemas import (
     CertificateRead,
@@ -189,7 +189,9 @@ def progress_for_tracks(
     }
 
 
-def _overview(track: Track, progress: Progress, *, principal: Principal) -> TrackOverview:
+def _overview(
+    track: Track, progress: Progress, *, principal: Principal, read_ids: set[int]
+) -> TrackOverview:
     courses = [c for c in track.courses if c.is_active or principal.is_admin]
     percentage = (len(progress.passed_quiz_ids) * 100) // progress.total if progress.total else 0
     return TrackOverview(
@@ -198,6 +200,7 @@ def _overview(track: Track, progress: Progress, *, principal: Principal) -> Trac
             CourseOverview(
                 **course_read(c).model_dump(),
                 is_passed=c.quiz is not None and c.quiz.id in progress.passed_quiz_ids,
+                is_read=c.id in read_ids,
             )
             for c in courses
         ],
@@ -229,13 +232,26 @@ def list_tracks_for(
     )
     now = utcnow()
     progress = progress_for_tracks(session, user_id=principal.user_id, tracks=tracks, now=now)
-    return [_overview(t, progress[t.id], principal=principal) for t in tracks]
+    read_ids = _read_ids(session, principal, tracks)
+    return [_overview(t, progress[t.id], principal=principal, read_ids=read_ids) for t in tracks]
+
+
+def _read_ids(session: Session, principal: Principal, tracks: Sequence[Track]) -> set[int]:
+    course_ids = [c.id for t in tracks for c in t.courses]
+    return attempt_repository.read_course_ids(
+        session, user_id=principal.user_id, course_ids=course_ids
+    )
 
 
 def get_track_overview(session: Session, *, principal: Principal, track_id: int) -> TrackOverview:
     track = visible_track(session, principal, track_id)
     progress = progress_for_tracks(session, user_id=principal.user_id, tracks=[track], now=utcnow())
-    return _overview(track, progress[track.id], principal=principal)
+    return _overview(
+        track,
+        progress[track.id],
+        principal=principal,
+        read_ids=_read_ids(session, principal, [track]),
+    )
 
 
 def get_course(session: Session, *, principal: Principal, course_id: int) -> CourseRead:
