@@ -128,8 +128,9 @@ class TestCustomerView:
             "case_on_time_rate",
             "login_rate",
             "feature_adoption_rate",
+            "training_completion_rate",
         ]
-        assert [i["available"] for i in items] == [False, True, False, True, False]
+        assert [i["available"] for i in items] == [False, True, False, True, False, False]
         for item in items:
             assert not STAFF_ONLY & set(item)
         assert "has no attestation completion rate" in items[0]["reason"]

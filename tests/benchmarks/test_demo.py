@@ -38,7 +38,9 @@ def test_demo_population_is_broad_and_loads_twice(session: Session, settings: Se
     scorecard = compare_organization(
         session, principal=customer, organization_id=anchor.id, settings=settings
     )
-    assert all(item.available for item in scorecard)
+    # Training completion comes from the training demo's assignments, not loaded here.
+    reported = [item for item in scorecard if item.metric != "training_completion_rate"]
+    assert all(item.available for item in reported)
     assert all(0 <= (item.percentile or 0) <= 100 for item in scorecard)
 
     seed_benchmark_demo(session, anchor=anchor, settings=settings, say=said.append)

@@ -20,7 +20,7 @@ from scipy.optimize import linprog
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import NOT_PUBLISHED
-from opsportal.metrics.registry import METRIC_NAMES
+from opsportal.metrics.registry import IMPORTED_METRIC_NAMES
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, Role
 from tests.factories import add_many, bearer, create_user, organizations
@@ -145,7 +145,7 @@ def build_cohorts(session: Session, sizes: Sequence[int], seed: int = 7) -> list
         values: dict[int, dict[str, float]] = {}
         for org in members:
             values[org.id] = {}
-            for metric in METRIC_NAMES:
+            for metric in IMPORTED_METRIC_NAMES:
                 # Three decimals: no grid an attacker could snap an interval to.
                 value = round(float(rng.uniform(1, 99)), 3)
                 values[org.id][metric] = value

@@ -75,6 +75,8 @@ METRICS: tuple[Metric, ...] = (
 
 METRICS_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS_BY_NAME)
+# The metrics that organisations report (imports and the API accept only these).
+IMPORTED_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS if not m.computed)
 
 
 def get_metric(name: str) -> Metric | None:
