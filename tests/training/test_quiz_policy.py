@@ -335,3 +335,23 @@ def test_shuffled_options_are_a_permutation(client: TestClient, session: Session
         assert sorted(question["options"], key=lambda o: o["id"]) == sorted(
             original, key=lambda o: o["id"]
         )
+
+
+class TestResultPage:
+    def test_a_failed_retake_never_says_the_track_is_complete(
+        self, client: TestClient, session: Session
+    ) -> None:
+        quiz_id, _ = quiz_with(session)
+        user, token = create_user(session, role=Role.CUSTOMER, password=PASSWORD)
+        first = start(client, quiz_id, token).json()
+        assert submit(client, first["attemptId"], token, correct_answers()).json()["passed"]
+        retake = start(client, quiz_id, token).json()
+        failed = submit(client, retake["attemptId"], token, []).json()
+        assert failed["passed"] is False and failed["trackCompleted"] is True
+        assert log_in(client, user.email).status_code == 303
+        page = client.get(f"/training/attempts/{retake['attemptId']}").text
+        assert "Not passed" in page
+        assert "You have completed every course of this track." not in page
+        assert "Get your certificate" not in page
+        passed_page = client.get(f"/training/attempts/{first['attemptId']}").text
+        assert "You have completed every course of this track." in passed_page
