@@ -221,6 +221,7 @@ class TestBadInput:
             ({"trackId": 999_999}, "trackId"),
             ({"dueOn": "tomorrow"}, "dueOn"),
             ({"userIds": [0]}, "userIds"),
+            ({"userIds": []}, "userIds"),
         ],
     )
     def test_refused(

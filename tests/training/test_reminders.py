@@ -221,3 +221,18 @@ class TestOnlyOnce:
             assert count(session, ReminderSent) == 3
             assert count(session, OutboxMessage) == 3
             assert count(session, Notification) == 3
+
+
+def test_the_server_schedules_the_daily_job(
+    settings: Settings, session_factory: SessionFactory
+) -> None:
+    from opsportal.benchmarks.schedule import build_scheduler
+    from opsportal.training.compliance.schedule import JOB_ID, add_reminder_job
+
+    scheduler = build_scheduler(settings, session_factory)
+    add_reminder_job(
+        scheduler, settings.model_copy(update={"reminder_cron": "30 6 * * *"}), session_factory
+    )
+    job = scheduler.get_job(JOB_ID)
+    assert job is not None
+    assert "hour='6'" in str(job.trigger) and "minute='30'" in str(job.trigger)

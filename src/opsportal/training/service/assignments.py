@@ -180,6 +180,11 @@ def _assignable_users(
 ) -> list[User]:
     if user_ids is None:
         return repository.customer_users(session, organization_id=organization.id)
+    if not user_ids:
+        raise InvalidInput(
+            "userIds must name at least one user; leave it out to assign every user.",
+            field="userIds",
+        )
     seen: set[int] = set()
     for index, user_id in enumerate(user_ids):
         if user_id in seen:
