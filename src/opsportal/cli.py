@@ -305,7 +305,7 @@ def demo(
         "Log in with (email / password / API token):",
     ]
     lines += [
-        f"  {login.role:<9} {login.email} / {login.password} / {login.token}" for login in logins
+        f"  {login.role:<14} {login.email} / {login.password} / {login.token}" for login in logins
     ]
     lines += ["", f'Try:  curl -H "Authorization: Bearer {logins[0].token}" {base}/api/v1/me', ""]
     typer.echo("\n".join(lines))
