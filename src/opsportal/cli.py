@@ -34,6 +34,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(benchmarks_app, name="benchmarks")
 reminders_app = typer.Typer(help="Training and certificate reminders.", no_args_is_help=True)
 app.add_typer(reminders_app, name="reminders")
+keys_app = typer.Typer(help="Credential signing keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 err_console = Console(stderr=True)
 
@@ -207,6 +209,37 @@ def benchmarks_compute(
     typer.echo(summary.model_dump_json(by_alias=True))
 
 
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new Ed25519 key to sign credentials and print its kid.
+
+    The retired key stays in /.well-known/jwks.json, so credentials it signed still verify.
+    """
+    from opsportal.training.credentials.signing import rotate_key
+    from opsportal.web.secret_key import shared_secret_key
+
+    settings = get_settings()
+    try:
+        secret = settings.secret_key or shared_secret_key(session_factory())
+    except ConfigurationError as exc:
+        fail(str(exc))
+    with unit_of_work() as session:
+        kid = rotate_key(session, secret=secret)
+    typer.echo(kid)
+
+
+def demo_base_url(host: str, port: int) -> str:
+    """Where the demo serves, as links and QR codes should name it."""
+    if host in ("0.0.0.0", "::", ""):
+        # Bound to every interface: other devices reach it by the machine's name.
+        import socket
+
+        host = socket.gethostname()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @reminders_app.command("send")
 def reminders_send(
     dry_run: Annotated[
@@ -293,11 +326,16 @@ def demo(
     from opsportal.demo import load_demo
     from opsportal.migrate import upgrade
 
+    base = demo_base_url(host, port)
+    if not os.environ.get("OPSPORTAL_PUBLIC_BASE_URL"):
+        # Certificate links and QR codes point where this demo serves, not at the
+        # default port; the workers read it from the environment too.
+        os.environ["OPSPORTAL_PUBLIC_BASE_URL"] = base
+        get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
     with unit_of_work() as session:
         logins = load_demo(session, settings=settings, say=err_console.print)
-    base = f"http://{host}:{port}"
     lines = [
         "",
         f"opsportal demo is ready at {base}/login  (API docs: {base}/docs)",

@@ -9,12 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from opsportal.config import Settings
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.errors import NotFound
 from opsportal.schemas import ResourceId
 from opsportal.training import service
+from opsportal.training.credentials.service import ShareLinks, share_links
 from opsportal.training.downloads import pdf_download
+from opsportal.training.schemas import CertificateRead
 from opsportal.training.service.assignments import my_assignments
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
@@ -35,24 +38,53 @@ def catalogue(request: Request, session: SessionDep, user: PageUser) -> Response
     )
 
 
+# The certificates page confirms a claim once, with the link to copy and share.
+CLAIMED_KEY = "certificate_claimed"
+
+
 @router.post("/training/tracks/{track_id}/certificate")
 def claim_certificate(
+    request: Request,
     track_id: ResourceId,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
-    certificate, _ = service.issue_certificate(
+    certificate, created = service.issue_certificate(
         session, principal=user, track_id=track_id, settings=settings
     )
+    request.session[CLAIMED_KEY] = {"id": certificate.id, "created": created}
     return _see_other(f"/certificates#certificate-{certificate.id}")
 
 
+def _share_links(settings: Settings, certificate: CertificateRead) -> ShareLinks:
+    return share_links(
+        settings,
+        verification_code=certificate.verification_code,
+        certificate_number=certificate.certificate_number,
+        track_name=certificate.track_name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+    )
+
+
 @router.get("/certificates")
-def my_certificates(request: Request, session: SessionDep, user: PageUser) -> Response:
+def my_certificates(
+    request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
+) -> Response:
     certificates = service.list_certificates(session, principal=user)
-    return render(request, "training/certificates.html", user=user, certificates=certificates)
+    claim = request.session.pop(CLAIMED_KEY, None) or {}
+    claimed = next((c for c in certificates if c.id == claim.get("id")), None)
+    return render(
+        request,
+        "training/certificates.html",
+        user=user,
+        certificates=certificates,
+        share={c.id: _share_links(settings, c) for c in certificates},
+        claimed=claimed,
+        claimed_new=bool(claim.get("created")),
+    )
 
 
 @router.get("/certificates/{certificate_id}/pdf")
@@ -66,7 +98,9 @@ def certificate_pdf(
 
 
 @router.get("/verify/{code}")
-def verify_page(request: Request, code: str, session: SessionDep) -> Response:
+def verify_page(
+    request: Request, code: str, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Public: anyone holding a certificate's QR code can check it here."""
     try:
         verification = service.verify_certificate(session, code=code)
@@ -74,4 +108,14 @@ def verify_page(request: Request, code: str, session: SessionDep) -> Response:
         return render(
             request, "training/verify.html", verification=None, message=exc.detail, status_code=404
         )
-    return render(request, "training/verify.html", verification=verification, message=None)
+    links = share_links(
+        settings,
+        verification_code=code,
+        certificate_number=verification.certificate_number,
+        track_name=verification.track_name,
+        issued_at=verification.issued_at,
+        expires_at=verification.expires_at,
+    )
+    return render(
+        request, "training/verify.html", verification=verification, message=None, links=links
+    )

@@ -42,6 +42,9 @@ class CertificateDocument:
     issued_at: datetime
     expires_at: datetime
     verification_url: str
+    # The Open Badges credential download and LinkedIn's pre-filled form, as links.
+    credential_url: str | None = None
+    linkedin_url: str | None = None
 
 
 def _register_fonts() -> None:
@@ -102,6 +105,28 @@ def _date(value: datetime) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+def _draw_share_links(
+    canvas: Canvas, document: CertificateDocument, *, left: float, top: float
+) -> None:
+    """Text links under the details; the QR code stays the one thing a phone scans."""
+    links = [
+        (label, url)
+        for label, url in (
+            ("Download the Open Badges credential", document.credential_url),
+            ("Add to LinkedIn profile", document.linkedin_url),
+        )
+        if url
+    ]
+    canvas.setFont(REGULAR, 9)
+    canvas.setFillColor(ACCENT)
+    y = top
+    for label, url in links:
+        canvas.drawString(left, y, label)
+        label_width = pdfmetrics.stringWidth(label, REGULAR, 9)
+        canvas.linkURL(url, (left, y - 2, left + label_width, y + 9), relative=0)
+        y -= 14
+
+
 def render_pdf(document: CertificateDocument) -> bytes:
     _register_fonts()
     width, height = landscape(A4)
@@ -152,6 +177,8 @@ def render_pdf(document: CertificateDocument) -> bytes:
         canvas.setFont(BOLD, 13)
         canvas.drawString(left + 130, y, value)
         y -= 24
+
+    _draw_share_links(canvas, document, left=left, top=y - 6)
 
     qr_size = 130.0
     qr_x, qr_y = width - 70 - qr_size, 70.0

@@ -34,6 +34,7 @@ class StatusPlace:
 
 @dataclass(frozen=True)
 class ShareLinks:
+    verification_url: str
     credential_url: str
     linkedin_url: str
 
@@ -167,6 +168,7 @@ def share_links(
     """Where to download the credential, and LinkedIn's form filled in with the certificate."""
     base = settings.public_base_url
     return ShareLinks(
+        verification_url=verification_url(base, verification_code),
         credential_url=badge.credential_url(base, verification_code),
         linkedin_url=badge.linkedin_add_url(
             certification_name=track_name,

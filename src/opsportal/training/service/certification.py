@@ -21,7 +21,7 @@ from opsportal.training.certificates import (
     new_verification_code,
     verification_url,
 )
-from opsportal.training.credentials.service import assign_status_entry
+from opsportal.training.credentials.service import assign_status_entry, share_links
 from opsportal.training.pdf import CertificateDocument, render_pdf
 from opsportal.training.schemas import CertificateRead, VerificationRead
 from opsportal.training.service.catalogue import (
@@ -113,6 +113,14 @@ def get_certificate(
 
 
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
+    links = share_links(
+        settings,
+        verification_code=certificate.verification_code,
+        certificate_number=certificate.certificate_number,
+        track_name=certificate.track_name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+    )
     return CertificateDocument(
         recipient_name=certificate.recipient_name,
         track_name=certificate.track_name,
@@ -121,6 +129,8 @@ def certificate_document(certificate: Certificate, *, settings: Settings) -> Cer
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
         verification_url=verification_url(settings.public_base_url, certificate.verification_code),
+        credential_url=links.credential_url,
+        linkedin_url=links.linkedin_url,
     )
 
 
