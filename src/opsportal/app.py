@@ -21,7 +21,7 @@ from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
-from opsportal.db import SessionFactory, make_engine, make_session_factory
+from opsportal.db import SessionFactory, make_engine, make_session_factory, read_only_factory
 from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
 from opsportal.notifications.endpoints import router as notifications_router
@@ -42,6 +42,7 @@ from opsportal.training.learner_pages import router as learner_pages
 from opsportal.training.pages import router as training_pages
 from opsportal.users.endpoints import router as users_router
 from opsportal.users.pages import router as user_pages
+from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
@@ -63,7 +64,11 @@ def create_app(
     training_compliance.install(settings)
     if session_factory is None:
         session_factory = make_session_factory(
-            make_engine(settings.database_url, busy_timeout=settings.database_busy_timeout_seconds)
+            make_engine(
+                settings.database_url,
+                busy_timeout=settings.database_busy_timeout_seconds,
+                pool_size=settings.database_pool_size,
+            )
         )
 
     @asynccontextmanager
@@ -94,6 +99,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.read_session_factory = read_only_factory(session_factory)
     app.state.published_cache = PublishedDayCache()
     install_error_handlers(app, html_errors=render_html_error)
     install_openapi(app)
@@ -111,6 +117,11 @@ def create_app(
     )
     app.add_middleware(ApiBodyNeedsToken, session_factory=session_factory)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestAdmission,
+        limit=settings.database_pool_size,
+        wait_seconds=settings.database_busy_timeout_seconds,
+    )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

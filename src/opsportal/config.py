@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./opsportal.db"
     # A request waits this long for a database lock, then gets 503 with Retry-After.
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    # Connections each process keeps, and so the requests it serves at once (the
+    # rest wait their turn; see web/admission.py). Jobs get a few more on top.
+    database_pool_size: int = Field(default=20, ge=1, le=1000)
     # `production` refuses to start with settings that are only fit for a laptop
     # (see `production_problems`).
     environment: Literal["development", "production"] = "development"

@@ -6,10 +6,11 @@ block ends normally and rolls back when it raises. Services only flush.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Final
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +25,11 @@ READ_ONLY_OPTION: Final = "opsportal_read_only"
 # How long a statement waits for a lock before the database counts as busy; jobs
 # (the CLI) wait longer than requests.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
-POOL_SIZE = 10
-POOL_OVERFLOW = 30
+# Requests served at once per process, each holding at most one connection (see
+# web/admission.py), plus room for what runs beside them: the scheduler's jobs, a
+# benchmark run's own transactions, a token's last-use write after a response.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 # HTTP methods that never write, so their requests read without SQLite's write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -43,7 +47,11 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(
-    url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS, **kwargs: Any
+    url: str,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    pool_size: int = POOL_SIZE,
+    **kwargs: Any,
 ) -> Engine:
     """An engine for `url`; a statement waits at most `busy_timeout` seconds for a lock.
 
@@ -51,10 +59,11 @@ def make_engine(
     Retry-After (errors.py) rather than holding the client indefinitely.
     """
     url = normalise_url(url)
-    # As many connections as the worker has threads (anyio's default of 40), and
-    # a bounded wait for one: a burst beyond that gets 503, never a stalled worker.
+    # Idle connections are kept up to pool_size (a busier pool would close and
+    # reopen connections on every request), and the wait for one is bounded: a
+    # burst beyond it gets 503, never a stalled worker.
     if not url.endswith(":memory:"):
-        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("pool_size", pool_size)
         kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         kwargs.setdefault("pool_timeout", busy_timeout)
     if is_sqlite(url):
@@ -120,12 +129,54 @@ def read_only(session: Session) -> Session:
     return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
-        if request.method in READ_ONLY_METHODS:
-            read_only(session)
+def read_only_factory(factory: SessionFactory) -> SessionFactory:
+    """Sessions like `factory`'s whose transactions are marked read-only from the start.
+
+    Unlike `read_only`, this touches no connection, so a request can have its
+    session without a trip to the database. A factory bound to one connection
+    (the tests') is returned as it is: that connection's transaction is open already.
+    """
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        return factory
+    options = {**factory.kw, "bind": bind.execution_options(**{READ_ONLY_OPTION: True})}
+    return sessionmaker(class_=factory.class_, **options)
+
+
+def _end_unit_of_work(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the handler returns, rolled back if it raises.
+
+    Async on purpose: making the session touches no database, and a synchronous
+    dependency would cost the request two hops through the thread pool (in and
+    out) on top of its handler's. Only the commit or rollback, which may wait on
+    the database, runs in a worker thread, except where it cannot wait: ending a
+    read on SQLite (WAL) releases a snapshot without I/O or locks.
+    """
+    state = request.app.state
+    read = request.method in READ_ONLY_METHODS
+    factory: SessionFactory = state.read_session_factory if read else state.session_factory
+    session = factory()
+    try:
         yield session
+    except BaseException:
+        # Shielded: a client that went away must not leave the connection checked out.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
+        raise
+    if read and session.get_bind().dialect.name == "sqlite":
+        _end_unit_of_work(session, commit=True)
+    else:
+        await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))
 
 
 # "function" scope: the transaction commits (or rolls back) before the response is

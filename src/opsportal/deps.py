@@ -10,12 +10,12 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def app_session_factory(request: Request) -> SessionFactory:
+async def app_session_factory(request: Request) -> SessionFactory:
     """For work that commits in its own transactions (benchmark runs)."""
     factory: SessionFactory = request.app.state.session_factory
     return factory

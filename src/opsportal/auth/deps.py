@@ -55,7 +55,7 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: Role) -> object:
     allowed = ", ".join(r.value for r in roles)
 
-    def _check(user: CurrentUser) -> Principal:
+    async def _check(user: CurrentUser) -> Principal:
         if user.role not in roles:
             raise Forbidden(f"This needs one of the roles: {allowed}.")
         return user

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 
 @router.get("/me", response_model=MeRead)
-def read_me(user: CurrentUser) -> MeRead:
+async def read_me(user: CurrentUser) -> MeRead:
     """The caller's identity, role and organisation."""
     return MeRead(
         id=user.user_id,

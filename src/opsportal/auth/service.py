@@ -214,16 +214,18 @@ class TokenCheck:
 def check_token(session: Session, *, token: str, now: datetime | None = None) -> TokenCheck:
     """The user of a valid token: not revoked, not expired, its user active (else 401)."""
     now = now or utcnow()
-    found = repository.get_active_token(session, hash_token(token))
-    if found is None:
+    holder = repository.find_token_holder(session, hash_token(token))
+    if holder is None:
         raise Unauthorized("The API token is missing, invalid or revoked.")
-    row, user = found
-    if row.expires_at is not None and row.expires_at <= now:
+    if holder.expires_at is not None and holder.expires_at <= now:
         raise Unauthorized("The API token has expired.")
-    if not user.is_active:
+    if not holder.user_is_active:
         raise Unauthorized("The API token is missing, invalid or revoked.")
-    stale = row.last_used_at is None or row.last_used_at <= now - LAST_USED_PRECISION
-    return TokenCheck(Principal.of(user), row.id, stale)
+    principal = Principal(
+        holder.user_id, holder.email, holder.name, holder.role, holder.organization_id
+    )
+    stale = holder.last_used_at is None or holder.last_used_at <= now - LAST_USED_PRECISION
+    return TokenCheck(principal, holder.token_id, stale)
 
 
 def authenticate_token(session: Session, *, token: str) -> Principal:

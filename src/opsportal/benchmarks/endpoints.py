@@ -42,7 +42,7 @@ def _json(adapter: TypeAdapter[Any], value: Any) -> Response:
     return Response(body, media_type="application/json")
 
 
-def published_cache(request: Request) -> PublishedDayCache:
+async def published_cache(request: Request) -> PublishedDayCache:
     cache: PublishedDayCache = request.app.state.published_cache
     return cache
 
@@ -67,7 +67,7 @@ EmployeeMax = Annotated[
 ]
 
 
-def peer_group_query(
+async def peer_group_query(
     settings: SettingsDep,
     industry_sector: IndustrySector = None,
     employee_min: EmployeeMin = None,

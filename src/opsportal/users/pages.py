@@ -33,7 +33,7 @@ USERS_PER_PAGE = 50
 FLASH_KEY = "flash"
 
 
-def _page_manager(user: PageUser) -> Principal:
+async def _page_manager(user: PageUser) -> Principal:
     if not user.manages_users:
         raise Forbidden("This page is for administrators.")
     return user

@@ -106,7 +106,7 @@ PageUser = Annotated[Principal, Depends(page_principal)]
 
 
 def _page_roles(*roles: Role) -> object:
-    def _check(user: PageUser) -> Principal:
+    async def _check(user: PageUser) -> Principal:
         if user.role not in roles:
             raise Forbidden("This page is for operations staff.")
         return user
