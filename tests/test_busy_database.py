@@ -156,3 +156,44 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, str]]:
         assert chunk, "the server closed the connection"
         remaining -= len(chunk)
     return int(lines[0].split()[1]), headers
+
+
+def sever_pooled_connections(engine: Engine) -> int:
+    """Cut the pool's idle connections the way a database restart would; how many were cut."""
+    records = list(engine.pool._pool.queue)  # type: ignore[attr-defined]
+    if is_sqlite(str(engine.url)):
+        for record in records:
+            record.dbapi_connection.close()
+        return len(records)
+    # From outside the pool, as the server's administrator would.
+    outsider = make_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        with outsider.connect() as connection:
+            for record in records:
+                pid = record.dbapi_connection.info.backend_pid
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        outsider.dispose()
+    return len(records)
+
+
+def test_a_connection_the_database_dropped_costs_one_503_not_a_500(
+    settings: Settings, impatient_engine: Engine
+) -> None:
+    # Connections are not pinged before use (a round trip on every request). One
+    # that the server closed meanwhile fails its request with 503 and Retry-After,
+    # which a client retries; the pool then hands out fresh connections.
+    factory = make_session_factory(impatient_engine)
+    with session_scope(factory) as session:
+        _, token = create_user(session, role=Role.ADMIN)
+    app = create_app(settings, session_factory=factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+        assert sever_pooled_connections(impatient_engine) >= 1
+
+        cut = client.get("/api/v1/me", headers=bearer(token))
+        assert cut.status_code == 503, cut.text
+        assert cut.headers["retry-after"] == "1"
+        assert cut.headers["content-type"].startswith(PROBLEM_JSON)
+
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200

@@ -74,7 +74,10 @@ def make_engine(
         )
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: it would cost every request a round trip. A
+    # connection the server has closed fails its one request with 503 and
+    # Retry-After (errors.is_busy_database), and SQLAlchemy then renews the pool.
+    kwargs.setdefault("pool_pre_ping", False)
     milliseconds = max(1, round(busy_timeout * 1000))
     kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={milliseconds}"})
     return create_engine(url, **kwargs)

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -147,7 +147,15 @@ def is_busy_database(exc: BaseException) -> bool:
     """True for a database that is busy rather than broken: the request may simply be retried."""
     if isinstance(exc, PoolTimeoutError):
         return True
+    # A connection the server closed (a restart, a failover): SQLAlchemy has
+    # already dropped it and the pool's older ones, so a retry gets a fresh one.
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
     if isinstance(exc, OperationalError):
+        # A connection the server closed (a restart, a failover): the pool has
+        # already dropped it and its siblings, so a retry gets a fresh one.
+        if exc.connection_invalidated:
+            return True
         message = str(exc.orig if exc.orig is not None else exc).lower()
         return any(marker in message for marker in _BUSY_MARKERS)
     return False
@@ -249,7 +257,7 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
     # Database errors get handlers of their own: Starlette runs the catch-all
     # Exception handler in its outermost middleware, which re-raises after
     # answering, and the server then drops the client's keep-alive connection.
-    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeoutError)
     async def _database_error(request: Request, exc: Exception) -> Response:
         if is_busy_database(exc):

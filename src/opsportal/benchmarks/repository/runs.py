@@ -133,19 +133,20 @@ class PublishedRun(NamedTuple):
     run_id: int
 
 
+# Built once: every scorecard request asks this, and building a statement costs
+# more than running this one.
+_LATEST_PUBLISHED_RUN = (
+    select(BenchmarkRun.calculated_for, BenchmarkRun.id)
+    .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
+    .order_by(BenchmarkRun.calculated_for.desc(), BenchmarkRun.id.desc())
+    .limit(1)
+)
+
+
 def latest_published_run(session: Session) -> PublishedRun | None:
     """The newest calculated day and the run that published it (one indexed row)."""
     # On the connection, not through the ORM: every scorecard request asks this.
-    row = (
-        session.connection()
-        .execute(
-            select(BenchmarkRun.calculated_for, BenchmarkRun.id)
-            .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
-            .order_by(BenchmarkRun.calculated_for.desc(), BenchmarkRun.id.desc())
-            .limit(1)
-        )
-        .first()
-    )
+    row = session.connection().execute(_LATEST_PUBLISHED_RUN).first()
     return PublishedRun(row[0], row[1]) if row else None
 
 
