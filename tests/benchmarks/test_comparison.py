@@ -133,7 +133,7 @@ class TestCustomerView:
         assert [i["available"] for i in items] == [False, True, False, True, False, False]
         for item in items:
             assert not STAFF_ONLY & set(item)
-        assert "has no attestation completion rate" in items[0]["reason"]
+        assert "has no value for attestation completion rate" in items[0]["reason"]
 
 
 class TestStaffView:
