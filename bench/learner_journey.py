@@ -1,0 +1,367 @@
+"""Learner journey: clicks and page loads for a new employee to finish the required track.
+
+    uv run python bench/learner_journey.py                 # 1280 px wide
+    uv run python bench/learner_journey.py --width 375     # a phone
+    uv run python bench/learner_journey.py --width 1280 --width 375
+
+Everything runs on loopback (127.0.0.1) and stops by itself: every subprocess
+has a timeout and every browser wait at most PAGE_TIMEOUT_MS.
+
+It loads the demo data with the real `opsportal demo --no-serve` into a
+temporary SQLite database, reads the demo logins from its output, and starts
+`opsportal serve --no-scheduler` on a free loopback port. For each width a
+fresh customer learner of Northwind (the demo customer's organisation, from
+`GET /api/v1/me`) is made with `opsportal user create --password ...`; the
+answer key of every quiz is read once, before the clock starts, with the demo
+admin's API token (`GET /api/v1/training/courses/{id}/quiz`, which carries
+correctOptionIds).
+
+Then, in Debian's Chromium (headless, through Playwright), the learner does
+what an employee would, typing no URL after the login page:
+log in, follow "Training" in the navigation, open the first course of each
+required track, "Take the quiz", tick the right answers, "Submit answers",
+follow "Next course: ..." from the result page, and so on to the end, where
+the result page offers "Get your certificate"; the journey ends on
+My certificates. It always takes the shortest path the pages offer (no
+"Mark as read" for a reading-only course, which does not count towards the
+track; its "Next course" link is followed straight away).
+
+Figures: courses visited, questions answered, clicks (every click on a link
+or button and every ticked answer, which the table also counts on their own;
+typing the email and password is not a click), page loads (the main frame's
+`load` events, the login page included) and wall time from opening the login
+page to My certificates. The issue's figure from before the learner-flow work
+is printed below the table for comparison; it was not measured by this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Locator, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("OPSPORTAL_CHROMIUM", "/usr/bin/chromium")
+# Chromium as root in a closed network: no sandbox, no background calls home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PAGE_TIMEOUT_MS = 30_000
+SUBPROCESS_SECONDS = 300.0
+SERVER_START_SECONDS = 60.0
+REQUEST_TIMEOUT_SECONDS = 10.0
+# More steps than any track the demo has; a loop that does not reach the
+# certificate stops here instead of running on.
+MAX_STEPS = 200
+PASSWORD = "journey-bench-pass"
+BEFORE = (
+    "before the learner-flow work (the issue's figure, not measured here):"
+    " 3 courses, 18 questions, 47 clicks, 17 page loads"
+)
+
+
+# (course id, question id) -> the ids of the right options
+Key = dict[tuple[int, str], list[str]]
+
+
+class SetupError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    password: str
+    token: str
+
+
+@dataclass
+class Figures:
+    width: int
+    courses: int = 0
+    questions: int = 0
+    clicks: int = 0
+    ticks: int = 0
+    loads: int = 0
+    seconds: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def opsportal(args: list[str], env: dict[str, str]) -> str:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "opsportal.cli", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=SUBPROCESS_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        raise SetupError(f"`opsportal {args[0]}` did not finish") from None
+    if done.returncode != 0:
+        raise SetupError(f"`opsportal {' '.join(args[:2])}` failed: {done.stderr[-800:]}")
+    return done.stdout
+
+
+def load_demo(env: dict[str, str]) -> dict[str, Login]:
+    out = opsportal(["demo", "--no-serve"], env)
+    logins = {
+        m["role"]: Login(m["email"], m["password"], m["token"])
+        for m in re.finditer(
+            r"^\s+(?P<role>admin|internal|customer)\s+(?P<email>\S+) / (?P<password>\S+)"
+            r" / (?P<token>\S+)\s*$",
+            out,
+            re.MULTILINE,
+        )
+    }
+    if {"admin", "customer"} - logins.keys():
+        raise SetupError(f"no admin and customer login in the demo output:\n{out}")
+    return logins
+
+
+@contextmanager
+def server(env: dict[str, str], folder: Path) -> Iterator[str]:
+    port = free_port()
+    log = folder / "server.log"
+    command = [sys.executable, "-m", "opsportal.cli", "serve", "--no-scheduler"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-1500:]
+                raise SetupError(f"the server did not start:\n{tail}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def api(client: httpx.Client, path: str, token: str) -> object:
+    response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    if response.status_code != 200:
+        raise SetupError(f"GET {path}: HTTP {response.status_code} {response.text[:300]}")
+    return response.json()
+
+
+def answer_key(url: str, admin: str, learner: str) -> Key:
+    """(course id, question id) -> the right option ids, for every quiz the learner can see."""
+    key: Key = {}
+    with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
+        tracks = api(client, "/api/v1/training/tracks", learner)
+        assert isinstance(tracks, list)
+        for track in tracks:
+            for course in track["courses"]:
+                if not course.get("quizId"):
+                    continue
+                quiz = api(client, f"/api/v1/training/courses/{course['id']}/quiz", admin)
+                assert isinstance(quiz, dict)
+                for question in quiz["questions"]:
+                    key[(course["id"], question["id"])] = list(question["correctOptionIds"])
+    return key
+
+
+def make_learner(env: dict[str, str], org_id: int) -> Login:
+    email = f"journey-{secrets.token_hex(4)}@northwind.example"
+    out = opsportal(
+        ["user", "create", "--email", email, "--name", "New Employee", "--role", "customer"]
+        + ["--org", str(org_id), "--password", PASSWORD],
+        env,
+    )
+    return Login(email, PASSWORD, json.loads(out)["token"])
+
+
+class Journey:
+    """Counts every click; page loads are counted by the page's own `load` events."""
+
+    def __init__(self, page: Page, figures: Figures) -> None:
+        self.page = page
+        self.figures = figures
+        page.on("load", self._loaded)
+
+    def _loaded(self, _page: Page) -> None:
+        self.figures.loads += 1
+
+    def go(self, locator: Locator) -> None:
+        """Click something that loads a new page, and wait for it."""
+        with self.page.expect_event("load"):
+            locator.click()
+        self.figures.clicks += 1
+
+    def tick(self, locator: Locator) -> None:
+        locator.check()
+        self.figures.clicks += 1
+        self.figures.ticks += 1
+
+    def button(self, name: str) -> Locator:
+        return self.page.locator("main").get_by_role("button", name=name, exact=True)
+
+    def link(self, name: str | re.Pattern[str]) -> Locator:
+        return self.page.locator("main").get_by_role("link", name=name)
+
+
+def take_quiz(journey: Journey, key: Key) -> None:
+    page = journey.page
+    back = page.locator("main a[href^='/training/courses/']").first.get_attribute("href") or ""
+    course_id = int(back.rsplit("/", 1)[-1])
+    fieldsets = page.locator("main form fieldset")
+    for i in range(fieldsets.count()):
+        name = fieldsets.nth(i).locator("input").first.get_attribute("name") or ""
+        question_id = name.removeprefix("q-")
+        right = key.get((course_id, question_id))
+        if right is None:
+            raise SetupError(f"no key for question {question_id!r} of course {course_id}")
+        for option in right:
+            journey.tick(fieldsets.nth(i).locator(f"input[value='{option}']"))
+        journey.figures.questions += 1
+    journey.go(journey.button("Submit answers"))
+    if page.locator("main .stat.correct").count() == 0:
+        raise SetupError(f"the quiz of course {course_id} was not passed: {page.url}")
+
+
+def walk(page: Page, url: str, learner: Login, figures: Figures, key: Key) -> None:
+    journey = Journey(page, figures)
+    started = time.perf_counter()
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill(learner.email)
+    page.get_by_label("Password").fill(learner.password)
+    journey.go(page.get_by_role("button", name="Log in"))
+    journey.go(page.get_by_role("navigation").get_by_role("link", name="Training", exact=True))
+    required = page.locator("main section").filter(has=page.locator(".badge", has_text="Required"))
+    if required.count() == 0:
+        raise SetupError("the Training page shows no required track")
+    journey.go(required.first.locator("ol a").first)
+    for _ in range(MAX_STEPS):
+        if page.url.endswith("/login"):
+            raise SetupError("logged out during the journey")
+        if "/training/courses/" in page.url:
+            figures.courses += 1
+            start = journey.button("Take the quiz")
+            if start.count():
+                journey.go(start)
+                take_quiz(journey, key)
+            else:
+                journey.go(journey.link(re.compile(r"^Next course: ")))
+                continue
+        claim = journey.button("Get your certificate")
+        if claim.count():
+            journey.go(claim)
+            break
+        journey.go(journey.link(re.compile(r"^Next course: ")))
+    else:
+        raise SetupError(f"no certificate after {MAX_STEPS} steps")
+    if "/certificates" not in page.url:
+        raise SetupError(f"the claim ended on {page.url}, not on My certificates")
+    figures.seconds = time.perf_counter() - started
+
+
+def run(widths: list[int]) -> list[Figures]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="opsportal-journey-") as folder:
+        env = {
+            **os.environ,
+            "OPSPORTAL_DATABASE_URL": f"sqlite:///{Path(folder) / 'journey.db'}",
+            "OPSPORTAL_SCHEDULER_ENABLED": "0",
+        }
+        print("loading the demo data ...", file=sys.stderr)
+        logins = load_demo(env)
+        with server(env, Path(folder)) as url, sync_playwright() as playwright:
+            with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
+                me = api(client, "/api/v1/me", logins["customer"].token)
+            assert isinstance(me, dict)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                for width in widths:
+                    learner = make_learner(env, int(me["organizationId"]))
+                    key = answer_key(url, logins["admin"].token, learner.token)
+                    context = browser.new_context(viewport={"width": width, "height": 900})
+                    context.set_default_timeout(PAGE_TIMEOUT_MS)
+                    figures = Figures(width)
+                    try:
+                        walk(context.new_page(), url, learner, figures, key)
+                    finally:
+                        context.close()
+                    results.append(figures)
+            finally:
+                browser.close()
+    return results
+
+
+def table(results: list[Figures]) -> None:
+    header = ("width", "courses", "questions", "clicks", "of them answers", "page loads", "wall")
+    widths = (6, 8, 10, 7, 16, 11, 8)
+    print(" ".join(f"{h:>{n}}" for h, n in zip(header, widths, strict=True)))
+    for f in results:
+        print(
+            f"{f.width:>4}px {f.courses:>8} {f.questions:>10} {f.clicks:>7} {f.ticks:>16}"
+            f" {f.loads:>11} {f.seconds:>7.2f}s"
+        )
+    print(BEFORE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--width",
+        type=int,
+        action="append",
+        help="viewport width in px (repeat for several; default 1280)",
+    )
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        results = run(args.width or [1280])
+    except SetupError as error:
+        raise SystemExit(f"journey failed: {error}") from None
+    table(results)
+
+
+if __name__ == "__main__":
+    main()
