@@ -162,21 +162,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Async on purpose: making the session touches no database, and a synchronous
     dependency would cost the request two hops through the thread pool (in and
     out) on top of its handler's. Only the commit or rollback, which may wait on
-    the database, runs in a worker thread, except where it cannot wait: ending a
-    read on SQLite (WAL) releases a snapshot without I/O or locks.
+    the database, runs in a worker thread, except on SQLite, where it cannot
+    wait: a read's end releases its snapshot, and a write already holds the one
+    write lock (BEGIN IMMEDIATE) and appends its commit to the WAL without a
+    sync. Ending it at once also means the write lock is released without
+    waiting for a thread first.
     """
     state = request.app.state
     read = request.method in READ_ONLY_METHODS
     factory: SessionFactory = state.read_session_factory if read else state.session_factory
     session = factory()
+    at_once = session.get_bind().dialect.name == "sqlite"
     try:
         yield session
     except BaseException:
-        # Shielded: a client that went away must not leave the connection checked out.
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
+        if at_once:
+            _end_unit_of_work(session, commit=False)
+        else:
+            # Shielded: a client that went away must not leave the connection checked out.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
         raise
-    if read and session.get_bind().dialect.name == "sqlite":
+    if at_once:
         _end_unit_of_work(session, commit=True)
     else:
         await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))

@@ -30,14 +30,19 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send an API token as `Authorization: Bearer <token>`.")
-    checked = check_token(session, token=credentials.credentials)
+    if request.method in READ_ONLY_METHODS:
+        checked = check_token(session, token=credentials.credentials)
+    else:
+        # A write's transaction takes SQLite's write lock at its first statement
+        # and keeps it until it commits. Checked in a short read of its own, the
+        # token is not that first statement, so the lock is taken where the
+        # handler starts writing rather than one thread-pool hop earlier.
+        with session_scope(request.app.state.read_session_factory) as own:
+            checked = check_token(own, token=credentials.credentials)
     if checked.last_used_is_stale:
-        if request.method in READ_ONLY_METHODS:
-            # A read never takes SQLite's write lock for this: the rare write gets
-            # a short transaction of its own, after the response has gone.
-            background.add_task(_record_use, request.app.state.session_factory, checked.token_id)
-        else:
-            record_token_use(session, token_id=checked.token_id)
+        # Not in the request's transaction either: the rare write gets a short
+        # transaction of its own, after the response has gone.
+        background.add_task(_record_use, request.app.state.session_factory, checked.token_id)
     return checked.principal
 
 
