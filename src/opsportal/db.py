@@ -7,7 +7,7 @@ block ends normally and rolls back when it raises. Services only flush.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
 from typing import Annotated, Any, Final
 
 import anyio
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from opsportal.errors import Conflict
+from opsportal.errors import Conflict, ServiceBusy
 
 SessionFactory = sessionmaker[Session]
 
@@ -173,20 +173,49 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     factory: SessionFactory = state.read_session_factory if read else state.session_factory
     session = factory()
     at_once = session.get_bind().dialect.name == "sqlite"
-    try:
-        yield session
-    except BaseException:
+    turn: AbstractAsyncContextManager[None] = (
+        _sqlite_write_turn(request) if at_once and not read else nullcontext()
+    )
+    async with turn:
+        try:
+            yield session
+        except BaseException:
+            if at_once:
+                _end_unit_of_work(session, commit=False)
+            else:
+                # Shielded: a client that went away must not leave the connection checked out.
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
+            raise
         if at_once:
-            _end_unit_of_work(session, commit=False)
+            _end_unit_of_work(session, commit=True)
         else:
-            # Shielded: a client that went away must not leave the connection checked out.
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
-        raise
-    if at_once:
-        _end_unit_of_work(session, commit=True)
-    else:
-        await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))
+            await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))
+
+
+@asynccontextmanager
+async def _sqlite_write_turn(request: Request) -> AsyncIterator[None]:
+    """This process's writing requests, one at a time and first come, first served.
+
+    SQLite has one write lock, and a connection that finds it taken polls for it
+    with growing sleeps: under load a writer can keep missing it until its busy
+    timeout runs out. Queued here instead, on the event loop, each write gets the
+    lock the moment the one before it lets go. (Other processes still meet at
+    SQLite's lock and its busy timeout.)
+    """
+    state = request.app.state
+    turns: anyio.Lock | None = getattr(state, "sqlite_write_turns", None)
+    if turns is None:  # made on the serving event loop, at the first write
+        turns = state.sqlite_write_turns = anyio.Lock()
+    wait: float = state.settings.database_busy_timeout_seconds
+    with anyio.move_on_after(wait) as waiting:
+        await turns.acquire()
+    if waiting.cancelled_caught:
+        raise ServiceBusy("The database is busy; nothing was changed. Try again in a moment.")
+    try:
+        yield
+    finally:
+        turns.release()
 
 
 # "function" scope: the transaction commits (or rolls back) before the response is
