@@ -96,36 +96,24 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
     recipients: dict[int, list[repository.Recipient]] = {}
     for recipient in repository.customer_users(session, {n.organization_id for n in notices}):
         recipients.setdefault(recipient.organization_id, []).append(recipient)
-    notifications: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
-    now = utcnow()
-    for notice in notices:
-        if notice.link is not None and not notice.link.startswith("/"):
-            raise ValueError("a notification links to a path inside opsportal")
-        for user in recipients.get(notice.organization_id, []):
-            notifications.append(
-                {
-                    "user_id": user.user_id,
-                    "kind": notice.kind,
-                    "title": notice.title,
-                    "body": notice.body,
-                    "link": notice.link,
-                    "created_at": now,
-                    "dedupe_key": notice.dedupe_key,
-                }
+    return notify_users(
+        session,
+        [
+            UserNotice(
+                user_id=user.user_id,
+                email=user.email,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
+                link=notice.link,
+                dedupe_key=notice.dedupe_key,
+                email_subject=notice.email_subject,
+                email_body=notice.email_body,
             )
-            messages.append(
-                _message_row(
-                    recipient=user.email,
-                    subject=notice.email_subject,
-                    body=notice.email_body,
-                    dedupe_key=f"{notice.dedupe_key}:user:{user.user_id}",
-                    now=now,
-                )
-            )
-    repository.add_notifications(session, notifications)
-    _queue(session, messages)
-    return len(notifications)
+            for notice in notices
+            for user in recipients.get(notice.organization_id, [])
+        ],
+    )
 
 
 @dataclass(frozen=True)
