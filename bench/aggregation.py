@@ -52,7 +52,7 @@ from opsportal.benchmarks.cohorts import parse_size_bands
 from opsportal.benchmarks.service import aggregate_fresh_values, run_benchmarks
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
-from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
+from opsportal.metrics.registry import IMPORTED_METRIC_NAMES, METRICS_BY_NAME
 from opsportal.metrics.service import utc_today
 from opsportal.migrate import upgrade
 from opsportal.models import LatestMetricValue, Organization, OrganizationStatus
@@ -118,7 +118,7 @@ def load_organizations(session: Session, n: int, rng: np.random.Generator) -> No
 
 def load_history(session: Session, last_day: date) -> None:
     """Days 1-9 for every organisation and metric, generated inside the database."""
-    metrics = ", ".join(f"('{name}')" for name in METRIC_NAMES)
+    metrics = ", ".join(f"('{name}')" for name in IMPORTED_METRIC_NAMES)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text(
@@ -151,7 +151,7 @@ def write_day_csv(path: Path, session: Session, day: date, rng: np.random.Genera
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["organization", "metric", "value", "recordedOn"])
-        for name in METRIC_NAMES:
+        for name in IMPORTED_METRIC_NAMES:
             metric = METRICS_BY_NAME[name]
             high = 60.0 if metric.max is None else metric.max
             values = np.round(rng.uniform(metric.min, high, len(orgs)), 2)
@@ -226,7 +226,7 @@ def time_runs(settings: Settings, day: date, repeat: int = 3) -> tuple[float, fl
                 session,
                 since=day - timedelta(days=settings.benchmark_freshness_days),
                 until=day,
-                metrics=METRIC_NAMES,
+                metrics=IMPORTED_METRIC_NAMES,
             )
             reads.append(time.perf_counter() - started)
         computes.append(_time_numpy(fresh, settings))
@@ -312,7 +312,7 @@ def naive_run(settings: Settings, day: date) -> tuple[float, int]:
         cohorts += [(s, None) for s in SECTORS]
         cohorts += [(None, b) for b in bands]
         cohorts += [(s, b) for s in SECTORS for b in bands]
-        for name in METRIC_NAMES:
+        for name in IMPORTED_METRIC_NAMES:
             for sector, band in cohorts:
                 values = []
                 for org in orgs:
