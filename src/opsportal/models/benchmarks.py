@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsportal.models.base import Base, utcnow
@@ -100,11 +100,10 @@ class BenchmarkPosition(Base):
     """
 
     __tablename__ = "benchmark_positions"
-    __table_args__ = (
-        # An organisation's history of one metric (the trend) without scanning every day.
-        Index("ix_benchmark_positions_organization", "organization_id", "metric", "calculated_for"),
-        {"sqlite_with_rowid": False},
-    )
+    # No index starting with the organisation: a run appends a whole day, which
+    # such an index would take in scattered order. An organisation's trend names
+    # its days, and the primary key finds each (repository.position_history).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     calculated_for: Mapped[date] = mapped_column(Date, primary_key=True)
     organization_id: Mapped[int] = mapped_column(primary_key=True)

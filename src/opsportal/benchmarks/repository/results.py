@@ -142,14 +142,20 @@ def result_history(
 
 
 def position_history(
-    session: Session, *, organization_id: int, metrics: Sequence[str], since: date
+    session: Session, *, organization_id: int, metrics: Sequence[str], days: Sequence[date]
 ) -> dict[tuple[str, date], BenchmarkPosition]:
-    """One organisation's stored positions on `metrics` since `since`, by (metric, day)."""
+    """One organisation's stored positions on `metrics` on `days`, by (metric, day).
+
+    The days are named rather than given as a range: the primary key starts with
+    the day, so each named day is one direct lookup of (day, organisation).
+    """
+    if not days:
+        return {}
     rows = session.scalars(
         select(BenchmarkPosition).where(
+            BenchmarkPosition.calculated_for.in_(days),
             BenchmarkPosition.organization_id == organization_id,
             BenchmarkPosition.metric.in_(metrics),
-            BenchmarkPosition.calculated_for >= since,
         )
     )
     return {(row.metric, row.calculated_for): row for row in rows}

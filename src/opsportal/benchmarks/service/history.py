@@ -77,10 +77,10 @@ def comparison_histories(
         size_band=group.band_label,
         since=since,
     )
-    positions = repository.position_history(
-        session, organization_id=organization.id, metrics=names, since=since
-    )
     calculated_days = repository.calculated_days(session, since=since)
+    positions = repository.position_history(
+        session, organization_id=organization.id, metrics=names, days=calculated_days
+    )
     histories: dict[str, list[HistoryPoint]] = {}
     for metric in metrics:
         points = []
