@@ -284,7 +284,7 @@ def drop_notice(
     old, new = VERDICT_TEXT[before], VERDICT_TEXT[after]
     link = f"/benchmarks/organizations/{organization_id}"
     body = (
-        f"Your organisation's {label.lower()} moved from “{old}” to “{new}” "
+        f"Your organisation's place on {label.lower()} moved from “{old}” to “{new}” "
         f"among all customers in the benchmarks of {day.isoformat()}."
     )
     return OrganizationNotice(
