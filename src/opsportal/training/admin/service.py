@@ -20,7 +20,7 @@ from opsportal.training.certificates import CertificateStatus
 from opsportal.training.schemas import CourseUpdate, TrackUpdate
 
 # The catalogue's own progress rule, so this list and the learner's page never disagree.
-from opsportal.training.service.catalogue import _progress as progress_of
+from opsportal.training.service.catalogue import progress_of
 
 
 def get_track(session: Session, track_id: int) -> Track:

@@ -142,7 +142,7 @@ def _quiz_courses(track: Track) -> list[Course]:
     return [c for c in track.courses if c.is_active and c.quiz is not None]
 
 
-def _progress(
+def progress_of(
     track: Track,
     *,
     certificates: Sequence[Certificate],
@@ -184,7 +184,7 @@ def progress_for_tracks(
     attempted = repository.attempted_quiz_ids(session, user_id=user_id, quiz_ids=quiz_ids)
     certificates = repository.certificates_of(session, user_id=user_id)
     return {
-        t.id: _progress(t, certificates=certificates, passes=passes, attempted=attempted, now=now)
+        t.id: progress_of(t, certificates=certificates, passes=passes, attempted=attempted, now=now)
         for t in tracks
     }
 
