@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     # Connections each process keeps, and so the requests it serves at once (the
     # rest wait their turn; see web/admission.py). Jobs get a few more on top.
-    database_pool_size: int = Field(default=20, ge=1, le=1000)
+    # Per process, whatever the cores: one process runs Python on one core at a
+    # time, and more requests in flight only make them take turns at that
+    # (bench/load.py: 8 beat 20 on every figure, on both databases).
+    database_pool_size: int = Field(default=8, ge=1, le=1000)
     # `production` refuses to start with settings that are only fit for a laptop
     # (see `production_problems`).
     environment: Literal["development", "production"] = "development"

@@ -28,7 +28,7 @@ DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
 # Requests served at once per process, each holding at most one connection (see
 # web/admission.py), plus room for what runs beside them: the scheduler's jobs, a
 # benchmark run's own transactions, a token's last-use write after a response.
-POOL_SIZE = 20
+POOL_SIZE = 8
 POOL_OVERFLOW = 10
 # HTTP methods that never write, so their requests read without SQLite's write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
