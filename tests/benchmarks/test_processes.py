@@ -149,7 +149,15 @@ def test_a_run_whose_process_was_killed_is_closed_as_failed(
         if child.poll() is None:
             child.kill()
             child.wait()
-    assert close_abandoned_runs(committed_session_factory) == [run_id]
+    # PostgreSQL frees a dead client's advisory lock once its backend has seen the
+    # connection drop, a moment after the kill: until then the run still looks
+    # alive and is rightly left alone. Ask again until it is closed (bounded).
+    deadline = time.monotonic() + 30
+    closed_ids = close_abandoned_runs(committed_session_factory)
+    while not closed_ids and time.monotonic() < deadline:
+        time.sleep(0.1)
+        closed_ids = close_abandoned_runs(committed_session_factory)
+    assert closed_ids == [run_id]
     (closed,) = runs(committed_session_factory)
     assert closed.status == RunStatus.FAILED and closed.error == ABANDONED
     assert closed.finished_at is not None
