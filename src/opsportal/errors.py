@@ -152,10 +152,6 @@ def is_busy_database(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, OperationalError):
-        # A connection the server closed (a restart, a failover): the pool has
-        # already dropped it and its siblings, so a retry gets a fresh one.
-        if exc.connection_invalidated:
-            return True
         message = str(exc.orig if exc.orig is not None else exc).lower()
         return any(marker in message for marker in _BUSY_MARKERS)
     return False
