@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,15 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.pages import csrf_from
+from tests.processes import serve_processes
+
 pytestmark = pytest.mark.slow
 
 PASSWORD = "the right password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run_cli(*args: str, env: dict[str, str]) -> str:
@@ -57,43 +51,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def servers(env: dict[str, str]) -> Iterator[list[str]]:
-    processes, urls = [], []
-    try:
-        for _ in range(2):
-            port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "opsportal.cli",
-                        "serve",
-                        "--no-scheduler",
-                        "--port",
-                        str(port),
-                    ],  # fmt: skip
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 60
-        for url, process in zip(urls, processes, strict=True):
-            while True:
-                try:
-                    httpx.get(f"{url}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise AssertionError("a server did not come up") from None
-                    time.sleep(0.2)
+    with serve_processes(env) as urls:
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
 
 
 def create_user(env: dict[str, str], email: str) -> None:
@@ -113,11 +72,14 @@ def api_login(url: str, email: str, password: str) -> httpx.Response:
 def form_login(url: str, email: str, password: str) -> httpx.Response:
     with httpx.Client(base_url=url, timeout=60) as client:
         page = client.get("/login")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert match
         return client.post(
             "/login",
-            data={"email": email, "password": password, "next": "/", "csrf_token": match[1]},
+            data={
+                "email": email,
+                "password": password,
+                "next": "/",
+                "csrf_token": csrf_from(page.text),
+            },
         )
 
 

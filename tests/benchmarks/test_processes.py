@@ -18,7 +18,7 @@ from opsportal.benchmarks.service import close_abandoned_runs
 from opsportal.benchmarks.service.runs import ABANDONED
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.models import BenchmarkRun, RunStatus, ScheduledFiring
-from tests.test_cli_process import free_port
+from tests.processes import free_port
 
 pytestmark = pytest.mark.slow
 

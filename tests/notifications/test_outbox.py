@@ -20,7 +20,8 @@ from opsportal.notifications import mail, repository
 from opsportal.notifications.mail import backoff, parse_smtp_url, send_pending
 from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
 from tests.factories import queue_mail
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.notifications.conftest import SmtpServer
+from tests.processes import free_port
 
 
 def reload(session: Session, message: OutboxMessage) -> OutboxMessage:

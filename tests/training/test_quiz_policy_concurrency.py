@@ -8,10 +8,6 @@ attempts are counted. Both tests run on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -22,6 +18,7 @@ from sqlalchemy import func, select
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import QuizAttempt, Role
 from tests.factories import bearer, create_course, create_quiz, create_track, create_user
+from tests.processes import serve_processes
 from tests.training.test_concurrency import run_together
 
 STARTS = 24
@@ -85,12 +82,6 @@ class TestOneServer:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def two_servers(
     database_url: str, committed_session_factory: SessionFactory
@@ -99,43 +90,8 @@ def two_servers(
     env = dict(os.environ)
     env["OPSPORTAL_DATABASE_URL"] = database_url
     env["OPSPORTAL_SCHEDULER_ENABLED"] = "false"
-    processes, urls = [], []
-    try:
-        for _ in range(2):
-            port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "opsportal.cli",
-                        "serve",
-                        "--no-scheduler",
-                        "--port",
-                        str(port),
-                    ],
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )  # fmt: skip
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 60
-        for url, process in zip(urls, processes, strict=True):
-            while True:
-                try:
-                    httpx.get(f"{url}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise AssertionError("a server did not come up") from None
-                    time.sleep(0.2)
+    with serve_processes(env) as urls:
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
 
 
 @pytest.mark.slow
