@@ -11,7 +11,7 @@ from opsportal.audit import service
 from opsportal.db import SessionDep
 from opsportal.schemas import QueryText
 from opsportal.web.session import PageAdmin
-from opsportal.web.templating import render
+from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,5 +45,5 @@ def audit_log(
         action=action or "",
         target=target or "",
         page=page,
-        pages=max(1, -(-total // ENTRIES_PER_PAGE)),
+        pages=page_count(total, ENTRIES_PER_PAGE),
     )

@@ -16,7 +16,7 @@ from opsportal.schemas import QueryText
 from opsportal.tenants import repository
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff
-from opsportal.web.templating import render
+from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -96,7 +96,7 @@ def organization_list(
         statuses=[s.value for s in OrganizationStatus],
         filtered=any(v for k, v in chosen.items() if k != "sort"),
         page=page,
-        pages=max(1, -(-total // ORGANIZATIONS_PER_PAGE)),
+        pages=page_count(total, ORGANIZATIONS_PER_PAGE),
         # Every filter and the sort, so the pager's links keep them.
         query=urlencode({k: v for k, v in chosen.items() if v}),
     )

@@ -25,7 +25,7 @@ from opsportal.schemas import QueryText, ResourceId
 from opsportal.users import service
 from opsportal.users.schemas import UserCreate, UserUpdate
 from opsportal.web.session import CheckedForm, PageUser
-from opsportal.web.templating import render
+from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,7 +100,7 @@ def _list_page(
         total=total,
         q=q,
         page=page,
-        pages=max(1, -(-total // USERS_PER_PAGE)),
+        pages=page_count(total, USERS_PER_PAGE),
         roles=_roles_for(user),
         form=form or {"role": Role.CUSTOMER.value},
         error=error,

@@ -55,6 +55,11 @@ templates.env.filters["date"] = _format_date
 templates.env.filters["number"] = _format_number
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages the pager macro shows for `total` rows: at least one, even when empty."""
+    return max(1, -(-total // per_page))
+
+
 def render(
     request: Request,
     template: str,

@@ -18,7 +18,7 @@ from opsportal.errors import Conflict
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.schemas import QueryText
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
-from opsportal.web.templating import render
+from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,7 +83,7 @@ def portfolio_page(
         size=size or "",
         metric=chosen.metric or "",
         page=page,
-        pages=max(1, -(-found.total // PORTFOLIO_PER_PAGE)),
+        pages=page_count(found.total, PORTFOLIO_PER_PAGE),
         query=query,
         latest_run=next(iter(service.list_runs(session, limit=1)), None),
     )

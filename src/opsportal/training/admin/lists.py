@@ -23,7 +23,7 @@ from opsportal.training.admin.tracks import flash, see_other
 from opsportal.training.certificates import CertificateStatus
 from opsportal.training.schemas import RevokeBody
 from opsportal.web.session import CheckedForm, PageAdmin
-from opsportal.web.templating import render
+from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,10 +36,6 @@ IdFilter = Annotated[QueryText | None, Query(max_length=10)]
 
 def _id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
-
-
-def _pages(total: int) -> int:
-    return max(1, -(-total // ROWS_PER_PAGE))
 
 
 def _query(**params: object) -> str:
@@ -80,7 +76,7 @@ def learners(
         organization=organization_id,
         q=q or "",
         page=page,
-        pages=_pages(len(rows)),
+        pages=page_count(len(rows), ROWS_PER_PAGE),
         query=_query(status=chosen, organization=organization_id, q=q),
     )
 
@@ -124,7 +120,7 @@ def attempts(
         organization=organization_id,
         q=q or "",
         page=page,
-        pages=_pages(total),
+        pages=page_count(total, ROWS_PER_PAGE),
         query=_query(status=chosen, organization=organization_id, q=q),
     )
 
@@ -169,7 +165,7 @@ def _certificates_page(
         organization=organization,
         q=q,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total, ROWS_PER_PAGE),
         query=_query(track=track, status=chosen, organization=organization, q=q),
         message=flash(request),
         status_code=status_code,
