@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,9 +19,8 @@ from opsportal.training import service as training
 from opsportal.training.admin import service
 from opsportal.training.admin.forms import (
     FieldErrors,
-    add_domain_errors,
-    add_validation_errors,
     checked,
+    collecting_errors,
     raw_text,
     text,
 )
@@ -95,14 +93,10 @@ def create_course(
     track = service.get_track(session, track_id)
     values = _values(form)
     errors: FieldErrors = {}
-    try:
+    with collecting_errors(errors, InvalidInput):
         data = CourseCreate.model_validate(values)
         if not _wants_preview(form):
             training.create_course(session, track_id=track.id, data=data, actor=user)
-    except ValidationError as exc:
-        add_validation_errors(errors, exc)
-    except InvalidInput as exc:
-        add_domain_errors(errors, exc)
     if errors or _wants_preview(form):
         session.rollback()
         return _course_form(
@@ -133,14 +127,10 @@ def update_course(
     track = course.track
     values = _values(form)
     errors: FieldErrors = {}
-    try:
+    with collecting_errors(errors, InvalidInput):
         data = CourseUpdate.model_validate(values)
         if not _wants_preview(form):
             training.update_course(session, course_id=course.id, data=data, actor=user)
-    except ValidationError as exc:
-        add_validation_errors(errors, exc)
-    except InvalidInput as exc:
-        add_domain_errors(errors, exc)
     if errors or _wants_preview(form):
         session.rollback()
         return _course_form(

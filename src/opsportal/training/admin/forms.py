@@ -6,6 +6,8 @@ or from a service's 422) is also the name of the input it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -65,3 +67,17 @@ def add_domain_errors(
             errors.setdefault(str(item.get("field") or default_field), str(item.get("message")))
     else:
         errors.setdefault(default_field, exc.detail)
+
+
+@contextmanager
+def collecting_errors(
+    errors: FieldErrors, *refused: type[DomainError], default_field: str = "form"
+) -> Iterator[None]:
+    """Run a form's validate-and-save; its schema's errors, and the service's `refused`
+    errors, go to `errors` at their fields instead of propagating."""
+    try:
+        yield
+    except ValidationError as exc:
+        add_validation_errors(errors, exc)
+    except refused as exc:
+        add_domain_errors(errors, exc, default_field=default_field)

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,9 +19,8 @@ from opsportal.training import service as training
 from opsportal.training.admin import repository, service
 from opsportal.training.admin.forms import (
     FieldErrors,
-    add_domain_errors,
-    add_validation_errors,
     checked,
+    collecting_errors,
     text,
 )
 from opsportal.training.schemas import TrackCreate, TrackUpdate
@@ -125,14 +123,10 @@ def create_track(
 ) -> Response:
     values = _track_values(form)
     errors: FieldErrors = {}
-    try:
+    with collecting_errors(errors, InvalidInput, Conflict, default_field="slug"):
         # A track made here is a draft until published: learners do not see it yet.
         data = TrackCreate.model_validate(_track_input(values) | {"isActive": False})
         track = training.create_track(session, data=data, settings=settings, actor=user)
-    except ValidationError as exc:
-        add_validation_errors(errors, exc)
-    except (InvalidInput, Conflict) as exc:
-        add_domain_errors(errors, exc, default_field="slug")
     if errors:
         session.rollback()  # nothing of a refused form is kept
         return _track_form(request, user, values=values, errors=errors)
@@ -182,13 +176,9 @@ def update_track(
     track = service.get_track(session, track_id)
     values = _track_values(form)
     errors: FieldErrors = {}
-    try:
+    with collecting_errors(errors, InvalidInput, Conflict, default_field="slug"):
         data = TrackUpdate.model_validate(_track_input(values))
         training.update_track(session, track_id=track.id, data=data, actor=user)
-    except ValidationError as exc:
-        add_validation_errors(errors, exc)
-    except (InvalidInput, Conflict) as exc:
-        add_domain_errors(errors, exc, default_field="slug")
     if errors:
         session.rollback()
         return _track_form(request, user, values=values, errors=errors, track=track)
