@@ -193,6 +193,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))
 
 
+@contextmanager
+def identity_session(request: Request, session: Session) -> Iterator[Session]:
+    """Where a request finds out who is asking (its token or session cookie).
+
+    A read uses its own session. A write's transaction takes SQLite's write lock
+    at its first statement and keeps it until it commits, so the check runs in a
+    short read of its own instead: the lock is then taken where the handler
+    starts writing, not one thread-pool hop earlier.
+    """
+    if request.method in READ_ONLY_METHODS:
+        yield session
+        return
+    with session_scope(request.app.state.read_session_factory) as own:
+        yield own
+
+
 @asynccontextmanager
 async def _sqlite_write_turn(request: Request) -> AsyncIterator[None]:
     """This process's writing requests, one at a time and first come, first served.

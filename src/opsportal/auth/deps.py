@@ -9,7 +9,7 @@ from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from opsportal.auth.service import Principal, check_token, record_token_use
-from opsportal.db import READ_ONLY_METHODS, SessionDep, SessionFactory, session_scope
+from opsportal.db import SessionDep, SessionFactory, identity_session, session_scope
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 
@@ -30,15 +30,8 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send an API token as `Authorization: Bearer <token>`.")
-    if request.method in READ_ONLY_METHODS:
-        checked = check_token(session, token=credentials.credentials)
-    else:
-        # A write's transaction takes SQLite's write lock at its first statement
-        # and keeps it until it commits. Checked in a short read of its own, the
-        # token is not that first statement, so the lock is taken where the
-        # handler starts writing rather than one thread-pool hop earlier.
-        with session_scope(request.app.state.read_session_factory) as own:
-            checked = check_token(own, token=credentials.credentials)
+    with identity_session(request, session) as db:
+        checked = check_token(db, token=credentials.credentials)
     if checked.last_used_is_stale:
         # Not in the request's transaction either: the rare write gets a short
         # transaction of its own, after the response has gone.

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from opsportal.auth.service import Principal
 from opsportal.auth.sessions import session_principal, session_version
-from opsportal.db import READ_ONLY_METHODS, SessionDep, session_scope
+from opsportal.db import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.notifications.service import unread_count
@@ -93,22 +93,13 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
-    if request.method in READ_ONLY_METHODS:
-        return _signed_in_or_login(request, session)
-    # A form post's transaction takes SQLite's write lock at its first statement:
-    # check the session cookie in a short read of its own, so that the lock waits
-    # for the handler's first write (as auth.deps.current_principal does).
-    with session_scope(request.app.state.read_session_factory) as own:
-        return _signed_in_or_login(request, own)
-
-
-def _signed_in_or_login(request: Request, db: Session) -> Principal:
-    principal = signed_in_principal(request, db)
-    if principal is None:
-        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(next_path)
-    # For the navigation's "Notifications (n)": one indexed COUNT.
-    request.state.unread_notifications = unread_count(db, user_id=principal.user_id)
+    with identity_session(request, session) as db:
+        principal = signed_in_principal(request, db)
+        if principal is None:
+            next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired(next_path)
+        # For the navigation's "Notifications (n)": one indexed COUNT.
+        request.state.unread_notifications = unread_count(db, user_id=principal.user_id)
     return principal
 
 
