@@ -42,7 +42,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+# The demo and CLI plumbing of the load benchmark beside this file (run as a script,
+# bench/ is on the import path).
+from load import Login, SetupError, free_port, load_demo, opsportal
 from playwright.sync_api import Locator, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +72,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PAGE_TIMEOUT_MS = 30_000
-SUBPROCESS_SECONDS = 300.0
 SERVER_START_SECONDS = 60.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 # More steps than any track the demo has; a loop that does not reach the
@@ -86,17 +88,6 @@ BEFORE = (
 Key = dict[tuple[int, str], list[str]]
 
 
-class SetupError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class Login:
-    email: str
-    password: str
-    token: str
-
-
 @dataclass
 class Figures:
     width: int
@@ -106,45 +97,6 @@ class Figures:
     ticks: int = 0
     loads: int = 0
     seconds: float = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def opsportal(args: list[str], env: dict[str, str]) -> str:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "opsportal.cli", *args],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=SUBPROCESS_SECONDS,
-        )
-    except subprocess.TimeoutExpired:
-        raise SetupError(f"`opsportal {args[0]}` did not finish") from None
-    if done.returncode != 0:
-        raise SetupError(f"`opsportal {' '.join(args[:2])}` failed: {done.stderr[-800:]}")
-    return done.stdout
-
-
-def load_demo(env: dict[str, str]) -> dict[str, Login]:
-    out = opsportal(["demo", "--no-serve"], env)
-    logins = {
-        m["role"]: Login(m["email"], m["password"], m["token"])
-        for m in re.finditer(
-            r"^\s+(?P<role>admin|internal|customer)\s+(?P<email>\S+) / (?P<password>\S+)"
-            r" / (?P<token>\S+)\s*$",
-            out,
-            re.MULTILINE,
-        )
-    }
-    if {"admin", "customer"} - logins.keys():
-        raise SetupError(f"no admin and customer login in the demo output:\n{out}")
-    return logins
 
 
 @contextmanager
