@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.aggregation import COHORT_KINDS
+from opsportal.benchmarks.repository.positions import unpack
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, session_scope
@@ -66,11 +67,14 @@ def census(url: str, settings: Settings) -> None:
         }
         cells: Counter[str] = Counter()
         by_kind: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
-        positions = session.scalars(
-            select(BenchmarkPosition).where(BenchmarkPosition.calculated_for == day)
+        placed = session.execute(
+            select(BenchmarkPosition.organization_id, BenchmarkPosition.placements).where(
+                BenchmarkPosition.calculated_for == day
+            )
         )
-        for position in positions:
-            sector, employees = orgs[position.organization_id]
+        layout = run.position_metrics or []
+        for organization_id, placements in placed:
+            sector, employees = orgs[organization_id]
             band = next(
                 (b.label for b in settings.size_bands if employees and b.contains(employees)), ""
             )
@@ -79,9 +83,10 @@ def census(url: str, settings: Settings) -> None:
                     continue  # the organisation has no industry or size on record
                 group_sector = sector if uses_sector else ""
                 group_band = band if uses_band else ""
-                view = views.get((position.metric, group_sector, group_band), "NOT_PUBLISHED")
-                cells[view] += 1
-                by_kind[kind][view] += 1
+                for metric in unpack(placements, layout):
+                    view = views.get((metric, group_sector, group_band), "NOT_PUBLISHED")
+                    cells[view] += 1
+                    by_kind[kind][view] += 1
     published = len(views)
     say(
         f"  peer groups (metric × group): {published + run.cohorts_suppressed:,} with values; "

@@ -29,7 +29,6 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
 from opsportal.models import (
-    BenchmarkPosition,
     BenchmarkResult,
     BenchmarkRun,
     OrganizationStatus,
@@ -183,8 +182,8 @@ class TestReplaceAndKeep:
         result = session.get(BenchmarkResult, (week_ago, "login_rate", "", ""))
         assert result is not None and result.peer_count == 6
         assert result.median == np.percentile([10.0 * (i + 1) for i in range(6)], 50)
-        position = session.get(BenchmarkPosition, (week_ago, orgs[5].id, "login_rate"))
-        assert position is not None and position.value == 60.0
+        positions = repository.positions_of(session, day=week_ago, organization_id=orgs[5].id)
+        assert positions["login_rate"].value == 60.0
         # A day between the two reports: the week-old values are still the newest.
         calculate_benchmarks(session, settings=settings, calculated_for=TODAY - timedelta(days=3))
         middle = session.get(BenchmarkResult, (TODAY - timedelta(days=3), "login_rate", "", ""))

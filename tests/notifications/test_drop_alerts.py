@@ -10,13 +10,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import issue_token
+from opsportal.benchmarks.repository import positions_of
 from opsportal.benchmarks.service import calculate_benchmarks, run_benchmarks
 from opsportal.benchmarks.verdicts import Verdict, verdict_for
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
 from opsportal.models import (
-    BenchmarkPosition,
     BenchmarkResult,
     CustomerView,
     Notification,
@@ -62,8 +62,8 @@ class World:
         calculate_benchmarks(self.session, settings=self.settings, calculated_for=day)
 
     def verdict(self, day: date, metric: str) -> Verdict:
-        position = self.session.get(BenchmarkPosition, (day, self.ours.id, metric))
-        assert position is not None and position.percentile_all is not None
+        position = positions_of(self.session, day=day, organization_id=self.ours.id)[metric]
+        assert position.percentile_all is not None
         return verdict_for(position.percentile_all)
 
     def notifications(self, user: User | None = None) -> list[Notification]:

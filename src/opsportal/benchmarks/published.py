@@ -18,7 +18,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
-from opsportal.models import BenchmarkPosition, BenchmarkResult, CustomerView
+from opsportal.benchmarks.repository import Position
+from opsportal.models import BenchmarkResult, CustomerView
 
 # Organisations whose positions are kept per process (each a handful of numbers).
 MAX_CACHED_ORGANIZATIONS = 20_000
@@ -52,27 +53,6 @@ class GroupResult:
             quantiles=tuple(float(q) for q in row.quantiles),
             customer_view=row.customer_view,
             calculated_at=row.calculated_at,
-        )
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where one organisation stood on one metric (see BenchmarkPosition)."""
-
-    value: float
-    percentile_all: int | None
-    percentile_sector: int | None
-    percentile_band: int | None
-    percentile_sector_band: int | None
-
-    @classmethod
-    def of(cls, row: BenchmarkPosition) -> Position:
-        return cls(
-            value=row.value,
-            percentile_all=row.percentile_all,
-            percentile_sector=row.percentile_sector,
-            percentile_band=row.percentile_band,
-            percentile_sector_band=row.percentile_sector_band,
         )
 
 
@@ -128,8 +108,7 @@ def load_results(session: Session, *, day: date, sector: str, band: str) -> dict
 
 
 def load_positions(session: Session, *, day: date, organization_id: int) -> dict[str, Position]:
-    rows = repository.positions_of(session, day=day, organization_id=organization_id)
-    return {metric: Position.of(row) for metric, row in rows.items()}
+    return repository.positions_of(session, day=day, organization_id=organization_id)
 
 
 def read_published_day(

@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsportal.models.base import Base, utcnow
@@ -45,6 +55,8 @@ class BenchmarkRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # "host:pid" of the process running it, so a run whose process died can be closed.
     worker: Mapped[str | None] = mapped_column(String(100))
+    # The metrics of its positions' placements, in their order (BenchmarkPosition).
+    position_metrics: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ScheduledFiring(Base):
@@ -91,25 +103,29 @@ class BenchmarkResult(Base):
 
 
 class BenchmarkPosition(Base):
-    """Where one organisation stood on one metric on one calculated day.
+    """Where one organisation stood on every metric on one calculated day.
 
-    Written by the run from the value that went into the groups, and served as
+    Written by the run from the values that went into the groups, and served as
     stored: a value reported later, or a question about another group, cannot
-    move it. One percentile per cohort kind the organisation belongs to (NULL
-    where it has no industry or size on record, or the group was not published).
+    move it. `placements` holds, for each metric of the run's
+    `position_metrics` in order, the value (NaN: none) and one percentile per
+    cohort kind (-1 where the organisation has no industry or size on record,
+    or the group was not published); benchmarks/repository/positions.py reads
+    and writes it. One row per organisation rather than per organisation and
+    metric: storing a day is most of a run's cost, and it grows with rows.
     """
 
     __tablename__ = "benchmark_positions"
     # No index starting with the organisation: a run appends a whole day, which
     # such an index would take in scattered order. An organisation's trend names
     # its days, and the primary key finds each (repository.position_history).
+    # No foreign key on run_id either: checking it costs a lookup per row.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     calculated_for: Mapped[date] = mapped_column(Date, primary_key=True)
     organization_id: Mapped[int] = mapped_column(primary_key=True)
-    metric: Mapped[str] = mapped_column(String(50), primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
-    percentile_all: Mapped[int | None] = mapped_column(SmallInteger)
-    percentile_sector: Mapped[int | None] = mapped_column(SmallInteger)
-    percentile_band: Mapped[int | None] = mapped_column(SmallInteger)
-    percentile_sector_band: Mapped[int | None] = mapped_column(SmallInteger)
+    run_id: Mapped[int]
+    placements: Mapped[bytes] = mapped_column(LargeBinary)
+    # The lowest percentile among its metrics in its default peer group (the
+    # most specific one it was placed in): the staff list's bottom-quartile filter.
+    lowest_default_percentile: Mapped[int | None] = mapped_column(SmallInteger)

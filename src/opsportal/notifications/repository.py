@@ -10,6 +10,7 @@ from sqlalchemy import Table, and_, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from opsportal.benchmarks.repository import positions
 from opsportal.models import (
     BenchmarkPosition,
     BenchmarkResult,
@@ -235,40 +236,44 @@ def percentile_falls(session: Session, *, day: date, previous: date) -> list[Per
     """
     now = aliased(BenchmarkPosition)
     before = aliased(BenchmarkPosition)
-
-    def shown(on: date) -> Any:
-        return exists().where(
-            BenchmarkResult.calculated_for == on,
-            BenchmarkResult.metric == now.metric,
-            BenchmarkResult.industry_sector == "",
-            BenchmarkResult.size_band == "",
-            BenchmarkResult.customer_view != CustomerView.WITHHELD,
-        )
-
     has_customer_user = exists().where(
         User.organization_id == now.organization_id,
         User.role.in_(CUSTOMER_ROLES),
         User.is_active.is_(True),
     )
     rows = session.execute(
-        select(now.organization_id, now.metric, before.percentile_all, now.percentile_all)
+        select(now.organization_id, now.run_id, now.placements, before.run_id, before.placements)
         .join(
             before,
-            and_(
-                before.calculated_for == previous,
-                before.organization_id == now.organization_id,
-                before.metric == now.metric,
-            ),
+            and_(before.calculated_for == previous, before.organization_id == now.organization_id),
         )
-        .where(
-            now.calculated_for == day,
-            now.percentile_all.is_not(None),
-            before.percentile_all.is_not(None),
-            now.percentile_all < before.percentile_all,
-            shown(day),
-            shown(previous),
-            has_customer_user,
+        .where(now.calculated_for == day, has_customer_user)
+        .order_by(now.organization_id)
+    ).all()
+    if not rows:
+        return []
+    shown = _shown_to_customers(session, day) & _shown_to_customers(session, previous)
+    layout_of = {**positions.day_layouts(session, day), **positions.day_layouts(session, previous)}
+    falls = []
+    for organization_id, now_run, now_placed, before_run, before_placed in rows:
+        current = positions.unpack(now_placed, layout_of.get(now_run, []))
+        earlier = positions.unpack(before_placed, layout_of.get(before_run, []))
+        for metric in sorted(shown & current.keys() & earlier.keys()):
+            was, is_now = earlier[metric].percentile_all, current[metric].percentile_all
+            if was is not None and is_now is not None and is_now < was:
+                falls.append(PercentileFall(organization_id, metric, was, is_now))
+    return falls
+
+
+def _shown_to_customers(session: Session, day: date) -> set[str]:
+    """Metrics whose all-customers group customers were shown on `day`."""
+    return set(
+        session.scalars(
+            select(BenchmarkResult.metric).where(
+                BenchmarkResult.calculated_for == day,
+                BenchmarkResult.industry_sector == "",
+                BenchmarkResult.size_band == "",
+                BenchmarkResult.customer_view != CustomerView.WITHHELD,
+            )
         )
-        .order_by(now.organization_id, now.metric)
     )
-    return [PercentileFall(oid, metric, int(p), int(c)) for oid, metric, p, c in rows]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from opsportal.models import (
@@ -82,18 +82,9 @@ def _in_bottom_quartile() -> ColumnElement[bool]:
         .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
         .scalar_subquery()
     )
-    p = BenchmarkPosition
-    worst_in_default = case(
-        (func.count(p.percentile_sector_band) > 0, func.min(p.percentile_sector_band)),
-        (func.count(p.percentile_sector) > 0, func.min(p.percentile_sector)),
-        (func.count(p.percentile_band) > 0, func.min(p.percentile_band)),
-        else_=func.min(p.percentile_all),
-    )
-    flagged = (
-        select(p.organization_id)
-        .where(p.calculated_for == latest)
-        .group_by(p.organization_id)
-        .having(worst_in_default < BOTTOM_QUARTILE_BELOW)
+    flagged = select(BenchmarkPosition.organization_id).where(
+        BenchmarkPosition.calculated_for == latest,
+        BenchmarkPosition.lowest_default_percentile < BOTTOM_QUARTILE_BELOW,
     )
     return Organization.id.in_(flagged)
 

@@ -1,6 +1,6 @@
 """Benchmark queries, by what they serve: the values a run reads (`values`), runs and
-their locks (`runs`), a day's results and positions (`results`), and the organisations
-of a peer group (`portfolio`)."""
+their locks (`runs`), a day's group results (`results`) and organisation positions
+(`positions`), and the organisations of a peer group (`portfolio`)."""
 
 from opsportal.benchmarks.repository.portfolio import (
     BOTTOM_QUARTILE_BELOW,
@@ -8,12 +8,15 @@ from opsportal.benchmarks.repository.portfolio import (
     group_positions,
     portfolio,
 )
-from opsportal.benchmarks.repository.results import (
+from opsportal.benchmarks.repository.positions import (
+    Position,
     PositionColumns,
-    active_sectors,
     position_history,
     positions_of,
     replace_positions,
+)
+from opsportal.benchmarks.repository.results import (
+    active_sectors,
     replace_results,
     result_history,
     results_for,
@@ -38,6 +41,7 @@ __all__ = [
     "RUN_LOCK_KEY",
     "FreshValues",
     "GroupSelection",
+    "Position",
     "PositionColumns",
     "PublishedRun",
     "acquire_run_lock",

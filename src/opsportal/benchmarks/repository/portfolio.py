@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.repository.positions import NOT_PLACED, day_layouts, unpack_day
 from opsportal.models import BenchmarkPosition, Organization
 
 # A percentile under this is the bottom quartile (see benchmarks/verdicts.py).
 BOTTOM_QUARTILE_BELOW = 25
-
-
-_PERCENTILE_OF_KIND = (
-    BenchmarkPosition.percentile_all,
-    BenchmarkPosition.percentile_sector,
-    BenchmarkPosition.percentile_band,
-    BenchmarkPosition.percentile_sector_band,
-)
+_STREAM_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -35,16 +31,15 @@ class GroupSelection:
     employee_max: int | None
 
 
-def _placed_in(group: GroupSelection, day: date, *columns: Any) -> Select[Any]:
-    """`columns` of every organisation × metric placed in `group` on `day`."""
-    percentile = _PERCENTILE_OF_KIND[group.kind]
+def _members(group: GroupSelection, day: date, *columns: Any) -> Select[Any]:
+    """`columns`, then the run id and placements, of every organisation positioned on `day`
+    that the group's industry and size bounds admit, by name."""
     query = (
-        select(*columns)
+        select(*columns, BenchmarkPosition.run_id, BenchmarkPosition.placements)
         .join(BenchmarkPosition, BenchmarkPosition.organization_id == Organization.id)
-        .where(BenchmarkPosition.calculated_for == day, percentile.is_not(None))
+        .where(BenchmarkPosition.calculated_for == day)
+        .order_by(Organization.name, Organization.id)
     )
-    if group.metric is not None:
-        query = query.where(BenchmarkPosition.metric == group.metric)
     if group.industry_sector:
         query = query.where(Organization.industry_sector == group.industry_sector)
     if group.employee_min is not None:
@@ -54,32 +49,65 @@ def _placed_in(group: GroupSelection, day: date, *columns: Any) -> Select[Any]:
     return query
 
 
+def _chosen_metrics(group: GroupSelection, layout: list[str]) -> list[int]:
+    """Where the group's metric (or every metric) sits in a run's placements."""
+    if group.metric is None:
+        return list(range(len(layout)))
+    return [layout.index(group.metric)] if group.metric in layout else []
+
+
+def _percentiles(
+    group: GroupSelection, rows: Sequence[Any], layout_of: dict[int, list[str]]
+) -> npt.NDArray[np.int64]:
+    """Each row's percentiles in the group's cohort kind, on the chosen metrics.
+
+    Shape (rows, chosen metrics); NOT_PLACED where the organisation was not placed.
+    """
+    by_run: dict[int, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_run.setdefault(row[-2], []).append(index)
+    width = max((len(layout) for layout in layout_of.values()), default=0)
+    percentiles = np.full((len(rows), width), NOT_PLACED, dtype=np.int64)
+    for run_id, indexes in by_run.items():
+        layout = layout_of.get(run_id, [])
+        chosen = _chosen_metrics(group, layout)
+        table = unpack_day((rows[i][-1] for i in indexes), layout)
+        kinds = table["percentiles"][:, chosen, group.kind]
+        percentiles[np.asarray(indexes)[:, None], np.arange(len(chosen))] = kinds
+    return percentiles
+
+
 def portfolio(
     session: Session, *, day: date, group: GroupSelection, limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Organisations of a group by how many metrics sit in its bottom quartile, worst first.
 
     Rows: (id, name, industry, employees, metrics in the bottom quartile, metrics placed).
+    The database orders by name; a stable sort then puts the worst first, so
+    organisations with as many metrics in the bottom quartile keep that order.
     """
-    percentile = _PERCENTILE_OF_KIND[group.kind]
-    bottom = func.sum(case((percentile < BOTTOM_QUARTILE_BELOW, 1), else_=0)).label("bottom")
-    query = _placed_in(
-        group,
-        day,
-        Organization.id,
-        Organization.name,
-        Organization.industry_sector,
-        Organization.employee_count,
-        bottom,
-        func.count(percentile).label("placed"),
-    ).group_by(Organization.id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
-        query.order_by(bottom.desc(), Organization.name, Organization.id)
-        .limit(limit)
-        .offset(offset)
+        _members(
+            group,
+            day,
+            Organization.id,
+            Organization.name,
+            Organization.industry_sector,
+            Organization.employee_count,
+        )
     ).all()
-    return [tuple(row) for row in rows], total
+    if not rows:
+        return [], 0
+    percentiles = _percentiles(group, rows, day_layouts(session, day))
+    placed = (percentiles != NOT_PLACED).sum(axis=1)
+    bottom = ((percentiles != NOT_PLACED) & (percentiles < BOTTOM_QUARTILE_BELOW)).sum(axis=1)
+    members = np.flatnonzero(placed > 0)
+    worst_first = members[np.argsort(-bottom[members], kind="stable")]
+    page = worst_first[offset : offset + limit].tolist()
+    return (
+        [(*rows[i][:4], int(bottom[i]), int(placed[i])) for i in page],
+        int(members.size),
+    )
 
 
 def group_positions(
@@ -89,7 +117,7 @@ def group_positions(
 
     Rows: (id, externalId, name, industry, employees, metric, value, percentile).
     """
-    query = _placed_in(
+    query = _members(
         group,
         day,
         Organization.id,
@@ -97,10 +125,14 @@ def group_positions(
         Organization.name,
         Organization.industry_sector,
         Organization.employee_count,
-        BenchmarkPosition.metric,
-        BenchmarkPosition.value,
-        _PERCENTILE_OF_KIND[group.kind],
-    ).order_by(Organization.name, Organization.id, BenchmarkPosition.metric)
-    result = session.execute(query, execution_options={"yield_per": 2000})
-    for row in result:
-        yield tuple(row)
+    )
+    layout_of = day_layouts(session, day)
+    for row in session.execute(query, execution_options={"yield_per": _STREAM_ROWS}):
+        layout = layout_of.get(row[-2], [])
+        chosen = sorted(_chosen_metrics(group, layout), key=layout.__getitem__)
+        table = unpack_day([row[-1]], layout)[0]
+        for index in chosen:
+            value, percentiles = table[index].item()
+            percentile = percentiles[group.kind]
+            if percentile != NOT_PLACED:
+                yield (*row[:5], layout[index], value, percentile)

@@ -22,7 +22,6 @@ from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation
 from opsportal.benchmarks.published import (
     GroupResult,
-    Position,
     PublishedDay,
     PublishedDayCache,
     read_published_day,
@@ -45,15 +44,6 @@ NOT_PUBLISHED = (
     "be worked out from it."
 )
 NOT_CALCULATED = "Benchmarks have not been calculated yet."
-
-
-def _stored_percentile(position: Position, kind: int) -> int | None:
-    return (
-        position.percentile_all,
-        position.percentile_sector,
-        position.percentile_band,
-        position.percentile_sector_band,
-    )[kind]
 
 
 def _unavailable_reason(
@@ -94,7 +84,7 @@ def _unavailable_reason(
     if (
         result is None
         or result.customer_view == CustomerView.WITHHELD
-        or _stored_percentile(position, kind) is None
+        or position.percentile(kind) is None
     ):
         return NOT_PUBLISHED.format(group=group.describe())
     return None
@@ -133,7 +123,7 @@ def _comparison(
                 withheld_from_customers=None,
             )
         return BenchmarkComparison(**base, available=False, reason=reason or "Not available.")
-    stored = _stored_percentile(position, kind) if kind is not None else None
+    stored = position.percentile(kind) if kind is not None else None
     percentile = (
         stored
         if stored is not None

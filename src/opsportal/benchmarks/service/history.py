@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.published import GroupResult, Position, PublishedDay
+from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
 from opsportal.benchmarks.service.comparisons import known_metric, subject, view
 from opsportal.config import Settings
@@ -89,7 +89,7 @@ def comparison_histories(
             published = PublishedDay(
                 day,
                 {metric.name: GroupResult.of(result)} if result is not None else {},
-                {metric.name: Position.of(position)} if position is not None else {},
+                {metric.name: position} if position is not None else {},
             )
             day_view = view(
                 principal=principal,

@@ -110,8 +110,13 @@ def _positions(
     fresh: repository.FreshValues, stats: aggregation.CohortStatistics
 ) -> repository.PositionColumns:
     """Each organisation's value and its percentile in each of its groups, as the run saw them."""
-    names = [METRIC_NAMES[code] for code in fresh.metrics.tolist()]
-    return repository.PositionColumns(fresh.organization_ids, names, fresh.values, stats.ranks)
+    return repository.PositionColumns(
+        organization_ids=fresh.organization_ids,
+        metric_codes=fresh.metrics,
+        values=fresh.values,
+        ranks=stats.ranks,
+        metric_names=METRIC_NAMES,
+    )
 
 
 def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Settings) -> RunCounts:
@@ -149,7 +154,9 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
         for i in range(len(stats))
     ]
     repository.replace_results(session, day=day, rows=rows)
-    repository.replace_positions(session, day=day, positions=_positions(fresh, stats))
+    positions = _positions(fresh, stats)
+    run.position_metrics = list(positions.metric_names)
+    repository.replace_positions(session, day=day, run_id=run.id, positions=positions)
     return RunCounts(
         metrics_calculated=len(set(stats.metric.tolist())),
         cohorts_published=len(stats),
