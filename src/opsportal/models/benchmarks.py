@@ -119,12 +119,16 @@ class BenchmarkPosition(Base):
     # No index starting with the organisation: a run appends a whole day, which
     # such an index would take in scattered order. An organisation's trend names
     # its days, and the primary key finds each (repository.position_history).
-    # No foreign key on run_id either: checking it costs a lookup per row.
+    # The run id ends the key so that a re-run's rows never meet, in the unique
+    # check, the rows it deletes in the same transaction: that check would visit
+    # each deleted row, which made a re-run cost twice a new day. The run lock
+    # and that delete keep one run's rows per day. No foreign key on run_id:
+    # checking it would cost a lookup per row.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     calculated_for: Mapped[date] = mapped_column(Date, primary_key=True)
     organization_id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int]
+    run_id: Mapped[int] = mapped_column(primary_key=True)
     placements: Mapped[bytes] = mapped_column(LargeBinary)
     # The lowest percentile among its metrics in its default peer group (the
     # most specific one it was placed in): the staff list's bottom-quartile filter.

@@ -79,21 +79,40 @@ class PackedDay:
     lowest_default: IntArray  # NOT_PLACED where no metric was placed in any group
 
 
+def _rows_of(organization_ids: IntArray) -> tuple[IntArray, IntArray]:
+    """The distinct organisations, ascending, and each entry's row among them.
+
+    Ids are a dense autoincrement, so a presence table does in one pass what
+    np.unique does with a sort; very sparse ids fall back to the sort.
+    """
+    if organization_ids.size == 0 or organization_ids.max() > 4 * organization_ids.size + 1024:
+        organizations, row = np.unique(organization_ids, return_inverse=True)
+        return organizations.astype(np.int64), row.astype(np.int64)
+    present = np.zeros(int(organization_ids.max()) + 1, dtype=bool)
+    present[organization_ids] = True
+    row_of_id = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64), row_of_id[organization_ids]
+
+
 def pack(positions: PositionColumns) -> PackedDay:
     """Gather each organisation's entries into its row, with its default group's lowest rank."""
-    organizations, row = np.unique(positions.organization_ids, return_inverse=True)
+    organizations, row = _rows_of(positions.organization_ids)
     table = np.empty((organizations.size, len(positions.metric_names)), dtype=PLACEMENT)
     table["value"] = np.nan
     table["percentiles"] = NOT_PLACED
     table["value"][row, positions.metric_codes] = positions.values
     table["percentiles"][row, positions.metric_codes] = positions.ranks
-    percentiles = table["percentiles"].astype(np.int64)
-    placed = percentiles != NOT_PLACED
-    lowest_of_kind = np.where(placed, percentiles, np.iinfo(np.int64).max).min(axis=1)
+    # As unsigned bytes NOT_PLACED (-1) reads 255, above every rank (0..100), so
+    # the lowest over metrics is the lowest placed rank, or 255 where none was.
+    as_unsigned = table["percentiles"].view(np.uint8)
+    lowest_of_kind = as_unsigned[:, 0, :].copy()
+    for metric in range(1, as_unsigned.shape[1]):
+        np.minimum(lowest_of_kind, as_unsigned[:, metric, :], out=lowest_of_kind)
     lowest = np.full(organizations.size, NOT_PLACED, dtype=np.int64)
     for kind in reversed(DEFAULT_KIND_PREFERENCE):  # the most specific kind decides last
-        lowest = np.where(placed[:, :, kind].any(axis=1), lowest_of_kind[:, kind], lowest)
-    return PackedDay(organizations.astype(np.int64), table, lowest)
+        in_kind = lowest_of_kind[:, kind]
+        lowest = np.where(in_kind != 255, in_kind, lowest)
+    return PackedDay(organizations, table, lowest)
 
 
 def replace_positions(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
@@ -30,21 +29,75 @@ class FreshValues:
     sector_names: list[str]
 
 
+def _sql(session: Session, statement: Select[Any]) -> str:
+    """The statement as SQL text. Its only bound values are dates and names that this
+    module itself supplies, rendered as literals."""
+    dialect = session.connection().dialect
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
 def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
     """Run a SELECT on the driver's own cursor and return plain tuples.
 
     The nightly read moves a million rows; SQLAlchemy's Row objects would cost
-    more than the database's work. The statement's only bound values are dates
-    and enum names that this module itself supplies, rendered as literals.
+    more than the database's work.
     """
-    connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(_sql(session, statement))
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+# Per column kind: PostgreSQL's binary send function, its type, and numpy's
+# name for that binary form (network byte order).
+_SEND = {"i": "int4send", "l": "int8send", "f": "float8send"}
+_SQL_TYPE = {"i": "int4", "l": "int8", "f": "float8"}
+_WIRE = {"i": ">i4", "l": ">i8", "f": ">f8"}
+# The latest-value read sends organisation, metric and "reported after the day"
+# as one 8-byte key: organisation × 256 + (metric code + 1) × 2 + after.
+_KEY_ORGANIZATION = 256
+
+
+def _numeric_columns(session: Session, statement: Select[Any], kinds: str) -> list[Any]:
+    """The columns of a SELECT of non-NULL numbers as arrays: `kinds` says, per column,
+    "i" (a 4-byte integer), "l" (an 8-byte integer) or "f" (a float).
+
+    On PostgreSQL the database packs every row into one bytea of fixed-width
+    binary records, which numpy reads in place: one value crosses to Python,
+    not a tuple per row (COPY would still send a message per row). Elsewhere
+    the rows come as tuples.
+    """
+    if session.connection().dialect.name != "postgresql":
+        rows = _raw_rows(session, statement)
+        table = np.array(rows, dtype=np.float64).reshape(-1, len(kinds))
+        return [
+            table[:, i] if kind == "f" else table[:, i].astype(np.int64)
+            for i, kind in enumerate(kinds)
+        ]
+    names = [f"c{i}" for i in range(len(kinds))]
+    record = " || ".join(
+        f"{_SEND[kind]}({name}::{_SQL_TYPE[kind]})" for name, kind in zip(names, kinds, strict=True)
+    )
+    packed_sql = (
+        f"SELECT count(*), string_agg({record}, ''::bytea) "
+        f"FROM ({_sql(session, statement)}) AS fresh ({', '.join(names)})"
+    )
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(packed_sql)
+        count, packed = cursor.fetchone() or (0, None)
+    finally:
+        cursor.close()
+    dtype = np.dtype([(name, _WIRE[kind]) for name, kind in zip(names, kinds, strict=True)])
+    records = np.frombuffer(packed or b"", dtype=dtype)
+    if records.size != count:  # a NULL would drop its row from string_agg
+        raise RuntimeError("a benchmark read met a NULL where a number was expected")
+    return [
+        records[name].astype(np.float64 if kind == "f" else np.int64)
+        for name, kind in zip(names, kinds, strict=True)
+    ]
 
 
 def load_fresh_values(
@@ -56,51 +109,67 @@ def load_fresh_values(
     organisation has reported after `until` — a back-dated run, or a value dated
     tomorrow in the customer's time zone — the newest value up to `until` comes
     from the history instead, so a run for a past day never sees a later value.
-    Metric names come back as their index in `metrics`.
+    Metric names come back as their index in `metrics`, sectors as their index
+    in `sector_names`.
     """
-    organizations = _raw_rows(
-        session,
-        select(Organization.id, Organization.employee_count, Organization.industry_sector).where(
-            Organization.status == OrganizationStatus.ACTIVE
-        ),
+    active = Organization.status == OrganizationStatus.ACTIVE
+    sector_names: list[str] = [
+        name
+        for name in session.scalars(
+            select(Organization.industry_sector)
+            .where(active, Organization.industry_sector.is_not(None))
+            .distinct()
+            .order_by(Organization.industry_sector)
+        )
+        if name
+    ]
+    sector_code: ColumnElement[int] = (
+        case(
+            {name: index for index, name in enumerate(sector_names)},
+            value=Organization.industry_sector,
+            else_=ANY,
+        )
+        if sector_names
+        else literal(ANY)
     )
+    org_ids, employees, sectors = _numeric_columns(
+        session,
+        select(Organization.id, func.coalesce(Organization.employee_count, -1), sector_code).where(
+            active
+        ),
+        "iii",
+    )
+    if len(metrics) >= _KEY_ORGANIZATION // 2 - 1:
+        raise ValueError("too many metrics for the latest-value key")
     metric_code = case(
         {name: index for index, name in enumerate(metrics)},
         value=LatestMetricValue.metric,
         else_=-1,
     )
-    newer = case((LatestMetricValue.recorded_on > until, 1), else_=0)
-    latest = _raw_rows(
+    reported_after = case((LatestMetricValue.recorded_on > until, 1), else_=0)
+    key = (
+        cast(LatestMetricValue.organization_id, BigInteger) * _KEY_ORGANIZATION
+        + (metric_code + 1) * 2
+        + reported_after
+    )
+    keys, values = _numeric_columns(
         session,
-        select(
-            LatestMetricValue.organization_id, metric_code, LatestMetricValue.value, newer
-        ).where(LatestMetricValue.recorded_on >= since),
+        select(key, LatestMetricValue.value).where(LatestMetricValue.recorded_on >= since),
+        "lf",
     )
-    rows = [row[:3] for row in latest if not row[3]]
-    reported_since = [(row[0], row[1]) for row in latest if row[3]]
-    if reported_since:
-        rows += _values_as_of(
-            session, pairs=reported_since, since=since, until=until, metrics=metrics
+    value_orgs = keys // _KEY_ORGANIZATION
+    value_metrics = (keys % _KEY_ORGANIZATION) // 2 - 1
+    current = keys % 2 == 0
+    if not current.all():
+        pairs = list(
+            zip(value_orgs[~current].tolist(), value_metrics[~current].tolist(), strict=True)
         )
-    count = len(organizations)
-    org_ids = np.fromiter((row[0] for row in organizations), dtype=np.int64, count=count)
-    employees = np.fromiter(
-        (-1 if row[1] is None else row[1] for row in organizations), dtype=np.int64, count=count
-    )
-    sector_index: dict[str, int] = {}
-    sectors = np.fromiter(
-        (
-            sector_index.setdefault(row[2], len(sector_index)) if row[2] else ANY
-            for row in organizations
-        ),
-        dtype=np.int64,
-        count=count,
-    )
-    table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(
-        -1, 3
-    )
-    value_orgs = table[:, 0].astype(np.int64)
-    value_metrics = table[:, 1].astype(np.int64)
+        earlier = _values_as_of(session, pairs=pairs, since=since, until=until, metrics=metrics)
+        table = np.array(earlier, dtype=np.float64).reshape(-1, 3)
+        value_orgs = np.concatenate([value_orgs[current], table[:, 0].astype(np.int64)])
+        value_metrics = np.concatenate([value_metrics[current], table[:, 1].astype(np.int64)])
+        values = np.concatenate([values[current], table[:, 2]])
+    count = org_ids.size
 
     # Keep values of ACTIVE organisations (and known metrics) only, and look up
     # each value's organisation by binary search in the sorted id list.
@@ -113,12 +182,12 @@ def load_fresh_values(
         keep &= org_ids[position] == value_orgs
     position = position[keep]
     return FreshValues(
-        values=table[keep, 2],
+        values=values[keep],
         organization_ids=value_orgs[keep],
         metrics=value_metrics[keep],
         sectors=sectors[position] if count else np.zeros(0, dtype=np.int64),
         employee_counts=employees[position] if count else np.zeros(0, dtype=np.int64),
-        sector_names=list(sector_index),
+        sector_names=sector_names,
     )
 
 

@@ -8,7 +8,9 @@ A run stored one position row per organisation and metric (250,000 rows at
 one row per organisation: `placements` packs, for each metric of the run's
 `position_metrics` in order, the value (little-endian float64, NaN for none)
 and one int8 percentile per cohort kind (-1 for none), 12 bytes a metric. The
-staff list's bottom-quartile filter reads `lowest_default_percentile`.
+staff list's bottom-quartile filter reads `lowest_default_percentile`. The run
+id ends the primary key, so a re-run's new rows never meet the rows it deletes
+in the unique check.
 
 Existing positions are packed day by day, under the run that published the
 day; the downgrade unpacks them again.
@@ -139,7 +141,7 @@ def upgrade() -> None:
         sa.Column("placements", sa.LargeBinary(), nullable=False),
         sa.Column("lowest_default_percentile", sa.SmallInteger(), nullable=True),
         sa.PrimaryKeyConstraint(
-            "calculated_for", "organization_id", name=op.f("pk_benchmark_positions")
+            "calculated_for", "organization_id", "run_id", name=op.f("pk_benchmark_positions")
         ),
         sqlite_with_rowid=False,
     )
