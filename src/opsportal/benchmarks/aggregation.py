@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+RankArray = npt.NDArray[np.int8]  # percentiles 0..100, or NO_RANK
 
 # The stored quantile summary: the 0th, 1st, ..., 100th percentile.
 QUANTILE_POINTS: FloatArray = np.arange(101, dtype=np.float64)
@@ -63,7 +64,7 @@ class CohortStatistics:
     census: GroupCensus
     # ranks[i, k]: the percentile (0-100, "better than this share of peers") of
     # input value i in its group of cohort kind k, or NO_RANK.
-    ranks: IntArray
+    ranks: RankArray
 
     def __len__(self) -> int:
         return int(self.count.shape[0])
@@ -197,22 +198,29 @@ def aggregate(
     )
     census = GroupCensus(census_metric, census_sector, census_band, counts)
 
-    ranks = np.full((n_values, len(COHORT_KINDS)), NO_RANK, dtype=np.int64)
+    ranks = np.full((n_values, len(COHORT_KINDS)), NO_RANK, dtype=np.int8)
     if keys.size:
         directions = (
             np.ones(n_metrics, dtype=bool)
             if higher_is_better is None
             else np.asarray(higher_is_better, dtype=bool)
         )
-        group_of = np.repeat(np.arange(starts.size), counts)
-        share = _rank_shares(keys, stacked, starts[group_of], counts[group_of])
-        lower_better = ~directions[census_metric[group_of]]
-        share[lower_better] = 100.0 - share[lower_better]
-        rank = np.clip(np.floor(share + 0.5), 0, 100).astype(np.int64)
-        rank[~published[group_of]] = NO_RANK
-        # by_key indexes the stacked copies: copy k of sorted value j is k * n + j.
-        kind, sorted_position = np.divmod(by_key, max(n_values, 1))
-        ranks[order[sorted_position], kind] = rank
+        run_rank, run_lengths = _run_ranks(
+            keys,
+            stacked,
+            starts,
+            counts,
+            lower_better=~directions[census_metric],
+            published=published,
+        )
+        # by_key indexes the stacked copies: copy k of sorted value j is k * n + j,
+        # whose rank goes to ranks[order[j], k].
+        kinds = len(COHORT_KINDS)
+        # 4-byte indices where they fit: this scatter moves every rank once.
+        index_type = np.int32 if ranks.size < np.iinfo(np.int32).max else np.int64
+        kind_offset: npt.NDArray[Any] = np.arange(kinds, dtype=index_type)[:, None]
+        destination = (order.astype(index_type)[None, :] * kinds + kind_offset).reshape(-1)
+        ranks.reshape(-1)[destination[by_key]] = np.repeat(run_rank, run_lengths)
 
     starts, counts, sums = starts[published], counts[published], sums[published]
     metric, sector, band = (
@@ -251,23 +259,34 @@ def _decode(group_keys: IntArray, *, n_sectors: int, n_bands: int) -> tuple[IntA
     return metric, sector, band
 
 
-def _rank_shares(
-    keys: npt.NDArray[Any], stacked: FloatArray, group_start: IntArray, group_count: IntArray
-) -> FloatArray:
-    """100 × (below + ½·equal) / peers for every element of the grouped, sorted values.
+def _run_ranks(
+    keys: npt.NDArray[Any],
+    stacked: FloatArray,
+    group_start: IntArray,
+    group_count: IntArray,
+    *,
+    lower_better: npt.NDArray[np.bool_],
+    published: npt.NDArray[np.bool_],
+) -> tuple[RankArray, IntArray]:
+    """The rank of each run of equal values in the grouped, sorted values, and each run's length.
 
-    Within a group the values are sorted, so a run of equal values starts at
-    the first of them: `below` is that run's offset in its group, `equal` its length.
+    A rank is 100 × (below + ½·equal) / peers, rounded, turned round for a
+    lower-is-better metric, NO_RANK in an unpublished group. Within a group the
+    values are sorted, so a run of equal values starts at the first of them:
+    `below` is that run's offset in its group, `equal` its length. Every value
+    of a run shares its rank, so the arithmetic is done once per run.
     """
     size = keys.size
     new_run = np.ones(size, dtype=bool)
     new_run[1:] = (keys[1:] != keys[:-1]) | (stacked[1:] != stacked[:-1])
     run_starts = np.flatnonzero(new_run)
     run_lengths = np.diff(np.append(run_starts, size))
-    run_of = np.cumsum(new_run) - 1
-    below = run_starts[run_of] - group_start
-    equal = run_lengths[run_of]
-    return np.asarray(100.0 * (below + 0.5 * equal) / group_count, dtype=np.float64)
+    group = np.searchsorted(group_start, run_starts, side="right") - 1  # runs never span groups
+    share = 100.0 * (run_starts - group_start[group] + 0.5 * run_lengths) / group_count[group]
+    share = np.where(lower_better[group], 100.0 - share, share)
+    rank = np.clip(np.floor(share + 0.5), 0, 100).astype(np.int8)
+    rank[~published[group]] = NO_RANK
+    return rank, run_lengths
 
 
 def percentile_rank(

@@ -21,7 +21,13 @@ import numpy.typing as npt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.aggregation import COHORT_KINDS, NO_RANK, FloatArray, IntArray
+from opsportal.benchmarks.aggregation import (
+    COHORT_KINDS,
+    NO_RANK,
+    FloatArray,
+    IntArray,
+    RankArray,
+)
 from opsportal.models import BenchmarkPosition, BenchmarkRun
 
 NOT_PLACED = NO_RANK
@@ -63,7 +69,7 @@ class PositionColumns:
     organization_ids: IntArray
     metric_codes: IntArray  # index into metric_names
     values: FloatArray
-    ranks: IntArray  # shape (n, 4): percentile per cohort kind, or NO_RANK
+    ranks: RankArray  # shape (n, 4): percentile per cohort kind, or NO_RANK
     metric_names: Sequence[str]
 
     def __len__(self) -> int:
