@@ -76,6 +76,22 @@ class TestWhatCounts:
         assert len(stored.quantiles) == 101 and stored.quantiles[50] == 35.0
         assert stored.run_id == summary.run_id
 
+    def test_an_industry_named_with_quotes_and_percent_signs_is_a_peer_group(
+        self, session: Session, settings: Settings
+    ) -> None:
+        # Industry names are text from the organisation records; the run must
+        # read them as data, never as part of its SQL.
+        sector = "O'Brien & Sons -- 100% \\ ); DROP TABLE organizations; --"
+        orgs = organizations(session, 5, sector=sector)
+        add_many(
+            session, [(org, "login_rate", 10.0 * (i + 1), TODAY) for i, org in enumerate(orgs)]
+        )
+        calculate_benchmarks(session, settings=settings, calculated_for=TODAY)
+        stored = result(session, TODAY, "login_rate", sector, "")
+        assert stored is not None and (stored.peer_count, stored.median) == (5, 30.0)
+        position = repository.positions_of(session, day=TODAY, organization_id=orgs[4].id)
+        assert position["login_rate"].percentile_sector == 90
+
     def test_only_active_organizations_count(self, session: Session, settings: Settings) -> None:
         population(session)
         for status in (OrganizationStatus.INACTIVE, OrganizationStatus.CHURNED):

@@ -5,10 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
@@ -29,45 +42,42 @@ class FreshValues:
     sector_names: list[str]
 
 
-def _sql(session: Session, statement: Select[Any]) -> str:
-    """The statement as SQL text. Its only bound values are dates and names that this
-    module itself supplies, rendered as literals."""
-    dialect = session.connection().dialect
-    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-
-
 def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
     """Run a SELECT on the driver's own cursor and return plain tuples.
 
     The nightly read moves a million rows; SQLAlchemy's Row objects would cost
-    more than the database's work.
+    more than the database's work. The statement's bound values are rendered
+    as literals, so it must bind only values of this module's own (dates,
+    metric names, the status): never text from the database or a user.
     """
-    cursor = session.connection().connection.cursor()
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
     try:
-        cursor.execute(_sql(session, statement))
+        cursor.execute(sql)
         return list(cursor.fetchall())
     finally:
         cursor.close()
 
 
-# Per column kind: PostgreSQL's binary send function, its type, and numpy's
-# name for that binary form (network byte order).
-_SEND = {"i": "int4send", "l": "int8send", "f": "float8send"}
-_SQL_TYPE = {"i": "int4", "l": "int8", "f": "float8"}
+# Per column kind ("i" a 4-byte integer, "l" an 8-byte one, "f" a float): its
+# SQL type, PostgreSQL's binary send function for it, and numpy's name for that
+# binary form (network byte order).
+_SQL_TYPE: dict[str, Any] = {"i": Integer(), "l": BigInteger(), "f": Float(precision=53)}
+_SEND = {"i": func.int4send, "l": func.int8send, "f": func.float8send}
 _WIRE = {"i": ">i4", "l": ">i8", "f": ">f8"}
 # The latest-value read sends organisation, metric and "reported after the day"
 # as one 8-byte key: organisation × 256 + (metric code + 1) × 2 + after.
 _KEY_ORGANIZATION = 256
 
 
-def _numeric_columns(session: Session, statement: Select[Any], kinds: str) -> list[Any]:
-    """The columns of a SELECT of non-NULL numbers as arrays: `kinds` says, per column,
-    "i" (a 4-byte integer), "l" (an 8-byte integer) or "f" (a float).
+def _number_columns(session: Session, statement: Select[Any], kinds: str) -> list[Any]:
+    """The columns of a SELECT of non-NULL numbers, as arrays of int64 or float64.
 
     On PostgreSQL the database packs every row into one bytea of fixed-width
     binary records, which numpy reads in place: one value crosses to Python,
-    not a tuple per row (COPY would still send a message per row). Elsewhere
-    the rows come as tuples.
+    not a tuple per row (a binary COPY would still send a message per row).
+    Elsewhere the rows come as tuples (see `_raw_rows` for what it may bind).
     """
     if session.connection().dialect.name != "postgresql":
         rows = _raw_rows(session, statement)
@@ -76,28 +86,63 @@ def _numeric_columns(session: Session, statement: Select[Any], kinds: str) -> li
             table[:, i] if kind == "f" else table[:, i].astype(np.int64)
             for i, kind in enumerate(kinds)
         ]
-    names = [f"c{i}" for i in range(len(kinds))]
-    record = " || ".join(
-        f"{_SEND[kind]}({name}::{_SQL_TYPE[kind]})" for name, kind in zip(names, kinds, strict=True)
-    )
-    packed_sql = (
-        f"SELECT count(*), string_agg({record}, ''::bytea) "
-        f"FROM ({_sql(session, statement)}) AS fresh ({', '.join(names)})"
-    )
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(packed_sql)
-        count, packed = cursor.fetchone() or (0, None)
-    finally:
-        cursor.close()
-    dtype = np.dtype([(name, _WIRE[kind]) for name, kind in zip(names, kinds, strict=True)])
-    records = np.frombuffer(packed or b"", dtype=dtype)
+    rows_of = statement.subquery("fresh")
+    sent: list[ColumnElement[Any]] = [
+        _SEND[kind](cast(column, _SQL_TYPE[kind]))
+        for column, kind in zip(rows_of.c, kinds, strict=True)
+    ]
+    record = reduce(lambda left, right: left.op("||")(right), sent)
+    packed = select(func.count(), func.string_agg(record, literal_column("''::bytea")))
+    count, data = session.execute(packed).one()
+    wire = np.dtype([(f"c{i}", _WIRE[kind]) for i, kind in enumerate(kinds)])
+    records = np.frombuffer(data or b"", dtype=wire)
     if records.size != count:  # a NULL would drop its row from string_agg
         raise RuntimeError("a benchmark read met a NULL where a number was expected")
     return [
-        records[name].astype(np.float64 if kind == "f" else np.int64)
-        for name, kind in zip(names, kinds, strict=True)
+        records[f"c{i}"].astype(np.float64 if kind == "f" else np.int64)
+        for i, kind in enumerate(kinds)
     ]
+
+
+def _active_organizations(session: Session) -> tuple[IntArray, IntArray, IntArray, list[str]]:
+    """Ids, employee counts (-1: unknown) and sector codes of the ACTIVE organisations,
+    and the sector names the codes index (ANY: no sector on record)."""
+    active = Organization.status == OrganizationStatus.ACTIVE
+    employees = func.coalesce(Organization.employee_count, -1)
+    if session.connection().dialect.name != "postgresql":
+        rows = _raw_rows(
+            session, select(Organization.id, employees, Organization.industry_sector).where(active)
+        )
+        names = sorted({row[2] for row in rows if row[2]})
+        code_of = {name: index for index, name in enumerate(names)}
+        ids, counts = (np.array([row[i] for row in rows], dtype=np.int64) for i in (0, 1))
+        codes = np.array([code_of.get(row[2], ANY) for row in rows], dtype=np.int64)
+        return ids, counts, codes, names
+    names = [
+        name
+        for name in session.scalars(
+            select(Organization.industry_sector)
+            .where(active, Organization.industry_sector.is_not(None))
+            .distinct()
+            .order_by(Organization.industry_sector)
+        )
+        if name
+    ]
+    # Bound parameters, not literals: sector names are text from the database.
+    # A sector added since the names were read counts as none for this run.
+    sector_code: ColumnElement[int] = (
+        case(
+            {name: index for index, name in enumerate(names)},
+            value=Organization.industry_sector,
+            else_=ANY,
+        )
+        if names
+        else literal(ANY)
+    )
+    ids, counts, codes = _number_columns(
+        session, select(Organization.id, employees, sector_code).where(active), "iii"
+    )
+    return ids, counts, codes, names
 
 
 def load_fresh_values(
@@ -112,33 +157,7 @@ def load_fresh_values(
     Metric names come back as their index in `metrics`, sectors as their index
     in `sector_names`.
     """
-    active = Organization.status == OrganizationStatus.ACTIVE
-    sector_names: list[str] = [
-        name
-        for name in session.scalars(
-            select(Organization.industry_sector)
-            .where(active, Organization.industry_sector.is_not(None))
-            .distinct()
-            .order_by(Organization.industry_sector)
-        )
-        if name
-    ]
-    sector_code: ColumnElement[int] = (
-        case(
-            {name: index for index, name in enumerate(sector_names)},
-            value=Organization.industry_sector,
-            else_=ANY,
-        )
-        if sector_names
-        else literal(ANY)
-    )
-    org_ids, employees, sectors = _numeric_columns(
-        session,
-        select(Organization.id, func.coalesce(Organization.employee_count, -1), sector_code).where(
-            active
-        ),
-        "iii",
-    )
+    org_ids, employees, sectors, sector_names = _active_organizations(session)
     if len(metrics) >= _KEY_ORGANIZATION // 2 - 1:
         raise ValueError("too many metrics for the latest-value key")
     metric_code = case(
@@ -152,7 +171,7 @@ def load_fresh_values(
         + (metric_code + 1) * 2
         + reported_after
     )
-    keys, values = _numeric_columns(
+    keys, values = _number_columns(
         session,
         select(key, LatestMetricValue.value).where(LatestMetricValue.recorded_on >= since),
         "lf",
