@@ -3,8 +3,8 @@
 Migration 0015 turns the earlier rows (one per organisation, metric and day)
 into packed rows; an operator upgrading must find every organisation's value
 and percentiles where they were, and a downgrade must give the rows back.
-Runs on the configured database: a throwaway SQLite file, or a throwaway
-PostgreSQL database beside the test database.
+The migration test runs on the configured database: a throwaway SQLite file,
+or a throwaway PostgreSQL database beside the test database.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
-from opsportal.benchmarks.repository import positions_of
+from opsportal.benchmarks.repository import PositionColumns, positions_of
+from opsportal.benchmarks.repository.positions import pack, unpack
 from opsportal.db import is_sqlite, make_engine, make_session_factory, session_scope
 from opsportal.migrate import alembic_config
 from opsportal.models import BenchmarkPosition
@@ -146,3 +150,56 @@ def test_upgrading_packs_every_position_and_downgrading_gives_them_back(scratch_
             assert got[3:] == want[3:]
     finally:
         engine.dispose()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.integers(1, 400),  # organisation
+            st.integers(0, 2),  # metric
+            st.floats(-1e6, 1e6, allow_nan=False),
+            st.lists(st.integers(-1, 100), min_size=4, max_size=4),
+        ),
+        max_size=60,
+        unique_by=lambda entry: (entry[0], entry[1]),
+    )
+)
+def test_a_packed_day_reads_back_as_each_organisation_was_placed(
+    entries: list[tuple[int, int, float, list[int]]],
+) -> None:
+    metrics = ["login_rate", "case_on_time_rate", "case_resolution_time"]
+    packed = pack(
+        PositionColumns(
+            organization_ids=np.array([e[0] for e in entries], dtype=np.int64),
+            metric_codes=np.array([e[1] for e in entries], dtype=np.int64),
+            values=np.array([e[2] for e in entries], dtype=np.float64),
+            ranks=np.array([e[3] for e in entries], dtype=np.int8).reshape(-1, 4),
+            metric_names=metrics,
+        )
+    )
+    assert packed.organization_ids.tolist() == sorted({e[0] for e in entries})
+    by_organization = {
+        organization_id: unpack(row.tobytes(), metrics)
+        for organization_id, row in zip(
+            packed.organization_ids.tolist(), packed.placements, strict=True
+        )
+    }
+    for organization_id, metric, value, ranks in entries:
+        position = by_organization[organization_id][metrics[metric]]
+        assert position.value == value
+        assert [position.percentile(kind) for kind in range(4)] == [
+            None if rank == -1 else rank for rank in ranks
+        ]
+    # The staff list's filter: the lowest rank in the most specific kind placed.
+    for organization_id, lowest in zip(
+        packed.organization_ids.tolist(), packed.lowest_default.tolist(), strict=True
+    ):
+        ranks_of = [e[3] for e in entries if e[0] == organization_id]
+        expected = -1
+        for kind in (3, 1, 2, 0):
+            placed = [r[kind] for r in ranks_of if r[kind] != -1]
+            if placed:
+                expected = min(placed)
+                break
+        assert lowest == expected
