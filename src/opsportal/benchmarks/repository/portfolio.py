@@ -70,8 +70,8 @@ def _percentiles(
     percentiles = np.full((len(rows), width), NOT_PLACED, dtype=np.int64)
     for run_id, indexes in by_run.items():
         layout = layout_of.get(run_id, [])
-        chosen = _chosen_metrics(group, layout)
-        table = unpack_day((rows[i][-1] for i in indexes), layout)
+        table = unpack_day([rows[i][-1] for i in indexes], layout)
+        chosen = _chosen_metrics(group, layout) if table.shape[1] else []
         kinds = table["percentiles"][:, chosen, group.kind]
         percentiles[np.asarray(indexes)[:, None], np.arange(len(chosen))] = kinds
     return percentiles
@@ -129,9 +129,10 @@ def group_positions(
     layout_of = day_layouts(session, day)
     for row in session.execute(query, execution_options={"yield_per": _STREAM_ROWS}):
         layout = layout_of.get(row[-2], [])
-        chosen = sorted(_chosen_metrics(group, layout), key=layout.__getitem__)
         table = unpack_day([row[-1]], layout)[0]
-        for index in chosen:
+        if not table.size:  # no readable layout: placed nowhere
+            continue
+        for index in sorted(_chosen_metrics(group, layout), key=layout.__getitem__):
             value, percentiles = table[index].item()
             percentile = percentiles[group.kind]
             if percentile != NOT_PLACED:

@@ -11,7 +11,7 @@ unpacks a row, or a whole day, with one `np.frombuffer`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -200,8 +200,14 @@ def _copy_binary(day: date, run_id: int, packed: PackedDay) -> bytes:
 
 
 def unpack(placements: bytes, metrics: Sequence[str]) -> dict[str, Position]:
-    """One stored row's positions by metric name (metrics without a value left out)."""
+    """One stored row's positions by metric name (metrics without a value left out).
+
+    A row whose run recorded no matching layout cannot be read, and reads as
+    no position rather than as another metric's numbers.
+    """
     records = np.frombuffer(placements, dtype=PLACEMENT)
+    if records.size != len(metrics):
+        return {}
     return {
         metric: _position(record)
         for metric, record in zip(metrics, records.tolist(), strict=True)
@@ -215,8 +221,14 @@ def _position(record: tuple[float, tuple[int, ...]]) -> Position:
     return Position(value, kept[0], kept[1], kept[2], kept[3])
 
 
-def unpack_day(placements: Iterable[bytes], metrics: Sequence[str]) -> npt.NDArray[Any]:
-    """Rows of one layout at once: shape (rows, metrics) of PLACEMENT."""
+def unpack_day(placements: Sequence[bytes], metrics: Sequence[str]) -> npt.NDArray[Any]:
+    """Rows of one layout at once: shape (rows, metrics) of PLACEMENT.
+
+    Rows without a readable layout (see `unpack`) read as placed nowhere.
+    """
+    width = PLACEMENT.itemsize * len(metrics)
+    if not metrics or any(len(row) != width for row in placements):
+        return np.empty((len(placements), 0), dtype=PLACEMENT)
     return np.frombuffer(b"".join(placements), dtype=PLACEMENT).reshape(-1, len(metrics))
 
 
