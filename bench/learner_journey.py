@@ -41,8 +41,6 @@ import json
 import os
 import re
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,10 +53,9 @@ import httpx
 
 # The demo and CLI plumbing of the load benchmark beside this file (run as a script,
 # bench/ is on the import path).
-from load import Login, SetupError, free_port, load_demo, opsportal
+from load import Login, SetupError, free_port, load_demo, opsportal, running
 from playwright.sync_api import Locator, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("OPSPORTAL_CHROMIUM", "/usr/bin/chromium")
 # Chromium as root in a closed network: no sandbox, no background calls home.
 CHROMIUM_ARGS = [
@@ -72,7 +69,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PAGE_TIMEOUT_MS = 30_000
-SERVER_START_SECONDS = 60.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 # More steps than any track the demo has; a loop that does not reach the
 # certificate stops here instead of running on.
@@ -102,35 +98,10 @@ class Figures:
 @contextmanager
 def server(env: dict[str, str], folder: Path) -> Iterator[str]:
     port = free_port()
-    log = folder / "server.log"
     command = [sys.executable, "-m", "opsportal.cli", "serve", "--no-scheduler"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-1500:]
-                raise SetupError(f"the server did not start:\n{tail}")
-            time.sleep(0.2)
+    with running(command, port=port, env=env, folder=folder) as (url, _):
         yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 def api(client: httpx.Client, path: str, token: str) -> object:

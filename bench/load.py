@@ -479,6 +479,18 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
     ]
     if workers > 1:
         command += ["--workers", str(workers)]
+    with running(command, port=port, env=env, folder=folder) as started:
+        yield started
+
+
+@contextmanager
+def running(
+    command: list[str], *, port: int, env: dict[str, str], folder: Path
+) -> Iterator[tuple[str, Any]]:
+    """Start a server `command` listening on `port`, wait for /healthz, stop it afterwards.
+
+    Yields its base URL and process; its stderr goes to server.log in `folder`.
+    """
     log = folder / "server.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
