@@ -24,6 +24,9 @@ VERDICT_ORDER = (
     Verdict.BOTTOM_QUARTILE,
 )
 
+# A percentile under this is the bottom quartile; at or above it, the quartiles above.
+BOTTOM_QUARTILE_BELOW = 25
+
 VERDICT_TEXT = {
     Verdict.TOP_QUARTILE: "Top quartile",
     Verdict.ABOVE_MEDIAN: "Above median",
@@ -42,7 +45,7 @@ def verdict_for(percentile: int) -> Verdict:
         return Verdict.TOP_QUARTILE
     if percentile >= 50:
         return Verdict.ABOVE_MEDIAN
-    if percentile >= 25:
+    if percentile >= BOTTOM_QUARTILE_BELOW:
         return Verdict.BELOW_MEDIAN
     return Verdict.BOTTOM_QUARTILE
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.verdicts import BOTTOM_QUARTILE_BELOW
 from opsportal.models import (
     BenchmarkPosition,
     BenchmarkRun,
@@ -18,8 +19,6 @@ from opsportal.models import (
 )
 
 Sort = Literal["name", "size", "status"]
-# A percentile under this is the bottom quartile (benchmarks/verdicts.py: 24 and below).
-BOTTOM_QUARTILE_BELOW = 25
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ their locks (`runs`), a day's group results (`results`) and organisation positio
 (`positions`), and the organisations of a peer group (`portfolio`)."""
 
 from opsportal.benchmarks.repository.portfolio import (
-    BOTTOM_QUARTILE_BELOW,
     GroupSelection,
     group_positions,
     portfolio,
@@ -37,7 +36,6 @@ from opsportal.benchmarks.repository.runs import (
 from opsportal.benchmarks.repository.values import FreshValues, load_fresh_values
 
 __all__ = [
-    "BOTTOM_QUARTILE_BELOW",
     "RUN_LOCK_KEY",
     "FreshValues",
     "GroupSelection",

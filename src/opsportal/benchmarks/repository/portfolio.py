@@ -13,10 +13,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.repository.positions import NOT_PLACED, day_layouts, unpack_day
+from opsportal.benchmarks.verdicts import BOTTOM_QUARTILE_BELOW
 from opsportal.models import BenchmarkPosition, Organization
 
-# A percentile under this is the bottom quartile (see benchmarks/verdicts.py).
-BOTTOM_QUARTILE_BELOW = 25
 _STREAM_ROWS = 2000
 
 

@@ -84,6 +84,11 @@ class PackedDay:
     placements: npt.NDArray[Any]  # shape (organisations, metrics) of PLACEMENT
     lowest_default: IntArray  # NOT_PLACED where no metric was placed in any group
 
+    @property
+    def row_bytes(self) -> int:
+        """The length of one organisation's `placements`."""
+        return int(self.placements.dtype.itemsize * self.placements.shape[1])
+
 
 def _rows_of(organization_ids: IntArray) -> tuple[IntArray, IntArray]:
     """The distinct organisations, ascending, and each entry's row among them.
@@ -141,7 +146,7 @@ def replace_positions(
             with cursor.copy(statement) as copy:
                 copy.write(_copy_binary(day, run_id, packed))
         return
-    width = packed.placements.dtype.itemsize * packed.placements.shape[1]
+    width = packed.row_bytes
     blob = packed.placements.tobytes()
     lowest: list[int | None] = [
         None if rank == NOT_PLACED else rank for rank in packed.lowest_default.tolist()
@@ -161,7 +166,7 @@ def _copy_binary(day: date, run_id: int, packed: PackedDay) -> bytes:
     Every field is fixed-width, so each row is one numpy record; rows whose
     lowest rank is NULL have one field shorter and are built as a second block.
     """
-    width = packed.placements.dtype.itemsize * packed.placements.shape[1]
+    width = packed.row_bytes
     placements = np.ascontiguousarray(packed.placements).view(np.dtype((np.void, width)))
     has_lowest = packed.lowest_default != NOT_PLACED
     blocks = [_COPY_SIGNATURE]
