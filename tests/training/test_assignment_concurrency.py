@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -14,19 +11,9 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Assignment, Role
 from opsportal.models.base import utcnow
 from tests.factories import bearer, create_organization, create_track_with_quizzes, create_user
+from tests.together import run_together
 
 CONCURRENCY = 12
-
-
-def run_together(count: int, call: Any) -> list[Any]:
-    barrier = threading.Barrier(count)
-
-    def go(index: int) -> Any:
-        barrier.wait(timeout=30)
-        return call(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(go, range(count)))
 
 
 def test_concurrent_assigns_never_duplicate(

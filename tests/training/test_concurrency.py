@@ -8,10 +8,7 @@ serialised) and must hold on PostgreSQL under READ COMMITTED.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -28,20 +25,9 @@ from tests.factories import (
     create_user,
     pass_quiz,
 )
+from tests.together import run_together
 
 CONCURRENCY = 24
-
-
-def run_together(count: int, call: Any) -> list[Any]:
-    """Start `count` calls at the same moment (a barrier), return their results in order."""
-    barrier = threading.Barrier(count)
-
-    def go(index: int) -> Any:
-        barrier.wait(timeout=30)
-        return call(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(go, range(count)))
 
 
 class TestConcurrentIssuance:

@@ -17,7 +17,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import CredentialKey, CredentialStatusEntry
 from tests.factories import certify, create_track_with_quizzes, create_user
-from tests.training.test_concurrency import run_together
+from tests.together import run_together
 
 CERTIFICATES = 8
 REQUESTS = 24

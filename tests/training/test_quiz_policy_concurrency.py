@@ -19,7 +19,7 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.models import QuizAttempt, Role
 from tests.factories import bearer, create_course, create_quiz, create_track, create_user
 from tests.processes import serve_processes
-from tests.training.test_concurrency import run_together
+from tests.together import run_together
 
 STARTS = 24
 MAX_ATTEMPTS = 3
