@@ -119,6 +119,38 @@ class TestPostValues:
         stored = latest(session, org.id, "login_rate")
         assert stored is not None and stored.value == 45.5
 
+    def test_a_batch_of_new_and_resent_days_adds_and_replaces(
+        self, client: TestClient, session: Session, admin_headers: dict[str, str]
+    ) -> None:
+        # In key order the new day of `first` comes before `second`'s re-sent
+        # day, so the batch has written rows before it meets the existing one.
+        first, second = create_organization(session), create_organization(session)
+        earlier = YESTERDAY - timedelta(days=1)
+        sent = client.post(
+            "/api/v1/metrics/values",
+            json={"values": [item(second.id, value=10.0)]},
+            headers=admin_headers,
+        )
+        assert sent.status_code == 200
+        batch = [
+            item(second.id, value=11.0),
+            item(second.id, value=9.0, day=earlier),
+            item(first.id, value=70.0),
+        ]
+        response = client.post(
+            "/api/v1/metrics/values", json={"values": batch}, headers=admin_headers
+        )
+        assert response.status_code == 200, response.text
+        session.expire_all()
+        stored = session.execute(
+            select(MetricValue.organization_id, MetricValue.recorded_on, MetricValue.value)
+        ).all()
+        assert sorted(stored) == sorted(
+            [(first.id, YESTERDAY, 70.0), (second.id, YESTERDAY, 11.0), (second.id, earlier, 9.0)]
+        )
+        newest = latest(session, second.id, "login_rate")
+        assert newest is not None and (newest.value, newest.recorded_on) == (11.0, YESTERDAY)
+
     def test_duplicates_within_a_batch_last_wins(
         self, client: TestClient, session: Session, admin_headers: dict[str, str], org: Organization
     ) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Table, column, delete, select, table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal.models import LatestMetricValue, MetricValue, Organization
@@ -30,6 +31,7 @@ ValueRow = tuple[int, str, date, float]
 CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024
 POSTGRES_WORK_MEM = "256MB"
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 _COLUMNS = ("organization_id", "metric", "recorded_on", "value")
 
@@ -126,11 +128,14 @@ def _upsert_sqlite(
     # per-row parameter processing would cost more than SQLite's own work.
     # Dates go in as ISO text, which is how SQLAlchemy's Date stores them on SQLite.
     iso = {day: day.isoformat() for day in {row[2] for row in history}}
-    for start in range(0, len(history), CHUNK):
-        chunk = history[start : start + CHUNK]
-        connection.exec_driver_sql(history_sql, [(o, m, iso[d], v) for o, m, d, v in chunk])
+    # In key order: one sweep of the history's index instead of one per metric
+    # (1M values into 9M: 13.4 s → 10.7 s for the whole import).
+    in_key_order = sorted(history)
+    for start in range(0, len(in_key_order), CHUNK):
+        rows = in_key_order[start : start + CHUNK]
+        connection.exec_driver_sql(history_sql, [(o, m, iso[d], v) for o, m, d, v in rows])
         if progress is not None:
-            progress(len(chunk))
+            progress(len(rows))
     for start in range(0, len(latest), CHUNK):
         chunk = latest[start : start + CHUNK]
         connection.exec_driver_sql(latest_sql, [(o, m, iso[d], v) for o, m, d, v in chunk])
@@ -145,17 +150,23 @@ _incoming = table(
 )
 
 
-def _postgresql_statements() -> tuple[Any, Any]:
+def _postgresql_statements() -> tuple[Any, Any, Any]:
     history_table: Table = MetricValue.__table__  # type: ignore[assignment]
     latest_table: Table = LatestMetricValue.__table__  # type: ignore[assignment]
     source = select(*(_incoming.c[name] for name in _COLUMNS))
+    # In the primary key's order: the inserts then sweep the history's index
+    # once instead of once per metric (a CSV file is usually metric by metric),
+    # which matters once that index outgrows the buffer cache.
+    in_key_order = source.order_by(
+        _incoming.c.organization_id, _incoming.c.metric, _incoming.c.recorded_on
+    )
     newest_first = source.distinct(_incoming.c.organization_id, _incoming.c.metric).order_by(
         _incoming.c.organization_id, _incoming.c.metric, _incoming.c.recorded_on.desc()
     )
-    history = postgresql.insert(history_table).from_select(list(_COLUMNS), source)
-    history = history.on_conflict_do_update(
+    new_history = postgresql.insert(history_table).from_select(list(_COLUMNS), in_key_order)
+    history = new_history.on_conflict_do_update(
         index_elements=["organization_id", "metric", "recorded_on"],
-        set_={"value": history.excluded.value},
+        set_={"value": new_history.excluded.value},
     )
     latest = postgresql.insert(latest_table).from_select(list(_COLUMNS), newest_first)
     latest = latest.on_conflict_do_update(
@@ -163,7 +174,11 @@ def _postgresql_statements() -> tuple[Any, Any]:
         set_={"value": latest.excluded.value, "recorded_on": latest.excluded.recorded_on},
         where=latest.excluded.recorded_on >= latest_table.c.recorded_on,
     )
-    return history, latest
+    return new_history, history, latest
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == UNIQUE_VIOLATION
 
 
 def _upsert_postgresql(
@@ -173,8 +188,8 @@ def _upsert_postgresql(
     progress: ProgressCallback | None,
 ) -> None:
     connection = session.connection()
-    # For this transaction only: sort the staged rows for DISTINCT ON in memory
-    # rather than in temporary files (the default work_mem is 4 MB).
+    # For this transaction only: sort the staged rows in memory rather than in
+    # temporary files (the default work_mem is 4 MB).
     connection.exec_driver_sql(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS metric_values_incoming ("
@@ -182,27 +197,37 @@ def _upsert_postgresql(
         "recorded_on date NOT NULL, value double precision NOT NULL) ON COMMIT DELETE ROWS"
     )
     driver: Any = connection.connection.driver_connection
-    history_statement, latest_statement = _postgresql_statements()
+    new_history_statement, history_statement, latest_statement = _postgresql_statements()
 
-    def stage(rows: Sequence[ValueRow], *, report: bool) -> None:
-        connection.exec_driver_sql("TRUNCATE metric_values_incoming")
-        # COPY's text format written in blocks: far cheaper than a call per row.
-        # Metric names come from the registry and ids are ints, so nothing needs
-        # escaping; repr() of a float is exact.
-        iso = {day: day.isoformat() for day in {row[2] for row in rows}}
-        with driver.cursor() as cursor:
-            with cursor.copy(
-                "COPY metric_values_incoming (organization_id, metric, recorded_on, value) "
-                "FROM STDIN"
-            ) as copy:
-                for start in range(0, len(rows), CHUNK):
-                    chunk = rows[start : start + CHUNK]
-                    copy.write("".join(f"{o}\t{m}\t{iso[d]}\t{v!r}\n" for o, m, d, v in chunk))
-                    if report and progress is not None:
-                        progress(len(chunk))
+    connection.exec_driver_sql("TRUNCATE metric_values_incoming")
+    # COPY's text format written in blocks: far cheaper than a call per row.
+    # Metric names come from the registry and ids are ints, so nothing needs
+    # escaping; repr() of a float is exact.
+    iso = {day: day.isoformat() for day in {row[2] for row in history}}
+    with driver.cursor() as cursor:
+        with cursor.copy(
+            "COPY metric_values_incoming (organization_id, metric, recorded_on, value) FROM STDIN"
+        ) as copy:
+            for start in range(0, len(history), CHUNK):
+                chunk = history[start : start + CHUNK]
+                copy.write("".join(f"{o}\t{m}\t{iso[d]}\t{v!r}\n" for o, m, d, v in chunk))
+                if progress is not None:
+                    progress(len(chunk))
 
-    stage(history, report=True)
-    connection.execute(history_statement)
+    # A nightly import brings new days, and a plain INSERT costs PostgreSQL far
+    # less per row than ON CONFLICT's speculative insertion (1M values into 9M:
+    # 3.5 s against 5.5 s). A re-sent day meets its first existing row at once,
+    # the rows being in key order; the savepoint then drops what went in, and
+    # the batch is upserted instead.
+    try:
+        with session.begin_nested():
+            # Through the session: its savepoint is only made when it is asked
+            # for a connection inside the block.
+            session.connection().execute(new_history_statement)
+    except IntegrityError as error:
+        if not _is_unique_violation(error):
+            raise
+        connection.execute(history_statement)
     connection.execute(latest_statement)  # newest staged row per organisation and metric
     connection.exec_driver_sql("TRUNCATE metric_values_incoming")
 
