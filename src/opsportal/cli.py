@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,7 +14,18 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 from sqlalchemy.orm import Session
 
 from opsportal.config import ConfigurationError, check_production, get_settings
@@ -75,11 +87,53 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
+class _Amount(ProgressColumn):
+    """Rows as "done/total"; a file being read (unit="bytes") in MB; a step nothing."""
+
+    _rows = MofNCompleteColumn()
+    _bytes = DownloadColumn()
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit")
+        if unit == "step":
+            return Text()
+        return (self._bytes if unit == "bytes" else self._rows).render(task)
+
+
+class _Steps:
+    """An import's work as progress lines: rows counted, then a line per named step.
+
+    A step is one statement with nothing to count, so its bar pulses and its
+    clock runs until the next step begins: a long one never looks finished.
+    """
+
+    def __init__(self, progress: Progress, *, rows: int) -> None:
+        self._progress = progress
+        self._rows = rows
+        self._counting: TaskID | None = None
+        self._step: TaskID | None = None
+
+    def advance(self, count: int) -> None:
+        if self._counting is None:
+            self.finish()
+            self._counting = self._progress.add_task("values", total=self._rows)
+        self._progress.advance(self._counting, count)
+
+    def begin(self, name: str) -> None:
+        self.finish()
+        self._step = self._progress.add_task(name, total=None, unit="step")
+
+    def finish(self) -> None:
+        if self._step is not None:
+            self._progress.update(self._step, total=1, completed=1)
+            self._step = None
+
+
 def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        _Amount(),
         TimeElapsedColumn(),
         console=err_console,
         transient=False,
@@ -170,14 +224,20 @@ def import_values(
     """
     from opsportal.metrics.service import import_value_csv, read_value_csv
 
-    with unit_of_work() as session:
-        with file.open(newline="", encoding="utf-8-sig") as stream:
-            parsed = read_value_csv(session, stream)
-        with progress_bar() as progress:
-            task = progress.add_task("values", total=len(parsed.rows))
-            accepted = import_value_csv(
-                session, parsed=parsed, progress=lambda n: progress.advance(task, n)
+    size = file.stat().st_size
+    with unit_of_work() as session, progress_bar() as progress:
+        reading = progress.add_task(f"reading {file.name}", total=size, unit="bytes")
+        with file.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as stream:
+            # The byte offset, not the lines: a line's length is unknown until read.
+            parsed = read_value_csv(
+                session, stream, progress=lambda _: progress.update(reading, completed=raw.tell())
             )
+        progress.update(reading, completed=size)
+        steps = _Steps(progress, rows=len(parsed.rows))
+        accepted = import_value_csv(
+            session, parsed=parsed, progress=steps.advance, stage=steps.begin
+        )
+        steps.finish()
     typer.echo(json.dumps({"accepted": accepted}))
 
 

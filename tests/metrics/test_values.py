@@ -343,6 +343,28 @@ class TestImportValuesCsv:
         assert a is not None and a.value == 55.5
         assert b is not None and b.value == 3.25
 
+    def test_shows_each_step_of_the_import(
+        self, tmp_path: Path, on_postgres: bool, org: Organization
+    ) -> None:
+        path = self.write(
+            tmp_path,
+            "organization,metric,value,recordedOn\n"
+            + "".join(
+                f"ext-acme,login_rate,{n},{YESTERDAY - timedelta(days=n)}\n" for n in range(30)
+            ),
+        )
+        result = runner.invoke(cli_app, ["import", "values", str(path)])
+        assert result.exit_code == 0, result.output
+        # One line per step, as the import leaves them on the terminal.
+        shown = [line.split()[0] for line in result.stderr.splitlines() if line.strip()]
+        expected = ["reading", "checking", "values"]
+        if on_postgres:  # sent to a staging table, then written by one statement
+            expected.append("saving")
+        expected.append("updating")
+        assert shown == expected, result.stderr
+        assert "values.csv" in result.stderr
+        assert "30/30" in result.stderr  # every value counted
+
     def test_columns_in_any_order(
         self, tmp_path: Path, session: Session, org: Organization
     ) -> None:

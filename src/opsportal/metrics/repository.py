@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal.models import LatestMetricValue, MetricValue, Organization
-from opsportal.progress import ProgressCallback
+from opsportal.progress import ProgressCallback, StageCallback
 
 # (organization_id, metric, recorded_on, value)
 ValueRow = tuple[int, str, date, float]
@@ -32,6 +32,8 @@ CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024
 POSTGRES_WORK_MEM = "256MB"
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+HISTORY_STAGE = "saving the history"
+LATEST_STAGE = "updating the latest values"
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 _COLUMNS = ("organization_id", "metric", "recorded_on", "value")
 
@@ -72,12 +74,23 @@ def upsert_values(
     *,
     history: Sequence[ValueRow],
     progress: ProgressCallback | None = None,
+    stage: StageCallback | None = None,
 ) -> None:
-    """Write `history` (unique per org, metric, day) and move the latest values forward."""
+    """Write `history` (unique per org, metric, day) and move the latest values forward.
+
+    `progress` counts the rows as they are sent; `stage` names the steps after.
+    """
+    report = stage or _no_stage
     if session.get_bind().dialect.name == "postgresql":
-        _upsert_postgresql(session, history=history, progress=progress)
+        _upsert_postgresql(session, history=history, progress=progress, stage=report)
     else:
-        _upsert_sqlite(session, history=history, latest=newest(history), progress=progress)
+        _upsert_sqlite(
+            session, history=history, latest=newest(history), progress=progress, stage=report
+        )
+
+
+def _no_stage(_: str) -> None:
+    pass
 
 
 def newest(history: Sequence[ValueRow]) -> list[ValueRow]:
@@ -118,6 +131,7 @@ def _upsert_sqlite(
     history: Sequence[ValueRow],
     latest: Sequence[ValueRow],
     progress: ProgressCallback | None,
+    stage: StageCallback,
 ) -> None:
     history_sql, latest_sql = _sqlite_statements()
     connection = session.connection()
@@ -136,6 +150,7 @@ def _upsert_sqlite(
         connection.exec_driver_sql(history_sql, [(o, m, iso[d], v) for o, m, d, v in rows])
         if progress is not None:
             progress(len(rows))
+    stage(LATEST_STAGE)
     for start in range(0, len(latest), CHUNK):
         chunk = latest[start : start + CHUNK]
         connection.exec_driver_sql(latest_sql, [(o, m, iso[d], v) for o, m, d, v in chunk])
@@ -186,6 +201,7 @@ def _upsert_postgresql(
     *,
     history: Sequence[ValueRow],
     progress: ProgressCallback | None,
+    stage: StageCallback,
 ) -> None:
     connection = session.connection()
     # For this transaction only: sort the staged rows in memory rather than in
@@ -219,6 +235,7 @@ def _upsert_postgresql(
     # 3.5 s against 5.5 s). A re-sent day meets its first existing row at once,
     # the rows being in key order; the savepoint then drops what went in, and
     # the batch is upserted instead.
+    stage(HISTORY_STAGE)
     try:
         with session.begin_nested():
             # Through the session: its savepoint is only made when it is asked
@@ -228,6 +245,7 @@ def _upsert_postgresql(
         if not _is_unique_violation(error):
             raise
         connection.execute(history_statement)
+    stage(LATEST_STAGE)
     connection.execute(latest_statement)  # newest staged row per organisation and metric
     connection.exec_driver_sql("TRUNCATE metric_values_incoming")
 

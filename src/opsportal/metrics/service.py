@@ -16,7 +16,7 @@ from opsportal.auth.service import Principal
 from opsportal.errors import InvalidInput
 from opsportal.metrics import repository
 from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
-from opsportal.progress import ProgressCallback
+from opsportal.progress import ProgressCallback, StageCallback
 
 # (organization_id, metric, value, recorded_on), as parsed from a request or a CSV line.
 IncomingValue = tuple[int, str, float, date]
@@ -25,6 +25,8 @@ Locator = Callable[[int], str]
 
 EARLIEST_DAY = date(2000, 1, 1)
 VALUE_CSV_COLUMNS = ("organization", "metric", "value", "recordedOn")
+READ_REPORT_LINES = 10_000
+CHECK_STAGE = "checking"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -79,6 +81,7 @@ def ingest_values(
     locate: Locator = api_item,
     known_organization_ids: set[int] | None = None,
     progress: ProgressCallback | None = None,
+    stage: StageCallback | None = None,
     today: date | None = None,
     actor: Principal | None = None,
 ) -> int:
@@ -88,6 +91,8 @@ def ingest_values(
     (the last of duplicates within a batch wins). Returns the items accepted.
     The import is audited as `actor` (None: the command line).
     """
+    if stage is not None:
+        stage(CHECK_STAGE)
     _check(rows, locate=locate, today=today or utc_today())
     if known_organization_ids is None:
         known_organization_ids = repository.existing_organization_ids(
@@ -100,7 +105,10 @@ def ingest_values(
     # Duplicates within the batch: the last one wins.
     history = {(org_id, metric, day): value for org_id, metric, value, day in rows}
     repository.upsert_values(
-        session, history=[(o, m, d, v) for (o, m, d), v in history.items()], progress=progress
+        session,
+        history=[(o, m, d, v) for (o, m, d), v in history.items()],
+        progress=progress,
+        stage=stage,
     )
     session.flush()
     days = [day for _, _, day in history]
@@ -144,10 +152,13 @@ def _parse_day(raw: str, line: int) -> date:
         ) from None
 
 
-def read_value_csv(session: Session, stream: TextIO) -> ValueCsv:
+def read_value_csv(
+    session: Session, stream: TextIO, *, progress: ProgressCallback | None = None
+) -> ValueCsv:
     """Parse every line; `organization` may be an externalId or else an organisation id.
 
-    An externalId wins over an id when a value could be read as both.
+    An externalId wins over an id when a value could be read as both. `progress`
+    hears of the lines read every `READ_REPORT_LINES` lines.
     """
     reader = csv.reader(stream)
     header = [h.strip() for h in next(reader, [])]
@@ -192,6 +203,10 @@ def read_value_csv(session: Session, stream: TextIO) -> ValueCsv:
             day = days[raw_day] = _parse_day(raw_day, line)
         rows.append((org_id, record[col_metric].strip(), value, day))
         lines.append(line)
+        if progress is not None and len(rows) % READ_REPORT_LINES == 0:
+            progress(READ_REPORT_LINES)
+    if progress is not None:
+        progress(len(rows) % READ_REPORT_LINES)
     return ValueCsv(rows, lines)
 
 
@@ -200,6 +215,7 @@ def import_value_csv(
     *,
     parsed: ValueCsv,
     progress: ProgressCallback | None = None,
+    stage: StageCallback | None = None,
     today: date | None = None,
 ) -> int:
     """All or nothing: the first bad line rejects the file, naming the line."""
@@ -210,5 +226,6 @@ def import_value_csv(
         locate=parsed.locate,
         known_organization_ids=ids,  # every one was resolved against the database
         progress=progress,
+        stage=stage,
         today=today,
     )
