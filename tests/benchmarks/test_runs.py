@@ -450,32 +450,37 @@ class TestSchedule:
 
     def test_job_runs_benchmarks_and_never_raises(
         self,
-        session: Session,
-        session_factory: SessionFactory,
+        committed_session_factory: SessionFactory,
         settings: Settings,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        population(session)
-        session.flush()
+        # Committed for real, as the scheduler's own sessions are: each job
+        # opens and ends its units of work on connections of its own.
+        with session_scope(committed_session_factory) as session:
+            population(session)
         every_minute = settings.model_copy(update={"benchmark_cron": "* * * * *"})
         moment = datetime.now(UTC)  # one firing, however long the test takes
         monkeypatch.setattr(schedule, "utcnow", lambda: moment)
-        nightly_benchmarks(every_minute, session_factory)
-        assert result_count(session, TODAY) == 4
-        run = session.scalars(select(BenchmarkRun)).one()
-        assert run.trigger == "schedule"
+        nightly_benchmarks(every_minute, committed_session_factory)
+        with session_scope(committed_session_factory) as session:
+            assert result_count(session, TODAY) == 4
+            run = session.scalars(select(BenchmarkRun)).one()
+            assert run.trigger == "schedule"
         # The same firing again (another process's scheduler): taken, so skipped.
-        nightly_benchmarks(every_minute, session_factory)
-        assert session.scalars(select(BenchmarkRun)).all() == [run]
+        nightly_benchmarks(every_minute, committed_session_factory)
+        with session_scope(committed_session_factory) as session:
+            assert session.scalars(select(BenchmarkRun.id)).all() == [run.id]
 
         def broken(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("boom")
 
         monkeypatch.setattr(aggregation, "aggregate", broken)
-        session.execute(delete(ScheduledFiring))
-        nightly_benchmarks(every_minute, session_factory)  # logged, not raised
-        failed = session.scalars(select(BenchmarkRun).where(BenchmarkRun.id != run.id)).one()
-        assert failed.status == RunStatus.FAILED and "boom" in (failed.error or "")
+        with session_scope(committed_session_factory) as session:
+            session.execute(delete(ScheduledFiring))
+        nightly_benchmarks(every_minute, committed_session_factory)  # logged, not raised
+        with session_scope(committed_session_factory) as session:
+            failed = session.scalars(select(BenchmarkRun).where(BenchmarkRun.id != run.id)).one()
+            assert failed.status == RunStatus.FAILED and "boom" in (failed.error or "")
 
 
 class TestConcurrentRequests:
