@@ -152,7 +152,9 @@ def create_app(
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         """Liveness and database reachability."""
-        with session_factory() as session:
+        # Read-only, so that on SQLite a health check never queues for, or
+        # holds, the write lock that every other process's writers need.
+        with app.state.read_session_factory() as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
