@@ -329,6 +329,7 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
 
     from opsportal.benchmarks.service import close_abandoned_runs
     from opsportal.web.secret_key import shared_secret_key
+    from opsportal.web.workers import Supervisor, own_sockets_supported
 
     settings = get_settings()
     try:
@@ -346,6 +347,13 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     # choice made here reaches them through it.
     os.environ["OPSPORTAL_SCHEDULER_ENABLED"] = str(run_scheduler and settings.scheduler_enabled)
     get_settings.cache_clear()
+    if workers > 1 and own_sockets_supported():
+        supervisor = Supervisor(host, port, workers, say=err_console.print)
+        try:
+            code = supervisor.run()
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        raise typer.Exit(code)
     uvicorn.run(
         "opsportal.app:serve_app",
         factory=True,

@@ -1,0 +1,160 @@
+"""`opsportal serve --workers 2` as an operator runs it: a real process tree on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.processes import START_SECONDS, free_port
+
+pytestmark = pytest.mark.slow
+
+CONNECTIONS = 32
+ESTABLISHED, LISTEN = "01", "0A"
+
+
+def sockets_on(port: int, state: str) -> set[str]:
+    """Socket inodes of this machine's TCP sockets on local `port` in `state`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        lines = Path(table).read_text().splitlines()[1:]
+        for fields in (line.split() for line in lines):
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == state:
+                inodes.add(fields[9])
+    return inodes
+
+
+def sockets_held(pid: int) -> set[str]:
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            held.add(target[len("socket:[") : -1])
+    return held
+
+
+def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + START_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+COMMAND = [sys.executable, "-m", "opsportal.cli"]
+
+
+def migrated(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server on a fresh, migrated SQLite database."""
+    env = dict(os.environ)
+    env["OPSPORTAL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'workers.db'}"
+    env["COLUMNS"] = "200"  # messages on one line
+    subprocess.run([*COMMAND, "db", "upgrade"], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+    env = migrated(tmp_path)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*COMMAND, "serve", "--port", str(port), "--workers", "2", "--no-scheduler"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}"), "the server")
+        yield server, port, log
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+
+
+def worker_pids(log: Path) -> list[int]:
+    found = re.search(r"with 2 workers \(pids (\d+), (\d+)\)", log.read_text())
+    assert found is not None, log.read_text()
+    return [int(found.group(1)), int(found.group(2))]
+
+
+def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(
+    two_workers: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    server, port, log = two_workers
+    url = f"http://127.0.0.1:{port}"
+    first, second = worker_pids(log)
+    wait_until(
+        lambda: all(sockets_held(pid) & sockets_on(port, LISTEN) for pid in (first, second)),
+        "both workers to listen",
+    )
+
+    # A burst of connections, as wrk or a reverse proxy opens them: each
+    # worker has a socket of its own, so both take a share.
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
+    try:
+        for client in clients:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        for client in clients:
+            assert client.recv(64).startswith(b"HTTP/1.1 200")
+        connections = sockets_on(port, ESTABLISHED)
+        shares = [len(sockets_held(pid) & connections) for pid in (first, second)]
+        assert sum(shares) == CONNECTIONS and min(shares) > 0, shares
+    finally:
+        for client in clients:
+            client.close()
+
+    os.kill(first, signal.SIGKILL)
+    wait_until(lambda: "replaces it" in log.read_text(), "a replacement worker")
+    replaced = re.search(
+        rf"worker {first} exited \(-9\); worker (\d+) replaces it", log.read_text()
+    )
+    assert replaced is not None, log.read_text()
+    wait_until(lambda: answers(url), "the server after a worker died")
+    replacement = int(replaced.group(1))
+    assert Path(f"/proc/{replacement}").exists()
+
+    # Stopping the server (systemd, docker stop) stops every worker with it.
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=60) == 0
+    for pid in (second, replacement):
+        assert not Path(f"/proc/{pid}").exists()
+    assert not answers(url)
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    env = migrated(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*COMMAND, "serve", "--port", str(port), "--workers", "2", "--no-scheduler"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
