@@ -3,7 +3,7 @@
     uv run python bench/load.py                       # SQLite and PostgreSQL, 10 s per run
     uv run python bench/load.py --database sqlite --seconds 5
     uv run python bench/load.py --client python       # asyncio + httpx readers even if wrk is there
-    uv run python bench/load.py --workers 2           # only if `opsportal serve` has --workers
+    uv run python bench/load.py --workers 2           # as `opsportal serve --workers 2` serves
 
 Everything runs on loopback (127.0.0.1) and stops by itself: every load loop
 ends at its deadline (--seconds) or after a fixed number of iterations,
@@ -23,10 +23,10 @@ For each database (a temporary SQLite file; PostgreSQL database
    only so that the yardstick lives in the same process, behind the same
    middleware and with the same server settings (uvicorn defaults, log level
    info, like `opsportal serve`); a separate bare server would not share the
-   event loop, the thread pool or the CPU in the same way. --workers N passes
-   `--workers N` to uvicorn, but only once `opsportal serve` itself has a
-   --workers option (checked with `opsportal serve --help`); before that it
-   says so and measures one worker;
+   event loop, the thread pool or the CPU in the same way. With --workers N
+   it is served the way `opsportal serve --workers N` serves (its supervisor,
+   `opsportal.web.workers`: N processes, each listening on a socket of its
+   own), and measured once every worker listens;
 3. measures, one target at a time, --readers concurrent readers for --seconds:
    - bare:      GET /bench/bare
    - scorecard: GET /api/v1/benchmarks/organizations/{orgId} (customer token)
@@ -455,32 +455,48 @@ def load_demo(env: dict[str, str]) -> dict[str, Login]:
     return logins
 
 
-def serve_supports_workers(env: dict[str, str]) -> bool:
-    return "--workers" in opsportal(["serve", "--help"], {**env, "COLUMNS": "200"})
-
-
 @contextmanager
 def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[str, Any]]:
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bench.load:bare_and_real_app",
-        "--app-dir",
-        str(ROOT),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "info",
-    ]
     if workers > 1:
-        command += ["--workers", str(workers)]
+        # What `opsportal serve --workers N` runs, serving this app instead.
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from opsportal.web.workers import Supervisor; "
+            f"sys.exit(Supervisor('127.0.0.1', {port}, {workers}, "
+            "say=lambda line: print(line, file=sys.stderr, flush=True), "
+            "app='bench.load:bare_and_real_app').run())",
+        ]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.load:bare_and_real_app",
+            "--app-dir",
+            str(ROOT),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "info",
+        ]
     with running(command, port=port, env=env, folder=folder) as started:
+        if workers > 1:
+            wait_for_every_worker(folder / "server.log", started[1])
         yield started
+
+
+def wait_for_every_worker(log: Path, process: Any) -> None:
+    """Until the supervisor says "serving": /healthz answers as soon as one worker listens."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while "serving http" not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SetupError("the workers did not all start")
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -835,7 +851,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=1,
-        help="server worker processes; needs `opsportal serve --workers` (default 1)",
+        help="server worker processes, as `opsportal serve --workers N` (default 1)",
     )
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
@@ -854,13 +870,6 @@ def main() -> None:
         parser.error("--client wrk: wrk is not installed (Debian package `wrk`)")
     use_wrk = has_wrk and args.client != "python"
     workers = args.workers
-    if workers > 1 and not serve_supports_workers(dict(os.environ)):
-        say(
-            f"--workers {workers}: `opsportal serve` has no --workers option yet, "
-            "so a multi-worker run would not match how the service is served; "
-            "skipping it and measuring 1 worker."
-        )
-        workers = 1
     say(
         f"opsportal load benchmark; {os.cpu_count()} CPUs shared by server and clients; "
         f"readers: {'wrk' if use_wrk else 'python (asyncio + httpx)'}"

@@ -12,8 +12,9 @@ Two things then go wrong, both measured with 32 wrk connections on 2 cores:
 
 Here each worker binds its own socket with `SO_REUSEPORT` (Linux), and the
 kernel spreads new connections across them; the same static file then served
-2,581 req/s with two workers. The parent only watches: it starts a new worker
-when one dies, and stops them all when it is told to stop.
+2,581 req/s with two workers. The parent says "serving" once every worker
+listens, starts a new worker when one dies, and stops them all when it is
+told to stop.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from types import FrameType
 
 import uvicorn
@@ -32,6 +35,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 APP = "opsportal.app:serve_app"
 WATCH_SECONDS = 0.5
+READY_POLL_SECONDS = 0.05
 # A worker told to stop finishes its requests in flight; after this, it is killed.
 STOP_SECONDS = 30.0
 # After Ctrl+C, which reaches the workers too, how long they get to stop on their own.
@@ -58,39 +62,65 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(app: str, host: str, port: int, listening: EventType) -> None:
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="info")
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(app, factory=True, log_level="info"))
+
+    def tell_when_listening() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(READY_POLL_SECONDS)
+        if server.started:
+            listening.set()
+
+    threading.Thread(target=tell_when_listening, daemon=True).start()
+    server.run(sockets=[sock])
 
 
 class Supervisor:
-    """Keeps `count` workers serving until SIGTERM or SIGINT; returns the exit code."""
+    """Keeps `count` workers of `app` (a factory's import path) serving until SIGTERM or SIGINT."""
 
-    def __init__(self, host: str, port: int, count: int, say: Callable[[str], None]) -> None:
-        self.host, self.port, self.count = host, port, count
+    def __init__(
+        self, host: str, port: int, count: int, *, say: Callable[[str], None], app: str = APP
+    ) -> None:
+        self.host, self.port, self.count, self.app = host, port, count, app
         self.say = say
         self._context = multiprocessing.get_context("spawn")
         self._stop = threading.Event()
         self._interrupted = False
 
-    def _start(self) -> BaseProcess:
-        process = self._context.Process(target=_worker, args=(self.host, self.port))
+    def _start(self) -> tuple[BaseProcess, EventType]:
+        listening = self._context.Event()
+        process = self._context.Process(
+            target=_worker, args=(self.app, self.host, self.port, listening)
+        )
         process.start()
-        return process
+        return process, listening
+
+    def _wait_listening(self, started: list[tuple[BaseProcess, EventType]]) -> bool:
+        """True once every one listens; False if one exits first or the user stops."""
+        for process, listening in started:
+            while not listening.wait(READY_POLL_SECONDS):
+                if not process.is_alive() or self._stop.is_set():
+                    return False
+        return True
 
     def _on_signal(self, number: int, _frame: FrameType | None) -> None:
         self._interrupted = number == signal.SIGINT
         self._stop.set()
 
     def run(self) -> int:
+        """Serve until told to stop; the exit code (uvicorn's STARTUP_FAILURE if none can start)."""
         # Fails here, before any worker starts, if another program holds the port.
         listening_socket(self.host, self.port).close()
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        workers = [self._start() for _ in range(self.count)]
-        pids = ", ".join(str(worker.pid) for worker in workers)
-        self.say(f"serving http://{self.host}:{self.port} with {self.count} workers (pids {pids})")
+        started = [self._start() for _ in range(self.count)]
+        workers = [process for process, _ in started]
+        if self._wait_listening(started):
+            pids = ", ".join(str(worker.pid) for worker in workers)
+            self.say(
+                f"serving http://{self.host}:{self.port} with {self.count} workers (pids {pids})"
+            )
         code = 0
         while not self._stop.wait(WATCH_SECONDS):
             for index, worker in enumerate(workers):
@@ -101,11 +131,13 @@ class Supervisor:
                     code = STARTUP_FAILURE
                     self._stop.set()
                     break
-                workers[index] = self._start()
-                self.say(
-                    f"worker {worker.pid} exited ({worker.exitcode}); "
-                    f"worker {workers[index].pid} replaces it"
-                )
+                replacement, listening = self._start()
+                workers[index] = replacement
+                if self._wait_listening([(replacement, listening)]):
+                    self.say(
+                        f"worker {worker.pid} exited ({worker.exitcode}); "
+                        f"worker {replacement.pid} replaces it"
+                    )
         self._stop_all(workers)
         return code
 
