@@ -6,9 +6,10 @@ newest value per organisation and metric (`latest_metric_values`, replaced only
 by a value of the same day or later). Both are set-based statements, never a
 row-by-row ORM loop: 10,000-item API batches and million-line CSV files are
 normal. On SQLite that is an `INSERT ... ON CONFLICT DO UPDATE` executemany;
-on PostgreSQL the rows are COPY'd into a temporary table first and upserted
+on PostgreSQL the rows are COPY'd into a temporary table first and written
 from there with one statement each, which is several times faster than
-executemany over the network protocol.
+executemany over the network protocol. Either way the history is written in
+its primary key's order.
 """
 
 from __future__ import annotations
