@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from opsportal.benchmarks import aggregation, repository, schedule
 from opsportal.benchmarks.schedule import (
+    CATCH_UP_THREAD,
     JOB_ID,
     build_scheduler,
     nightly_benchmarks,
@@ -447,6 +448,11 @@ class TestSchedule:
             assert str(job.next_run_time.tzinfo) == "UTC"
         finally:
             scheduler.shutdown(wait=False)
+            # The start's catch-up check runs in a thread on this test's
+            # connection: it must end before the test's transaction is rolled back.
+            for thread in threading.enumerate():
+                if thread.name == CATCH_UP_THREAD:
+                    thread.join(timeout=60)
 
     def test_job_runs_benchmarks_and_never_raises(
         self,

@@ -28,6 +28,7 @@ from opsportal.scheduling import claim_firing, last_fire_time
 logger = logging.getLogger(__name__)
 
 JOB_ID = "benchmarks-nightly"
+CATCH_UP_THREAD = "benchmark-catch-up"  # the thread that catches up a missed night at start
 # A server that was down at the firing and comes back within this time still runs it.
 MISFIRE_GRACE = timedelta(hours=1)
 # How far back a starting server looks for a firing that nobody ran.
@@ -109,7 +110,7 @@ def start_scheduler(settings: Settings, session_factory: SessionFactory) -> Back
     threading.Thread(
         target=_catch_up_quietly,
         args=(settings, session_factory),
-        name="benchmark-catch-up",
+        name=CATCH_UP_THREAD,
         daemon=True,
     ).start()
     return scheduler
