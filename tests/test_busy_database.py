@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -16,6 +19,7 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from opsportal.db import is_sqlite, make_engine, make_session_factory, session_scope
 from opsportal.errors import PROBLEM_JSON
+from opsportal.migrate import upgrade
 from opsportal.models import Role
 from tests.factories import bearer, create_organization, create_user
 
@@ -197,3 +201,37 @@ def test_a_connection_the_database_dropped_costs_one_503_not_a_500(
         assert cut.headers["content-type"].startswith(PROBLEM_JSON)
 
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+
+
+def test_a_write_waits_its_turn_behind_another_processs_writer(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Writers of every serving process (`serve --workers N`) take turns on a
+    # lock file beside the SQLite database. Held here as another process's
+    # writer would hold it: reads go on, a write waits its turn, then gets 503.
+    url = f"sqlite:///{tmp_path / 'turns.db'}"
+    upgrade(url)
+    app = create_app(
+        settings.model_copy(update={"database_url": url, "database_busy_timeout_seconds": 0.3})
+    )
+    with session_scope(app.state.session_factory) as session:
+        organization = create_organization(session, name="Held Ltd")
+        _, token = create_user(session, role=Role.ADMIN)
+    headers = bearer(token)
+    change = {"name": "Changed Ltd"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        other_writer = os.open(tmp_path / "turns.db-writers.lock", os.O_RDWR)
+        try:
+            fcntl.flock(other_writer, fcntl.LOCK_EX)
+            read = client.get(f"/api/v1/organizations/{organization.id}", headers=headers)
+            assert read.status_code == 200 and read.json()["name"] == "Held Ltd"
+            path = f"/api/v1/organizations/{organization.id}"
+            write = client.patch(path, json=change, headers=headers)
+            assert write.status_code == 503, write.text
+            assert write.headers["retry-after"] == "1"
+            assert "nothing was changed" in write.json()["detail"]
+        finally:
+            os.close(other_writer)  # lets go of the lock
+        again = client.patch(path, json=change, headers=headers)
+        assert again.status_code == 200, again.text
+        assert client.get(path, headers=headers).json()["name"] == "Changed Ltd"

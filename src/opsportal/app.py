@@ -21,7 +21,13 @@ from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
-from opsportal.db import SessionFactory, make_engine, make_session_factory, read_only_factory
+from opsportal.db import (
+    SessionFactory,
+    make_engine,
+    make_session_factory,
+    read_only_factory,
+    sqlite_writers_file,
+)
 from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
 from opsportal.notifications.endpoints import router as notifications_router
@@ -100,6 +106,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.read_session_factory = read_only_factory(session_factory)
+    app.state.sqlite_writers_file = sqlite_writers_file(settings.database_url)
     app.state.published_cache = PublishedDayCache()
     install_error_handlers(app, html_errors=render_html_error)
     install_openapi(app)

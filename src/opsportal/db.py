@@ -6,17 +6,23 @@ block ends normally and rolls back when it raises. Services only flush.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
 from typing import Annotated, Any, Final
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opsportal.errors import Conflict, ServiceBusy
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: only SQLite's own lock orders writers there
+    fcntl = None  # type: ignore[assignment]
 
 SessionFactory = sessionmaker[Session]
 
@@ -211,27 +217,85 @@ def identity_session(request: Request, session: Session) -> Iterator[Session]:
 
 @asynccontextmanager
 async def _sqlite_write_turn(request: Request) -> AsyncIterator[None]:
-    """This process's writing requests, one at a time and first come, first served.
+    """Writing requests, one at a time: first come, first served in this process,
+    and then in turn with the other serving processes (`serve --workers N`).
 
     SQLite has one write lock, and a connection that finds it taken polls for it
-    with growing sleeps: under load a writer can keep missing it until its busy
-    timeout runs out. Queued here instead, on the event loop, each write gets the
-    lock the moment the one before it lets go. (Other processes still meet at
-    SQLite's lock and its busy timeout.)
+    with growing sleeps (up to 100 ms): under load a writer can keep missing it
+    until its busy timeout runs out. Queued here instead, on the event loop, each
+    write gets the lock the moment the one before it lets go. Between processes
+    the turn is an advisory lock on a file beside the database, polled every
+    few milliseconds. (Commands and jobs still meet at SQLite's own lock.)
     """
     state = request.app.state
     turns: anyio.Lock | None = getattr(state, "sqlite_write_turns", None)
     if turns is None:  # made on the serving event loop, at the first write
         turns = state.sqlite_write_turns = anyio.Lock()
     wait: float = state.settings.database_busy_timeout_seconds
+    deadline = anyio.current_time() + wait
     with anyio.move_on_after(wait) as waiting:
         await turns.acquire()
     if waiting.cancelled_caught:
         raise ServiceBusy("The database is busy; nothing was changed. Try again in a moment.")
+    writers: _WritersFile | None = getattr(state, "sqlite_writers_file", None)
     try:
-        yield
+        if writers is not None and not await writers.acquire(deadline):
+            raise ServiceBusy("The database is busy; nothing was changed. Try again in a moment.")
+        try:
+            yield
+        finally:
+            if writers is not None:
+                writers.release()
     finally:
         turns.release()
+
+
+class _WritersFile:
+    """The advisory lock (flock) that serving processes' writers take in turn."""
+
+    POLL_SECONDS = 0.002
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._held = False
+
+    async def acquire(self, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if anyio.current_time() >= deadline:
+                    return False
+                await anyio.sleep(self.POLL_SECONDS)
+            else:
+                self._held = True
+                return True
+
+    def release(self) -> None:
+        if self._held:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._held = False
+
+
+def sqlite_writers_file(database_url: str) -> _WritersFile | None:
+    """The writers' lock file beside a SQLite database file; None for other databases."""
+    if not is_sqlite(database_url) or fcntl is None:
+        return None
+    database = make_url(database_url).database
+    if not database or database == ":memory:":
+        return None
+    path = os.path.abspath(f"{database}-writers.lock")
+    # One open file per process and database: every app made in the process
+    # (tests make many) shares it rather than holding a descriptor each.
+    if path not in _writers_files:
+        try:
+            _writers_files[path] = _WritersFile(path)
+        except OSError:  # a directory we may not write to: SQLite's own lock still orders writes
+            return None
+    return _writers_files[path]
+
+
+_writers_files: dict[str, _WritersFile] = {}
 
 
 # "function" scope: the transaction commits (or rolls back) before the response is
