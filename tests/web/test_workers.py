@@ -88,8 +88,8 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, 
         yield server, port, log
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait(timeout=30)
+            server.terminate()  # the supervisor stops its workers too
+            server.wait(timeout=60)
 
 
 def worker_pids(log: Path) -> list[int]:
@@ -138,6 +138,19 @@ def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(
     for pid in (second, replacement):
         assert not Path(f"/proc/{pid}").exists()
     assert not answers(url)
+
+
+def test_workers_end_when_the_supervisor_is_killed(
+    two_workers: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    # kill -9 or the out-of-memory killer gives the supervisor no chance to stop
+    # its workers: they must not live on as orphans holding the port.
+    server, port, log = two_workers
+    workers = worker_pids(log)
+    server.kill()
+    server.wait(timeout=30)
+    wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "the workers")
+    assert not answers(f"http://127.0.0.1:{port}")
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

@@ -19,7 +19,9 @@ told to stop.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -40,6 +42,7 @@ READY_POLL_SECONDS = 0.05
 STOP_SECONDS = 30.0
 # After Ctrl+C, which reaches the workers too, how long they get to stop on their own.
 INTERRUPT_GRACE_SECONDS = 5.0
+PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 
 
 def own_sockets_supported() -> bool:
@@ -62,7 +65,19 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(app: str, host: str, port: int, listening: EventType) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel stop this worker if the supervisor dies (kill -9, out of memory).
+
+    Otherwise its workers would live on as orphans, holding the port.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker(app: str, host: str, port: int, listening: EventType, parent: int) -> None:
+    _end_with_parent(parent)
     sock = listening_socket(host, port)
     server = uvicorn.Server(uvicorn.Config(app, factory=True, log_level="info"))
 
@@ -73,7 +88,10 @@ def _worker(app: str, host: str, port: int, listening: EventType) -> None:
             listening.set()
 
     threading.Thread(target=tell_when_listening, daemon=True).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn passes Ctrl+C on once it has shut down
+        pass
 
 
 class Supervisor:
@@ -91,7 +109,7 @@ class Supervisor:
     def _start(self) -> tuple[BaseProcess, EventType]:
         listening = self._context.Event()
         process = self._context.Process(
-            target=_worker, args=(self.app, self.host, self.port, listening)
+            target=_worker, args=(self.app, self.host, self.port, listening, os.getpid())
         )
         process.start()
         return process, listening
