@@ -44,6 +44,15 @@ def sockets_held(pid: int) -> set[str]:
     return held
 
 
+def running(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped holds no socket and runs nothing)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
 def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + START_SECONDS
     while not condition():
@@ -130,13 +139,13 @@ def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(
     assert replaced is not None, log.read_text()
     wait_until(lambda: answers(url), "the server after a worker died")
     replacement = int(replaced.group(1))
-    assert Path(f"/proc/{replacement}").exists()
+    assert running(replacement)
 
     # Stopping the server (systemd, docker stop) stops every worker with it.
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=60) == 0
     for pid in (second, replacement):
-        assert not Path(f"/proc/{pid}").exists()
+        assert not running(pid)
     assert not answers(url)
 
 
@@ -149,7 +158,7 @@ def test_workers_end_when_the_supervisor_is_killed(
     workers = worker_pids(log)
     server.kill()
     server.wait(timeout=30)
-    wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "the workers")
+    wait_until(lambda: not any(running(pid) for pid in workers), "the workers to end")
     assert not answers(f"http://127.0.0.1:{port}")
 
 
