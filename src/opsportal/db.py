@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from opsportal.errors import Conflict, ServiceBusy
+from opsportal.errors import DATABASE_BUSY, Conflict, ServiceBusy
 
 try:
     import fcntl
@@ -231,16 +231,16 @@ async def _sqlite_write_turn(request: Request) -> AsyncIterator[None]:
     turns: anyio.Lock | None = getattr(state, "sqlite_write_turns", None)
     if turns is None:  # made on the serving event loop, at the first write
         turns = state.sqlite_write_turns = anyio.Lock()
-    wait: float = state.settings.database_busy_timeout_seconds
-    deadline = anyio.current_time() + wait
-    with anyio.move_on_after(wait) as waiting:
+    # One wait for both turns: the busy timeout.
+    deadline = anyio.current_time() + state.settings.database_busy_timeout_seconds
+    with anyio.CancelScope(deadline=deadline) as waiting:
         await turns.acquire()
     if waiting.cancelled_caught:
-        raise ServiceBusy("The database is busy; nothing was changed. Try again in a moment.")
+        raise ServiceBusy(DATABASE_BUSY)
     writers: _WritersFile | None = getattr(state, "sqlite_writers_file", None)
     try:
         if writers is not None and not await writers.acquire(deadline):
-            raise ServiceBusy("The database is busy; nothing was changed. Try again in a moment.")
+            raise ServiceBusy(DATABASE_BUSY)
         try:
             yield
         finally:
@@ -257,24 +257,20 @@ class _WritersFile:
 
     def __init__(self, path: str) -> None:
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        self._held = False
 
     async def acquire(self, deadline: float) -> bool:
+        """True once taken; False if `deadline` (anyio's clock) passes first."""
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
             except BlockingIOError:
                 if anyio.current_time() >= deadline:
                     return False
                 await anyio.sleep(self.POLL_SECONDS)
-            else:
-                self._held = True
-                return True
 
     def release(self) -> None:
-        if self._held:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            self._held = False
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
 def sqlite_writers_file(database_url: str) -> _WritersFile | None:

@@ -69,6 +69,10 @@ class TooManyRequests(DomainError):
         self.headers["Retry-After"] = str(self.retry_after)
 
 
+# What a request that could not get the database in time is told.
+DATABASE_BUSY = "The database is busy; nothing was changed. Try again in a moment."
+
+
 class ServiceBusy(DomainError):
     """503: the server is saturated for now; nothing was changed; retry after a moment."""
 
@@ -245,7 +249,7 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
             request,
             503,
             "Service busy",
-            "The database is busy; nothing was changed. Try again in a moment.",
+            DATABASE_BUSY,
             slug="busy",
             headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
         )
