@@ -9,8 +9,8 @@ import sys
 import textwrap
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from opsportal.benchmarks.service import close_abandoned_runs
 from opsportal.benchmarks.service.runs import ABANDONED
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.models import BenchmarkRun, RunStatus, ScheduledFiring
-from tests.processes import free_port
+from tests.processes import answers, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +27,6 @@ def runs(factory: SessionFactory) -> list[BenchmarkRun]:
     with session_scope(factory) as session:
         read_only(session)  # beside a run that holds SQLite's write lock
         return list(session.scalars(select(BenchmarkRun).order_by(BenchmarkRun.id)))
-
-
-def wait_for(condition, *, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.25)
 
 
 def process_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -63,14 +55,8 @@ def test_each_firing_runs_once_across_processes_and_workers(
         )
     try:
         for port in ports:
-
-            def answers(port: int = port) -> bool:
-                try:
-                    return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).is_success
-                except httpx.TransportError:
-                    return False
-
-            wait_for(answers, seconds=60, what=f"the server on port {port}")
+            serving = partial(answers, f"http://127.0.0.1:{port}")
+            wait_for(serving, seconds=60, what=f"the server on port {port}")
         # Three schedulers (two workers and one process) share a per-minute cron:
         # wait for a firing after start-up, and a little longer for any duplicate.
         next_minute = started_at.replace(second=0, microsecond=0) + timedelta(minutes=1)

@@ -8,14 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.processes import START_SECONDS, free_port
+from tests.processes import START_SECONDS, answers, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -53,21 +51,6 @@ def running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
-def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + START_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 COMMAND = [sys.executable, "-m", "opsportal.cli"]
 
 
@@ -93,7 +76,11 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, 
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until(lambda: "serving http" in log.read_text(), "every worker to listen")
+        wait_for(
+            lambda: "serving http" in log.read_text(),
+            seconds=START_SECONDS,
+            what="every worker to listen",
+        )
         yield server, port, log
     finally:
         if server.poll() is None:
@@ -132,12 +119,14 @@ def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(
             client.close()
 
     os.kill(first, signal.SIGKILL)
-    wait_until(lambda: "replaces it" in log.read_text(), "a replacement worker")
+    wait_for(
+        lambda: "replaces it" in log.read_text(), seconds=START_SECONDS, what="a replacement worker"
+    )
     replaced = re.search(
         rf"worker {first} exited \(-9\); worker (\d+) replaces it", log.read_text()
     )
     assert replaced is not None, log.read_text()
-    wait_until(lambda: answers(url), "the server after a worker died")
+    wait_for(lambda: answers(url), seconds=START_SECONDS, what="the server after a worker died")
     replacement = int(replaced.group(1))
     assert running(replacement)
 
@@ -158,7 +147,11 @@ def test_workers_end_when_the_supervisor_is_killed(
     workers = worker_pids(log)
     server.kill()
     server.wait(timeout=30)
-    wait_until(lambda: not any(running(pid) for pid in workers), "the workers to end")
+    wait_for(
+        lambda: not any(running(pid) for pid in workers),
+        seconds=START_SECONDS,
+        what="the workers to end",
+    )
     assert not answers(f"http://127.0.0.1:{port}")
 
 
