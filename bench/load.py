@@ -93,6 +93,8 @@ REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_READER_REQUESTS = 2_000_000
 MAX_WRITER_LOOPS = 200_000
 SERVER_START_SECONDS = 60.0
+# The server's app: the real one plus the bare yardstick route (see bare_and_real_app).
+BENCH_APP = "bench.load:bare_and_real_app"
 SETTLE_SECONDS = 90.0
 SUBPROCESS_SECONDS = 300.0
 
@@ -466,7 +468,7 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
             "import sys; from opsportal.web.workers import Supervisor; "
             f"sys.exit(Supervisor('127.0.0.1', {port}, {workers}, "
             "say=lambda line: print(line, file=sys.stderr, flush=True), "
-            "app='bench.load:bare_and_real_app').run())",
+            f"app={BENCH_APP!r}).run())",
         ]
     else:
         command = [
@@ -474,7 +476,7 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
             "-m",
             "uvicorn",
             "--factory",
-            "bench.load:bare_and_real_app",
+            BENCH_APP,
             "--app-dir",
             str(ROOT),
             "--host",
