@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 8 * 3600
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # A request body must arrive in full within this many seconds of the request's
+    # head, or the request gets 408. Bodies are read before a request takes a slot
+    # or a database lock, so a client that sends slowly holds nothing else. Raise
+    # it if clients upload large files over slow links.
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
 
     # The login throttle (per email, per client address) and the password checks
     # anonymous requests can start: at most this many at once per process.
