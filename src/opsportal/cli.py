@@ -329,6 +329,7 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
 
     from opsportal.benchmarks.service import close_abandoned_runs
     from opsportal.web.secret_key import shared_secret_key
+    from opsportal.web.serving import uvicorn_options
     from opsportal.web.workers import Supervisor, own_sockets_supported
 
     settings = get_settings()
@@ -360,7 +361,7 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        **uvicorn_options(get_settings()),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from functools import lru_cache
@@ -27,6 +28,27 @@ def parse_reminder_days(value: str) -> tuple[int, ...]:
     if not days or any(day < 1 or day > 3650 for day in days):
         raise ValueError("must name at least one threshold, each between 1 and 3650 days")
     return tuple(sorted(days, reverse=True))
+
+
+def parse_proxies(value: str) -> tuple[str, ...]:
+    """Trusted proxies like "10.0.0.1, 10.1.0.0/16" as ("10.0.0.1", "10.1.0.0/16"); "*" is any."""
+    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
+    if "*" in proxies and len(proxies) > 1:
+        raise ValueError("* (any proxy) stands alone; name no addresses beside it")
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            if "/" in proxy:
+                ipaddress.ip_network(proxy)
+            else:
+                ipaddress.ip_address(proxy)
+        except ValueError:
+            raise ValueError(
+                f"{proxy!r} is not an IP address or network; list the proxies' addresses, "
+                "comma-separated, or * for any"
+            ) from None
+    return proxies
 
 
 class Settings(BaseSettings):
@@ -57,6 +79,13 @@ class Settings(BaseSettings):
     # or a database lock, so a client that sends slowly holds nothing else. Raise
     # it if clients upload large files over slow links.
     body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto headers `serve`
+    # believes: comma-separated addresses or networks (10.0.0.0/8), or * for any.
+    # Empty (the default): none, and the client address is the connection's.
+    # Name only your own reverse proxies: whoever is trusted here picks the client
+    # address that the per-address login limit counts.
+    forwarded_allow_ips: str = ""
 
     # The login throttle (per email, per client address) and the password checks
     # anonymous requests can start: at most this many at once per process.
@@ -108,6 +137,11 @@ class Settings(BaseSettings):
                 "OPSPORTAL_BENCHMARK_MIN_PEERS_QUARTILES must be at least "
                 f"OPSPORTAL_BENCHMARK_MIN_PEERS ({self.benchmark_min_peers})"
             )
+
+    @property
+    def trusted_proxies(self) -> tuple[str, ...]:
+        """`forwarded_allow_ips` as a tuple of addresses and networks (or "*")."""
+        return parse_proxies(self.forwarded_allow_ips)
 
     @property
     def login_window(self) -> timedelta:
@@ -166,6 +200,12 @@ class Settings(BaseSettings):
         if value:
             parse_smtp_url(value)
         return value or None
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_proxies(value)
+        return value
 
     @field_validator("public_base_url")
     @classmethod

@@ -1,6 +1,6 @@
 """Slow clients against the real server (`opsportal serve`, one worker and two), on the suite's
 database: a body that trickles in holds no request slot, no write turn and no lock, and
-gets 408 once its deadline passes.
+gets 408 once its deadline passes; a request head that trickles in is cut off too.
 
 Everything runs on loopback, with a fixed number of connections, for a bounded time.
 """
@@ -18,9 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Role
+from opsportal.web.serving import DeadlineH11Protocol
 from tests.factories import create_user
 from tests.pages import PASSWORD, csrf_from
 from tests.processes import serving
@@ -172,3 +175,43 @@ def test_slow_bodies_hold_nothing_and_get_408(
         answers = slow.wait_for_all(BODY_DEADLINE_SECONDS + 20)
         assert {status_line(answer) for answer in answers} == {"HTTP/1.1 408 Request Timeout"}
         assert all(b"request-timeout" in answer for answer in answers)
+
+
+def test_a_head_that_trickles_in_is_cut_off(live_app: FastAPI) -> None:
+    # uvicorn alone keeps a connection whose request line and headers arrive a
+    # byte at a time for ever; the protocol `serve` runs closes it at its deadline.
+    class QuickDeadline(DeadlineH11Protocol):
+        head_timeout_seconds = 1.0
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(live_app, http=QuickDeadline, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.02)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            closed = False
+            for byte in b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100:
+                try:
+                    slow.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                readable, _, _ = select.select([slow], [], [], 0.1)
+                if readable and slow.recv(100) == b"":
+                    closed = True
+                    break
+            assert closed, "the server kept a connection that never finished its head"
+        # A client that sends its request in time is served as usual.
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
