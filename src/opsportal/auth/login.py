@@ -76,7 +76,7 @@ def log_in(
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server sees it (behind a proxy: see `--forwarded-allow-ips`)."""
+    """The client's address as the server sees it (behind a proxy: see config.py)."""
     return request.client.host if request.client is not None else "unknown"
 
 
