@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -42,6 +43,17 @@ def policy_of(settings: Settings) -> throttle.ThrottlePolicy:
     )
 
 
+@dataclass(frozen=True)
+class LoggedIn:
+    """Who logged in, with the user's session version and credentials epoch as they were
+    when the password was checked: a session or token made from this login carries
+    those, so a password changed meanwhile ends it too."""
+
+    principal: Principal
+    session_version: int
+    credentials_epoch: int
+
+
 def log_in(
     session_factory: SessionFactory,
     *,
@@ -50,7 +62,7 @@ def log_in(
     address: str,
     settings: Settings,
     now: datetime | None = None,
-) -> Principal:
+) -> LoggedIn:
     """The user these credentials belong to; 401 if wrong, 429 if throttled.
 
     Call it holding a password-check slot (`PasswordCheckSlot`).
@@ -64,12 +76,16 @@ def log_in(
         # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
         user = None if "\x00" in email else repository.get_user_by_email(session, email)
         stored_hash = user.password_hash if user is not None else None
-        principal = Principal.of(user) if user is not None and user.is_active else None
-    if verify_password(stored_hash, password) and principal is not None:
+        logged_in = (
+            LoggedIn(Principal.of(user), user.session_version, user.credentials_epoch)
+            if user is not None and user.is_active
+            else None
+        )
+    if verify_password(stored_hash, password) and logged_in is not None:
         if state.email_failures:
             with session_scope(session_factory) as session:
                 throttle.clear(session, email=email)
-        return principal
+        return logged_in
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
     raise Unauthorized(WRONG)

@@ -42,7 +42,6 @@ def login_form(request: Request, session: SessionDep, next: str | None = None) -
 @router.post("/login")
 def login(
     request: Request,
-    session: SessionDep,
     form: CheckedForm,
     settings: SettingsDep,
     session_factory: SessionFactoryDep,
@@ -53,7 +52,7 @@ def login(
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or "/"))
     try:
-        principal = log_in(
+        logged_in = log_in(
             session_factory,
             email=email,
             password=password,
@@ -70,7 +69,7 @@ def login(
         return render(
             request, "login.html", next=next_path, email=email, error=exc.detail, status_code=401
         )
-    sign_in(request, principal, db=session)
+    sign_in(request, logged_in.principal, version=logged_in.session_version)
     return RedirectResponse(next_path, status_code=303)
 
 

@@ -70,6 +70,10 @@ class User(Base):
     # Copied into the web session at sign-in and checked on every request;
     # bumping it (logout, password change) ends every session of this user.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped by every change of role, organisation, password or active flag: an
+    # API token or password link is good only while it carries the epoch its user
+    # had when it was issued (see auth.sessions.end_credentials).
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 
@@ -88,6 +92,8 @@ class ApiToken(Base):
     # Updated at most once a minute per token (see auth.service.authenticate_token).
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The user's credentials_epoch when the token was issued.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="raise")
 
@@ -103,6 +109,8 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # The user's credentials_epoch when the link was issued.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LoginFailure(Base):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -54,13 +52,3 @@ def drop_unused_password_resets(session: Session, *, user_id: int) -> None:
             PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
         )
     )
-
-
-def expire_password_resets(session: Session, *, user_id: int, now: datetime) -> None:
-    """Once a password is set, no other outstanding link of the user works."""
-    for reset in session.scalars(
-        select(PasswordReset).where(
-            PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
-        )
-    ):
-        reset.used_at = now

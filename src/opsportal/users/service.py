@@ -5,6 +5,11 @@ customer users only: anyone else is a 404 to it (never a confirmation that they
 exist), and it can give no one a staff role (403). Nobody changes their own
 role or deactivates themselves, so an organisation or the platform always
 keeps an administrator. Every change is audited in its own transaction.
+
+A change of role, organisation, password or active flag ends every web session,
+API token and password link the user was given before it
+(`auth.sessions.end_credentials`): what a customer_admin minted for a customer
+must not become a staff token on promotion, and nothing comes back on reactivation.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from opsportal.auth import service as auth_service
 from opsportal.auth import throttle
 from opsportal.auth.secrets import hash_password, hash_token
 from opsportal.auth.service import Principal, check_password, check_role_and_organization
+from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
@@ -122,7 +128,10 @@ def _snapshot(user: User) -> dict[str, object]:
 
 
 def update_user(session: Session, *, principal: Principal, user_id: int, data: UserUpdate) -> User:
-    """Change a user's name, role, organisation or whether it is active (audited)."""
+    """Change a user's name, role, organisation or whether it is active (audited).
+
+    A change of role, organisation or active flag ends what the user was given before it.
+    """
     user = _reachable_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
     for field in ("name", "role", "is_active"):
@@ -150,6 +159,8 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     user.is_active = wanted.get("is_active", user.is_active)
     session.flush()
     changed = changes(before, _snapshot(user))
+    if {"role", "organizationId", "isActive"} & set(changed):
+        end_credentials(session, user=user)
     if changed:
         record(
             session,
@@ -228,7 +239,12 @@ def issue_password_link(
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
     repository.drop_unused_password_resets(session, user_id=user.id)
-    link = PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at)
+    link = PasswordReset(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        expires_at=expires_at,
+        credentials_epoch=user.credentials_epoch,
+    )
     session.add(link)
     session.flush()
     record(
@@ -249,7 +265,7 @@ def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordR
     if link is None or link.used_at is not None or link.expires_at <= now:
         return None
     user = auth_repository.get_user(session, link.user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or link.credentials_epoch != user.credentials_epoch:
         return None
     return link, user
 
@@ -274,10 +290,9 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Us
     link, user = found
     check_password(password)
     user.password_hash = hash_password(password)
-    # Like any password change: every session signed in before it ends.
-    user.session_version = user.session_version + 1
     link.used_at = now
-    repository.expire_password_resets(session, user_id=user.id, now=now)
+    # Like any password change: every session, token and link from before it ends.
+    end_credentials(session, user=user, now=now)
     throttle.clear(session, email=user.email)
     session.flush()
     record(
