@@ -1,5 +1,6 @@
 """A change of role, organisation, password or active flag ends every API token, web
-session and password link the user was given before it, whoever issued them."""
+session and password link the user was given before it, whoever issued them; and a
+customer_admin acts for itself and its customers, never for another customer_admin."""
 
 from __future__ import annotations
 
@@ -220,3 +221,88 @@ class TestAChangeEndsWhatWasGivenBefore:
         assert response.status_code == 200
         assert held.tokens_work(client) == [200, 200]
         assert held.session_works() and held.link_works(client)
+
+
+class TestCustomerAdminsArePeers:
+    @pytest.fixture
+    def peer(self, session: Session, acme: Tenant) -> tuple[User, dict[str, str]]:
+        user, token = create_user(
+            session, role=Role.CUSTOMER_ADMIN, organization=acme.organization, password=PASSWORD
+        )
+        return user, bearer(token)
+
+    def test_mints_tokens_for_itself_and_its_customers_only(
+        self, client: TestClient, acme: Tenant, peer: tuple[User, dict[str, str]]
+    ) -> None:
+        def mint(user: User) -> int:
+            return client.post(
+                f"/api/v1/users/{user.id}/tokens", json={"label": "x"}, headers=acme.headers
+            ).status_code
+
+        assert mint(acme.customer_admin) == 201
+        assert mint(acme.member) == 201
+        assert mint(peer[0]) == 403
+
+    def test_may_not_change_another_customer_admin(
+        self,
+        client: TestClient,
+        session: Session,
+        acme: Tenant,
+        peer: tuple[User, dict[str, str]],
+    ) -> None:
+        other, other_headers = peer
+        path = f"/api/v1/users/{other.id}"
+        attempts = [
+            client.patch(path, json={"role": "customer"}, headers=acme.headers),
+            client.patch(path, json={"isActive": False}, headers=acme.headers),
+            client.patch(path, json={"name": "Demoted"}, headers=acme.headers),
+            client.post(f"{path}/password-link", headers=acme.headers),
+            client.get(f"{path}/tokens", headers=acme.headers),
+        ]
+        assert [response.status_code for response in attempts] == [403] * len(attempts)
+        assert "customer administrator" in attempts[0].json()["detail"]
+        session.expire_all()
+        unchanged = session.get(User, other.id)
+        assert unchanged is not None
+        assert (unchanged.role, unchanged.is_active) == (Role.CUSTOMER_ADMIN, True)
+        assert unchanged.name != "Demoted"
+        # It still sees its colleague, and the colleague's token still works.
+        assert client.get(path, headers=acme.headers).status_code == 200
+        assert client.get("/api/v1/me", headers=other_headers).status_code == 200
+
+    def test_may_not_revoke_another_customer_admins_token(
+        self, client: TestClient, acme: Tenant, peer: tuple[User, dict[str, str]]
+    ) -> None:
+        other, other_headers = peer
+        issued = client.post(
+            f"/api/v1/users/{other.id}/tokens", json={"label": "own"}, headers=other_headers
+        )
+        assert issued.status_code == 201
+        response = client.delete(f"/api/v1/tokens/{issued.json()['id']}", headers=acme.headers)
+        assert response.status_code == 404
+        assert client.get("/api/v1/me", headers=bearer(issued.json()["token"])).status_code == 200
+
+    def test_nor_on_the_pages(
+        self, client: TestClient, acme: Tenant, peer: tuple[User, dict[str, str]]
+    ) -> None:
+        other, other_headers = peer
+        with TestClient(client.app) as page:
+            assert log_in(page, acme.customer_admin.email).status_code == 303
+            users = page.get("/admin/users")
+            # Listed, not linked; its page is not for a colleague.
+            assert other.name in users.text
+            assert f'href="/admin/users/{other.id}"' not in users.text
+            assert f'href="/admin/users/{acme.member.id}"' in users.text
+            assert page.get(f"/admin/users/{other.id}").status_code == 403
+            token = csrf_from(users.text)
+            for path, data in [
+                (f"/admin/users/{other.id}/tokens", {"label": "stolen"}),
+                (f"/admin/users/{other.id}", {"name": other.name, "role": "customer"}),
+                (f"/admin/users/{other.id}/active", {"active": "0"}),
+                (f"/admin/users/{other.id}/password-link", {}),
+            ]:
+                response = page.post(path, data={**data, "csrf_token": token})
+                assert response.status_code == 403, path
+        listed = client.get(f"/api/v1/users/{other.id}/tokens", headers=other_headers)
+        assert listed.status_code == 200
+        assert [token["label"] for token in listed.json()] == ["cli"]  # its own, from the factory

@@ -2,9 +2,11 @@
 
 An admin manages everyone. A customer_admin manages its own organisation's
 customer users only: anyone else is a 404 to it (never a confirmation that they
-exist), and it can give no one a staff role (403). Nobody changes their own
-role or deactivates themselves, so an organisation or the platform always
-keeps an administrator. Every change is audited in its own transaction.
+exist), and it can give no one a staff role (403). The other customer_admins of
+its organisation it sees, but does not change or act for (403): no tokens or
+password links for them, no demotion. Nobody changes their own role or
+deactivates themselves, so an organisation or the platform always keeps an
+administrator. Every change is audited in its own transaction.
 
 A change of role, organisation, password or active flag ends every web session,
 API token and password link the user was given before it
@@ -37,12 +39,32 @@ PASSWORD_LINK_PATH = "/set-password/"
 
 
 def can_reach(principal: Principal, user: User) -> bool:
-    """Whether `principal` may see and manage `user`."""
+    """Whether `principal` may see `user` (and manage it, unless it is a peer: `can_manage`)."""
     if principal.is_admin:
         return True
     if principal.role is Role.CUSTOMER_ADMIN:
         return user.role.is_customer and user.organization_id == principal.organization_id
     return False
+
+
+def _is_peer(principal: Principal, user: User) -> bool:
+    """Another customer_admin of the principal's organisation, to a customer_admin."""
+    return (
+        principal.role is Role.CUSTOMER_ADMIN
+        and user.role is Role.CUSTOMER_ADMIN
+        and user.id != principal.user_id
+    )
+
+
+def can_manage(principal: Principal, user: User) -> bool:
+    """Whether `principal` may change `user`, or issue it tokens and password links."""
+    return can_reach(principal, user) and not _is_peer(principal, user)
+
+
+PEER_ADMIN = (
+    "A customer administrator cannot change another customer administrator, nor issue or "
+    "see their tokens and password links; ask a platform administrator."
+)
 
 
 def _require_manager(principal: Principal) -> None:
@@ -55,6 +77,14 @@ def _reachable_user(session: Session, principal: Principal, user_id: int) -> Use
     user = auth_repository.get_user(session, user_id)
     if user is None or not can_reach(principal, user):
         raise NotFound(f"User {user_id} not found.")
+    return user
+
+
+def _managed_user(session: Session, principal: Principal, user_id: int) -> User:
+    """A user `principal` may change: reachable (else 404) and not a peer (else 403)."""
+    user = _reachable_user(session, principal, user_id)
+    if _is_peer(principal, user):
+        raise Forbidden(PEER_ADMIN)
     return user
 
 
@@ -132,7 +162,7 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
 
     A change of role, organisation or active flag ends what the user was given before it.
     """
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
     for field in ("name", "role", "is_active"):
         if field in wanted and wanted[field] is None:
@@ -190,7 +220,7 @@ def issue_token(
     expires_in_days: int | None,
 ) -> tuple[ApiToken, str]:
     """A new token for the user: (its row, the plain token, shown once)."""
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
@@ -200,7 +230,7 @@ def issue_token(
 
 
 def list_tokens(session: Session, *, principal: Principal, user_id: int) -> list[ApiToken]:
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     return auth_repository.list_tokens(session, user.id)
 
 
@@ -213,7 +243,7 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Ap
         or owner is None
         or not (
             owner.id == principal.user_id
-            or (principal.manages_users and can_reach(principal, owner))
+            or (principal.manages_users and can_manage(principal, owner))
         )
     ):
         raise NotFound(f"Token {token_id} not found.")
@@ -233,7 +263,7 @@ def issue_password_link(
     new link replaces any unused earlier one, and the current password keeps
     working until the link is used.
     """
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
     token = secrets.token_urlsafe(32)
