@@ -18,6 +18,7 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.models import MetricValue, Organization, Role
+from opsportal.web.security import IN_MEMORY_BODY_BYTES
 from tests.factories import bearer, create_organization, create_user
 from tests.pages import PASSWORD, csrf_from, log_in
 
@@ -75,6 +76,17 @@ class TestBodyLimit:
         )
         assert response.status_code == 200, response.text
         assert stored_values(session) == 1
+
+    def test_a_body_larger_than_what_is_kept_in_memory_arrives_whole(
+        self, client: TestClient, session: Session, admin: dict[str, str]
+    ) -> None:
+        body = batch(create_organization(session), 3000)
+        assert len(body) > 3 * IN_MEMORY_BODY_BYTES  # read back from its temporary file
+        response = client.post(
+            VALUES, content=body, headers={**admin, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json() == {"accepted": 3000}
 
     def test_a_declared_length_over_the_limit_is_refused_and_nothing_changes(
         self, limited: TestClient, session: Session, admin: dict[str, str]
