@@ -21,12 +21,12 @@ from schemathesis import checks
 from schemathesis.python import asgi
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.errors import PROBLEM_JSON
 from opsportal.metrics.registry import METRICS
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
+from opsportal.principal import Principal
 from opsportal.training import service as training_service
 from tests.factories import (
     Customer,

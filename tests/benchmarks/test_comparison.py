@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.service import (
     NOT_PUBLISHED,
     calculate_benchmarks,
@@ -18,6 +17,7 @@ from opsportal.benchmarks.service import (
 from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
+from opsportal.principal import Principal
 from tests.factories import add_many, bearer, create_user, organizations
 
 TODAY = utc_today()

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.models import Course, Quiz, Track, TrackLevel, TrackType, User
+from opsportal.principal import Principal
 from opsportal.training import service
 from opsportal.training.schemas import (
     AnswerIn,

@@ -311,7 +311,7 @@ class TestVerification:
 
 class TestServiceLevel:
     def test_pass_quiz_factory_and_list(self, session: Session, settings: Settings) -> None:
-        from opsportal.auth.service import Principal
+        from opsportal.principal import Principal
         from opsportal.training import service
 
         track, quizzes = create_track_with_quizzes(session, courses=1)

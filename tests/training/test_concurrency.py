@@ -13,10 +13,10 @@ from collections import Counter
 import httpx
 from sqlalchemy import func, select
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Certificate, QuizAttempt
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import service
 from tests.factories import (
     bearer,

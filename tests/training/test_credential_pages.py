@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from opsportal import cli
-from opsportal.auth.service import Principal
 from opsportal.cli import app as cli_app
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory
 from opsportal.models import Certificate, CredentialKey, Role, User
+from opsportal.principal import Principal
 from opsportal.training import service
 from opsportal.training.certificates import verification_url
 from opsportal.training.schemas import CertificateRead

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.models import Quiz, Role, Track, TrackType, User
+from opsportal.principal import Principal
 from opsportal.training import service
 from tests.factories import certify, create_course, create_quiz, create_track, create_user
 from tests.pages import PASSWORD, csrf_from, log_in, post_form

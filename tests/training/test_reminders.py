@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from opsportal.auth.service import Principal
 from opsportal.cli import app as cli_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
@@ -25,6 +24,7 @@ from opsportal.models import (
 )
 from opsportal.models.base import utcnow
 from opsportal.notifications.mail import send_pending
+from opsportal.principal import Principal
 from opsportal.training.compliance.reminders import due_reminders, send_reminders
 from opsportal.training.compliance.schedule import daily_reminders
 from opsportal.training.compliance.schemas import AssignmentCreate

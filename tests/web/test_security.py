@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 import opsportal
 from opsportal.app import create_app
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.models import Role
+from opsportal.principal import Principal
 from opsportal.training import service as training
 from tests.factories import certify, create_customer, create_track_with_quizzes, create_user
 from tests.pages import PASSWORD, log_in

@@ -25,11 +25,11 @@ from fastapi import Depends, Request
 
 from opsportal.auth import repository, throttle
 from opsportal.auth.secrets import verify_password
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import ServiceBusy, Unauthorized
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 
 WRONG = "Email or password is wrong."
 

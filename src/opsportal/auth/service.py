@@ -14,48 +14,12 @@ from opsportal.auth.secrets import hash_password, hash_token, new_api_token, ver
 from opsportal.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 
 MIN_PASSWORD_LENGTH = 8
 # A token's last use is written at most this often, so that using a token is
 # not a database write on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: the user's id, role and (for customers) organisation."""
-
-    user_id: int
-    email: str
-    name: str
-    role: Role
-    organization_id: int | None
-
-    @classmethod
-    def of(cls, user: User) -> Principal:
-        return cls(user.id, user.email, user.name, user.role, user.organization_id)
-
-    @property
-    def is_staff(self) -> bool:
-        """Admins and internal users; customer roles (`customer`, `customer_admin`) are not."""
-        return self.role.is_staff
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def manages_users(self) -> bool:
-        """Admins manage every user; a customer_admin its own organisation's customer users."""
-        return self.role in (Role.ADMIN, Role.CUSTOMER_ADMIN)
-
-    def can_see_organization(self, organization_id: int) -> bool:
-        return self.is_staff or self.organization_id == organization_id
-
-    def require_organization(self, organization_id: int) -> None:
-        """Customers outside their tenant get a 404, never a confirmation that it exists."""
-        if not self.can_see_organization(organization_id):
-            raise NotFound(f"Organization {organization_id} not found.")
 
 
 def check_role_and_organization(

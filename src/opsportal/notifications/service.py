@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict, dropped, verdict_for
 from opsportal.config import Settings
 from opsportal.errors import NotFound
@@ -26,6 +25,7 @@ from opsportal.models import OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
 from opsportal.notifications.schemas import NotificationRead
+from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)
 

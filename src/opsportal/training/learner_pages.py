@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import Conflict, InvalidInput
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.schemas import ResourceId
 from opsportal.training import policy, service
 from opsportal.training.markdown import render_course_content

@@ -19,12 +19,12 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.auth.sessions import session_principal, session_version
 from opsportal.db import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.notifications.service import unread_count
+from opsportal.principal import Principal
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from opsportal.auth.service import Principal
+from opsportal.principal import Principal
 from opsportal.web.session import csrf_token
 
 PACKAGE_DIR = Path(__file__).parent.parent

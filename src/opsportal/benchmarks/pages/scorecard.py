@@ -16,7 +16,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
 from opsportal.benchmarks.downloads import csv_download
@@ -38,6 +37,7 @@ from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.models import Organization, OrganizationStatus
+from opsportal.principal import Principal
 from opsportal.schemas import QueryText, ResourceId
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff, PageUser

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation
 from opsportal.benchmarks.published import (
     GroupResult,
@@ -36,6 +35,7 @@ from opsportal.config import Settings
 from opsportal.errors import NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
 from opsportal.models import CustomerView, Organization
+from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
 
 NOT_PUBLISHED = (

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
@@ -15,6 +14,7 @@ from opsportal.benchmarks.service.comparisons import known_metric, subject, view
 from opsportal.config import Settings
 from opsportal.metrics.registry import Metric
 from opsportal.metrics.service import utc_today
+from opsportal.principal import Principal
 
 MAX_HISTORY_DAYS = 731
 

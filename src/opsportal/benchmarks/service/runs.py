@@ -20,7 +20,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation, privacy, repository
 from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
@@ -33,6 +32,7 @@ from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import benchmark_drops
+from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)
 

@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.cohorts import describe_peer_group
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison
 from opsportal.benchmarks.service.comparisons import compare_organization
 from opsportal.config import Settings
 from opsportal.models import Organization, Role
+from opsportal.principal import Principal
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Course, Track
+from opsportal.principal import Principal
 from opsportal.schemas import ResourceId
 from opsportal.training import repository as training_repository
 from opsportal.training import service as training

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import Conflict, NotFound
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.schemas import MAX_ID, QueryText, ResourceId
 from opsportal.training import repository as training_repository
 from opsportal.training import service as training

@@ -10,10 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
+from opsportal.principal import Principal
 from opsportal.schemas import ResourceId
 from opsportal.training import repository as training_repository
 from opsportal.training import service as training

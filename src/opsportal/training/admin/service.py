@@ -9,10 +9,10 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.errors import Conflict, NotFound
 from opsportal.models import Certificate, Course, Track
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import repository as training_repository
 from opsportal.training import service as training
 from opsportal.training.admin import repository

@@ -9,11 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.errors import Conflict, InvalidInput
 from opsportal.models import Track, TrackLevel, TrackType
+from opsportal.principal import Principal
 from opsportal.schemas import ResourceId
 from opsportal.training import service as training
 from opsportal.training.admin import repository, service

@@ -14,10 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.db import SessionDep
 from opsportal.errors import Forbidden, InvalidInput
 from opsportal.models import Role
+from opsportal.principal import Principal
 from opsportal.schemas import QueryText, ResourceId
 from opsportal.training.compliance import report, repository
 from opsportal.training.compliance.endpoints import csv_response

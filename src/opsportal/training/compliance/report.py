@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.csvsafe import csv_text
 from opsportal.errors import Forbidden
 from opsportal.models import Organization
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training.compliance import repository
 from opsportal.training.compliance.schemas import (
     AssignmentRead,

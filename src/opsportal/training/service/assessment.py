@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.csvsafe import csv_text
 from opsportal.errors import NotFound
 from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import attempt_repository, grading, repository, statistics
 from opsportal.training.assessment_schemas import (
     QuestionStatistics,

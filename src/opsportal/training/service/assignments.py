@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.errors import Forbidden, InvalidInput, NotFound
 from opsportal.models import Assignment, Organization, Role, TrackType, User
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.schemas import Page
 from opsportal.training import repository as training_repository
 from opsportal.training.certificates import CertificateStatus

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import attempt_repository, grading, policy, repository
 from opsportal.training.certificates import CertificateStatus
 from opsportal.training.schemas import (

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
+from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.policy import apply_quiz_policy, quiz_policy_fields, validate_quiz_policy
 from opsportal.training.schemas import (

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.errors import NotFound
 from opsportal.models import Certificate, Course, Quiz, Track, TrackType
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import attempt_repository, repository
 from opsportal.training.certificates import CertificateStatus, certificate_status
 from opsportal.training.schemas import (

@@ -7,11 +7,11 @@ import re
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.certificates import (
     MAX_VERIFICATION_CODE_LENGTH,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import attempt_repository
 from opsportal.training.schemas import CourseMarkedRead
 from opsportal.training.service.catalogue import visible_course
