@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from opsportal import audit
 from opsportal.benchmarks import aggregation, privacy, repository
+from opsportal.benchmarks.alerts import benchmark_drops
 from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
 from opsportal.config import Settings
@@ -31,7 +32,6 @@ from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
 from opsportal.models.base import utcnow
-from opsportal.notifications.service import benchmark_drops
 from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)

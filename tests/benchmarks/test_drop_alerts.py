@@ -10,6 +10,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from opsportal.auth.service import issue_token
+from opsportal.benchmarks.alerts import benchmark_drops
+from opsportal.benchmarks.repository import alerts as alert_queries
 from opsportal.benchmarks.repository import positions_of
 from opsportal.benchmarks.service import calculate_benchmarks, run_benchmarks
 from opsportal.benchmarks.verdicts import Verdict, verdict_for
@@ -25,8 +27,6 @@ from opsportal.models import (
     Role,
     User,
 )
-from opsportal.notifications import repository
-from opsportal.notifications.service import benchmark_drops
 from tests.factories import add_many, bearer, create_user, organizations
 
 TODAY = utc_today()
@@ -272,7 +272,7 @@ class TestTheRunStaysPublished:
         world.day(DAY1, {"login_rate": 95.0})
         world.run(DAY1)
         world.day(DAY2, {"login_rate": 5.0}, peers=False)
-        monkeypatch.setattr(repository, "percentile_falls", broken)
+        monkeypatch.setattr(alert_queries, "percentile_falls", broken)
         world.run(DAY2)
         assert world.verdict(DAY2, "login_rate") is Verdict.BOTTOM_QUARTILE
         assert world.notifications() == []
