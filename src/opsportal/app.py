@@ -34,7 +34,6 @@ from opsportal.notifications.endpoints import router as notifications_router
 from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
-from opsportal.tenants.pages import router as organization_pages
 from opsportal.training.admin import router as training_admin_pages
 from opsportal.training.assessment_endpoints import router as assessment_router
 from opsportal.training.assessment_pages import router as assessment_pages
@@ -145,7 +144,6 @@ def create_app(
     app.include_router(certificate_verification_router)
     app.include_router(credentials_router)
     app.include_router(sign_in_pages)
-    app.include_router(organization_pages)
     app.include_router(training_pages)
     app.include_router(training_admin_pages)
     app.include_router(assessment_pages)

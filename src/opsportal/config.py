@@ -10,23 +10,17 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from opsportal.benchmarks.cohorts import SizeBand, parse_size_bands
+from opsportal.config_values import (
+    SizeBand,
+    parse_reminder_days,
+    parse_size_bands,
+    parse_smtp_url,
+)
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
 # In production the session signing key must be set and at least this long.
 MIN_SECRET_KEY_LENGTH = 32
-
-
-def parse_reminder_days(value: str) -> tuple[int, ...]:
-    """Thresholds like "60,30,7" as (60, 30, 7): distinct days, 1 to 3650, largest first."""
-    try:
-        days = {int(part) for part in value.split(",") if part.strip()}
-    except ValueError:
-        raise ValueError("must be whole days separated by commas, e.g. 60,30,7") from None
-    if not days or any(day < 1 or day > 3650 for day in days):
-        raise ValueError("must name at least one threshold, each between 1 and 3650 days")
-    return tuple(sorted(days, reverse=True))
 
 
 class Settings(BaseSettings):
@@ -156,8 +150,6 @@ class Settings(BaseSettings):
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url_parses(cls, value: str | None) -> str | None:
-        from opsportal.notifications.mail import parse_smtp_url
-
         if value:
             parse_smtp_url(value)
         return value or None

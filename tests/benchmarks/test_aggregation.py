@@ -15,12 +15,8 @@ from opsportal.benchmarks.aggregation import (
     exact_percentile_rank,
     percentile_rank,
 )
-from opsportal.benchmarks.cohorts import (
-    SizeBand,
-    band_codes,
-    describe_peer_group,
-    parse_size_bands,
-)
+from opsportal.benchmarks.cohorts import band_codes, describe_peer_group
+from opsportal.config_values import SizeBand, parse_size_bands
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 

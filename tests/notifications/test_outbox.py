@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.schedule import build_scheduler
 from opsportal.config import Settings
+from opsportal.config_values import parse_smtp_url
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import OutboxMessage, OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
-from opsportal.notifications.mail import backoff, parse_smtp_url, send_pending
+from opsportal.notifications.mail import backoff, send_pending
 from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
 from tests.factories import queue_mail
 from tests.notifications.conftest import SmtpServer

@@ -34,10 +34,10 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from hashlib import sha256
-from typing import Literal, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Protocol
 
 from opsportal.config import Settings
+from opsportal.config_values import SmtpServer, parse_smtp_url
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.models import OutboxMessage
 from opsportal.models.base import utcnow
@@ -54,47 +54,6 @@ LEASE_TIMEOUTS = 10
 # Due messages one pass looks at; the rest wait for the next pass (a minute).
 PASS_LIMIT = 500
 MAX_ERROR_LENGTH = 2000
-
-Security = Literal["plain", "tls", "starttls"]
-_SCHEMES: dict[str, tuple[Security, int]] = {
-    "smtp": ("plain", 25),
-    "smtps": ("tls", 465),
-    "smtp+starttls": ("starttls", 587),
-}
-
-
-@dataclass(frozen=True)
-class SmtpServer:
-    host: str
-    port: int
-    security: Security
-    username: str | None
-    password: str | None = None
-
-    def __repr__(self) -> str:  # never the password
-        return f"SmtpServer({self.security}://{self.host}:{self.port})"
-
-
-def parse_smtp_url(url: str) -> SmtpServer:
-    """`smtp://host:port`, `smtps://…` (TLS) or `smtp+starttls://…`, with optional `user:pw@`."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _SCHEMES:
-        raise ValueError(f"the SMTP URL must start with {', '.join(s + '://' for s in _SCHEMES)}")
-    if not parts.hostname:
-        raise ValueError("the SMTP URL names no host, e.g. smtp://mail.internal:25")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError("the SMTP URL's port is not a number from 1 to 65535") from exc
-    security, default_port = _SCHEMES[scheme]
-    return SmtpServer(
-        host=parts.hostname,
-        port=port or default_port,
-        security=security,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-    )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -22,7 +22,6 @@ TEMPLATE_DIRS = [
         PACKAGE_DIR / domain / "templates"
         for domain in (
             "auth",
-            "tenants",
             "benchmarks",
             "training",
             "users",

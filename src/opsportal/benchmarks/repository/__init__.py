@@ -4,6 +4,7 @@ their locks (`runs`), a day's group results (`results`) and organisation positio
 
 from opsportal.benchmarks.repository.portfolio import (
     GroupSelection,
+    bottom_quartile_ids,
     group_positions,
     portfolio,
 )
@@ -36,6 +37,7 @@ from opsportal.benchmarks.repository.runs import (
 from opsportal.benchmarks.repository.values import FreshValues, load_fresh_values
 
 __all__ = [
+    "bottom_quartile_ids",
     "RUN_LOCK_KEY",
     "FreshValues",
     "GroupSelection",

@@ -1,4 +1,8 @@
-"""The organisation list page (staff): search, filters, sorting, pages that keep them."""
+"""The organisation list (staff): search, filters, sorting, pages that keep them.
+
+Here rather than in `tenants`, because one of its filters is a benchmark's ("any
+metric in the bottom quartile"): benchmarks know organisations, not the reverse.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from opsportal.benchmarks.repository import bottom_quartile_ids
+from opsportal.config import Settings
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.errors import InvalidInput
 from opsportal.models import OrganizationStatus
 from opsportal.schemas import QueryText
-from opsportal.tenants import repository
 from opsportal.tenants import service as tenant_service
+from opsportal.tenants.repository import OrganizationFilter, Sort
 from opsportal.web.session import PageStaff
 from opsportal.web.templating import page_count, render
 
@@ -22,6 +28,28 @@ router = APIRouter(include_in_schema=False)
 
 ORGANIZATIONS_PER_PAGE = 50
 SORTS = {"name": "Name", "size": "Size (largest first)", "status": "Status"}
+
+
+def _status(status: str | None) -> OrganizationStatus | None:
+    if not status:
+        return None
+    try:
+        return OrganizationStatus(status.upper())
+    except ValueError:
+        choices = ", ".join(s.value for s in OrganizationStatus)
+        raise InvalidInput(
+            f"Unknown status {status!r}; the statuses are {choices}.", field="status"
+        ) from None
+
+
+def _size_bounds(settings: Settings, size: str | None) -> tuple[int | None, int | None]:
+    if not size:
+        return None, None
+    band = next((b for b in settings.size_bands if b.label == size), None)
+    if band is None:
+        labels = ", ".join(b.label for b in settings.size_bands)
+        raise InvalidInput(f"Unknown size band {size!r}; the bands are {labels}.", field="size")
+    return band.minimum, band.maximum
 
 
 @router.get("/organizations")
@@ -36,31 +64,18 @@ def organization_list(
     # Text, not the enum: the form's "Any status" sends an empty value.
     status: Annotated[QueryText | None, Query(max_length=20)] = None,
     bottom: Annotated[bool, Query(description="Any metric in the bottom quartile")] = False,
-    sort: Annotated[repository.Sort, Query()] = "name",
+    sort: Annotated[Sort, Query()] = "name",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    chosen_status = None
-    if status:
-        try:
-            chosen_status = OrganizationStatus(status.upper())
-        except ValueError:
-            choices = ", ".join(s.value for s in OrganizationStatus)
-            raise InvalidInput(
-                f"Unknown status {status!r}; the statuses are {choices}.", field="status"
-            ) from None
-    band = None
-    if size:
-        band = next((b for b in settings.size_bands if b.label == size), None)
-        if band is None:
-            labels = ", ".join(b.label for b in settings.size_bands)
-            raise InvalidInput(f"Unknown size band {size!r}; the bands are {labels}.", field="size")
-    filters = repository.OrganizationFilter(
+    chosen_status = _status(status)
+    employee_min, employee_max = _size_bounds(settings, size)
+    filters = OrganizationFilter(
         search=q or None,
         industry_sector=industry or None,
-        employee_min=band.minimum if band else None,
-        employee_max=band.maximum if band else None,
+        employee_min=employee_min,
+        employee_max=employee_max,
         status=chosen_status,
-        bottom_quartile=bottom,
+        restrict_to=bottom_quartile_ids() if bottom else None,
         sort=sort,
     )
     organizations, total = tenant_service.list_organizations(
@@ -80,7 +95,7 @@ def organization_list(
     }
     return render(
         request,
-        "organizations.html",
+        "benchmarks/organizations.html",
         user=user,
         organizations=organizations,
         total=total,
