@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
-from opsportal import __version__
+from opsportal import __version__, wiring
 from opsportal.audit.endpoints import router as audit_router
 from opsportal.audit.pages import router as audit_pages
 from opsportal.auth.endpoints import router as identity_router
@@ -37,7 +37,6 @@ from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.training.admin import router as training_admin_pages
 from opsportal.training.assessment_endpoints import router as assessment_router
 from opsportal.training.assessment_pages import router as assessment_pages
-from opsportal.training.compliance import wiring as training_compliance
 from opsportal.training.compliance.endpoints import router as training_compliance_router
 from opsportal.training.compliance.pages import router as training_compliance_pages
 from opsportal.training.credentials.endpoints import router as credentials_router
@@ -66,7 +65,7 @@ def create_app(
     # Here rather than in `serve`, so every way of starting the app refuses
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
-    training_compliance.install(settings)
+    wiring.install(settings)
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -80,12 +79,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler: Any = None
         if run_scheduler:
-            from opsportal.benchmarks.schedule import start_scheduler
+            from opsportal.scheduler import start_scheduler
 
             scheduler = start_scheduler(settings, session_factory)
-            from opsportal.training.compliance.schedule import add_reminder_job
-
-            add_reminder_job(scheduler, settings, session_factory)
         try:
             yield
         finally:

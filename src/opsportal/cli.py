@@ -65,11 +65,11 @@ def session_factory() -> SessionFactory:
 @app.callback()
 def main() -> None:
     """opsportal: peer benchmarks and training certification."""
-    from opsportal.training.compliance.wiring import install
+    from opsportal import wiring
 
     # What the app wires at start-up, the command line wires too: users created
     # here get their required tracks, benchmark runs compute training completion.
-    install(get_settings())
+    wiring.install(get_settings())
 
 
 @contextmanager

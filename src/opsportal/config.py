@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,7 @@ class Settings(BaseSettings):
     reminder_due_days: int = Field(default=7, ge=1, le=365)
     reminder_certificate_days: str = "60,30,7"
     reminder_cron: str = "0 7 * * *"
+    reminder_timezone: str = "UTC"
 
     # The mail outbox's SMTP server: smtp://host:port, smtps:// (TLS) or
     # smtp+starttls://, with user:password@ when it needs a login. Unset, mail is
@@ -145,6 +147,17 @@ class Settings(BaseSettings):
         from apscheduler.triggers.cron import CronTrigger
 
         CronTrigger.from_crontab(value, timezone="UTC")
+        return value
+
+    @field_validator("benchmark_timezone", "reminder_timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a timezone name like UTC or Europe/Berlin"
+            ) from None
         return value
 
     @field_validator("smtp_url")

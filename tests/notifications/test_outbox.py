@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.schedule import build_scheduler
 from opsportal.config import Settings
 from opsportal.config_values import parse_smtp_url
 from opsportal.db import SessionFactory, session_scope
@@ -20,6 +19,7 @@ from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
 from opsportal.notifications.mail import backoff, send_pending
 from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
+from opsportal.scheduler import build_scheduler
 from tests.factories import queue_mail
 from tests.notifications.conftest import SmtpServer
 from tests.processes import free_port

@@ -226,13 +226,15 @@ class TestOnlyOnce:
 def test_the_server_schedules_the_daily_job(
     settings: Settings, session_factory: SessionFactory
 ) -> None:
-    from opsportal.benchmarks.schedule import build_scheduler
-    from opsportal.training.compliance.schedule import JOB_ID, add_reminder_job
+    from opsportal.scheduler import build_scheduler
+    from opsportal.training.compliance.schedule import JOB_ID
 
-    scheduler = build_scheduler(settings, session_factory)
-    add_reminder_job(
-        scheduler, settings.model_copy(update={"reminder_cron": "30 6 * * *"}), session_factory
+    custom = settings.model_copy(
+        update={"reminder_cron": "30 6 * * *", "reminder_timezone": "Europe/Berlin"}
     )
+    scheduler = build_scheduler(custom, session_factory)
     job = scheduler.get_job(JOB_ID)
     assert job is not None
     assert "hour='6'" in str(job.trigger) and "minute='30'" in str(job.trigger)
+    # Its own timezone, not the benchmarks'.
+    assert str(job.trigger.timezone) == "Europe/Berlin"

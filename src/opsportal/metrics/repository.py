@@ -23,8 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opsportal.kit.progress import ProgressCallback, StageCallback
 from opsportal.models import LatestMetricValue, MetricValue, Organization
-from opsportal.progress import ProgressCallback, StageCallback
 
 # (organization_id, metric, recorded_on, value)
 ValueRow = tuple[int, str, date, float]

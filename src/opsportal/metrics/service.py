@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from opsportal import audit
 from opsportal.errors import InvalidInput
+from opsportal.kit.progress import ProgressCallback, StageCallback
 from opsportal.metrics import repository
 from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
 from opsportal.principal import Principal
-from opsportal.progress import ProgressCallback, StageCallback
 
 # (organization_id, metric, value, recorded_on), as parsed from a request or a CSV line.
 IncomingValue = tuple[int, str, float, date]

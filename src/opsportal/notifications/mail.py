@@ -23,9 +23,7 @@ times the SMTP timeout, so a slow server never lets a second sender in.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-import socket
 import ssl
 import uuid
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from typing import Protocol
 from opsportal.config import Settings
 from opsportal.config_values import SmtpServer, parse_smtp_url
 from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.kit.elected import this_worker
 from opsportal.models import OutboxMessage
 from opsportal.models.base import utcnow
 from opsportal.notifications import repository
@@ -207,7 +206,7 @@ class SendReport:
 
 def this_sender() -> str:
     """A claim token: which process, plus a random part so each pass is told apart."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[:100]
+    return f"{this_worker()}:{uuid.uuid4().hex[:12]}"[:100]
 
 
 def send_pending(

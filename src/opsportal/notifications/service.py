@@ -57,7 +57,7 @@ def mark_all_read(session: Session, *, principal: Principal) -> int:
     return repository.mark_all_read(session, user_id=principal.user_id, now=utcnow())
 
 
-def unread_count(session: Session, *, user_id: int) -> int:
+def unread_count(session: Session, user_id: int) -> int:
     """Unread notifications, up to UNREAD_CAP: one indexed COUNT, cheap enough for every page."""
     return repository.count_unread(session, user_id=user_id, cap=UNREAD_CAP)
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
+from opsportal.kit.progress import ProgressCallback
 from opsportal.models import Organization
 from opsportal.principal import Principal
-from opsportal.progress import ProgressCallback
 from opsportal.tenants import repository
 from opsportal.tenants.schemas import OrganizationCreate, OrganizationUpdate
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.db import SessionDep
+from opsportal.kit.downloads import csv_download
 from opsportal.schemas import ResourceId
 from opsportal.training.assessment_schemas import QuizStatistics, RegradeBody, RegradeReport
 from opsportal.training.schemas import CourseMarkedRead, QuizStatus
@@ -38,8 +39,8 @@ def read_quiz_statistics(
 def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
     """The item statistics as CSV, one row per question and option."""
     return csv_download(
-        f"quiz-{quiz_id}-statistics.csv",
         assessment.statistics_csv(assessment.quiz_statistics(session, quiz_id=quiz_id)),
+        filename=f"quiz-{quiz_id}-statistics.csv",
     )
 
 
@@ -57,11 +58,3 @@ def mark_course_read(
 ) -> CourseMarkedRead:
     """Mark a course as read (progress for the learner; track completion stays quiz-based)."""
     return reading.mark_read(session, principal=user, course_id=course_id)
-
-
-def csv_download(filename: str, text: str) -> Response:
-    return Response(
-        text,
-        media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

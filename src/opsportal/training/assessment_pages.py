@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from opsportal.db import SessionDep
+from opsportal.kit.downloads import csv_download
 from opsportal.schemas import ResourceId
-from opsportal.training.assessment_endpoints import csv_download
 from opsportal.training.service import assessment
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
@@ -26,7 +26,9 @@ def statistics_page(
 @router.get("/admin/quizzes/{quiz_id}/statistics.csv")
 def statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: PageAdmin) -> Response:
     report = assessment.quiz_statistics(session, quiz_id=quiz_id)
-    return csv_download(f"quiz-{quiz_id}-statistics.csv", assessment.statistics_csv(report))
+    return csv_download(
+        assessment.statistics_csv(report), filename=f"quiz-{quiz_id}-statistics.csv"
+    )
 
 
 @router.get("/admin/quizzes/{quiz_id}/regrade")

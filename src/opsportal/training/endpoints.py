@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Response
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
+from opsportal.kit.downloads import pdf_download
 from opsportal.schemas import ResourceId
 from opsportal.training import service
-from opsportal.training.downloads import pdf_download
 from opsportal.training.schemas import (
     AttemptRead,
     AttemptResult,
@@ -198,7 +198,7 @@ def certificate_pdf(
     filename, content = service.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
-    return pdf_download(filename, content)
+    return pdf_download(content, filename=filename)
 
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRead)

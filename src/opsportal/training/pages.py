@@ -13,10 +13,10 @@ from opsportal.config import Settings
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.errors import NotFound
+from opsportal.kit.downloads import pdf_download
 from opsportal.schemas import ResourceId
 from opsportal.training import service
 from opsportal.training.credentials.service import ShareLinks, share_links
-from opsportal.training.downloads import pdf_download
 from opsportal.training.schemas import CertificateRead
 from opsportal.training.service.assignments import my_assignments
 from opsportal.web.session import CheckedForm, PageUser
@@ -94,7 +94,7 @@ def certificate_pdf(
     filename, pdf = service.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
-    return pdf_download(filename, pdf)
+    return pdf_download(pdf, filename=filename)
 
 
 @router.get("/verify/{code}")

@@ -1,7 +1,7 @@
 """Certificate PDF: a CertificateDocument in, PDF bytes out.
 
-Text is set in DejaVu Sans, shipped in `fonts/` (see fonts/LICENSE) and
-embedded, so any recipient name renders as real, extractable text. The QR
+Text is set in the kit's embedded fonts (`opsportal.kit.fonts`), so any
+recipient name renders as real, extractable text. The QR
 code is drawn as vector modules from the `qrcode` library's matrix and the
 same area links to the verification URL.
 """
@@ -9,28 +9,20 @@ same area links to the verification URL.
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import qrcode
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT_DIR = Path(__file__).parent / "fonts"
-REGULAR = "OpsportalSans"
-BOLD = "OpsportalSans-Bold"
+from opsportal.kit.fonts import BOLD, REGULAR, register_fonts
 
 INK = HexColor("#1f2933")
 MUTED = HexColor("#52606d")
 ACCENT = HexColor("#1d4ed8")
-
-_fonts_lock = threading.Lock()
-_fonts_ready = False
 
 
 @dataclass(frozen=True)
@@ -45,16 +37,6 @@ class CertificateDocument:
     # The Open Badges credential download and LinkedIn's pre-filled form, as links.
     credential_url: str | None = None
     linkedin_url: str | None = None
-
-
-def _register_fonts() -> None:
-    global _fonts_ready
-    with _fonts_lock:
-        if _fonts_ready:
-            return
-        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        _fonts_ready = True
 
 
 def _fitted_size(text: str, font: str, size: float, max_width: float, minimum: float = 10) -> float:
@@ -128,7 +110,7 @@ def _draw_share_links(
 
 
 def render_pdf(document: CertificateDocument) -> bytes:
-    _register_fonts()
+    register_fonts()
     width, height = landscape(A4)
     buffer = io.BytesIO()
     canvas = Canvas(

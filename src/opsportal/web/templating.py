@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from opsportal.principal import Principal
-from opsportal.web.session import csrf_token
+from opsportal.web.session import csrf_token, navigation_counts
 
 PACKAGE_DIR = Path(__file__).parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
@@ -68,5 +68,6 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     context.update(user=user, csrf_token=csrf_token(request), path=request.url.path)
-    context.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
+    for name, count in navigation_counts(request).items():
+        context.setdefault(name, count)
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
-from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
@@ -35,6 +34,7 @@ from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.config import Settings
 from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
+from opsportal.kit.downloads import csv_download, pdf_download
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
@@ -302,7 +302,8 @@ def scorecard_download(
         cache=request.app.state.published_cache,
     )
     return csv_download(
-        exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
+        exports.scorecard_csv(comparisons, staff=user.is_staff),
+        filename=f"scorecard-{organization_id}.csv",
     )
 
 
@@ -333,11 +334,7 @@ def scorecard_pdf_download(
         size=size,
     )
     pdf = scorecard_pdf(_document(organization, card))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="scorecard-{organization_id}.pdf"'},
-    )
+    return pdf_download(pdf, filename=f"scorecard-{organization_id}.pdf")
 
 
 def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:

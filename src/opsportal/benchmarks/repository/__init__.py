@@ -32,7 +32,6 @@ from opsportal.benchmarks.repository.runs import (
     list_runs,
     run_is_abandoned,
     running_runs,
-    this_worker,
 )
 from opsportal.benchmarks.repository.values import FreshValues, load_fresh_values
 
@@ -62,5 +61,4 @@ __all__ = [
     "results_for",
     "run_is_abandoned",
     "running_runs",
-    "this_worker",
 ]

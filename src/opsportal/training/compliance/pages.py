@@ -16,11 +16,11 @@ from starlette.datastructures import FormData
 
 from opsportal.db import SessionDep
 from opsportal.errors import Forbidden, InvalidInput
+from opsportal.kit.downloads import csv_download
 from opsportal.models import Role
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText, ResourceId
 from opsportal.training.compliance import report, repository
-from opsportal.training.compliance.endpoints import csv_response
 from opsportal.training.compliance.schemas import AssignmentCreate
 from opsportal.training.service import assignments
 from opsportal.web.session import CheckedForm, PageUser
@@ -87,7 +87,7 @@ def compliance_page(
 @router.get("/training/compliance/organizations/{org_id}/compliance.csv")
 def compliance_csv(org_id: ResourceId, session: SessionDep, user: PageUser) -> Response:
     body = report.compliance_csv(session, principal=user, organization_id=org_id)
-    return csv_response(body, f"compliance-{org_id}.csv")
+    return csv_download(body, filename=f"compliance-{org_id}.csv")
 
 
 # --- assigning -------------------------------------------------------------------------

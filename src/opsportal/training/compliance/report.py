@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from opsportal.csvsafe import csv_text
 from opsportal.errors import Forbidden
+from opsportal.kit.csvsafe import csv_text
 from opsportal.models import Organization
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal

