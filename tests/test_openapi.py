@@ -27,7 +27,7 @@ from opsportal.metrics.registry import METRICS
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
 from opsportal.principal import Principal
-from opsportal.training import service as training_service
+from opsportal.training.assessment import attempts
 from tests.factories import (
     Customer,
     add_values,
@@ -153,9 +153,7 @@ def _world(session: Session, settings: Settings, role: Role) -> dict[str, Any]:
     )
     track, quizzes = create_track_with_quizzes(session, courses=2)
     certificate = certify(session, user=user, track=track, quizzes=quizzes, settings=settings)
-    attempt = training_service.start_attempt(
-        session, principal=Principal.of(user), quiz_id=quizzes[0].id
-    )
+    attempt = attempts.start_attempt(session, principal=Principal.of(user), quiz_id=quizzes[0].id)
     return {
         "headers": headers,
         "path": {

@@ -28,26 +28,26 @@ from opsportal.db import (
     read_only_factory,
     sqlite_writers_file,
 )
-from opsportal.errors import install_error_handlers
 from opsportal.metrics.endpoints import router as metrics_router
 from opsportal.notifications.endpoints import router as notifications_router
 from opsportal.notifications.pages import router as notification_pages
 from opsportal.openapi import install_openapi
 from opsportal.tenants.endpoints import router as organizations_router
 from opsportal.training.admin import router as training_admin_pages
-from opsportal.training.assessment_endpoints import router as assessment_router
-from opsportal.training.assessment_pages import router as assessment_pages
+from opsportal.training.admin.quality import router as assessment_pages
+from opsportal.training.assessment.endpoints import router as assessment_router
+from opsportal.training.catalogue.pages import router as training_pages
 from opsportal.training.compliance.endpoints import router as training_compliance_router
 from opsportal.training.compliance.pages import router as training_compliance_pages
 from opsportal.training.credentials.endpoints import router as credentials_router
 from opsportal.training.endpoints import public_router as certificate_verification_router
 from opsportal.training.endpoints import router as training_router
-from opsportal.training.learner_pages import router as learner_pages
-from opsportal.training.pages import router as training_pages
+from opsportal.training.learner.pages import router as learner_pages
 from opsportal.users.endpoints import router as users_router
 from opsportal.users.pages import router as user_pages
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
+from opsportal.web.problems import install_error_handlers
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
 from opsportal.web.templating import STATIC_DIR

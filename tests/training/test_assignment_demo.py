@@ -11,9 +11,9 @@ from opsportal.config import Settings
 from opsportal.models import Assignment, Role
 from opsportal.models.base import utcnow
 from opsportal.training.compliance import repository
+from opsportal.training.compliance.assignments import assignment_reads
 from opsportal.training.compliance.metric import completion_rates
 from opsportal.training.demo import load_assignment_demo, load_training_demo
-from opsportal.training.service.assignments import assignment_reads
 from tests.factories import create_organization, create_user
 
 

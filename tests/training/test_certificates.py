@@ -312,16 +312,16 @@ class TestVerification:
 class TestServiceLevel:
     def test_pass_quiz_factory_and_list(self, session: Session, settings: Settings) -> None:
         from opsportal.principal import Principal
-        from opsportal.training import service
+        from opsportal.training.certification import service as certification
 
         track, quizzes = create_track_with_quizzes(session, courses=1)
         user, _ = create_user(session)
         pass_quiz(session, user=user, quiz=quizzes[0])
-        certificate, created = service.issue_certificate(
+        certificate, created = certification.issue_certificate(
             session, principal=Principal.of(user), track_id=track.id, settings=settings
         )
         assert created
-        assert service.verify_certificate(session, code=certificate.verification_code).valid
-        assert [c.id for c in service.list_certificates(session, principal=Principal.of(user))] == [
-            certificate.id
-        ]
+        assert certification.verify_certificate(session, code=certificate.verification_code).valid
+        assert [
+            c.id for c in certification.list_certificates(session, principal=Principal.of(user))
+        ] == [certificate.id]

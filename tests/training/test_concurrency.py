@@ -17,7 +17,8 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Certificate, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.training import service
+from opsportal.training.assessment import attempts
+from opsportal.training.certification import service as certification
 from tests.factories import (
     bearer,
     correct_answers,
@@ -83,7 +84,7 @@ class TestConcurrentIssuance:
                 select(func.count()).select_from(Certificate).where(Certificate.user_id == user_id)
             )
             assert count == 1
-            listed = service.list_certificates(
+            listed = certification.list_certificates(
                 session, principal=Principal(user_id, "", "", user.role, user.organization_id)
             )
             assert [c.certificate_number for c in listed] == [f"CERT-{utcnow().year}-00001"]
@@ -96,7 +97,7 @@ class TestConcurrentSubmit:
         with session_scope(committed_session_factory) as session:
             _, (quiz,) = create_track_with_quizzes(session, courses=1)
             user, token = create_user(session)
-            started = service.start_attempt(session, principal=Principal.of(user), quiz_id=quiz.id)
+            started = attempts.start_attempt(session, principal=Principal.of(user), quiz_id=quiz.id)
             attempt_id = started.attempt_id
 
         # Half the callers send a perfect sheet, half a failing one: whichever

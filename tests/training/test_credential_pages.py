@@ -20,8 +20,8 @@ from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory
 from opsportal.models import Certificate, CredentialKey, Role, User
 from opsportal.principal import Principal
-from opsportal.training import service
 from opsportal.training.certificates import verification_url
+from opsportal.training.certification import service as certification
 from opsportal.training.schemas import CertificateRead
 from tests.factories import certify, create_track_with_quizzes, create_user, pass_quiz
 from tests.pages import PASSWORD, log_in, post_form
@@ -87,7 +87,7 @@ class TestVerificationPage:
         self, client: TestClient, session: Session, certificate: CertificateRead
     ) -> None:
         admin, _ = create_user(session, role=Role.ADMIN)
-        service.revoke_certificate(
+        certification.revoke_certificate(
             session, principal=Principal.of(admin), certificate_id=certificate.id, reason="Error"
         )
         page = client.get(f"/verify/{certificate.verification_code}").text

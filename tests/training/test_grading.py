@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.training.grading import (
+from opsportal.training.assessment.grading import (
     Answer,
     AnswerError,
     QuestionKey,

@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.training.statistics import (
+from opsportal.training.assessment.statistics import (
     AttemptRecord,
     Flag,
     Response,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.models import Quiz, Role, Track, TrackType, User
 from opsportal.principal import Principal
-from opsportal.training import service
+from opsportal.training.assessment import attempts
+from opsportal.training.certification import service as certification
 from tests.factories import certify, create_course, create_quiz, create_track, create_user
 from tests.pages import PASSWORD, csrf_from, log_in, post_form
 
@@ -164,7 +165,7 @@ class TestQuizFlow:
     ) -> None:  # fmt: skip
         _, quiz = track_and_quiz
         other, _ = create_user(session, role=Role.CUSTOMER)
-        attempt = service.start_attempt(session, principal=Principal.of(other), quiz_id=quiz.id)
+        attempt = attempts.start_attempt(session, principal=Principal.of(other), quiz_id=quiz.id)
         page = client.get(f"/training/attempts/{attempt.attempt_id}")
         assert page.status_code == 404
         assert "text/html" in page.headers["content-type"]
@@ -198,7 +199,7 @@ class TestVerificationPage:
         assert ">Log out<" not in page.text  # public page, nobody signed in
 
         admin, _ = create_user(session, role=Role.ADMIN)
-        service.revoke_certificate(
+        certification.revoke_certificate(
             session, principal=Principal.of(admin), certificate_id=certificate.id, reason="Error"
         )
         assert "Revoked certificate" in client.get(f"/verify/{certificate.verification_code}").text

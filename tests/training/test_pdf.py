@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from opsportal.training.pdf import CertificateDocument, render_pdf
+from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from tests.factories import bearer, create_track_with_quizzes, create_user
 from tests.training.test_certificates import issue, pass_all
 

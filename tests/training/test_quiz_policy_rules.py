@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsportal.models import RevealAnswers
-from opsportal.training import policy
-from opsportal.training.policy import start_refusal
+from opsportal.training.assessment import policy
+from opsportal.training.assessment.policy import start_refusal
 from tests.factories import sample_questions
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

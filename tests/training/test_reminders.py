@@ -25,10 +25,10 @@ from opsportal.models import (
 from opsportal.models.base import utcnow
 from opsportal.notifications.mail import send_pending
 from opsportal.principal import Principal
+from opsportal.training.compliance.assignments import assign_track
 from opsportal.training.compliance.reminders import due_reminders, send_reminders
 from opsportal.training.compliance.schedule import daily_reminders
 from opsportal.training.compliance.schemas import AssignmentCreate
-from opsportal.training.service.assignments import assign_track
 from tests.factories import certify, create_organization, create_track_with_quizzes, create_user
 from tests.notifications.conftest import SmtpServer, mail_settings, smtp_server  # noqa: F401
 

@@ -23,10 +23,9 @@ from opsportal.benchmarks.schemas import (
     PortfolioPage,
 )
 from opsportal.benchmarks.service import exports
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import Limit, Offset, ResourceId, SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.kit.downloads import csv_download
-from opsportal.schemas import MAX_ID, Limit, Offset, QueryText, ResourceId
+from opsportal.schemas import MAX_ID, QueryText
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, and_, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from opsportal.db import dialect_insert
 from opsportal.models import CUSTOMER_ROLES, Notification, OutboxMessage, OutboxStatus, User
 
 # Stay within SQLite's bound-parameter limit in IN lists and multi-row inserts.
@@ -86,9 +86,7 @@ def _insert_ignoring_duplicates(
     """Insert rows; a row whose unique `keys` are taken already is skipped, not an error."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).on_conflict_do_nothing(index_elements=keys)
+    statement = dialect_insert(session)(table).on_conflict_do_nothing(index_elements=keys)
     for start in range(0, len(rows), CHUNK):
         session.execute(statement, list(rows[start : start + CHUNK]))
 

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.kit.downloads import pdf_download
-from opsportal.schemas import ResourceId
-from opsportal.training import service
+from opsportal.training.assessment import attempts
+from opsportal.training.catalogue import authoring
+from opsportal.training.catalogue import service as catalogue
+from opsportal.training.certification import service as certification
 from opsportal.training.schemas import (
     AttemptRead,
     AttemptResult,
@@ -43,8 +44,8 @@ def create_track(
     body: TrackCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
 ) -> TrackRead:
     """Create a certification track."""
-    return service.track_read(
-        service.create_track(session, data=body, settings=settings, actor=admin)
+    return catalogue.track_read(
+        authoring.create_track(session, data=body, settings=settings, actor=admin)
     )
 
 
@@ -53,8 +54,8 @@ def update_track(
     track_id: ResourceId, body: TrackUpdate, session: SessionDep, admin: AdminUser
 ) -> TrackRead:
     """Change a track; raising the major version expires the certificates of earlier majors."""
-    return service.track_read(
-        service.update_track(session, track_id=track_id, data=body, actor=admin)
+    return catalogue.track_read(
+        authoring.update_track(session, track_id=track_id, data=body, actor=admin)
     )
 
 
@@ -63,8 +64,8 @@ def create_course(
     track_id: ResourceId, body: CourseCreate, session: SessionDep, admin: AdminUser
 ) -> CourseRead:
     """Add a course (markdown content) to a track; it goes last unless sortOrder says otherwise."""
-    course = service.create_course(session, track_id=track_id, data=body, actor=admin)
-    return service.get_course(session, principal=admin, course_id=course.id)
+    course = authoring.create_course(session, track_id=track_id, data=body, actor=admin)
+    return catalogue.get_course(session, principal=admin, course_id=course.id)
 
 
 @router.patch("/courses/{course_id}", response_model=CourseRead)
@@ -72,8 +73,8 @@ def update_course(
     course_id: ResourceId, body: CourseUpdate, session: SessionDep, admin: AdminUser
 ) -> CourseRead:
     """Change a course."""
-    service.update_course(session, course_id=course_id, data=body, actor=admin)
-    return service.get_course(session, principal=admin, course_id=course_id)
+    authoring.update_course(session, course_id=course_id, data=body, actor=admin)
+    return catalogue.get_course(session, principal=admin, course_id=course_id)
 
 
 @router.put("/courses/{course_id}/quiz", response_model=QuizRead)
@@ -81,13 +82,15 @@ def put_quiz(
     course_id: ResourceId, body: QuizPut, session: SessionDep, admin: AdminUser
 ) -> QuizRead:
     """Create the course's quiz or replace it whole."""
-    return service.quiz_read(service.put_quiz(session, course_id=course_id, data=body, actor=admin))
+    return catalogue.quiz_read(
+        authoring.put_quiz(session, course_id=course_id, data=body, actor=admin)
+    )
 
 
 @router.get("/courses/{course_id}/quiz", response_model=QuizRead)
 def read_quiz(course_id: ResourceId, session: SessionDep, admin: AdminUser) -> QuizRead:
     """The course's quiz with its answer key (admins only)."""
-    return service.get_quiz(session, principal=admin, course_id=course_id)
+    return catalogue.get_quiz(session, principal=admin, course_id=course_id)
 
 
 # --- learning -------------------------------------------------------------------
@@ -102,25 +105,25 @@ def list_tracks(
     ] = False,
 ) -> list[TrackOverview]:
     """Active tracks visible to the caller, courses in order, with the caller's progress."""
-    return service.list_tracks_for(session, principal=user, include_inactive=include_inactive)
+    return catalogue.list_tracks_for(session, principal=user, include_inactive=include_inactive)
 
 
 @router.get("/tracks/{track_id}", response_model=TrackOverview)
 def read_track(track_id: ResourceId, session: SessionDep, user: CurrentUser) -> TrackOverview:
     """One track with its courses and the caller's progress."""
-    return service.get_track_overview(session, principal=user, track_id=track_id)
+    return catalogue.get_track_overview(session, principal=user, track_id=track_id)
 
 
 @router.get("/courses/{course_id}", response_model=CourseRead)
 def read_course(course_id: ResourceId, session: SessionDep, user: CurrentUser) -> CourseRead:
     """One course; `content` is markdown."""
-    return service.get_course(session, principal=user, course_id=course_id)
+    return catalogue.get_course(session, principal=user, course_id=course_id)
 
 
 @router.post("/quizzes/{quiz_id}/start", status_code=201, response_model=AttemptStarted)
 def start_attempt(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptStarted:
     """Start an attempt: the questions without anything that reveals the answer key."""
-    return service.start_attempt(session, principal=user, quiz_id=quiz_id)
+    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptResult)
@@ -128,7 +131,7 @@ def submit_attempt(
     attempt_id: ResourceId, body: SubmitBody, session: SessionDep, user: CurrentUser
 ) -> AttemptResult:
     """Submit answers once; the result carries per-question feedback."""
-    return service.submit_attempt(
+    return attempts.submit_attempt(
         session, principal=user, attempt_id=attempt_id, answers=body.answers
     )
 
@@ -136,7 +139,7 @@ def submit_attempt(
 @router.get("/attempts/{attempt_id}", response_model=AttemptRead)
 def read_attempt(attempt_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptRead:
     """The caller's attempt; `result` (with feedback) appears once it is submitted."""
-    return service.get_attempt(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
 
 
 @router.get("/attempts/{attempt_id}/result", response_model=AttemptResult)
@@ -144,7 +147,7 @@ def read_attempt_result(
     attempt_id: ResourceId, session: SessionDep, user: CurrentUser
 ) -> AttemptResult:
     """The graded result of the caller's submitted attempt (409 before submission)."""
-    return service.get_attempt_result(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt_result(session, principal=user, attempt_id=attempt_id)
 
 
 # --- certificates -----------------------------------------------------------------
@@ -164,7 +167,7 @@ def issue_certificate(
     response: Response,
 ) -> CertificateRead:
     """Certify a completed track (201) or return the active certificate (200); 409 if not done."""
-    certificate, created = service.issue_certificate(
+    certificate, created = certification.issue_certificate(
         session, principal=user, track_id=track_id, settings=settings
     )
     if not created:
@@ -175,7 +178,7 @@ def issue_certificate(
 @router.get("/certificates", response_model=list[CertificateRead])
 def list_certificates(session: SessionDep, user: CurrentUser) -> list[CertificateRead]:
     """The caller's certificates, newest first."""
-    return service.list_certificates(session, principal=user)
+    return certification.list_certificates(session, principal=user)
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateRead)
@@ -183,7 +186,7 @@ def read_certificate(
     certificate_id: ResourceId, session: SessionDep, user: CurrentUser
 ) -> CertificateRead:
     """One of the caller's certificates."""
-    return service.get_certificate(session, principal=user, certificate_id=certificate_id)
+    return certification.get_certificate(session, principal=user, certificate_id=certificate_id)
 
 
 @router.get(
@@ -195,7 +198,7 @@ def certificate_pdf(
     certificate_id: ResourceId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     """The certificate as a PDF with a QR code of its public verification URL."""
-    filename, content = service.render_certificate_pdf(
+    filename, content = certification.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
     return pdf_download(content, filename=filename)
@@ -206,7 +209,7 @@ def revoke_certificate(
     certificate_id: ResourceId, body: RevokeBody, session: SessionDep, admin: AdminUser
 ) -> CertificateRead:
     """Revoke a certificate, with the reason recorded."""
-    return service.revoke_certificate(
+    return certification.revoke_certificate(
         session, principal=admin, certificate_id=certificate_id, reason=body.reason
     )
 
@@ -214,4 +217,4 @@ def revoke_certificate(
 @public_router.get("/verify/{verification_code}", response_model=VerificationRead)
 def verify_certificate(verification_code: str, session: SessionDep) -> VerificationRead:
     """Public, no authentication: is this certificate genuine and still valid?"""
-    return service.verify_certificate(session, code=verification_code)
+    return certification.verify_certificate(session, code=verification_code)

@@ -15,13 +15,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from opsportal.auth.login import PasswordCheckSlot
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import Conflict, DomainError, Forbidden, InvalidInput
 from opsportal.models import Role
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.schemas import QueryText, ResourceId
+from opsportal.schemas import QueryText
 from opsportal.users import service
 from opsportal.users.schemas import UserCreate, UserUpdate
 from opsportal.web.session import CheckedForm, PageUser

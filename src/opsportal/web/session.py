@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from opsportal.auth.sessions import session_principal, session_version
-from opsportal.db import SessionDep, identity_session
+from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal

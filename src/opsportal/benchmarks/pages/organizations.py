@@ -14,8 +14,7 @@ from fastapi.responses import Response
 
 from opsportal.benchmarks.repository import bottom_quartile_ids
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import SessionDep, SettingsDep
 from opsportal.errors import InvalidInput
 from opsportal.models import OrganizationStatus
 from opsportal.schemas import QueryText

@@ -32,13 +32,12 @@ from opsportal.benchmarks.service.scorecard import (
 )
 from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.kit.downloads import csv_download, pdf_download
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
-from opsportal.schemas import QueryText, ResourceId
+from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff, PageUser
 from opsportal.web.templating import render

@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from opsportal.benchmarks import repository, service
 from opsportal.benchmarks.service import exports
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
 from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, get_metric

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from opsportal.models import QuestionType, Quiz
 from opsportal.training.admin.forms import FieldErrors, add_validation_errors, checked, text
+from opsportal.training.catalogue.authoring import question_errors
 from opsportal.training.schemas import (
     MAX_OPTIONS,
     MAX_QUESTIONS,
@@ -27,7 +28,6 @@ from opsportal.training.schemas import (
     QuizPolicy,
     QuizPut,
 )
-from opsportal.training.service.authoring import question_errors
 
 OPTION_IDS = "abcdefghijklmnopqrst"
 assert len(OPTION_IDS) >= MAX_OPTIONS

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import CurrentUser, StaffUser
-from opsportal.db import SessionDep
+from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download
-from opsportal.schemas import IdQuery, Limit, Offset, Page, ResourceId
-from opsportal.training.compliance import report
+from opsportal.schemas import Page
+from opsportal.training.compliance import assignments, report
 from opsportal.training.compliance.schemas import (
     AssignmentCreate,
     AssignmentRead,
@@ -19,7 +19,6 @@ from opsportal.training.compliance.schemas import (
     OrganizationCompliance,
 )
 from opsportal.training.compliance.status import AssignmentStatus
-from opsportal.training.service import assignments
 
 router = APIRouter(prefix="/api/v1/training", tags=["training compliance"])
 

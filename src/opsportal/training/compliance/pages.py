@@ -14,15 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import Forbidden, InvalidInput
 from opsportal.kit.downloads import csv_download
 from opsportal.models import Role
 from opsportal.principal import Principal
-from opsportal.schemas import QueryText, ResourceId
-from opsportal.training.compliance import report, repository
+from opsportal.schemas import QueryText
+from opsportal.training.compliance import assignments, report, repository
 from opsportal.training.compliance.schemas import AssignmentCreate
-from opsportal.training.service import assignments
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 

@@ -6,10 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.kit.downloads import attachment
-from opsportal.schemas import ResourceId
 from opsportal.training.credentials import service
 from opsportal.training.credentials.badge import MEDIA_TYPE
 

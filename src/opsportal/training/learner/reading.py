@@ -12,23 +12,18 @@ from sqlalchemy.orm import Session
 
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.training import attempt_repository
+from opsportal.training import repository
+from opsportal.training.catalogue.service import visible_course
 from opsportal.training.schemas import CourseMarkedRead
-from opsportal.training.service.catalogue import visible_course
 
 
 def mark_read(session: Session, *, principal: Principal, course_id: int) -> CourseMarkedRead:
     course = visible_course(session, principal, course_id)
-    attempt_repository.mark_read(
-        session, user_id=principal.user_id, course_id=course.id, at=utcnow()
-    )
-    read_at = attempt_repository.read_at(session, user_id=principal.user_id, course_id=course.id)
+    repository.mark_read(session, user_id=principal.user_id, course_id=course.id, at=utcnow())
+    read_at = repository.read_at(session, user_id=principal.user_id, course_id=course.id)
     assert read_at is not None
     return CourseMarkedRead(course_id=course.id, read_at=read_at)
 
 
 def is_read(session: Session, *, principal: Principal, course_id: int) -> bool:
-    return (
-        attempt_repository.read_at(session, user_id=principal.user_id, course_id=course_id)
-        is not None
-    )
+    return repository.read_at(session, user_id=principal.user_id, course_id=course_id) is not None

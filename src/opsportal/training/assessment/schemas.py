@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from opsportal.schemas import ApiModel, InputModel
-from opsportal.training.statistics import Flag
+from opsportal.training.assessment.statistics import Flag
 
 
 class QuestionStatistics(ApiModel):

@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from opsportal.models import CourseReadMark, Quiz, QuizAttempt, QuizAttemptCounter
-
-
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+from opsportal.db import dialect_insert
+from opsportal.models import Quiz, QuizAttempt, QuizAttemptCounter
 
 
 def lock_attempt_counter(session: Session, *, user_id: int, quiz_id: int) -> None:
@@ -24,7 +20,7 @@ def lock_attempt_counter(session: Session, *, user_id: int, quiz_id: int) -> Non
     transaction already holds the database's write lock (BEGIN IMMEDIATE).
     """
     session.execute(
-        _insert(session)(QuizAttemptCounter)
+        dialect_insert(session)(QuizAttemptCounter)
         .values(user_id=user_id, quiz_id=quiz_id, started=0)
         .on_conflict_do_nothing(index_elements=["user_id", "quiz_id"])
     )
@@ -86,31 +82,3 @@ def lock_quiz(session: Session, quiz_id: int) -> Quiz | None:
 
 
 # --- courses marked as read ---------------------------------------------------------
-
-
-def mark_read(session: Session, *, user_id: int, course_id: int, at: datetime) -> None:
-    session.execute(
-        _insert(session)(CourseReadMark)
-        .values(user_id=user_id, course_id=course_id, read_at=at)
-        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-    )
-
-
-def read_course_ids(session: Session, *, user_id: int, course_ids: list[int]) -> set[int]:
-    if not course_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(CourseReadMark.course_id).where(
-                CourseReadMark.user_id == user_id, CourseReadMark.course_id.in_(course_ids)
-            )
-        )
-    )
-
-
-def read_at(session: Session, *, user_id: int, course_id: int) -> datetime | None:
-    return session.scalar(
-        select(CourseReadMark.read_at).where(
-            CourseReadMark.user_id == user_id, CourseReadMark.course_id == course_id
-        )
-    )

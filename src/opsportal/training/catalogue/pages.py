@@ -10,15 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import NotFound
 from opsportal.kit.downloads import pdf_download
-from opsportal.schemas import ResourceId
-from opsportal.training import service
+from opsportal.training.catalogue import service as catalogue
+from opsportal.training.certification import service as certification
+from opsportal.training.compliance.assignments import my_assignments
 from opsportal.training.credentials.service import ShareLinks, share_links
 from opsportal.training.schemas import CertificateRead
-from opsportal.training.service.assignments import my_assignments
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -30,8 +29,8 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @router.get("/training")
-def catalogue(request: Request, session: SessionDep, user: PageUser) -> Response:
-    tracks = service.list_tracks_for(session, principal=user)
+def catalogue_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    tracks = catalogue.list_tracks_for(session, principal=user)
     assigned = my_assignments(session, principal=user)
     return render(
         request, "training/catalogue.html", user=user, tracks=tracks, assignments=assigned
@@ -51,7 +50,7 @@ def claim_certificate(
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
-    certificate, created = service.issue_certificate(
+    certificate, created = certification.issue_certificate(
         session, principal=user, track_id=track_id, settings=settings
     )
     request.session[CLAIMED_KEY] = {"id": certificate.id, "created": created}
@@ -73,7 +72,7 @@ def _share_links(settings: Settings, certificate: CertificateRead) -> ShareLinks
 def my_certificates(
     request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
 ) -> Response:
-    certificates = service.list_certificates(session, principal=user)
+    certificates = certification.list_certificates(session, principal=user)
     claim = request.session.pop(CLAIMED_KEY, None) or {}
     claimed = next((c for c in certificates if c.id == claim.get("id")), None)
     return render(
@@ -91,7 +90,7 @@ def my_certificates(
 def certificate_pdf(
     certificate_id: ResourceId, session: SessionDep, user: PageUser, settings: SettingsDep
 ) -> Response:
-    filename, pdf = service.render_certificate_pdf(
+    filename, pdf = certification.render_certificate_pdf(
         session, principal=user, certificate_id=certificate_id, settings=settings
     )
     return pdf_download(pdf, filename=filename)
@@ -103,7 +102,7 @@ def verify_page(
 ) -> Response:
     """Public: anyone holding a certificate's QR code can check it here."""
     try:
-        verification = service.verify_certificate(session, code=code)
+        verification = certification.verify_certificate(session, code=code)
     except NotFound as exc:
         return render(
             request, "training/verify.html", verification=None, message=exc.detail, status_code=404

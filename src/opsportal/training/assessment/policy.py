@@ -13,37 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from opsportal.errors import InvalidInput
-from opsportal.models import Quiz, RevealAnswers
-from opsportal.training.schemas import QuizPolicy, QuizPut
-
 # A submit this long after the time limit still counts: the page's countdown and
 # the network are not exact, and a learner should not lose an attempt to latency.
 GRACE = timedelta(seconds=60)
 
 
 # --- storing the policy --------------------------------------------------------
-
-POLICY_FIELDS = tuple(QuizPolicy.model_fields)
-
-
-def validate_quiz_policy(data: QuizPut) -> None:
-    if data.questions_per_attempt is not None and data.questions_per_attempt > len(data.questions):
-        raise InvalidInput(
-            f"questionsPerAttempt ({data.questions_per_attempt}) is more than the quiz's "
-            f"{len(data.questions)} questions.",
-            field="questionsPerAttempt",
-        )
-
-
-def apply_quiz_policy(quiz: Quiz, data: QuizPolicy) -> None:
-    for field in POLICY_FIELDS:
-        setattr(quiz, field, getattr(data, field))
-
-
-def quiz_policy_fields(quiz: Quiz) -> dict[str, object]:
-    """The policy as the audit trail records it (camelCase, like the API)."""
-    return {QuizPolicy.model_fields[f].alias or f: getattr(quiz, f) for f in POLICY_FIELDS}
 
 
 # --- starting an attempt -------------------------------------------------------
@@ -143,10 +118,14 @@ def draw_questions(
 # --- revealing answers ----------------------------------------------------------
 
 
-def answers_revealed(reveal: RevealAnswers, *, has_passed: bool) -> bool:
-    """Whether this learner may now see correct options and explanations."""
-    if reveal is RevealAnswers.ALWAYS:
+def answers_revealed(reveal: str, *, has_passed: bool) -> bool:
+    """Whether this learner may now see correct options and explanations.
+
+    `reveal` is the quiz's `RevealAnswers` (a str enum), taken by value so that
+    this module needs no model.
+    """
+    if reveal == "ALWAYS":
         return True
-    if reveal is RevealAnswers.AFTER_PASS:
+    if reveal == "AFTER_PASS":
         return has_passed
     return False

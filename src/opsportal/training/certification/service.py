@@ -13,6 +13,7 @@ from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.training import repository
+from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
     MAX_VERIFICATION_CODE_LENGTH,
     CertificateStatus,
@@ -21,15 +22,10 @@ from opsportal.training.certificates import (
     new_verification_code,
     verification_url,
 )
+from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from opsportal.training.credentials.service import assign_status_entry, share_links
-from opsportal.training.pdf import CertificateDocument, render_pdf
+from opsportal.training.progress import certificate_read, progress_for_tracks, status_of
 from opsportal.training.schemas import CertificateRead, VerificationRead
-from opsportal.training.service.catalogue import (
-    certificate_read,
-    progress_for_tracks,
-    status_of,
-    visible_track,
-)
 
 
 def issue_certificate(

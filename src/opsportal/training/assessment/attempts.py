@@ -14,8 +14,12 @@ from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.training import attempt_repository, grading, policy, repository
+from opsportal.training import repository
+from opsportal.training.assessment import grading, policy
+from opsportal.training.assessment import repository as attempt_repository
+from opsportal.training.catalogue.service import can_see_track
 from opsportal.training.certificates import CertificateStatus
+from opsportal.training.progress import status_of, track_completed
 from opsportal.training.schemas import (
     AnswerIn,
     AttemptRead,
@@ -26,7 +30,6 @@ from opsportal.training.schemas import (
     QuestionPublic,
     QuizStatus,
 )
-from opsportal.training.service.catalogue import can_see_track, status_of, track_completed
 
 # Unpredictable draws and orders: a learner must not be able to foresee the next attempt.
 _RANDOM = random.SystemRandom()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download
-from opsportal.schemas import ResourceId
-from opsportal.training.service import assessment
+from opsportal.training.assessment import quality as assessment
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 

@@ -27,7 +27,7 @@ from opsportal.training.compliance.schemas import (
     AssignmentsCreated,
 )
 from opsportal.training.compliance.status import AssignmentStatus, TrackFacts, derive_status
-from opsportal.training.service.catalogue import status_of
+from opsportal.training.progress import status_of
 
 # How far ahead a due day may be set.
 MAX_DUE_DAYS = 5 * 366

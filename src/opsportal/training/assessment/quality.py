@@ -16,15 +16,17 @@ from opsportal.kit.csvsafe import csv_text
 from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.training import attempt_repository, grading, repository, statistics
-from opsportal.training.assessment_schemas import (
+from opsportal.training import repository
+from opsportal.training.assessment import grading, statistics
+from opsportal.training.assessment import repository as attempt_repository
+from opsportal.training.assessment.attempts import keys
+from opsportal.training.assessment.schemas import (
     QuestionStatistics,
     QuizStatistics,
     RegradeChange,
     RegradeHistoryEntry,
     RegradeReport,
 )
-from opsportal.training.service.attempts import keys
 
 
 def _quiz(session: Session, quiz_id: int) -> Quiz:

@@ -17,11 +17,11 @@ from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.principal import Principal
 from opsportal.training import repository
-from opsportal.training.policy import apply_quiz_policy, quiz_policy_fields, validate_quiz_policy
 from opsportal.training.schemas import (
     CourseCreate,
     CourseUpdate,
     QuestionIn,
+    QuizPolicy,
     QuizPut,
     TrackCreate,
     TrackUpdate,
@@ -301,3 +301,25 @@ def put_quiz(
         | quiz_policy_fields(quiz),
     )
     return quiz
+
+
+POLICY_FIELDS = tuple(QuizPolicy.model_fields)
+
+
+def validate_quiz_policy(data: QuizPut) -> None:
+    if data.questions_per_attempt is not None and data.questions_per_attempt > len(data.questions):
+        raise InvalidInput(
+            f"questionsPerAttempt ({data.questions_per_attempt}) is more than the quiz's "
+            f"{len(data.questions)} questions.",
+            field="questionsPerAttempt",
+        )
+
+
+def apply_quiz_policy(quiz: Quiz, data: QuizPolicy) -> None:
+    for field in POLICY_FIELDS:
+        setattr(quiz, field, getattr(data, field))
+
+
+def quiz_policy_fields(quiz: Quiz) -> dict[str, object]:
+    """The policy as the audit trail records it (camelCase, like the API)."""
+    return {QuizPolicy.model_fields[f].alias or f: getattr(quiz, f) for f in POLICY_FIELDS}

@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import Conflict, InvalidInput
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.schemas import ResourceId
-from opsportal.training import policy, service
+from opsportal.training.assessment import attempts, policy
+from opsportal.training.catalogue import service as catalogue
+from opsportal.training.learner import reading
 from opsportal.training.markdown import render_course_content
 from opsportal.training.schemas import (
     AnswerIn,
@@ -28,7 +29,6 @@ from opsportal.training.schemas import (
     QuestionPublic,
     TrackOverview,
 )
-from opsportal.training.service import attempts, reading
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -58,8 +58,8 @@ def _place(track: TrackOverview, course_id: int) -> Place:
 
 
 def _course_view(session: Session, user: Principal, course_id: int) -> dict[str, Any]:
-    course = service.get_course(session, principal=user, course_id=course_id)
-    track = service.get_track_overview(session, principal=user, track_id=course.track_id)
+    course = catalogue.get_course(session, principal=user, course_id=course_id)
+    track = catalogue.get_track_overview(session, principal=user, track_id=course.track_id)
     return {
         "course": course,
         "track": track,
@@ -99,7 +99,7 @@ def start_quiz(
     quiz_id: ResourceId, session: SessionDep, user: PageUser, form: CheckedForm
 ) -> Response:
     try:
-        attempt = service.start_attempt(session, principal=user, quiz_id=quiz_id)
+        attempt = attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
     except attempts.PolicyRefusal:
         # The course page says which rule, and until when.
         quiz = attempts.visible_quiz(session, user, quiz_id)
@@ -131,7 +131,7 @@ def _quiz_page(
 def attempt_page(
     request: Request, attempt_id: ResourceId, session: SessionDep, user: PageUser
 ) -> Response:
-    attempt = service.get_attempt(session, principal=user, attempt_id=attempt_id)
+    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
     if attempt.result is None:
         return _quiz_page(request, user, attempt)
     view = _course_view(session, user, attempt.course_id)
@@ -173,7 +173,7 @@ def submit_quiz(
     user: PageUser,
     form: CheckedForm,
 ) -> Response:
-    attempt = service.get_attempt(session, principal=user, attempt_id=attempt_id)
+    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
     if attempt.submitted_at is None:
         answers = _answers_from_form(attempt.questions, form)
         out_of_time = policy.is_late(attempt.deadline_at, utcnow())
@@ -183,7 +183,7 @@ def submit_quiz(
             chosen = {a.question_id: a.selected_option_ids for a in answers}
             return _quiz_page(request, user, attempt, chosen=chosen, answered=len(answers))
         try:
-            service.submit_attempt(session, principal=user, attempt_id=attempt_id, answers=answers)
+            attempts.submit_attempt(session, principal=user, attempt_id=attempt_id, answers=answers)
         except Conflict:
             pass  # submitted meanwhile (a double click): show the one result there is
     return _see_other(f"/training/attempts/{attempt_id}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download
-from opsportal.schemas import ResourceId
-from opsportal.training.assessment_schemas import QuizStatistics, RegradeBody, RegradeReport
+from opsportal.training.assessment import attempts
+from opsportal.training.assessment import quality as assessment
+from opsportal.training.assessment.schemas import QuizStatistics, RegradeBody, RegradeReport
+from opsportal.training.learner import reading
 from opsportal.training.schemas import CourseMarkedRead, QuizStatus
-from opsportal.training.service import assessment, attempts, reading
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
