@@ -36,6 +36,15 @@ class Principal:
         return self.role is Role.ADMIN
 
     @property
+    def is_customer_admin(self) -> bool:
+        return self.role is Role.CUSTOMER_ADMIN
+
+    @property
+    def oversees_training(self) -> bool:
+        """Staff for every organisation; a customer_admin for its own: compliance, assignments."""
+        return self.is_staff or self.is_customer_admin
+
+    @property
     def manages_users(self) -> bool:
         """Admins manage every user; a customer_admin its own organisation's customer users."""
         return self.role in (Role.ADMIN, Role.CUSTOMER_ADMIN)

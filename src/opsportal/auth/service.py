@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.audit import record
 from opsportal.auth import repository
-from opsportal.auth.secrets import hash_password, hash_token, new_api_token, verify_password
+from opsportal.auth.secrets import hash_password, hash_token, new_api_token
 from opsportal.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
@@ -202,17 +202,6 @@ def record_token_use(session: Session, *, token_id: int, now: datetime | None = 
     repository.touch_token(
         session, token_id=token_id, now=now, stale_before=now - LAST_USED_PRECISION
     )
-
-
-def authenticate_password(session: Session, *, email: str, password: str) -> Principal:
-    """Check a password (no throttle; the logins go through `auth.login`)."""
-    user = repository.get_user_by_email(session, email.strip())
-    # Always one full argon2 verification, so that timing does not reveal
-    # which email addresses have accounts, or passwords.
-    matches = verify_password(user.password_hash if user else None, password)
-    if not matches or user is None or not user.is_active:
-        raise Unauthorized("Email or password is wrong.")
-    return Principal.of(user)
 
 
 def principal_for_user_id(session: Session, user_id: int) -> Principal | None:

@@ -59,17 +59,6 @@ def organization_keys(session: Session) -> tuple[set[int], dict[str, int]]:
     return ids, by_external_id
 
 
-def latest_value(session: Session, organization_id: int, metric: str) -> LatestMetricValue | None:
-    return session.get(LatestMetricValue, (organization_id, metric))
-
-
-def latest_values_of(session: Session, organization_id: int) -> dict[str, LatestMetricValue]:
-    rows = session.scalars(
-        select(LatestMetricValue).where(LatestMetricValue.organization_id == organization_id)
-    )
-    return {row.metric: row for row in rows}
-
-
 def upsert_values(
     session: Session,
     *,

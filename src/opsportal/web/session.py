@@ -124,17 +124,32 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
 PageUser = Annotated[Principal, Depends(page_principal)]
 
 
-def _page_roles(*roles: Role) -> object:
+def _page_roles(*roles: Role, who: str) -> object:
     async def _check(user: PageUser) -> Principal:
         if user.role not in roles:
-            raise Forbidden("This page is for operations staff.")
+            raise Forbidden(f"This page is for {who}.")
         return user
 
     return Depends(_check)
 
 
-PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL)]
-PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN)]
+# The pages' guards, one per audience: a page names who it is for, never checks roles itself.
+PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL, who="operations staff")]
+PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN, who="administrators")]
+# Admins for everyone; a customer_admin for its own organisation's users.
+PageUserManager = Annotated[
+    Principal, _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, who="administrators")
+]
+# Staff for every organisation; a customer_admin for its own (compliance, assignments).
+PageTrainingOverseer = Annotated[
+    Principal,
+    _page_roles(
+        Role.ADMIN,
+        Role.INTERNAL,
+        Role.CUSTOMER_ADMIN,
+        who="operations staff and customer administrators",
+    ),
+]
 
 
 def safe_next(next_path: str | None) -> str:

@@ -34,15 +34,18 @@ from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.kit.downloads import csv_download, pdf_download
-from opsportal.metrics.registry import METRICS, get_metric
+from opsportal.metrics.registry import METRICS, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff, PageUser
-from opsportal.web.templating import render
+from opsportal.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
+
+# `{{ value | in_unit(unit) }}`: a metric's value as every view writes it ("12.5 %", "3 days").
+templates.env.filters["in_unit"] = lambda value, unit: Unit(unit).show(value)
 
 TREND_MONTHS = (6, 12)
 TREND_DAYS = {6: 183, 12: 366}
@@ -337,24 +340,18 @@ def scorecard_pdf_download(
 
 
 def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
-    def amount(value: float | None, unit: str) -> str:
-        if value is None:
-            return "—"
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-        return f"{text} %" if unit == "percent" else f"{text} days"
-
     rows = []
     for c in card.comparisons:
         label = verdict_label(c)
         rows.append(
             ScorecardRow(
                 metric=c.label,
-                value=amount(c.your_value, c.unit),
+                value=Unit(c.unit).show(c.your_value),
                 verdict=label.text if label else "Not published" if withheld(c) else "—",
                 percentile="—" if c.percentile is None else f"better than {c.percentile} %",
                 quartiles="—"
                 if c.p25 is None
-                else " / ".join(amount(v, c.unit) for v in (c.p25, c.median, c.p75)),
+                else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),
                 peers="—" if c.peer_count is None else str(c.peer_count),
                 lower_is_better=not c.higher_is_better,
             )

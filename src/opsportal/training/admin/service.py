@@ -139,9 +139,5 @@ def list_learners(
     return rows
 
 
-def certificate_statuses() -> list[CertificateStatus]:
-    return list(CertificateStatus)
-
-
 def certificate_status(certificate: Certificate, now: datetime) -> CertificateStatus:
     return status_of(certificate, now=now)

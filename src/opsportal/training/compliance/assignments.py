@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from opsportal import audit
 from opsportal.errors import Forbidden, InvalidInput, NotFound
-from opsportal.models import Assignment, Organization, Role, TrackType, User
+from opsportal.models import Assignment, Organization, TrackType, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.schemas import Page
@@ -46,7 +46,7 @@ def managed_organization(
     """
     if not principal.can_see_organization(organization_id):
         raise NotFound(f"Organization {organization_id} not found.")
-    if not (principal.is_staff or principal.role is Role.CUSTOMER_ADMIN):
+    if not principal.oversees_training:
         raise Forbidden("This needs one of the roles: admin, internal, customer_admin.")
     organization = repository.get_organization(session, organization_id)
     if organization is None:
@@ -135,7 +135,7 @@ def list_assignments(
     """Staff see any organisation's; a customer_admin its organisation's; a customer its own."""
     if principal.is_staff:
         pass
-    elif principal.role is Role.CUSTOMER_ADMIN:
+    elif principal.is_customer_admin:
         own = principal.organization_id
         if organization_id is not None and organization_id != own:
             raise NotFound(f"Organization {organization_id} not found.")
