@@ -25,7 +25,7 @@ from opsportal.training.certification import service as certification
 from opsportal.training.schemas import CertificateRead
 from tests.factories import certify, create_track_with_quizzes, create_user, pass_quiz
 from tests.pages import PASSWORD, log_in, post_form
-from tests.training.test_pdf import link_uris
+from tests.training.certification.test_pdf import link_uris
 
 BASE = "http://testserver"
 runner = CliRunner()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from tests.factories import bearer, create_track_with_quizzes, create_user
-from tests.training.test_certificates import issue, pass_all
+from tests.training.certification.test_certificates import issue, pass_all
 
 NAMES = ["Zoë Łukasz-Ångström", "Nguyễn Thị Hương", "Ada Lovelace"]
 
