@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from opsportal.deps import ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download
-from opsportal.training.assessment import quality as assessment
+from opsportal.training.assessment import quality, regrade
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
@@ -18,16 +18,14 @@ router = APIRouter(include_in_schema=False)
 def statistics_page(
     request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin
 ) -> Response:
-    report = assessment.quiz_statistics(session, quiz_id=quiz_id)
+    report = quality.quiz_statistics(session, quiz_id=quiz_id)
     return render(request, "training/admin_quiz_statistics.html", user=admin, report=report)
 
 
 @router.get("/admin/quizzes/{quiz_id}/statistics.csv")
 def statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: PageAdmin) -> Response:
-    report = assessment.quiz_statistics(session, quiz_id=quiz_id)
-    return csv_download(
-        assessment.statistics_csv(report), filename=f"quiz-{quiz_id}-statistics.csv"
-    )
+    report = quality.quiz_statistics(session, quiz_id=quiz_id)
+    return csv_download(quality.statistics_csv(report), filename=f"quiz-{quiz_id}-statistics.csv")
 
 
 @router.get("/admin/quizzes/{quiz_id}/regrade")
@@ -35,7 +33,7 @@ def regrade_page(
     request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin
 ) -> Response:
     """The dry run: which attempts the current answer key would change."""
-    report = assessment.regrade(session, quiz_id=quiz_id, dry_run=True, actor=admin)
+    report = regrade.regrade(session, quiz_id=quiz_id, dry_run=True, actor=admin)
     return render(request, "training/admin_quiz_regrade.html", user=admin, report=report)
 
 
@@ -43,5 +41,5 @@ def regrade_page(
 def apply_regrade(
     request: Request, quiz_id: ResourceId, session: SessionDep, admin: PageAdmin, form: CheckedForm
 ) -> Response:
-    report = assessment.regrade(session, quiz_id=quiz_id, dry_run=False, actor=admin)
+    report = regrade.regrade(session, quiz_id=quiz_id, dry_run=False, actor=admin)
     return render(request, "training/admin_quiz_regrade.html", user=admin, report=report)

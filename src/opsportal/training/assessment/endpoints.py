@@ -7,8 +7,7 @@ from fastapi import APIRouter, Response
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download
-from opsportal.training.assessment import attempts
-from opsportal.training.assessment import quality as assessment
+from opsportal.training.assessment import attempts, quality, regrade
 from opsportal.training.assessment.schemas import QuizStatistics, RegradeBody, RegradeReport
 from opsportal.training.learner import reading
 from opsportal.training.schemas import CourseMarkedRead, QuizStatus
@@ -29,7 +28,7 @@ def read_quiz_statistics(
     quiz_id: ResourceId, session: SessionDep, admin: AdminUser
 ) -> QuizStatistics:
     """Item statistics over graded attempts: share correct, discrimination, option counts."""
-    return assessment.quiz_statistics(session, quiz_id=quiz_id)
+    return quality.quiz_statistics(session, quiz_id=quiz_id)
 
 
 @router.get(
@@ -40,7 +39,7 @@ def read_quiz_statistics(
 def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
     """The item statistics as CSV, one row per question and option."""
     return csv_download(
-        assessment.statistics_csv(assessment.quiz_statistics(session, quiz_id=quiz_id)),
+        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id)),
         filename=f"quiz-{quiz_id}-statistics.csv",
     )
 
@@ -50,7 +49,7 @@ def regrade_quiz(
     quiz_id: ResourceId, body: RegradeBody, session: SessionDep, admin: AdminUser
 ) -> RegradeReport:
     """Grade past attempts against the current answer key; `dryRun` (default) changes nothing."""
-    return assessment.regrade(session, quiz_id=quiz_id, dry_run=body.dry_run, actor=admin)
+    return regrade.regrade(session, quiz_id=quiz_id, dry_run=body.dry_run, actor=admin)
 
 
 @router.post("/courses/{course_id}/read", response_model=CourseMarkedRead)
