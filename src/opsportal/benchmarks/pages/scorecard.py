@@ -66,8 +66,8 @@ AT_MEDIAN = VerdictLabel("at", "At median")
 def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
     """The verdict in words, and "At median" when the value equals the median shown.
 
-    The JSON verdict stays one of the four quartiles (the SPEC's enum, where the
-    median belongs to the better half); only the words on the page say "at".
+    The JSON verdict stays one of the four quartiles (the API's fixed enum, where
+    the median belongs to the better half); only the words on the page say "at".
     """
     verdict: Verdict | None = comparison.verdict
     if verdict is None:

@@ -197,7 +197,8 @@ def update_course(
 def question_errors(
     questions: Sequence[QuestionIn], *, indexes: Sequence[int] | None = None
 ) -> list[dict[str, str]]:
-    """Every violation of the spec's quiz rules, each `{field, message}` naming its path
+    """Every violation of the quiz rules (one correct option for single choice, two options
+    for true/false, unique ids), each `{field, message}` naming its path
     (e.g. `questions.2.correctOptionIds`); `indexes` are the questions' positions in the quiz
     when only some of its questions are checked (the builder page checks those that parsed)."""
     errors: list[dict[str, str]] = []

@@ -1,9 +1,9 @@
 """Courses marked as read: a learner's own progress through reading, beside the quizzes.
 
-Marking a course as read never completes a track: SPEC makes a track complete
-when every active course quiz is passed, and a certificate must certify a
+Marking a course as read never completes a track: a track is complete when
+every active course quiz is passed, because a certificate must certify a
 passed assessment. A course without a quiz is shown as read (or not) and
-leads on to the next course, so it is no longer a dead end.
+leads on to the next course.
 """
 
 from __future__ import annotations
