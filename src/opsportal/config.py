@@ -20,6 +20,12 @@ from opsportal.config_values import (
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
+# Connections each process keeps, and so the requests it serves at once (the
+# rest wait their turn; see web/admission.py). Jobs get a few more on top.
+# Per process, whatever the cores: one process runs Python on one core at a
+# time, and more requests in flight only make them take turns at that
+# (bench/README.md: 8 beat 20 on every figure, on both databases).
+DEFAULT_POOL_SIZE = 8
 # In production the session signing key must be set and at least this long.
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -30,12 +36,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./opsportal.db"
     # A request waits this long for a database lock, then gets 503 with Retry-After.
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
-    # Connections each process keeps, and so the requests it serves at once (the
-    # rest wait their turn; see web/admission.py). Jobs get a few more on top.
-    # Per process, whatever the cores: one process runs Python on one core at a
-    # time, and more requests in flight only make them take turns at that
-    # (bench/load.py: 8 beat 20 on every figure, on both databases).
-    database_pool_size: int = Field(default=8, ge=1, le=1000)
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
     # `production` refuses to start with settings that are only fit for a laptop
     # (see `production_problems`).
     environment: Literal["development", "production"] = "development"
