@@ -6,39 +6,40 @@ transaction that is rolled back afterwards (SQLAlchemy's "joining a session
 into an external transaction" recipe). Tests that need real commits seen by
 several connections (concurrency) use `committed_session_factory` instead,
 which empties every table afterwards. `live_server` serves that data over real
-HTTP, and `page` drives Debian's Chromium against it through Playwright.
+HTTP; the browser tests drive Debian's Chromium against it through Playwright,
+with the fixtures of `tests/browser_fixtures.py` (loaded by each browser test
+module's `pytest_plugins`).
 
 Markers: a test that uses the browser is marked `browser`, one that starts a
 live server `slow` (see `pytest_collection_modifyitems`); other slow tests carry
 the marker themselves. `uv run pytest -m "not browser and not slow"` is the
 quick loop.
+
+Quick: this module imports neither the app, the CLI nor the database layer until
+a fixture needs them, so a test of a pure module starts in a second or two.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.orm import Session, sessionmaker
 
-from opsportal import cli
-from opsportal.app import create_app
-from opsportal.config import Settings
-from opsportal.db import SessionFactory, is_sqlite, make_engine, make_session_factory, normalise_url
-from opsportal.migrate import upgrade
-from opsportal.models import Base, Role
-from tests.factories import Customer, bearer, create_customer, create_user
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
+
+    from opsportal.config import Settings
+    from opsportal.db import SessionFactory
+    from tests.factories import Customer
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -53,6 +54,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _test_database_url(tmp_root: Path) -> str:
+    from opsportal.db import normalise_url
+
     url = os.environ.get("OPSPORTAL_TEST_DATABASE_URL")
     if url:
         return normalise_url(url)
@@ -66,6 +69,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
+    from sqlalchemy import text
+
+    from opsportal.db import is_sqlite, make_engine
+    from opsportal.migrate import upgrade
+
     engine = make_engine(database_url)
     if not is_sqlite(database_url):
         # Start from an empty schema so a re-run never sees a previous run's rows.
@@ -79,6 +87,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def on_postgres(database_url: str) -> bool:
+    from opsportal.db import is_sqlite
+
     return not is_sqlite(database_url)
 
 
@@ -100,6 +110,8 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture
 def session_factory(connection: Connection) -> SessionFactory:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -114,6 +126,9 @@ def session(session_factory: SessionFactory) -> Iterator[Session]:
 @pytest.fixture
 def committed_session_factory(engine: Engine) -> Iterator[SessionFactory]:
     """Real commits on separate connections, for concurrency tests; tables emptied afterwards."""
+    from opsportal.db import make_session_factory
+    from opsportal.models import Base
+
     yield make_session_factory(engine)
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
@@ -122,6 +137,8 @@ def committed_session_factory(engine: Engine) -> Iterator[SessionFactory]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
+    from opsportal.config import Settings
+
     return Settings(
         database_url=database_url,
         secret_key="test-secret-key-with-enough-length",
@@ -132,17 +149,24 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, session_factory: SessionFactory) -> FastAPI:
+    from opsportal.app import create_app
+
     return create_app(settings, session_factory=session_factory)
 
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
+    from fastapi.testclient import TestClient
+
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def admin_headers(session: Session) -> dict[str, str]:
+    from opsportal.models import Role
+    from tests.factories import bearer, create_user
+
     _, token = create_user(session, role=Role.ADMIN)
     return bearer(token)
 
@@ -150,6 +174,9 @@ def admin_headers(session: Session) -> dict[str, str]:
 @pytest.fixture
 def staff_headers(session: Session) -> dict[str, str]:
     """An internal (staff, not admin) user's API headers."""
+    from opsportal.models import Role
+    from tests.factories import bearer, create_user
+
     _, token = create_user(session, role=Role.INTERNAL)
     return bearer(token)
 
@@ -157,6 +184,8 @@ def staff_headers(session: Session) -> dict[str, str]:
 @pytest.fixture
 def customer(session: Session) -> Customer:
     """A customer user with its own organisation and its API headers."""
+    from tests.factories import create_customer
+
     return create_customer(session)
 
 
@@ -165,12 +194,16 @@ def cli_session_factory(
     monkeypatch: pytest.MonkeyPatch, session_factory: SessionFactory
 ) -> SessionFactory:
     """Point the CLI at the test transaction."""
+    from opsportal import cli
+
     monkeypatch.setattr(cli, "_session_factory", session_factory)
     return session_factory
 
 
 @pytest.fixture
 def live_app(settings: Settings, committed_session_factory: SessionFactory) -> FastAPI:
+    from opsportal.app import create_app
+
     return create_app(settings, session_factory=committed_session_factory)
 
 
@@ -181,6 +214,8 @@ def live_server(live_app: FastAPI) -> Iterator[str]:
     It serves `live_app`, whose data is committed for real (see
     `committed_session_factory`); set data up with `session_scope(committed_session_factory)`.
     """
+    import uvicorn
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -199,64 +234,3 @@ def live_server(live_app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-# Chromium as root in a closed network: no sandbox, and none of its background
-# calls home (they would be refused, many at a time).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def find_chromium() -> str | None:
-    candidates = [
-        os.environ.get("OPSPORTAL_CHROMIUM"),
-        shutil.which("chromium"),
-        "/usr/bin/chromium",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-# Generous waits: on a loaded 2-core CI machine a page can take seconds; a
-# wait ends as soon as its condition holds, so this costs nothing when fast.
-PAGE_TIMEOUT_MS = 30_000
-expect.set_options(timeout=PAGE_TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium found (apt-get install chromium); .ci/run installs it")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = Path(os.environ.get("OPSPORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
