@@ -16,13 +16,17 @@ the marker themselves. `uv run pytest -m "not browser and not slow"` is the
 quick loop.
 
 Quick: this module imports neither the app, the CLI nor the database layer until
-a fixture needs them, so a test of a pure module starts in a second or two.
+a fixture needs them, so a test of a pure module starts in a second or two. And
+passwords are hashed at a tiny argon2 cost (the OPSPORTAL_PASSWORD_HASH_* settings,
+which subprocesses inherit too), except in tests marked `real_password_cost`:
+those about hashing or the time a login takes.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +45,15 @@ if TYPE_CHECKING:
     from opsportal.db import SessionFactory
     from tests.factories import Customer
 
+# A cheap argon2 cost for every password the tests hash (a developer may still
+# export the real one). Set before any settings are read, here and in subprocesses.
+TEST_PASSWORD_HASH_COST = {
+    "OPSPORTAL_PASSWORD_HASH_TIME_COST": "1",
+    "OPSPORTAL_PASSWORD_HASH_MEMORY_KIB": "64",
+}
+for _name, _value in TEST_PASSWORD_HASH_COST.items():
+    os.environ.setdefault(_name, _value)
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,6 +64,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if "live_server" in fixtures:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _password_hash_cost(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts hashing at the run's cheap cost, or at the production cost
+    when marked `real_password_cost` (then its settings have that cost too).
+
+    Autouse, so it runs before the fixtures that read the settings or hash a
+    password; and whatever cost a test's app set, the next test starts afresh.
+    """
+    real = request.node.get_closest_marker("real_password_cost") is not None
+    saved = {name: os.environ.pop(name, None) for name in TEST_PASSWORD_HASH_COST} if real else {}
+    # Nothing to set before the hashing module is imported (an app or the CLI sets it then).
+    if real or "opsportal.auth.secrets" in sys.modules:
+        from opsportal.auth.secrets import use_password_hash_cost
+        from opsportal.config import (
+            SECURE_PASSWORD_HASH_MEMORY_KIB,
+            SECURE_PASSWORD_HASH_TIME_COST,
+        )
+
+        use_password_hash_cost(
+            time_cost=int(
+                os.environ.get("OPSPORTAL_PASSWORD_HASH_TIME_COST", SECURE_PASSWORD_HASH_TIME_COST)
+            ),
+            memory_kib=int(
+                os.environ.get(
+                    "OPSPORTAL_PASSWORD_HASH_MEMORY_KIB", SECURE_PASSWORD_HASH_MEMORY_KIB
+                )
+            ),
+        )
+    try:
+        yield
+    finally:
+        os.environ.update({name: value for name, value in saved.items() if value is not None})
 
 
 def _test_database_url(tmp_root: Path) -> str:

@@ -17,6 +17,7 @@ from opsportal.audit.endpoints import router as audit_router
 from opsportal.audit.pages import router as audit_pages
 from opsportal.auth.endpoints import router as identity_router
 from opsportal.auth.pages import router as sign_in_pages
+from opsportal.auth.secrets import use_password_hash_cost
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.benchmarks.published import PublishedDayCache
@@ -67,6 +68,9 @@ def create_app(
     # Here rather than in `serve`, so every way of starting the app refuses
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
+    use_password_hash_cost(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
     training_compliance.install(settings)
     if session_factory is None:
         session_factory = make_session_factory(

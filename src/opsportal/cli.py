@@ -65,11 +65,17 @@ def session_factory() -> SessionFactory:
 @app.callback()
 def main() -> None:
     """opsportal: peer benchmarks and training certification."""
+    from opsportal.auth.secrets import use_password_hash_cost
     from opsportal.training.compliance.wiring import install
 
     # What the app wires at start-up, the command line wires too: users created
-    # here get their required tracks, benchmark runs compute training completion.
-    install(get_settings())
+    # here get their required tracks, benchmark runs compute training completion,
+    # passwords are hashed at the configured cost.
+    settings = get_settings()
+    install(settings)
+    use_password_hash_cost(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
 
 
 @contextmanager
