@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     # The argon2id cost of new password hashes (OPSPORTAL_PASSWORD_HASH_TIME_COST,
     # OPSPORTAL_PASSWORD_HASH_MEMORY_KIB): passes over memory, and KiB of memory.
     # Every hash records its own cost, so hashes made at another cost still
-    # verify. Production refuses less than the default; the tests set a tiny
-    # cost (tests/conftest.py).
+    # verify; a login upgrades a hash made at a lower cost. Production refuses
+    # less than the default; the tests set a tiny cost (tests/conftest.py).
     password_hash_time_cost: int = Field(default=SECURE_PASSWORD_HASH_TIME_COST, ge=1, le=100)
     password_hash_memory_kib: int = Field(
         default=SECURE_PASSWORD_HASH_MEMORY_KIB, ge=64, le=4 * 1024 * 1024

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from opsportal.app import create_app
 from opsportal.auth import login as login_module
 from opsportal.auth.login import password_check_slot
+from opsportal.auth.secrets import use_password_hash_cost
 from opsportal.auth.throttle import email_key
 from opsportal.config import (
     SECURE_PASSWORD_HASH_MEMORY_KIB,
@@ -218,6 +219,60 @@ class TestConstantTime:
         unknown = median_ms("nobody@example.test")
         # Before: about 179 ms against 5 ms. Loosely, for a busy machine.
         assert without > 0.4 * wrong and unknown > 0.4 * wrong, (wrong, without, unknown)
+
+
+class TestHashCost:
+    """A deployment may raise the cost: old hashes still verify, and a login upgrades them."""
+
+    LOW = {"password_hash_time_cost": 1, "password_hash_memory_kib": 64}
+    HIGH = {"password_hash_time_cost": 2, "password_hash_memory_kib": 128}
+
+    def user_hashed_at(self, session: Session, cost: dict[str, int]) -> User:
+        use_password_hash_cost(
+            time_cost=cost["password_hash_time_cost"], memory_kib=cost["password_hash_memory_kib"]
+        )
+        created, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        assert created.password_hash is not None
+        assert (
+            extract_parameters(created.password_hash).memory_cost
+            == cost["password_hash_memory_kib"]
+        )
+        return created
+
+    def client_at(
+        self, settings: Settings, session_factory: SessionFactory, cost: dict[str, int]
+    ) -> TestClient:
+        return TestClient(
+            create_app(settings.model_copy(update=cost), session_factory=session_factory)
+        )
+
+    def test_a_good_login_upgrades_a_hash_made_at_a_lower_cost(
+        self, settings: Settings, session_factory: SessionFactory, session: Session
+    ) -> None:
+        user = self.user_hashed_at(session, self.LOW)
+        old_hash = user.password_hash
+        with self.client_at(settings, session_factory, self.HIGH) as client:
+            assert api_login(client, user.email, "a guess").status_code == 401
+            session.refresh(user)
+            assert user.password_hash == old_hash
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+            session.refresh(user)
+            assert user.password_hash is not None and user.password_hash != old_hash
+            made_at = extract_parameters(user.password_hash)
+            assert (made_at.time_cost, made_at.memory_cost) == (2, 128)
+            # The same password still signs in, through the API and the form.
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+            assert log_in(client, user.email).status_code == 303
+
+    def test_a_hash_made_at_a_higher_cost_verifies_and_is_kept(
+        self, settings: Settings, session_factory: SessionFactory, session: Session
+    ) -> None:
+        user = self.user_hashed_at(session, self.HIGH)
+        old_hash = user.password_hash
+        with self.client_at(settings, session_factory, self.LOW) as client:
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+        session.refresh(user)
+        assert user.password_hash == old_hash
 
 
 class TestBoundedHashing:

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import replace
 
-from argon2 import Parameters, PasswordHasher
+from argon2 import Parameters, PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
@@ -72,3 +72,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
     return matches and password_hash is not None
+
+
+def is_below_current_cost(password_hash: str) -> bool:
+    """True when the hash was made at a lower cost than new hashes are now.
+
+    Only ever upward: a hash made at a higher cost (the setting was lowered since)
+    is kept as it is.
+    """
+    try:
+        made_at = extract_parameters(password_hash)
+    except InvalidHashError:
+        return False
+    now = _argon2.parameters
+    return made_at.time_cost < now.time_cost or made_at.memory_cost < now.memory_cost
