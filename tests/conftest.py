@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
@@ -155,13 +155,25 @@ def connection(engine: Engine) -> Iterator[Connection]:
             outer.rollback()
 
 
-@pytest.fixture
-def session_factory(connection: Connection) -> SessionFactory:
+@pytest.fixture(scope="session")
+def _test_sessions() -> SessionFactory:
+    """The one session factory of the tests', bound to each test's connection in turn
+    (by `session_factory`), so that one app can serve them all (see `app`)."""
     from sqlalchemy.orm import sessionmaker
 
-    return sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+    return sessionmaker(join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def session_factory(
+    connection: Connection, _test_sessions: SessionFactory
+) -> Iterator[SessionFactory]:
+    """Sessions inside this test's transaction (rolled back at its end)."""
+    _test_sessions.configure(bind=connection)
+    try:
+        yield _test_sessions
+    finally:
+        _test_sessions.configure(bind=None)
 
 
 @pytest.fixture
@@ -182,8 +194,7 @@ def committed_session_factory(engine: Engine) -> Iterator[SessionFactory]:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
+def _test_settings(database_url: str) -> Settings:
     from opsportal.config import Settings
 
     return Settings(
@@ -195,10 +206,56 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, session_factory: SessionFactory) -> FastAPI:
+def settings(database_url: str) -> Settings:
+    return _test_settings(database_url)
+
+
+class _SharedApp(NamedTuple):
+    app: FastAPI
+    settings: Settings
+    session_factory: SessionFactory
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url: str, _test_sessions: SessionFactory) -> _SharedApp:
     from opsportal.app import create_app
 
-    return create_app(settings, session_factory=session_factory)
+    settings = _test_settings(database_url)
+    return _SharedApp(
+        create_app(settings, session_factory=_test_sessions), settings, _test_sessions
+    )
+
+
+@pytest.fixture
+def app(
+    settings: Settings, session_factory: SessionFactory, _shared_app: _SharedApp
+) -> Iterator[FastAPI]:
+    """The app, made by `create_app` for each test; with the usual settings, in one object.
+
+    FastAPI works out each route's dependencies on an app's first request,
+    0.1-0.3 s a time, which most tests would pay again. So a test with the usual
+    `settings` and `session_factory` gets the one app whose routes have been
+    worked out already, with everything else as a new app has it: the state
+    (settings, session factories, caches) and the process-wide set-up of this
+    test's own `create_app`, and middleware built afresh on its first request.
+    """
+    from opsportal.app import create_app
+
+    own = create_app(settings, session_factory=session_factory)
+    shared = _shared_app.app
+    if settings != _shared_app.settings or session_factory is not _shared_app.session_factory:
+        yield own
+        return
+    shared.state = own.state
+    shared.middleware_stack = None
+    layout = (len(shared.routes), len(shared.user_middleware))
+    yield shared
+    if (len(shared.routes), len(shared.user_middleware)) != layout or shared.dependency_overrides:
+        shared.dependency_overrides.clear()
+        raise RuntimeError(
+            "a test changed the shared app's routes, middleware or dependency overrides; "
+            "give it its own app (create_app) instead"
+        )
 
 
 @pytest.fixture
