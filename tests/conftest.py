@@ -13,7 +13,7 @@ module's `pytest_plugins`).
 Markers: a test that uses the browser is marked `browser`, one that starts a
 live server `slow` (see `pytest_collection_modifyitems`); other slow tests carry
 the marker themselves. `uv run pytest -m "not browser and not slow"` is the
-quick loop.
+quick loop, and its property tests search lightly (tests/hypothesis_profiles.py).
 
 Quick: this module imports neither the app, the CLI nor the database layer until
 a fixture needs them, so a test of a pure module starts in a second or two. And
@@ -53,6 +53,17 @@ TEST_PASSWORD_HASH_COST = {
 }
 for _name, _value in TEST_PASSWORD_HASH_COST.items():
     os.environ.setdefault(_name, _value)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The quick loop, a run that leaves the slow tests out, searches lightly
+    (tests/hypothesis_profiles.py); unless it names a Hypothesis profile itself."""
+    if "not slow" in (config.getoption("markexpr") or "") and not config.getoption(
+        "hypothesis_profile", default=None
+    ):
+        from tests.hypothesis_profiles import use_quick_profile
+
+        use_quick_profile()
 
 
 @pytest.hookimpl(tryfirst=True)
