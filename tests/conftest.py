@@ -205,15 +205,29 @@ def committed_session_factory(engine: Engine) -> Iterator[SessionFactory]:
             conn.execute(table.delete())
 
 
+_settings_made: dict[tuple[str, tuple[tuple[str, str], ...]], Settings] = {}
+
+
 def _test_settings(database_url: str) -> Settings:
+    """The tests' settings: read once per environment (a few ms each), a copy for each test."""
     from opsportal.config import Settings
 
-    return Settings(
-        database_url=database_url,
-        secret_key="test-secret-key-with-enough-length",
-        public_base_url="http://testserver",
-        scheduler_enabled=False,
+    environment = tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.upper().startswith("OPSPORTAL_")
+        )
     )
+    made = _settings_made.get((database_url, environment))
+    if made is None:
+        made = _settings_made[(database_url, environment)] = Settings(
+            database_url=database_url,
+            secret_key="test-secret-key-with-enough-length",
+            public_base_url="http://testserver",
+            scheduler_enabled=False,
+        )
+    return made.model_copy()
 
 
 @pytest.fixture
