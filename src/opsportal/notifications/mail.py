@@ -329,6 +329,24 @@ def send_pending(
     return report
 
 
+def send_queued(session_factory: SessionFactory, *, settings: Settings) -> SendReport:
+    """Send every message due now, pass after pass: what the command line runs.
+
+    Ends when a pass finds fewer due messages than it may take, which includes
+    a pass that stopped at an unreachable server; messages to retry are not due
+    again until their backoff is over.
+    """
+    total = SendReport()
+    while True:
+        report = send_pending(session_factory, settings=settings)
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        total.skipped += report.skipped
+        if report.sent + report.retrying + report.failed + report.skipped < PASS_LIMIT:
+            return total
+
+
 def _send_one(
     session_factory: SessionFactory,
     *,
