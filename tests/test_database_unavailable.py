@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from opsportal.app import create_app
+from opsportal.benchmarks.service import runs
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
 from opsportal.errors import PROBLEM_JSON, is_busy_database
@@ -109,6 +110,30 @@ def test_an_unreachable_database_is_503_and_healthz_says_so(settings: Settings) 
             "/api/v1/organizations", json={"name": "Nowhere Ltd"}, headers=bearer("t")
         )
         assert_503(write)
+        login = {"email": "someone@example.test", "password": "a long password"}
+        assert_503(client.post("/api/v1/login", json=login))
+        assert_503(client.get("/api/v1/certificates/verify/" + "A" * 20))
+        calculate = {"calculatedFor": "2026-01-01"}
+        assert_503(client.post("/api/v1/benchmarks/calculate", json=calculate, headers=bearer("t")))
+        form = client.get("/login")
+        assert form.status_code == 200  # the sign-in form itself needs no database
+        csrf = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        signed = client.post("/login", data={**login, "csrf_token": csrf, "next": "/"})
+        assert signed.status_code == 503 and signed.headers["retry-after"] == "1"
+
+
+def test_a_benchmark_run_that_loses_the_database_is_503_with_retry_after(
+    client: TestClient, admin_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def gone(*args: object, **kwargs: object) -> None:
+        raise operational("consuming input failed: server closed the connection unexpectedly")
+
+    monkeypatch.setattr(runs, "_compute_and_publish", gone)
+    response = client.post(
+        "/api/v1/benchmarks/calculate", json={"calculatedFor": "2026-01-01"}, headers=admin_headers
+    )
+    assert_503(response)
+    assert "previous results are still published" in response.json()["detail"]
 
 
 class TestSqliteFull:
@@ -274,6 +299,8 @@ def test_a_postgresql_restart_and_outage_answer_503_and_lose_no_acknowledged_wri
         probes = [
             httpx.post(f"{live_server}/api/v1/organizations", json=down, headers=bearer(token)),
             httpx.get(f"{live_server}/healthz"),
+            httpx.get(f"{live_server}/api/v1/me", headers=bearer(token)),
+            httpx.post(f"{live_server}/api/v1/login", json={"email": "a@b.test", "password": "x"}),
         ]
         refused = load.refused("write")
         wait_for(lambda: load.refused("write") >= refused + 5, seconds=60, what="refusals")
