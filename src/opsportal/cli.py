@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -33,6 +33,9 @@ from opsportal.db import SessionFactory, make_engine, make_session_factory, sess
 from opsportal.errors import DomainError
 from opsportal.models import Role
 
+if TYPE_CHECKING:
+    from opsportal.notifications.mail import SendReport
+
 app = typer.Typer(
     help="opsportal: peer benchmarks and training certification.", no_args_is_help=True
 )
@@ -48,6 +51,8 @@ reminders_app = typer.Typer(help="Training and certificate reminders.", no_args_
 app.add_typer(reminders_app, name="reminders")
 keys_app = typer.Typer(help="Credential signing keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+mail_app = typer.Typer(help="The mail outbox.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
 
 err_console = Console(stderr=True)
 
@@ -83,7 +88,7 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
 
 
@@ -241,14 +246,87 @@ def import_values(
     typer.echo(json.dumps({"accepted": accepted}))
 
 
+# Who sends what a command only queued.
+SENT_LATER = "they are sent by a running server's scheduler or by `opsportal mail send`"
+QueueOnly = Annotated[
+    bool,
+    typer.Option(
+        "--queue-only",
+        help="Queue the mail and leave it to a server's scheduler or `opsportal mail send`",
+    ),
+]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _send_mail_now(*, queue_only: bool, queued: str) -> None:
+    """After a command queued mail: send the outbox now, or say that it only queued it.
+
+    `queued` says what this command queued ("queued 3 messages").
+    """
+    settings = get_settings()
+    if queue_only or not settings.smtp_url:
+        why = "" if queue_only else " (OPSPORTAL_SMTP_URL is not set here, so none was sent)"
+        say(f"{queued}{why}; {SENT_LATER}")
+        return
+    _, _, said = _send_queued_mail()
+    say(f"{queued}; mail: {said}")
+
+
+def _send_queued_mail() -> tuple[SendReport, int, str]:
+    """Send the due mail now: (what happened, how many are still queued, that in words)."""
+    from opsportal.notifications.mail import send_queued
+    from opsportal.notifications.repository import count_queued
+
+    report = send_queued(session_factory(), settings=get_settings())
+    with unit_of_work() as session:
+        left = count_queued(session)
+    said = f"{report.sent} sent, {report.failed} failed for good"
+    if left:
+        said += f"; {_plural(left, 'message')} still queued ({SENT_LATER})"
+    return report, left, said
+
+
+def say(message: str) -> None:
+    """A line for the operator on standard error, never wrapped (scripts grep it)."""
+    err_console.print(message, highlight=False, soft_wrap=True)
+
+
+@mail_app.command("send")
+def mail_send() -> None:
+    """Send the outbox's due messages now and print how many were sent, retried and failed."""
+    from opsportal.notifications.repository import count_queued
+
+    if not get_settings().smtp_url:
+        with unit_of_work() as session:
+            queued = count_queued(session)
+        fail(
+            "OPSPORTAL_SMTP_URL is not set: there is no mail server to send to; nothing "
+            f"was sent, and the outbox keeps {_plural(queued, 'queued message')}."
+        )
+    report, left, said = _send_queued_mail()
+    say(f"mail: {said}")
+    counts = {
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "failed": report.failed,
+        "skipped": report.skipped,
+        "queued": left,
+    }
+    typer.echo(json.dumps(counts))
+
+
 @benchmarks_app.command("compute")
 def benchmarks_compute(
     date: Annotated[
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Day to calculate for (default: today, UTC)"),
     ] = None,
+    queue_only: QueueOnly = False,
 ) -> None:
-    """Run the benchmark aggregation now and print a summary."""
+    """Run the benchmark aggregation now, print a summary, and send the drop alerts' mail."""
     from opsportal.benchmarks.service import run_benchmarks
 
     try:
@@ -267,6 +345,12 @@ def benchmarks_compute(
         highlight=False,
     )
     typer.echo(summary.model_dump_json(by_alias=True))
+    from opsportal.notifications.repository import count_queued
+
+    with unit_of_work() as session:
+        waiting = count_queued(session)
+    if waiting:  # drop alerts this run queued, and any other mail not sent yet
+        _send_mail_now(queue_only=queue_only, queued=f"{_plural(waiting, 'message')} queued")
 
 
 @keys_app.command("rotate")
@@ -305,8 +389,9 @@ def reminders_send(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be sent; send and record nothing")
     ] = False,
+    queue_only: QueueOnly = False,
 ) -> None:
-    """Send the training and certificate reminders due now; print each one."""
+    """Queue the training and certificate reminders due now, print each, and send the mail."""
     from opsportal.training.compliance.reminders import due_reminders, send_reminders
 
     settings = get_settings()
@@ -316,12 +401,15 @@ def reminders_send(
             session.rollback()
         else:
             reminders = send_reminders(session, settings=settings)
-    verb = "would send" if dry_run else "sent"
+    # Each reminder is recorded and its email queued in the outbox; whether
+    # the email left is what the sending below says.
+    verb = "would send" if dry_run else "queued"
     for reminder in reminders:
         typer.echo(f"{verb}\t{reminder.kind}\t{reminder.email}\t{reminder.title}")
-    err_console.print(
-        f"{len(reminders)} reminder{'' if len(reminders) == 1 else 's'} {verb}", highlight=False
-    )
+    if dry_run:
+        say(f"{_plural(len(reminders), 'reminder')} would be sent")
+        return
+    _send_mail_now(queue_only=queue_only, queued=f"queued {_plural(len(reminders), 'message')}")
 
 
 def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> None:

@@ -181,6 +181,17 @@ class Settings(BaseSettings):
             parse_smtp_url(value)
         return value or None
 
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_one_address(cls, value: str) -> str:
+        # Checked at start-up: a From that no message can carry would fail every one.
+        from opsportal.addresses import sender_problem
+
+        problem = sender_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
