@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
 from opsportal.demo import load_demo
+from opsportal.kit.elected import claim_firing
 from opsportal.migrate import alembic_config, upgrade
 from opsportal.models import (
     Certificate,
@@ -36,7 +37,6 @@ from opsportal.models import (
     User,
 )
 from opsportal.models.base import utcnow
-from opsportal.scheduling import claim_firing
 from opsportal.training.compliance import wiring
 from opsportal.training.compliance.reminders import send_reminders
 from opsportal.training.credentials.signing import rotate_key

@@ -96,12 +96,6 @@ class InvalidInput(DomainError):
             self.extra.setdefault("errors", [{"field": field, "message": detail}])
 
 
-
-
-
-
-
-
 # Seconds a client is asked to wait when the database is busy or unavailable.
 BUSY_RETRY_AFTER_SECONDS = 1
 # ... and when it has no room left: freeing space takes an operator.
@@ -236,12 +230,3 @@ TROUBLE_ANSWERS = {
         FULL_RETRY_AFTER_SECONDS,
     ),
 }
-
-
-
-
-
-
-
-
-

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from opsportal.cli import app as cli_app
 from opsportal.config import Settings, get_settings
 from opsportal.models import OutboxMessage, OutboxStatus
+from tests.benchmarks.test_drop_alerts import DAY1, DAY2, World
 from tests.factories import queue_mail
 from tests.notifications.conftest import SmtpServer
-from tests.notifications.test_drop_alerts import DAY1, DAY2, World
 from tests.processes import free_port
-from tests.training.test_reminders import set_up
+from tests.training.compliance.test_reminders import set_up
 
 runner = CliRunner()
 SENT_LATER = "they are sent by a running server's scheduler or by `opsportal mail send`"

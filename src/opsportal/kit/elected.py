@@ -85,7 +85,9 @@ def run_elected(job: ElectedJob[Result], session_factory: SessionFactory) -> Res
         if fire_time is None:
             return None
         if not claim_firing(session_factory, job=job.id, fire_time=fire_time):
-            logger.info("%s: the firing of %s is another process's; skipped", job.name, fire_time)
+            logger.info(
+                "%s: the firing of %s was taken by another process; skipped", job.name, fire_time
+            )
             return None
         return job.run()
     except Exception:

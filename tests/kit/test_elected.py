@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from opsportal.benchmarks import schedule as benchmark_schedule
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
+from opsportal.kit import elected
+from opsportal.kit.elected import claim_firing
 from opsportal.models import ScheduledFiring
-from opsportal.scheduling import claim_firing
 from opsportal.training.compliance import schedule as reminder_schedule
 
 FIRE_TIME = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -68,8 +69,7 @@ class TestALostFiringIsAQuietSkip:
     @pytest.fixture
     def every_minute(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
         moment = FIRE_TIME.replace(second=30)  # one firing, however long the test takes
-        monkeypatch.setattr(benchmark_schedule, "utcnow", lambda: moment)
-        monkeypatch.setattr(reminder_schedule, "utcnow", lambda: moment)
+        monkeypatch.setattr(elected, "utcnow", lambda: moment)
         return settings.model_copy(
             update={"benchmark_cron": "* * * * *", "reminder_cron": "* * * * *"}
         )
