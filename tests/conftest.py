@@ -323,9 +323,9 @@ def cli_session_factory(
     monkeypatch: pytest.MonkeyPatch, session_factory: SessionFactory
 ) -> SessionFactory:
     """Point the CLI at the test transaction."""
-    from opsportal import cli
+    from opsportal.cli import base
 
-    monkeypatch.setattr(cli, "_session_factory", session_factory)
+    monkeypatch.setattr(base, "_session_factory", session_factory)
     return session_factory
 
 
