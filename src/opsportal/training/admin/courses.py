@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -30,6 +32,8 @@ from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+Data = TypeVar("Data", bound=BaseModel)
 
 
 def _course(session: Session, course_id: int) -> Course:
@@ -72,8 +76,33 @@ def _values(form: FormData) -> dict[str, Any]:
     }
 
 
-def _wants_preview(form: FormData) -> bool:
-    return form.get("action") == "preview"
+def _submit(
+    request: Request,
+    session: Session,
+    user: Principal,
+    form: FormData,
+    *,
+    track: Track,
+    course: Course | None,
+    schema: type[Data],
+    save: Callable[[Data], object],
+    done: str,
+) -> Response:
+    """Check the posted course and `save` it, unless a preview was asked for: then, or with
+    errors, the form again (nothing kept); once saved, the track's page saying it is `done`."""
+    values = _values(form)
+    preview = form.get("action") == "preview"
+    errors: FieldErrors = {}
+    with collecting_errors(errors, InvalidInput):
+        data = schema.model_validate(values)
+        if not preview:
+            save(data)
+    if errors or preview:
+        session.rollback()
+        return _course_form(
+            request, user, track=track, course=course, values=values, errors=errors, preview=True
+        )
+    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” {done}.")
 
 
 @router.get("/admin/tracks/{track_id}/courses/new")
@@ -90,18 +119,19 @@ def create_course(
     request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
     track = service.get_track(session, track_id)
-    values = _values(form)
-    errors: FieldErrors = {}
-    with collecting_errors(errors, InvalidInput):
-        data = CourseCreate.model_validate(values)
-        if not _wants_preview(form):
-            authoring.create_course(session, track_id=track.id, data=data, actor=user)
-    if errors or _wants_preview(form):
-        session.rollback()
-        return _course_form(
-            request, user, track=track, course=None, values=values, errors=errors, preview=True
-        )
-    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” added.")
+    return _submit(
+        request,
+        session,
+        user,
+        form,
+        track=track,
+        course=None,
+        schema=CourseCreate,
+        save=lambda data: authoring.create_course(
+            session, track_id=track.id, data=data, actor=user
+        ),
+        done="added",
+    )
 
 
 @router.get("/admin/courses/{course_id}/edit")
@@ -123,19 +153,19 @@ def update_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
     course = _course(session, course_id)
-    track = course.track
-    values = _values(form)
-    errors: FieldErrors = {}
-    with collecting_errors(errors, InvalidInput):
-        data = CourseUpdate.model_validate(values)
-        if not _wants_preview(form):
-            authoring.update_course(session, course_id=course.id, data=data, actor=user)
-    if errors or _wants_preview(form):
-        session.rollback()
-        return _course_form(
-            request, user, track=track, course=course, values=values, errors=errors, preview=True
-        )
-    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” saved.")
+    return _submit(
+        request,
+        session,
+        user,
+        form,
+        track=course.track,
+        course=course,
+        schema=CourseUpdate,
+        save=lambda data: authoring.update_course(
+            session, course_id=course.id, data=data, actor=user
+        ),
+        done="saved",
+    )
 
 
 @router.post("/admin/courses/{course_id}/move")
