@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from opsportal.audit import repository
+from opsportal.audit.repository import EntryFilter, EntryWithActor
 from opsportal.models import AuditEntry
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -91,22 +92,7 @@ def changes(
 
 
 def list_entries(
-    session: Session,
-    *,
-    actor_id: int | None,
-    target_type: str | None,
-    target_id: int | None,
-    action: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[repository.EntryWithActor], int]:
+    session: Session, chosen: EntryFilter, *, limit: int, offset: int
+) -> tuple[list[EntryWithActor], int]:
     """Audit rows, newest first, with the actor's email where there is one."""
-    return repository.list_entries(
-        session,
-        actor_id=actor_id,
-        target_type=target_type,
-        target_id=target_id,
-        action=action,
-        limit=limit,
-        offset=offset,
-    )
+    return repository.list_entries(session, chosen, limit=limit, offset=offset)
