@@ -27,7 +27,7 @@ from opsportal.benchmarks.schemas import (
 from opsportal.benchmarks.service import exports
 from opsportal.config import Settings
 from opsportal.deps import Limit, Offset, ResourceId, SessionDep, SessionFactoryDep, SettingsDep
-from opsportal.kit.downloads import csv_download
+from opsportal.kit.downloads import csv_download, download_route
 from opsportal.principal import Principal
 from opsportal.schemas import MAX_ID, QueryText
 
@@ -215,8 +215,7 @@ def comparison_history(
 
 @router.get(
     "/organizations/{organization_id}/scorecard.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per metric"}},
+    **download_route("text/csv", "One row per metric"),
 )
 def scorecard_csv(organization_id: ResourceId, compare: ComparisonsDep) -> Response:
     """The scorecard as CSV: one row per metric with the comparison's fields."""
@@ -257,11 +256,7 @@ def portfolio(
     )
 
 
-@router.get(
-    "/peer-group.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "Organisation × metric rows"}},
-)
+@router.get("/peer-group.csv", **download_route("text/csv", "Organisation × metric rows"))
 def peer_group_csv(
     settings: SettingsDep,
     session_factory: SessionFactoryDep,
