@@ -109,14 +109,7 @@ def get_certificate(
 
 
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
-    links = share_links(
-        settings,
-        verification_code=certificate.verification_code,
-        certificate_number=certificate.certificate_number,
-        track_name=certificate.track_name,
-        issued_at=certificate.issued_at,
-        expires_at=certificate.expires_at,
-    )
+    links = share_links(settings, certificate, verification_code=certificate.verification_code)
     return CertificateDocument(
         recipient_name=certificate.recipient_name,
         track_name=certificate.track_name,
