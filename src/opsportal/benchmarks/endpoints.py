@@ -21,7 +21,6 @@ from opsportal.benchmarks.schemas import (
     HistoryPoint,
     PeerGroupOptions,
     PeerGroupQuery,
-    PortfolioItem,
     PortfolioPage,
 )
 from opsportal.benchmarks.service import exports
@@ -249,7 +248,7 @@ def portfolio(
     found = exports.portfolio(session, principal=user, chosen=chosen, limit=limit, offset=offset)
     return PortfolioPage(
         calculated_for=found.calculated_for,
-        items=[PortfolioItem.model_validate(row) for row in found.rows],
+        items=found.rows,
         total=found.total,
         limit=limit,
         offset=offset,
