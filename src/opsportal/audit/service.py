@@ -91,6 +91,29 @@ def changes(
     return changed
 
 
+def record_changes(
+    db: Session,
+    *,
+    actor: Principal | None,
+    target_type: str,
+    target_id: int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    hidden: Iterable[str] = (),
+) -> None:
+    """A `<target_type>.update` row naming what changed (`changes`); none when nothing did."""
+    changed = changes(before, after, hidden=hidden)
+    if changed:
+        record(
+            db,
+            actor=actor,
+            action=f"{target_type}.update",
+            target_type=target_type,
+            target_id=target_id,
+            detail=changed,
+        )
+
+
 def list_entries(
     session: Session, chosen: EntryFilter, *, limit: int, offset: int
 ) -> tuple[list[EntryWithActor], int]:

@@ -117,17 +117,15 @@ def update_track(
     for field, value in changes.items():
         setattr(track, field, value)
     flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
-    after = _track_fields(track) | {"description": track.description}
-    changed = audit.changes(before, after, hidden=("description",))
-    if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="track.update",
-            target_type="track",
-            target_id=track.id,
-            detail=changed,
-        )
+    audit.record_changes(
+        session,
+        actor=actor,
+        target_type="track",
+        target_id=track.id,
+        before=before,
+        after=_track_fields(track) | {"description": track.description},
+        hidden=("description",),
+    )
     return track
 
 
@@ -178,16 +176,15 @@ def update_course(
             raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
         setattr(course, field, value)
     session.flush()
-    changed = audit.changes(before, _course_fields(course), hidden=("content",))
-    if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="course.update",
-            target_type="course",
-            target_id=course.id,
-            detail=changed,
-        )
+    audit.record_changes(
+        session,
+        actor=actor,
+        target_type="course",
+        target_id=course.id,
+        before=before,
+        after=_course_fields(course),
+        hidden=("content",),
+    )
     return course
 
 
