@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from opsportal.deps import ResourceId, SessionDep
-from opsportal.errors import InvalidInput, NotFound
+from opsportal.errors import InvalidInput
 from opsportal.models import Course, Track
 from opsportal.principal import Principal
-from opsportal.training import repository as training_repository
 from opsportal.training.admin import service
 from opsportal.training.admin.forms import (
     FieldErrors,
@@ -34,13 +33,6 @@ from opsportal.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 Data = TypeVar("Data", bound=BaseModel)
-
-
-def _course(session: Session, course_id: int) -> Course:
-    course = training_repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
-    return course
 
 
 def _course_form(
@@ -138,7 +130,7 @@ def create_course(
 def edit_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
 ) -> Response:
-    course = _course(session, course_id)
+    course = service.get_course(session, course_id)
     values = {
         "title": course.title,
         "description": course.description,
@@ -152,7 +144,7 @@ def edit_course(
 def update_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
-    course = _course(session, course_id)
+    course = service.get_course(session, course_id)
     return _submit(
         request,
         session,
