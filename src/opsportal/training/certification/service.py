@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy.orm import Session
 
 from opsportal import audit
@@ -15,7 +13,6 @@ from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
-    MAX_VERIFICATION_CODE_LENGTH,
     CertificateStatus,
     expiry_for,
     format_certificate_number,
@@ -23,7 +20,11 @@ from opsportal.training.certificates import (
     verification_url,
 )
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
-from opsportal.training.credentials.service import assign_status_entry, share_links
+from opsportal.training.credentials.service import (
+    assign_status_entry,
+    certificate_by_code,
+    share_links,
+)
 from opsportal.training.progress import certificate_read, progress_for_tracks, status_of
 from opsportal.training.schemas import CertificateRead, VerificationRead
 
@@ -161,18 +162,9 @@ def revoke_certificate(
     return certificate_read(certificate)
 
 
-_CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
-
-
 def verify_certificate(session: Session, *, code: str) -> VerificationRead:
     """Public check of a verification code; an unknown code (or a certificate number) is 404."""
-    certificate = (
-        repository.get_certificate_by_code(session, code)
-        if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
-        else None
-    )
-    if certificate is None:
-        raise NotFound("No certificate has this verification code.")
+    certificate = certificate_by_code(session, code)
     status = status_of(certificate)
     return VerificationRead(
         valid=status is CertificateStatus.ACTIVE,

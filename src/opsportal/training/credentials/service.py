@@ -92,7 +92,8 @@ def _status_place(session: Session, factory: SessionFactory, certificate_id: int
         return assign_status_entry(writer, certificate_id)
 
 
-def _certificate_by_code(session: Session, code: str) -> Certificate:
+def certificate_by_code(session: Session, code: str) -> Certificate:
+    """The certificate with this verification code; 404 for any other code (a number too)."""
     certificate = (
         training_repository.get_certificate_by_code(session, code)
         if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
@@ -133,7 +134,7 @@ def credential_jwt(
     session: Session, *, factory: SessionFactory, settings: Settings, code: str
 ) -> tuple[str, str]:
     """(file name, VC-JWT) of the certificate with this verification code; unknown code: 404."""
-    certificate = _certificate_by_code(session, code)
+    certificate = certificate_by_code(session, code)
     secret = signing.secret_key(session, settings)
     facts = credential_facts(session, factory, settings, certificate)
     kid, key = signing.current_signer(session, factory, secret)
