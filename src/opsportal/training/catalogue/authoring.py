@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal import audit
@@ -277,12 +276,8 @@ def put_quiz(
         quiz.pass_threshold = data.pass_threshold
         quiz.questions = questions
     apply_quiz_policy(quiz, data)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        # Two first PUTs racing on the unique course_id: the loser retries as a replace.
-        raise Conflict("The quiz was created concurrently; send the PUT again.") from exc
+    # Two first PUTs racing on the unique course_id: the loser retries as a replace.
+    flush_or_conflict(session, "The quiz was created concurrently; send the PUT again.")
     audit.record(
         session,
         actor=actor,
