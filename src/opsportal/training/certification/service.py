@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from opsportal import audit
@@ -29,6 +31,30 @@ from opsportal.training.progress import certificate_read, progress_for_tracks, s
 from opsportal.training.schemas import CertificateRead, VerificationRead
 
 
+def new_certificate(
+    session: Session, *, track: Track, user_id: int, recipient_name: str, issued_at: datetime
+) -> Certificate:
+    """A certificate of the track's current version, numbered next in its year (added, not
+    flushed). Takes the year's counter lock, which is held until the transaction ends."""
+    serial = repository.allocate_serial(session, issued_at.year)
+    certificate = Certificate(
+        certificate_number=format_certificate_number(issued_at.year, serial),
+        issue_year=issued_at.year,
+        serial=serial,
+        verification_code=new_verification_code(),
+        user_id=user_id,
+        track_id=track.id,
+        recipient_name=recipient_name,
+        track_name=track.name,
+        track_version=track.version,
+        track_major=track.version_major,
+        issued_at=issued_at,
+        expires_at=expiry_for(issued_at, track.validity_days),
+    )
+    session.add(certificate)
+    return certificate
+
+
 def issue_certificate(
     session: Session, *, principal: Principal, track_id: int, settings: Settings
 ) -> tuple[CertificateRead, bool]:
@@ -54,23 +80,10 @@ def issue_certificate(
     user = session.get(User, principal.user_id)
     assert user is not None
     # The counter lock is taken last and held to commit: numbers stay gapless.
-    serial = repository.allocate_serial(session, now.year)
-    certificate = Certificate(
-        certificate_number=format_certificate_number(now.year, serial),
-        issue_year=now.year,
-        serial=serial,
-        verification_code=new_verification_code(),
-        user_id=user.id,
-        track_id=track.id,
-        recipient_name=user.name,
-        track_name=track.name,
-        track_version=track.version,
-        track_major=track.version_major,
-        issued_at=now,
-        expires_at=expiry_for(now, track.validity_days),
+    certificate = new_certificate(
+        session, track=track, user_id=user.id, recipient_name=user.name, issued_at=now
     )
     certificate.track = track
-    session.add(certificate)
     session.flush()
     # Its bit in the credential status list, fixed from the start.
     assign_status_entry(session, certificate.id)
