@@ -130,7 +130,7 @@ def create_course(
 def edit_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
 ) -> Response:
-    course = service.get_course(session, course_id)
+    course = authoring.get_course(session, course_id)
     values = {
         "title": course.title,
         "description": course.description,
@@ -144,7 +144,7 @@ def edit_course(
 def update_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
-    course = service.get_course(session, course_id)
+    course = authoring.get_course(session, course_id)
     return _submit(
         request,
         session,

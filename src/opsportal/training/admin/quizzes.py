@@ -14,7 +14,7 @@ from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import InvalidInput
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.principal import Principal
-from opsportal.training.admin import quiz_form, service
+from opsportal.training.admin import quiz_form
 from opsportal.training.admin.forms import FieldErrors, add_domain_errors
 from opsportal.training.admin.tracks import see_other
 from opsportal.training.catalogue import authoring
@@ -57,7 +57,7 @@ def _builder(
 def quiz_builder(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
 ) -> Response:
-    course = service.get_course(session, course_id)
+    course = authoring.get_course(session, course_id)
     form = quiz_form.from_quiz(course.quiz, course_title=course.title)
     return _builder(
         request, user, course=course, track=course.track, quiz=course.quiz, form=form, errors={}
@@ -68,7 +68,7 @@ def quiz_builder(
 def save_quiz(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
-    course = service.get_course(session, course_id)
+    course = authoring.get_course(session, course_id)
     # Taken now: a rollback below expires the loaded relationships.
     track, quiz = course.track, course.quiz
     builder = quiz_form.from_form(form)

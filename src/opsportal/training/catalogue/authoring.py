@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session
@@ -38,6 +39,30 @@ def _slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100].strip("-")
     return slug or "track"
+
+
+def _track(session: Session, track_id: int) -> Track:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    return track
+
+
+def get_course(session: Session, course_id: int) -> Course:
+    """A course, hidden ones included."""
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    return course
+
+
+def _changes(data: TrackUpdate | CourseUpdate) -> dict[str, Any]:
+    """The fields an update sets: one left out is kept, but none may be emptied."""
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    return changes
 
 
 def create_track(
@@ -95,14 +120,9 @@ def _track_fields(track: Track) -> dict[str, object]:
 def update_track(
     session: Session, *, track_id: int, data: TrackUpdate, actor: Principal | None = None
 ) -> Track:
-    track = repository.get_track(session, track_id)
-    if track is None:
-        raise NotFound(f"Track {track_id} not found.")
+    track = _track(session, track_id)
     before = _track_fields(track) | {"description": track.description}
-    changes = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    changes = _changes(data)
     if "slug" in changes and changes["slug"] != track.slug:
         if repository.get_track_by_slug(session, changes["slug"]) is not None:
             raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
@@ -134,9 +154,7 @@ def update_track(
 def create_course(
     session: Session, *, track_id: int, data: CourseCreate, actor: Principal | None = None
 ) -> Course:
-    track = repository.get_track(session, track_id)
-    if track is None:
-        raise NotFound(f"Track {track_id} not found.")
+    track = _track(session, track_id)
     fields = data.model_dump()
     if "sort_order" not in data.model_fields_set:
         fields["sort_order"] = repository.next_course_sort_order(session, track_id)
@@ -166,13 +184,9 @@ def _course_fields(course: Course) -> dict[str, object]:
 def update_course(
     session: Session, *, course_id: int, data: CourseUpdate, actor: Principal | None = None
 ) -> Course:
-    course = repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
+    course = get_course(session, course_id)
     before = _course_fields(course)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    for field, value in _changes(data).items():
         setattr(course, field, value)
     session.flush()
     audit.record_changes(
@@ -254,9 +268,7 @@ def put_quiz(
 ) -> Quiz:
     """Create the course's quiz, or replace it whole (same quiz id; started attempts keep
     the questions they were given)."""
-    course = repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
+    course = get_course(session, course_id)
     validate_questions(data.questions)
     validate_quiz_policy(data)
     questions = [q.model_dump(mode="json") for q in data.questions]
