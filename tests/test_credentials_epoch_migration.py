@@ -49,6 +49,7 @@ def migrate(conn: Connection, revision: str) -> None:
     current = None
     if "alembic_version" in inspect(conn).get_table_names():
         current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    conn.commit()  # migrations begin their own transaction
     if current is None or int(current) < int(revision):
         command.upgrade(config, revision)
     else:

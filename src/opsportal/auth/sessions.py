@@ -21,9 +21,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opsportal.auth import repository
-from opsportal.auth.service import Principal, principal_for_user_id
+from opsportal.auth.service import principal_for_user_id
 from opsportal.models import User
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 
 
 def session_version(session: Session, user_id: int) -> int:

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
-from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
+from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
 from opsportal.benchmarks.service.scorecard import (
@@ -34,22 +33,58 @@ from opsportal.benchmarks.service.scorecard import (
 )
 from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
-from opsportal.metrics.registry import METRICS, get_metric
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
+from opsportal.kit.downloads import csv_download, pdf_download
+from opsportal.metrics.registry import METRICS, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
-from opsportal.schemas import QueryText, ResourceId
+from opsportal.principal import Principal
+from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff, PageUser
-from opsportal.web.templating import render
+from opsportal.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
+
+# `{{ value | in_unit(unit) }}`: a metric's value as every view writes it ("12.5 %", "3 days").
+templates.env.filters["in_unit"] = lambda value, unit: Unit(unit).show(value)
 
 TREND_MONTHS = (6, 12)
 TREND_DAYS = {6: 183, 12: 366}
 
 IndustryQuery = Annotated[QueryText | None, Query(max_length=100)]
 SizeQuery = Annotated[QueryText | None, Query(max_length=20)]
+Months = Annotated[int, Query(description="Trend span: 6 or 12 months")]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What every scorecard route is asked: an organisation, and a peer group (None: default)."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    organization_id: int
+    industry: str | None
+    size: str | None
+
+    @property
+    def cache(self) -> PublishedDayCache:
+        cache: PublishedDayCache = self.request.app.state.published_cache
+        return cache
+
+
+async def asked(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+) -> Asked:
+    return Asked(request, session, settings, organization_id, industry, size)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
 
 
 @dataclass(frozen=True)
@@ -64,8 +99,8 @@ AT_MEDIAN = VerdictLabel("at", "At median")
 def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
     """The verdict in words, and "At median" when the value equals the median shown.
 
-    The JSON verdict stays one of the four quartiles (the SPEC's enum, where the
-    median belongs to the better half); only the words on the page say "at".
+    The JSON verdict stays one of the four quartiles (the API's fixed enum, where
+    the median belongs to the better half); only the words on the page say "at".
     """
     verdict: Verdict | None = comparison.verdict
     if verdict is None:
@@ -129,24 +164,16 @@ class Scorecard:
         return sum(label.key in ("below", "bottom") for label in placed), len(placed)
 
 
-def build_scorecard(
-    request: Request,
-    session: Session,
-    *,
-    viewer: Principal,
-    organization: Organization,
-    settings: Settings,
-    industry: str | None,
-    size: str | None,
-) -> Scorecard:
+def build_scorecard(asked: Asked, *, viewer: Principal, organization: Organization) -> Scorecard:
     """The group asked for, or (nothing asked) the viewer's default group, with its comparisons."""
-    cache = request.app.state.published_cache
-    if industry is None and size is None:
+    session, settings = asked.session, asked.settings
+    cache = asked.cache
+    if asked.industry is None and asked.size is None:
         group, comparisons = default_group(
             session, principal=viewer, organization=organization, settings=settings, cache=cache
         )
     else:
-        group = GroupChoice(industry or "", size or "")
+        group = GroupChoice(asked.industry or "", asked.size or "")
         comparisons = comparisons_in(
             session,
             principal=viewer,
@@ -171,32 +198,15 @@ def build_scorecard(
 
 
 def _page(
-    request: Request,
-    session: Session,
-    *,
-    user: Principal,
-    viewer: Principal,
-    organization_id: int,
-    settings: Settings,
-    industry: str | None,
-    size: str | None,
-    months: int,
-    customer_view: bool,
+    asked: Asked, *, user: Principal, viewer: Principal, months: int, customer_view: bool
 ) -> Response:
+    session, settings, organization_id = asked.session, asked.settings, asked.organization_id
     if months not in TREND_MONTHS:
         months = TREND_MONTHS[0]
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id
     )
-    card = build_scorecard(
-        request,
-        session,
-        viewer=viewer,
-        organization=organization,
-        settings=settings,
-        industry=industry,
-        size=size,
-    )
+    card = build_scorecard(asked, viewer=viewer, organization=organization)
     histories = service.comparison_histories(
         session,
         principal=viewer,
@@ -208,7 +218,7 @@ def _page(
         settings=settings,
     )
     return render(
-        request,
+        asked.request,
         "benchmarks/scorecard.html",
         user=user,
         staff_view=viewer.is_staff,
@@ -232,133 +242,62 @@ def _page(
 
 
 @router.get("/benchmarks/organizations/{organization_id}")
-def scorecard(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
-) -> Response:
-    return _page(
-        request,
-        session,
-        user=user,
-        viewer=user,
-        organization_id=organization_id,
-        settings=settings,
-        industry=industry,
-        size=size,
-        months=months,
-        customer_view=False,
-    )
+def scorecard(asked: AskedDep, user: PageUser, months: Months = 6) -> Response:
+    return _page(asked, user=user, viewer=user, months=months, customer_view=False)
 
 
 @router.get("/benchmarks/organizations/{organization_id}/customer-view")
-def customer_view(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageStaff,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
-) -> Response:
+def customer_view(asked: AskedDep, user: PageStaff, months: Months = 6) -> Response:
     """Staff: the scorecard exactly as the organisation's customer users get it."""
-    return _page(
-        request,
-        session,
-        user=user,
-        viewer=customer_principal(user, organization_id),
-        organization_id=organization_id,
-        settings=settings,
-        industry=industry,
-        size=size,
-        months=months,
-        customer_view=True,
-    )
+    viewer = customer_principal(user, asked.organization_id)
+    return _page(asked, user=user, viewer=viewer, months=months, customer_view=True)
 
 
 @router.get("/benchmarks/organizations/{organization_id}/scorecard.csv")
-def scorecard_download(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-) -> Response:
+def scorecard_download(asked: AskedDep, user: PageUser) -> Response:
     comparisons = service.compare_organization(
-        session,
+        asked.session,
         principal=user,
-        organization_id=organization_id,
-        industry_sector=industry or None,
-        size_band=size or None,
-        settings=settings,
-        cache=request.app.state.published_cache,
+        organization_id=asked.organization_id,
+        industry_sector=asked.industry or None,
+        size_band=asked.size or None,
+        settings=asked.settings,
+        cache=asked.cache,
     )
     return csv_download(
-        exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
+        exports.scorecard_csv(comparisons, staff=user.is_staff),
+        filename=f"scorecard-{asked.organization_id}.csv",
     )
 
 
 @router.get("/benchmarks/organizations/{organization_id}/scorecard.pdf")
-def scorecard_pdf_download(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-) -> Response:
+def scorecard_pdf_download(asked: AskedDep, user: PageUser) -> Response:
     """The customer's scorecard as a PDF, for a review meeting: always the Customer view.
 
     Staff get what the organisation's customer users would see; a customer its own.
     """
     organization = tenant_service.get_organization(
-        session, principal=user, organization_id=organization_id
+        asked.session, principal=user, organization_id=asked.organization_id
     )
-    card = build_scorecard(
-        request,
-        session,
-        viewer=customer_principal(user, organization_id),
-        organization=organization,
-        settings=settings,
-        industry=industry,
-        size=size,
-    )
+    viewer = customer_principal(user, asked.organization_id)
+    card = build_scorecard(asked, viewer=viewer, organization=organization)
     pdf = scorecard_pdf(_document(organization, card))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="scorecard-{organization_id}.pdf"'},
-    )
+    return pdf_download(pdf, filename=f"scorecard-{asked.organization_id}.pdf")
 
 
 def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
-    def amount(value: float | None, unit: str) -> str:
-        if value is None:
-            return "—"
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-        return f"{text} %" if unit == "percent" else f"{text} days"
-
     rows = []
     for c in card.comparisons:
         label = verdict_label(c)
         rows.append(
             ScorecardRow(
                 metric=c.label,
-                value=amount(c.your_value, c.unit),
+                value=Unit(c.unit).show(c.your_value),
                 verdict=label.text if label else "Not published" if withheld(c) else "—",
                 percentile="—" if c.percentile is None else f"better than {c.percentile} %",
                 quartiles="—"
                 if c.p25 is None
-                else " / ".join(amount(v, c.unit) for v in (c.p25, c.median, c.p75)),
+                else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),
                 peers="—" if c.peer_count is None else str(c.peer_count),
                 lower_is_better=not c.higher_is_better,
             )

@@ -13,9 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from opsportal.db import dialect_insert
+from opsportal.kit.queries import where_given
 from opsportal.models import (
     CUSTOMER_ROLES,
     Assignment,
@@ -31,10 +32,6 @@ from opsportal.models import (
 )
 
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -89,7 +86,7 @@ def insert_assignments(session: Session, rows: Sequence[dict[str, Any]]) -> set[
     if not rows:
         return set()
     statement = (
-        _insert(session)(Assignment)
+        dialect_insert(session)(Assignment)
         .on_conflict_do_nothing(index_elements=["user_id", "track_id"])
         .returning(Assignment.user_id)
     )
@@ -142,12 +139,12 @@ def _assignments(
         # The bulk upserts bypass the identity map: read the rows as they are now.
         .execution_options(populate_existing=True)
     )
-    if organization_id is not None:
-        query = query.where(Assignment.organization_id == organization_id)
-    if user_id is not None:
-        query = query.where(Assignment.user_id == user_id)
-    if track_id is not None:
-        query = query.where(Assignment.track_id == track_id)
+    query = where_given(
+        query,
+        (Assignment.organization_id, organization_id),
+        (Assignment.user_id, user_id),
+        (Assignment.track_id, track_id),
+    )
     if user_ids is not None:
         query = query.where(Assignment.user_id.in_(list(user_ids)))
     return query
@@ -304,7 +301,7 @@ def claim_reminder(
 ) -> bool:
     """Record a reminder as sent; False when it was already (a concurrent run waits, then skips)."""
     inserted = session.scalar(
-        _insert(session)(ReminderSent)
+        dialect_insert(session)(ReminderSent)
         .values(
             kind=kind,
             item_key=item_key,
