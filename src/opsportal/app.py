@@ -44,7 +44,9 @@ from opsportal.training.endpoints import public_router as certificate_verificati
 from opsportal.training.endpoints import router as training_router
 from opsportal.training.learner.pages import router as learner_pages
 from opsportal.users.endpoints import router as users_router
+from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.pages import router as user_pages
+from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
 from opsportal.web.problems import install_error_handlers
@@ -66,6 +68,8 @@ def create_app(
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
     wiring.install(settings)
+    # One-time links carry their secret in the path: never in the access log.
+    redact_access_log([PASSWORD_LINK_PATH])
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(

@@ -11,15 +11,28 @@ from opsportal.auth.schemas import TokenCreate, TokenIssued, TokenRead
 from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep, SettingsDep
 from opsportal.schemas import Page, QueryText
 from opsportal.users import service
-from opsportal.users.schemas import PasswordLink, UserCreate, UserRead, UserUpdate
+from opsportal.users.schemas import (
+    InvitationSent,
+    PasswordLink,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
 @router.post("/users", status_code=201, response_model=UserRead)
-def create_user(body: UserCreate, session: SessionDep, manager: UserManager) -> UserRead:
-    """Create a user (a customer_admin: a customer user of its own organisation)."""
-    return UserRead.model_validate(service.create_user(session, principal=manager, data=body))
+def create_user(
+    body: UserCreate, session: SessionDep, manager: UserManager, settings: SettingsDep
+) -> UserRead:
+    """Create a user (a customer_admin: a customer user of its own organisation).
+
+    Without a password, the user is emailed an invitation: a one-time link to set
+    one, valid for `OPSPORTAL_INVITATION_DAYS` (7 by default).
+    """
+    user = service.create_user(session, principal=manager, data=body, settings=settings)
+    return UserRead.model_validate(user)
 
 
 @router.get("/users", response_model=Page[UserRead])
@@ -104,3 +117,19 @@ def issue_password_link(
         session, principal=manager, user_id=user_id, settings=settings
     )
     return PasswordLink(url=url, expires_at=expires_at)
+
+
+@router.post("/users/{user_id}/invitation", status_code=202, response_model=InvitationSent)
+def send_invitation(
+    user_id: ResourceId, session: SessionDep, manager: UserManager, settings: SettingsDep
+) -> InvitationSent:
+    """Email the user a new invitation to set a password; the earlier link stops working.
+
+    409 when the user is deactivated or has set a password already (send a
+    password link instead). The link itself is never shown or logged.
+    """
+    expires_at = service.send_invitation(
+        session, principal=manager, user_id=user_id, settings=settings
+    )
+    user = service.get_user(session, principal=manager, user_id=user_id)
+    return InvitationSent(user_id=user.id, email=user.email, expires_at=expires_at)

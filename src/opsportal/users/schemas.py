@@ -48,3 +48,11 @@ class PasswordLink(ApiModel):
 
     url: str
     expires_at: datetime
+
+
+class InvitationSent(ApiModel):
+    """An invitation queued for sending: the link goes by email only."""
+
+    user_id: int
+    email: str
+    expires_at: datetime
