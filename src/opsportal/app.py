@@ -46,6 +46,7 @@ from opsportal.training.learner.pages import router as learner_pages
 from opsportal.users.endpoints import router as users_router
 from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.pages import router as user_pages
+from opsportal.users.roster.pages import router as roster_pages
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
@@ -151,6 +152,7 @@ def create_app(
     app.include_router(training_compliance_pages)
     app.include_router(benchmark_pages)
     app.include_router(notification_pages)
+    app.include_router(roster_pages)
     app.include_router(user_pages)
     app.include_router(audit_pages)
 

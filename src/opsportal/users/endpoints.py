@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.exceptions import HTTPException
 
 from opsportal.auth.deps import CurrentUser, UserManager
 from opsportal.auth.schemas import TokenCreate, TokenIssued, TokenRead
 from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep, SettingsDep
 from opsportal.schemas import Page, QueryText
 from opsportal.users import service
+from opsportal.users.roster import service as roster
 from opsportal.users.schemas import (
     InvitationSent,
     PasswordLink,
+    RosterImportResult,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -133,3 +136,65 @@ def send_invitation(
     )
     user = service.get_user(session, principal=manager, user_id=user_id)
     return InvitationSent(user_id=user.id, email=user.email, expires_at=expires_at)
+
+
+# --- roster import ----------------------------------------------------------------------
+
+CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+
+
+async def csv_body(request: Request) -> bytes:
+    """The request body, when it is sent as CSV (415 otherwise)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in CSV_TYPES:
+        raise HTTPException(415, "Send the roster as `Content-Type: text/csv`.")
+    return await request.body()
+
+
+@router.post(
+    "/organizations/{organization_id}/users/import",
+    response_model=RosterImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "email,name,role,externalId\n"
+                    "ada@example.com,Ada Lovelace,customer,E-1001\n",
+                }
+            },
+        }
+    },
+    responses={422: {"description": "Bad lines: `errors` lists each line, column and why"}},
+)
+def import_users(
+    organization_id: ResourceId,
+    session: SessionDep,
+    manager: UserManager,
+    settings: SettingsDep,
+    data: Annotated[bytes, Depends(csv_body)],
+    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
+    invite: Annotated[bool, Query(description="Email new users an invitation")] = True,
+) -> RosterImportResult:
+    """Import a roster of the organisation's users (CSV `email,name,role,externalId`), all or
+    nothing: new emails become users (invited by email), known ones are brought up to date.
+
+    With `dryRun=true` nothing is written. A bad line refuses the whole file:
+    422 with `errors: [{line, column, message}]`.
+    """
+    summary = roster.import_roster(
+        session,
+        principal=manager,
+        organization_id=organization_id,
+        data=data,
+        settings=settings,
+        dry_run=dry_run,
+        invite=invite,
+    )
+    return RosterImportResult(
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        invited=summary.invited,
+    )

@@ -56,3 +56,19 @@ class InvitationSent(ApiModel):
     user_id: int
     email: str
     expires_at: datetime
+
+
+class RosterLineError(ApiModel):
+    line: int
+    column: str | None
+    message: str
+
+
+class RosterImportResult(ApiModel):
+    """What an import did (or, with `dryRun=true`, would do)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    invited: int
+    errors: list[RosterLineError] = Field(default_factory=list)
