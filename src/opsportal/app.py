@@ -47,6 +47,9 @@ from opsportal.users.endpoints import router as users_router
 from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.pages import router as user_pages
 from opsportal.users.roster.pages import router as roster_pages
+from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
+from opsportal.users.scim.endpoints import create_scim_app
+from opsportal.users.scim.pages import router as scim_pages
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
@@ -131,6 +134,10 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # SCIM answers in its own protocol's messages: an application of its own, sharing this state.
+    scim_app = create_scim_app()
+    scim_app.state = app.state
+    app.mount(SCIM_PREFIX, scim_app, name="scim")
 
     app.include_router(identity_router)
     app.include_router(users_router)
@@ -153,6 +160,7 @@ def create_app(
     app.include_router(benchmark_pages)
     app.include_router(notification_pages)
     app.include_router(roster_pages)
+    app.include_router(scim_pages)
     app.include_router(user_pages)
     app.include_router(audit_pages)
 

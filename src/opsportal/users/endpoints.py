@@ -17,10 +17,14 @@ from opsportal.users.schemas import (
     InvitationSent,
     PasswordLink,
     RosterImportResult,
+    ScimTokenCreate,
+    ScimTokenIssued,
+    ScimTokenRead,
     UserCreate,
     UserRead,
     UserUpdate,
 )
+from opsportal.users.scim import tokens as scim_tokens
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -198,3 +202,37 @@ def import_users(
         unchanged=summary.unchanged,
         invited=summary.invited,
     )
+
+
+# --- SCIM tokens --------------------------------------------------------------------------
+
+
+@router.post(
+    "/organizations/{organization_id}/scim-tokens",
+    status_code=201,
+    response_model=ScimTokenIssued,
+)
+def issue_scim_token(
+    organization_id: ResourceId, body: ScimTokenCreate, session: SessionDep, manager: UserManager
+) -> ScimTokenIssued:
+    """Issue a SCIM token for the organisation's directory; the token is shown this once."""
+    row, token = scim_tokens.issue_token(
+        session, principal=manager, organization_id=organization_id, label=body.label
+    )
+    return ScimTokenIssued(id=row.id, token=token, label=row.label, created_at=row.created_at)
+
+
+@router.get("/organizations/{organization_id}/scim-tokens", response_model=list[ScimTokenRead])
+def list_scim_tokens(
+    organization_id: ResourceId, session: SessionDep, manager: UserManager
+) -> list[ScimTokenRead]:
+    """The organisation's SCIM tokens, newest first, with their last use; never the tokens."""
+    rows = scim_tokens.list_tokens(session, principal=manager, organization_id=organization_id)
+    return [ScimTokenRead.model_validate(row) for row in rows]
+
+
+@router.delete("/scim-tokens/{token_id}", status_code=204, response_class=Response)
+def revoke_scim_token(token_id: ResourceId, session: SessionDep, manager: UserManager) -> Response:
+    """Revoke a SCIM token at once: its directory can no longer provision."""
+    scim_tokens.revoke_token(session, principal=manager, token_id=token_id)
+    return Response(status_code=204)

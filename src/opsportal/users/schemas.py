@@ -58,6 +58,33 @@ class InvitationSent(ApiModel):
     expires_at: datetime
 
 
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ScimTokenCreate(InputModel):
+    label: Label
+
+
+class ScimTokenIssued(ApiModel):
+    """A new SCIM token: `token` is shown this once and never again."""
+
+    id: int
+    token: str
+    label: str
+    created_at: datetime
+
+
+class ScimTokenRead(ApiModel):
+    """A SCIM token as listed: never the token itself."""
+
+    id: int
+    organization_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
 class RosterLineError(ApiModel):
     line: int
     column: str | None
