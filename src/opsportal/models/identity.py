@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsportal.models.base import Base, utcnow
@@ -87,6 +87,11 @@ class User(Base):
     scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
+
+
+# Emails are compared lower-cased (sign-in, creating a user, a roster's lines): one lookup,
+# not a scan of every user.
+Index("ix_users_lower_email", func.lower(User.email))
 
 
 class ApiToken(Base):

@@ -99,7 +99,7 @@ def invite_new_users(
     """Invite users made just now (they have no link yet), in a few statements; returns how many.
 
     For the thousands of users of one roster: links and emails are inserted in
-    batches, and each invitation is audited like a single one.
+    batches. The caller audits them (the import's entry counts its invitations).
     """
     invited = [user for user in users if user.is_active and user.password_hash is None]
     if not invited:
@@ -122,13 +122,4 @@ def invite_new_users(
     for start in range(0, len(links), CHUNK):
         session.execute(insert(PasswordReset), links[start : start + CHUNK])
     enqueue_mails(session, mails)
-    for user in invited:
-        record(
-            session,
-            actor=actor,
-            action="user.invite",
-            target_type="user",
-            target_id=user.id,
-            detail={"email": user.email, "expiresAt": expires_at},
-        )
     return len(invited)

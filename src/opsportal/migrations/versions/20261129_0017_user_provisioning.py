@@ -10,7 +10,8 @@ DELETE): deactivated and gone from SCIM, the row kept for certificates and the
 audit trail. `users.scim_attributes` keeps what a SCIM client sent for the
 attributes without a column (name parts, displayName, emails). `scim_tokens`
 are the bearer tokens, per organisation, that SCIM clients provision with,
-stored as SHA-256.
+stored as SHA-256. `ix_users_lower_email` makes the case-insensitive email
+lookup (sign-in, creating a user, each line of a roster) an index search.
 
 The downgrade drops the columns in place (SQLite's ALTER TABLE ... DROP COLUMN,
 3.35 and later) instead of rebuilding `users`: a rebuild drops the table, and
@@ -41,6 +42,7 @@ def upgrade() -> None:
         ["organization_id", "external_id"],
         unique=True,
     )
+    op.create_index("ix_users_lower_email", "users", [sa.text("lower(email)")])
     op.create_table(
         "scim_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +77,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_scim_tokens_organization_id"), table_name="scim_tokens")
     op.drop_table("scim_tokens")
     op.drop_index("ux_users_organization_id_external_id", table_name="users")
+    op.drop_index("ix_users_lower_email", table_name="users")
     # Not in batch mode: on SQLite that would rebuild `users` (see above).
     op.drop_column("users", "scim_attributes")
     op.drop_column("users", "deleted_at")
