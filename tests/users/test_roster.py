@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from opsportal.cli import app as cli_app
+from opsportal.config import Settings
+from opsportal.errors import Conflict
 from opsportal.models import (
     Assignment,
     AuditEntry,
@@ -22,6 +24,7 @@ from opsportal.models import (
     Role,
     User,
 )
+from opsportal.users.roster import service as roster_service
 from tests.factories import bearer, create_organization, create_track, create_user
 from tests.pages import PASSWORD, csrf_from, log_in
 
@@ -412,3 +415,22 @@ class TestPages:
         for words in ("not a valid email address", "must not be empty", "is not customer"):
             assert words in preview.text
         assert "/admin/users/import/apply" not in preview.text
+
+
+class TestRaces:
+    def test_a_user_made_between_preview_and_apply_is_a_conflict(
+        self, session: Session, organization: Organization, settings: Settings
+    ) -> None:
+        plan = roster_service.plan_import(
+            session,
+            principal=None,
+            organization=organization,
+            roster=roster_service.read_roster(ROSTER.encode()),
+            invite=True,
+        )
+        assert not plan.errors
+        create_user(
+            session, role=Role.CUSTOMER, organization=organization, email="grace@example.test"
+        )
+        with pytest.raises(Conflict, match="came first"):
+            roster_service.apply_import(session, principal=None, plan=plan, settings=settings)

@@ -23,19 +23,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal.audit import changes, record
 from opsportal.auth import service as auth_service
 from opsportal.config import Settings
-from opsportal.db import flush_or_conflict
-from opsportal.errors import Forbidden, InvalidInput, NotFound
+from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.kit.progress import ProgressCallback
 from opsportal.models import Organization, Role, User
 from opsportal.principal import Principal
 from opsportal.users import invitations, repository
 from opsportal.users.roster.parse import LineError, Roster, RosterRow, decode, parse_roster
 
+CHANGED_MEANWHILE = "Another change to these users came first; nothing was imported. Try again."
 # At most this many line errors are returned; the detail says how many there were.
 MAX_REPORTED_ERRORS = 1000
 
@@ -198,27 +199,29 @@ def apply_import(
         raise refuse(plan)
     organization_id = plan.organization.id
     created: list[User] = []
-    for done, line in enumerate(plan.lines, start=1):
-        if line.action is Action.CREATED:
-            user = auth_service.create_user(
-                session,
-                email=line.row.email,
-                name=line.row.name,
-                role=line.row.role or Role.CUSTOMER,
-                organization_id=organization_id,
-                actor=principal,
-            )
-            user.external_id = line.row.external_id
-            created.append(user)
-        elif line.action is Action.UPDATED and line.user is not None:
-            _update(session, line.user, line, principal)
-        if progress is not None and done % 100 == 0:
-            progress(100)
+    try:
+        for done, line in enumerate(plan.lines, start=1):
+            if line.action is Action.CREATED:
+                user = auth_service.create_user(
+                    session,
+                    email=line.row.email,
+                    name=line.row.name,
+                    role=line.row.role or Role.CUSTOMER,
+                    organization_id=organization_id,
+                    actor=principal,
+                )
+                user.external_id = line.row.external_id
+                created.append(user)
+            elif line.action is Action.UPDATED and line.user is not None:
+                _update(session, line.user, line, principal)
+            if progress is not None and done % 100 == 0:
+                progress(100)
+        session.flush()
+    except (IntegrityError, Conflict) as exc:
+        # Someone else made one of these users (or took an externalId) since the plan.
+        raise Conflict(CHANGED_MEANWHILE) from exc
     if progress is not None:
         progress(len(plan.lines) % 100)
-    flush_or_conflict(
-        session, "Another change to these users came first; nothing was imported. Try again."
-    )
     invited = (
         invitations.invite_new_users(session, users=created, settings=settings, actor=principal)
         if plan.invite

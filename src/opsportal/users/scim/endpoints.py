@@ -37,7 +37,7 @@ from scim2_models import (
     SCIMException,
     SearchRequest,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -376,6 +376,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: Exception) -> Response:
         if is_busy_database(exc):
             return busy()
+        if isinstance(exc, IntegrityError):
+            # Another request took the same userName or externalId a moment before.
+            return _error(409, "userName or externalId is taken.", "uniqueness")
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
