@@ -31,6 +31,10 @@ from opsportal.openapi import install_openapi
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
 from opsportal.users import routes as users_routes
+from opsportal.users.invitations import PASSWORD_LINK_PATH
+from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
+from opsportal.users.scim.endpoints import create_scim_app
+from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
 from opsportal.web.problems import install_error_handlers
@@ -52,6 +56,8 @@ def create_app(
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
     wiring.install(settings)
+    # One-time links carry their secret in the path: never in the access log.
+    redact_access_log([PASSWORD_LINK_PATH])
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -122,6 +128,10 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # SCIM answers in its own protocol's messages: an application of its own, sharing this state.
+    scim_app = create_scim_app()
+    scim_app.state = app.state
+    app.mount(SCIM_PREFIX, scim_app, name="scim")
 
     # One router per domain; each holds its JSON routes and its pages.
     for domain_router in (

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     )
     # How long a one-time link to set a password (an invitation or a reset) stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # How long the emailed invitation of a user made without a password stays valid.
+    invitation_days: int = Field(default=7, ge=1, le=90)
 
     scheduler_enabled: bool = True
     benchmark_cron: str = "0 2 * * *"

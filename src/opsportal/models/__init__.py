@@ -21,6 +21,7 @@ from opsportal.models.identity import (
     OrganizationStatus,
     PasswordReset,
     Role,
+    ScimToken,
     User,
 )
 from opsportal.models.metrics import LatestMetricValue, MetricValue
@@ -77,6 +78,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "ScheduledFiring",
+    "ScimToken",
     "Track",
     "TrackLevel",
     "TrackType",

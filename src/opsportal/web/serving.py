@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import unquote
 
 import h11
 from uvicorn.config import LOGGING_CONFIG
@@ -47,10 +48,24 @@ _SECRET_PATHS = re.compile(
 _API_TOKENS = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_\-]{16,}")
 
 
-def redact(text: str) -> str:
-    """`text` with every secret path segment and API token replaced."""
+def _redact_plain(text: str) -> str:
     text = _SECRET_PATHS.sub(lambda found: found.group(1) + REDACTED, text)
     return _API_TOKENS.sub(TOKEN_PREFIX + REDACTED, text)
+
+
+def redact(text: str) -> str:
+    """`text` with every secret path segment and API token replaced.
+
+    Percent-encoded too: the router decodes `/set-password%2F<token>` and opens
+    the link, while the access log writes the path as it was sent.
+    """
+    cleaned = _redact_plain(text)
+    if "%" in cleaned:
+        decoded = unquote(cleaned)
+        decoded_cleaned = _redact_plain(decoded)
+        if decoded_cleaned != decoded:
+            return decoded_cleaned
+    return cleaned
 
 
 def _redact_argument(value: object) -> object:
