@@ -17,6 +17,8 @@ from opsportal.audit.endpoints import router as audit_router
 from opsportal.audit.pages import router as audit_pages
 from opsportal.auth.endpoints import router as identity_router
 from opsportal.auth.pages import router as sign_in_pages
+from opsportal.auth.sso.endpoints import router as sso_router
+from opsportal.auth.sso.pages import router as sso_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
 from opsportal.benchmarks.published import PublishedDayCache
@@ -131,6 +133,7 @@ def create_app(
     app.include_router(users_router)
     app.include_router(audit_router)
     app.include_router(organizations_router)
+    app.include_router(sso_router)
     app.include_router(metrics_router)
     app.include_router(benchmarks_router)
     app.include_router(notifications_router)
@@ -140,6 +143,7 @@ def create_app(
     app.include_router(certificate_verification_router)
     app.include_router(credentials_router)
     app.include_router(sign_in_pages)
+    app.include_router(sso_pages)
     app.include_router(training_pages)
     app.include_router(training_admin_pages)
     app.include_router(assessment_pages)

@@ -26,6 +26,13 @@ from opsportal.models.identity import (
 from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.notifications import Notification, OutboxMessage, OutboxStatus
 from opsportal.models.secrets import AppSecret
+from opsportal.models.sso import (
+    OrganizationDomain,
+    OrganizationSso,
+    SamlAssertionUse,
+    SamlRequest,
+    SsoProtocol,
+)
 from opsportal.models.training import (
     Certificate,
     CertificateCounter,
@@ -64,6 +71,8 @@ __all__ = [
     "MetricValue",
     "Notification",
     "Organization",
+    "OrganizationDomain",
+    "OrganizationSso",
     "OrganizationStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -76,7 +85,10 @@ __all__ = [
     "ReminderSent",
     "Role",
     "RunStatus",
+    "SamlAssertionUse",
+    "SamlRequest",
     "ScheduledFiring",
+    "SsoProtocol",
     "Track",
     "TrackLevel",
     "TrackType",
