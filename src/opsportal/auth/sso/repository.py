@@ -39,7 +39,7 @@ def owners_of(session: Session, domains: list[str]) -> dict[str, int]:
             OrganizationDomain.domain.in_(domains)
         )
     ).tuples()
-    return dict(rows)
+    return dict(rows.all())
 
 
 def replace_domains(session: Session, organization_id: int, domains: list[str]) -> None:
