@@ -25,6 +25,9 @@ from opsportal.models.base import utcnow
 from tests.auth.saml_idp import SamlIdp, free_loopback_socket
 from tests.factories import create_organization, create_user
 
+# Each answer is signed and checked by xmlsec1 processes, and the IdP makes an RSA key.
+pytestmark = pytest.mark.slow
+
 BASE = "http://testserver"
 
 
