@@ -23,6 +23,7 @@ from opsportal.auth.sso.errors import SignInFailed
 from opsportal.models import AuditEntry, OrganizationDomain, Role, SamlRequest, User
 from opsportal.models.base import utcnow
 from tests.auth.saml_idp import SamlIdp, free_loopback_socket
+from tests.auth.sso_helpers import continue_url
 from tests.factories import create_organization, create_user
 
 # Each answer is signed and checked by xmlsec1 processes, and the IdP makes an RSA key.
@@ -167,9 +168,9 @@ class TestSignIn:
             data={"email": "sam@acme.example", "password": "", "csrf_token": csrf_from(page.text)},
             follow_redirects=False,
         )
-        assert answer.status_code == 303
-        assert answer.headers["location"].startswith(f"/auth/saml/{acme}/login?")
-        followed = client.get(answer.headers["location"], follow_redirects=False)
+        url = continue_url(answer)
+        assert url.startswith(f"/auth/saml/{acme}/login?")
+        followed = client.get(url, follow_redirects=False)
         assert followed.headers["location"].startswith(f"{idp.base_url}/sso/redirect?")
 
 

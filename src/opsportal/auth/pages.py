@@ -80,7 +80,16 @@ def login(
         session, settings, email=email, password=password, next_path=next_path
     )
     if elsewhere is not None:
-        return RedirectResponse(elsewhere, status_code=303)
+        # A page that moves on by itself rather than a redirect: the login page's
+        # Content-Security-Policy (form-action 'self') would stop the form's redirect
+        # chain at the identity provider, another origin.
+        return render(
+            request,
+            "sso/continue.html",
+            url=elsewhere,
+            email=email.strip(),
+            staff=elsewhere.startswith("/auth/oidc/login"),
+        )
     if not password:
         return _login_page(
             request,
