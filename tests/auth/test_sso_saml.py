@@ -120,6 +120,7 @@ class TestServiceProvider:
         assert f'Location="{BASE}/auth/saml/{acme}/acs"' in answer.text
         assert "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" in answer.text
         assert 'WantAssertionsSigned="true"' in answer.text
+        assert "sha1" not in answer.text and "md5" not in answer.text
 
     def test_an_organisation_without_saml_has_no_metadata_and_no_login(
         self, client: TestClient, session: Session

@@ -146,7 +146,11 @@ class ServiceProvider:
 
     def metadata_xml(self) -> str:
         """The SP metadata an IdP imports: entity ID, ACS (HTTP-POST), email NameID."""
-        text = create_metadata_string(None, config=self.config(None), valid=None)
+        config = self.config(None)
+        # Without it pysaml2 would list every algorithm xmlsec1 knows (MD5, SHA-1 among
+        # them) as supported; the answers this SP accepts are SHA-256 or stronger.
+        config.xmlsec_binary = None
+        text = create_metadata_string(None, config=config, valid=None)
         return text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
 
