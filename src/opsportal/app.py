@@ -18,6 +18,7 @@ from opsportal.audit.pages import router as audit_pages
 from opsportal.auth.endpoints import router as identity_router
 from opsportal.auth.pages import router as sign_in_pages
 from opsportal.auth.sso.endpoints import router as sso_router
+from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.auth.sso.pages import router as sso_pages
 from opsportal.benchmarks.endpoints import router as benchmarks_router
 from opsportal.benchmarks.pages import router as benchmark_pages
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(credentials_router)
     app.include_router(sign_in_pages)
     app.include_router(sso_pages)
+    redact_callback_queries()
     app.include_router(training_pages)
     app.include_router(training_admin_pages)
     app.include_router(assessment_pages)

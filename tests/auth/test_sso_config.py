@@ -358,3 +358,23 @@ class TestPages:
         page = client.get("/admin/sso?q=Acme")
         assert page.status_code == 200
         assert f'href="/admin/organizations/{acme.id}/sso"' in page.text
+
+
+def test_the_access_log_never_shows_an_oidc_callbacks_code(app: object) -> None:
+    import logging
+
+    access = logging.getLogger("uvicorn.access")
+    # As uvicorn logs a request: client, method, path with query, HTTP version, status.
+    for path in ("/auth/oidc/callback", "/auth/oidc/42/callback"):
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5000", "GET", f"{path}?code=the-one-time-code&state=s", "1.1", 303),
+            None,
+        )
+        assert all(f.filter(record) for f in access.filters)  # type: ignore[union-attr]
+        assert "the-one-time-code" not in record.getMessage()
+        assert f"{path}?[redacted]" in record.getMessage()

@@ -15,6 +15,7 @@ No handler holds a database transaction while it talks to an identity provider.
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,26 @@ from opsportal.web.session import CheckedForm, PageUserManager, safe_next, sign_
 from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+class CallbackQueryRedaction(logging.Filter):
+    """Keeps the provider's one-time code (and state) of an OIDC callback out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, question, _ = args[2].partition("?")
+            if question and path.startswith("/auth/oidc/") and path.endswith("/callback"):
+                record.args = (*args[:2], f"{path}?[redacted]", *args[3:])
+        return True
+
+
+def redact_callback_queries() -> None:
+    """Install the redaction on uvicorn's access log (once, however many apps are made)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, CallbackQueryRedaction) for f in access.filters):
+        access.addFilter(CallbackQueryRedaction())
+
 
 FLOW_KEY = "sso_flow"
 NextQuery = Annotated[QueryText | None, Query(max_length=2000)]
