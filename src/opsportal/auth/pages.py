@@ -11,6 +11,7 @@ from opsportal.auth.login import PasswordCheckSlot, client_address, log_in
 from opsportal.auth.sessions import end_sessions
 from opsportal.auth.sso.pages import login_redirect
 from opsportal.config import Settings
+from opsportal.db import read_only, session_scope
 from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Forbidden, TooManyRequests, Unauthorized
 from opsportal.web.session import (
@@ -76,9 +77,13 @@ def login(
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or "/"))
     # Home-realm discovery: an email of an SSO domain goes to its identity provider.
-    elsewhere = login_redirect(
-        session, settings, email=email, password=password, next_path=next_path
-    )
+    # Looked up in a read of its own: the request's session would take SQLite's write
+    # lock, which recording a failed login (in its own transaction) then waits for.
+    with session_scope(session_factory) as db:
+        read_only(db)
+        elsewhere = login_redirect(
+            db, settings, email=email, password=password, next_path=next_path
+        )
     if elsewhere is not None:
         # A page that moves on by itself rather than a redirect: the login page's
         # Content-Security-Policy (form-action 'self') would stop the form's redirect

@@ -38,12 +38,10 @@ def put_sso(
     settings: SettingsDep,
 ) -> SsoRead:
     """Set the organisation's OIDC or SAML identity provider; `domains` by admins only."""
+    # Before the request's session writes: reading a generated key takes a unit of work.
+    secret_key = sealing_secret(request, settings)
     sso = service.put_sso(
-        session,
-        principal=user,
-        organization_id=organization_id,
-        data=body,
-        secret_key=sealing_secret(request, settings),
+        session, principal=user, organization_id=organization_id, data=body, secret_key=secret_key
     )
     return service.view(session, sso=sso, base_url=settings.public_base_url)
 

@@ -202,14 +202,11 @@ def staff_oidc_callback(
 def _organization_client(
     request: Request, factory: SessionFactory, settings: Settings, organization_id: int
 ) -> oidc.Client:
+    secret_key = sealing_secret(request, settings)
     with session_scope(factory) as db:
         read_only(db)
         sso = service.organization_sso(db, organization_id)
-        return service.oidc_client(
-            sso,
-            base_url=settings.public_base_url,
-            secret_key=sealing_secret(request, settings),
-        )
+        return service.oidc_client(sso, base_url=settings.public_base_url, secret_key=secret_key)
 
 
 @router.get("/auth/oidc/{organization_id}/login")
@@ -421,6 +418,8 @@ def save_sso_settings(
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
+    # Before the request's session writes: reading a generated key takes a unit of work.
+    secret_key = sealing_secret(request, settings)
     domains_text = _form_text(form, "domains")
     values: dict[str, Any] = {
         "protocol": _form_text(form, "protocol"),
@@ -453,7 +452,7 @@ def save_sso_settings(
             principal=user,
             organization_id=organization_id,
             data=data,
-            secret_key=sealing_secret(request, settings),
+            secret_key=secret_key,
         )
     except ValueError as exc:  # pydantic's ValidationError is one
         session.rollback()
