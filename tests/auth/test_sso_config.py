@@ -232,6 +232,30 @@ class TestInvalidSettings:
         assert field in str(answer.json().get("errors"))
         assert session.get(OrganizationSso, acme.id) is None
 
+    def test_in_production_an_organisation_cannot_name_a_loopback_http_issuer(
+        self,
+        session: Session,
+        acme: Organization,
+        settings: object,
+        session_factory: object,
+    ) -> None:
+        from opsportal.app import create_app
+
+        production = settings.model_copy(  # type: ignore[attr-defined]
+            update={
+                "environment": "production",
+                "session_cookie_secure": True,
+                "database_url": "postgresql://production.invalid/db",
+            }
+        )
+        admin, token = create_user(session, role=Role.ADMIN)
+        with TestClient(create_app(production, session_factory=session_factory)) as client:  # type: ignore[arg-type]
+            body = {**OIDC, "oidc": {**OIDC["oidc"], "issuer": "http://127.0.0.1:8000"}}  # type: ignore[dict-item]
+            answer = client.put(sso_url(acme), headers=bearer(token), json=body)
+            assert answer.status_code == 422
+            assert answer.json()["errors"][0]["field"] == "oidc.issuer"
+        assert session.get(OrganizationSso, acme.id) is None
+
     def test_the_secret_stays_when_omitted_and_never_enters_the_audit_trail(
         self,
         client: TestClient,

@@ -41,7 +41,12 @@ def put_sso(
     # Before the request's session writes: reading a generated key takes a unit of work.
     secret_key = sealing_secret(request, settings)
     sso = service.put_sso(
-        session, principal=user, organization_id=organization_id, data=body, secret_key=secret_key
+        session,
+        principal=user,
+        organization_id=organization_id,
+        data=body,
+        secret_key=secret_key,
+        allow_http_issuer=settings.environment != "production",
     )
     return service.view(session, sso=sso, base_url=settings.public_base_url)
 

@@ -453,6 +453,7 @@ def save_sso_settings(
             organization_id=organization_id,
             data=data,
             secret_key=secret_key,
+            allow_http_issuer=settings.environment != "production",
         )
     except ValueError as exc:  # pydantic's ValidationError is one
         session.rollback()

@@ -187,9 +187,17 @@ def put_sso(
     organization_id: int,
     data: SsoUpdate,
     secret_key: str,
+    allow_http_issuer: bool = False,
 ) -> OrganizationSso:
-    """Create or replace the organisation's IdP; domains too when an admin sends them."""
+    """Create or replace the organisation's IdP; domains too when an admin sends them.
+
+    An http issuer (on this machine's loopback only) is for development and tests:
+    in production the server would otherwise fetch what an organisation's admin
+    names from its own loopback.
+    """
     _organization_for_manager(session, principal=principal, organization_id=organization_id)
+    if data.oidc is not None and data.oidc.issuer.startswith("http://") and not allow_http_issuer:
+        raise InvalidInput("The issuer must be an https URL.", field="oidc.issuer")
     if (
         data.domains is not None
         and not principal.is_admin
