@@ -39,6 +39,9 @@ from tests.factories import (
     create_user,
 )
 
+# Not loaded for every run (see pyproject.toml's addopts): only where it is needed.
+pytest_plugins = ["schemathesis.pytest.plugin"]
+
 pytestmark = pytest.mark.slow
 
 # Fixed, so a run is repeatable; a few examples per operation keep the module

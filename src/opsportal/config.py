@@ -22,8 +22,18 @@ from opsportal.config_values import (
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
+# Connections each process keeps, and so the requests it serves at once (the
+# rest wait their turn; see web/admission.py). Jobs get a few more on top.
+# Per process, whatever the cores: one process runs Python on one core at a
+# time, and more requests in flight only make them take turns at that
+# (bench/README.md: 8 beat 20 on every figure, on both databases).
+DEFAULT_POOL_SIZE = 8
 # In production the session signing key must be set and at least this long.
 MIN_SECRET_KEY_LENGTH = 32
+# argon2id's cost for password hashes, argon2-cffi's default (RFC 9106's low-memory
+# profile, about 100-200 ms a hash): production may raise it, never lower it.
+SECURE_PASSWORD_HASH_TIME_COST = 3
+SECURE_PASSWORD_HASH_MEMORY_KIB = 64 * 1024
 
 
 class Settings(BaseSettings):
@@ -32,12 +42,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./opsportal.db"
     # A request waits this long for a database lock, then gets 503 with Retry-After.
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
-    # Connections each process keeps, and so the requests it serves at once (the
-    # rest wait their turn; see web/admission.py). Jobs get a few more on top.
-    # Per process, whatever the cores: one process runs Python on one core at a
-    # time, and more requests in flight only make them take turns at that
-    # (bench/load.py: 8 beat 20 on every figure, on both databases).
-    database_pool_size: int = Field(default=8, ge=1, le=1000)
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
     # `production` refuses to start with settings that are only fit for a laptop
     # (see `production_problems`).
     environment: Literal["development", "production"] = "development"
@@ -59,6 +64,15 @@ class Settings(BaseSettings):
         default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64
     )
     password_check_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The argon2id cost of new password hashes (OPSPORTAL_PASSWORD_HASH_TIME_COST,
+    # OPSPORTAL_PASSWORD_HASH_MEMORY_KIB): passes over memory, and KiB of memory.
+    # Every hash records its own cost, so hashes made at another cost still
+    # verify; a login upgrades a hash made at a lower cost. Production refuses
+    # less than the default; the tests set a tiny cost (tests/conftest.py).
+    password_hash_time_cost: int = Field(default=SECURE_PASSWORD_HASH_TIME_COST, ge=1, le=100)
+    password_hash_memory_kib: int = Field(
+        default=SECURE_PASSWORD_HASH_MEMORY_KIB, ge=64, le=4 * 1024 * 1024
+    )
     # How long a one-time link to set a password (an invitation or a reset) stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -203,6 +217,17 @@ class Settings(BaseSettings):
             check_issuer_url(value)
         return value or None
 
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_one_address(cls, value: str) -> str:
+        # Checked at start-up: a From that no message can carry would fail every one.
+        from opsportal.addresses import sender_problem
+
+        problem = sender_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
@@ -232,6 +257,16 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "OPSPORTAL_SESSION_COOKIE_SECURE is false; production serves over HTTPS "
             "and must set it to true"
+        )
+    if settings.password_hash_time_cost < SECURE_PASSWORD_HASH_TIME_COST:
+        problems.append(
+            f"OPSPORTAL_PASSWORD_HASH_TIME_COST is {settings.password_hash_time_cost}; "
+            f"production needs at least {SECURE_PASSWORD_HASH_TIME_COST} (or leave it unset)"
+        )
+    if settings.password_hash_memory_kib < SECURE_PASSWORD_HASH_MEMORY_KIB:
+        problems.append(
+            f"OPSPORTAL_PASSWORD_HASH_MEMORY_KIB is {settings.password_hash_memory_kib}; "
+            f"production needs at least {SECURE_PASSWORD_HASH_MEMORY_KIB} (or leave it unset)"
         )
     if settings.database_url.startswith("sqlite"):
         problems.append(

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from opsportal.config import DEFAULT_POOL_SIZE
 from opsportal.errors import Conflict
 
 try:
@@ -31,10 +32,9 @@ READ_ONLY_OPTION: Final = "opsportal_read_only"
 # How long a statement waits for a lock before the database counts as busy; jobs
 # (the CLI) wait longer than requests.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
-# Requests served at once per process, each holding at most one connection (see
-# web/admission.py), plus room for what runs beside them: the scheduler's jobs, a
-# benchmark run's own transactions, a token's last-use write after a response.
-POOL_SIZE = 8
+# Room beyond the pool (OPSPORTAL_DATABASE_POOL_SIZE) for what runs beside the
+# requests: the scheduler's jobs, a benchmark run's own transactions, a token's
+# last-use write after a response.
 POOL_OVERFLOW = 10
 # HTTP methods that never write, so their requests read without SQLite's write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,7 +61,7 @@ def make_engine(
     url: str,
     *,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
-    pool_size: int = POOL_SIZE,
+    pool_size: int = DEFAULT_POOL_SIZE,
     **kwargs: Any,
 ) -> Engine:
     """An engine for `url`; a statement waits at most `busy_timeout` seconds for a lock.

@@ -21,6 +21,7 @@ from tests.auth.saml_idp import SamlIdp, free_loopback_socket, running_idp, serv
 from tests.factories import create_organization, create_user
 from tests.pages import PASSWORD, browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
 pytestmark = pytest.mark.browser
 
 

@@ -232,6 +232,7 @@ class TestInvalidSettings:
         assert field in str(answer.json().get("errors"))
         assert session.get(OrganizationSso, acme.id) is None
 
+    @pytest.mark.real_password_cost  # production refuses the tests' cheap hashing
     def test_in_production_an_organisation_cannot_name_a_loopback_http_issuer(
         self,
         session: Session,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from opsportal.addresses import email_problem, name_problem
 from opsportal.audit import record
 from opsportal.auth import repository
 from opsportal.auth.secrets import hash_password, hash_token, new_api_token
@@ -54,10 +55,16 @@ def create_user(
 ) -> User:
     """Create a user (audited as `actor`; None: the command line)."""
     email = email.strip()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput("Not an email address.", field="email")
+    # Every way of creating a user (API, pages, command line, demo) passes here:
+    # the address and name end up in mail headers.
+    problem = email_problem(email)
+    if problem is not None:
+        raise InvalidInput(problem, field="email")
     if not name.strip():
         raise InvalidInput("Name must not be empty.", field="name")
+    problem = name_problem(name.strip())
+    if problem is not None:
+        raise InvalidInput(problem, field="name")
     check_role_and_organization(role, organization_id, field="org")
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise InvalidInput(f"Organization {organization_id} does not exist.", field="org")

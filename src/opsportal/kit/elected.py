@@ -46,12 +46,17 @@ def last_fire_time(trigger: CronTrigger, now: datetime, *, within: timedelta) ->
 
 
 def claim_firing(session_factory: SessionFactory, *, job: str, fire_time: datetime) -> bool:
-    """Claim one firing for this process; False when another process claimed it first."""
+    """Claim one firing for this process; False when another process claimed it first.
+
+    Losing is the normal case for all but one process, so it is an answer, not
+    an error: the row is added inside the savepoint, and a taken key rolls back
+    with it, leaving nothing for the outer commit to insert again.
+    """
     fire_time = fire_time.astimezone(UTC)
     with session_scope(session_factory) as session:
-        session.add(ScheduledFiring(job=job, fire_time=fire_time, worker=this_worker()))
         try:
             with session.begin_nested():
+                session.add(ScheduledFiring(job=job, fire_time=fire_time, worker=this_worker()))
                 session.flush()
         except IntegrityError:
             return False
@@ -80,7 +85,9 @@ def run_elected(job: ElectedJob[Result], session_factory: SessionFactory) -> Res
         if fire_time is None:
             return None
         if not claim_firing(session_factory, job=job.id, fire_time=fire_time):
-            logger.info("%s: the firing of %s is another process's; skipped", job.name, fire_time)
+            logger.info(
+                "%s: the firing of %s was taken by another process; skipped", job.name, fire_time
+            )
             return None
         return job.run()
     except Exception:

@@ -120,6 +120,12 @@ def due_message_ids(session: Session, *, now: datetime, limit: int) -> list[int]
     )
 
 
+def count_queued(session: Session) -> int:
+    """Messages not yet sent or failed: due now, backing off, or claimed by a sender."""
+    query = select(func.count()).where(OutboxMessage.status == OutboxStatus.QUEUED)
+    return int(session.scalar(query) or 0)
+
+
 def claim_message(
     session: Session, *, message_id: int, token: str, now: datetime, until: datetime
 ) -> OutboxMessage | None:

@@ -19,12 +19,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opsportal.errors import (
-    BUSY_RETRY_AFTER_SECONDS,
-    DATABASE_BUSY,
     PROBLEM_JSON,
     PROBLEM_TYPE_BASE,
+    TROUBLE_ANSWERS,
+    DatabaseTrouble,
     DomainError,
-    is_busy_database,
+    database_trouble,
 )
 
 logger = logging.getLogger(__name__)
@@ -147,15 +147,18 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
         detail = exc.detail if isinstance(exc.detail, str) else title
         return respond(request, exc.status_code, title, detail, slug=slug, headers=exc.headers)
 
-    def busy(request: Request, exc: Exception) -> Response:
-        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    def busy(request: Request, exc: Exception, trouble: DatabaseTrouble) -> Response:
+        logger.warning(
+            "database %s on %s %s: %s", trouble.value, request.method, request.url.path, exc
+        )
+        title, detail, retry_after = TROUBLE_ANSWERS[trouble]
         return respond(
             request,
             503,
-            "Service busy",
-            DATABASE_BUSY,
-            slug="busy",
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+            title,
+            detail,
+            slug=trouble.value,
+            headers={"Retry-After": str(retry_after)},
         )
 
     # Database errors get handlers of their own: Starlette runs the catch-all
@@ -164,14 +167,16 @@ def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | Non
     @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeoutError)
     async def _database_error(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy(request, exc)
+        trouble = database_trouble(exc)
+        if trouble is not None:
+            return busy(request, exc, trouble)
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy(request, exc)
+        trouble = database_trouble(exc)
+        if trouble is not None:
+            return busy(request, exc, trouble)
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return respond(
             request,

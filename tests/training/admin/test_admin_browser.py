@@ -14,6 +14,8 @@ from opsportal.models import Certificate, Role
 from tests.factories import create_user
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 ADMIN = ("author.admin@example.test", "admin-pass-123")

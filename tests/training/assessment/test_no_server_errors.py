@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.factories import Customer, create_track_with_quizzes, sample_questions
+from tests.hypothesis_profiles import examples
 
 scalars = (
     st.none()
@@ -52,7 +53,9 @@ def world(session: Session, admin_headers: dict[str, str], customer: Customer) -
 
 
 FUZZ = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.models import Role
 from tests.factories import bearer, create_organization, create_track_with_quizzes, create_user
+from tests.hypothesis_profiles import examples
 
 values = (
     st.none()
@@ -37,7 +38,9 @@ queries = st.dictionaries(
 
 
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(120),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(body=bodies, query=queries)
 def test_never_a_server_error(

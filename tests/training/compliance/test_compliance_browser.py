@@ -14,6 +14,8 @@ from opsportal.models.base import utcnow
 from tests.factories import create_organization, create_track_with_quizzes, create_user
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-test-pass"

@@ -169,11 +169,11 @@ class TestCommandLine:
 
         sent = runner.invoke(cli_app, ["reminders", "send"])
         assert sent.exit_code == 0, sent.output
-        assert sent.stdout.count("sent\t") == 3
+        assert sent.stdout.count("queued\t") == 3
         assert count(session, OutboxMessage) == 3
 
         again = runner.invoke(cli_app, ["reminders", "send"])
-        assert again.stdout.count("sent\t") == 0
+        assert again.stdout.count("queued\t") == 0
 
 
 class TestOnlyOnce:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from opsportal import cli
 from opsportal.cli import app as cli_app
+from opsportal.cli import base as cli_base
+from opsportal.cli import server as cli_server
 from opsportal.config import Settings, get_settings
 from opsportal.db import SessionFactory
 from opsportal.models import Certificate, CredentialKey, Role, User
@@ -186,7 +187,7 @@ class TestDemoBaseUrl:
         monkeypatch.setenv("OPSPORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
         monkeypatch.setenv("OPSPORTAL_SCHEDULER_ENABLED", "false")
         monkeypatch.setenv("OPSPORTAL_PUBLIC_BASE_URL", "")
-        monkeypatch.setattr(cli, "_session_factory", None)
+        monkeypatch.setattr(cli_base, "_session_factory", None)
         get_settings.cache_clear()
         yield tmp_path
         get_settings.cache_clear()
@@ -217,6 +218,6 @@ class TestDemoBaseUrl:
 
 
 def test_demo_base_url_names_a_reachable_host() -> None:
-    assert cli.demo_base_url("127.0.0.1", 9000) == "http://127.0.0.1:9000"
-    assert cli.demo_base_url("::1", 9000) == "http://[::1]:9000"
-    assert "0.0.0.0" not in cli.demo_base_url("0.0.0.0", 9000)
+    assert cli_server.demo_base_url("127.0.0.1", 9000) == "http://127.0.0.1:9000"
+    assert cli_server.demo_base_url("::1", 9000) == "http://[::1]:9000"
+    assert "0.0.0.0" not in cli_server.demo_base_url("0.0.0.0", 9000)

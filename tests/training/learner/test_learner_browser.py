@@ -18,6 +18,8 @@ from opsportal.models import Role
 from tests.factories import create_course, create_quiz, create_track, create_user
 from tests.pages import PASSWORD, browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 CORRECT = {

@@ -26,7 +26,13 @@ from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import Conflict, DomainError, InvalidInput
+from opsportal.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    is_busy_database,
+)
 from opsportal.metrics.computed import refresh_computed_values
 from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
@@ -277,10 +283,13 @@ def _publish(
         day = _fail(session_factory, run_id=run_id, error=message)
         if isinstance(exc, DomainError):
             raise
-        raise RunFailed(
+        failure = RunFailed(
             f"The benchmark run for {day} failed ({message}); "
             "the previous results are still published."
-        ) from exc
+        )
+        if is_busy_database(exc):  # the database went away meanwhile: worth a retry
+            failure.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        raise failure from exc
 
 
 def _fail(session_factory: SessionFactory, *, run_id: int, error: str) -> str:
