@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from opsportal import __version__, wiring
 from opsportal.audit import routes as audit_routes
 from opsportal.auth import routes as auth_routes
+from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
@@ -145,6 +146,8 @@ def create_app(
         training_routes.router,
     ):
         app.include_router(domain_router)
+    # The access log never shows an OIDC callback's one-time code.
+    redact_callback_queries()
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -30,11 +30,15 @@ from opsportal.auth import repository, throttle
 from opsportal.auth.secrets import hash_password, is_below_current_cost, verify_password
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import ServiceBusy, Unauthorized
+from opsportal.errors import Forbidden, ServiceBusy, Unauthorized
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 
 WRONG = "Email or password is wrong."
+STAFF_USE_SSO = (
+    "Staff sign in through the company's single sign-on; password sign-in is switched off "
+    "for staff."
+)
 
 
 def policy_of(settings: Settings) -> throttle.ThrottlePolicy:
@@ -83,7 +87,12 @@ def log_in(
             if user is not None and user.is_active
             else None
         )
-    if verify_password(stored_hash, password) and logged_in is not None:
+    matches = verify_password(stored_hash, password)
+    principal = logged_in.principal if logged_in is not None else None
+    if principal is not None and principal.is_staff and not settings.staff_password_login:
+        # Checked after the (constant-time) verification, and whatever its outcome.
+        raise Forbidden(STAFF_USE_SSO)
+    if matches and logged_in is not None:
         assert stored_hash is not None  # it verified
         rehashed = hash_password(password) if is_below_current_cost(stored_hash) else None
         if state.email_failures or rehashed is not None:

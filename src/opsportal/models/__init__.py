@@ -27,6 +27,13 @@ from opsportal.models.identity import (
 from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.notifications import Notification, OutboxMessage, OutboxStatus
 from opsportal.models.secrets import AppSecret
+from opsportal.models.sso import (
+    OrganizationDomain,
+    OrganizationSso,
+    SamlAssertionUse,
+    SamlRequest,
+    SsoProtocol,
+)
 from opsportal.models.training import (
     Certificate,
     CertificateCounter,
@@ -65,6 +72,8 @@ __all__ = [
     "MetricValue",
     "Notification",
     "Organization",
+    "OrganizationDomain",
+    "OrganizationSso",
     "OrganizationStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -77,8 +86,11 @@ __all__ = [
     "ReminderSent",
     "Role",
     "RunStatus",
+    "SamlAssertionUse",
+    "SamlRequest",
     "ScheduledFiring",
     "ScimToken",
+    "SsoProtocol",
     "Track",
     "TrackLevel",
     "TrackType",
