@@ -12,8 +12,9 @@ believes, and logs without secrets. One place, for one worker and for N.
   through one, could name whatever client address they liked and so reset the
   per-address login limit at will.
 - Every log line, uvicorn's access log included, goes through `RedactSecrets`:
-  the one-time secrets some paths carry (`/set-password/<token>`) and anything
-  shaped like an API token are replaced before the line is written.
+  the one-time secrets some paths and queries carry (`/set-password/<token>`, an
+  OIDC callback's `code` and `state`) and anything shaped like an API token are
+  replaced before the line is written.
 """
 
 from __future__ import annotations
@@ -40,16 +41,22 @@ KEEP_ALIVE_SECONDS: Final = 5
 # whose path carries a secret is listed here (tests/web/test_serving.py holds
 # every route of the app against this list).
 SECRET_PATH_PREFIXES: Final = ("/set-password/",)
+# Query parameters that carry a secret: an OIDC callback's one-time code, and its state.
+SECRET_QUERY_PARAMETERS: Final = ("code", "state")
 REDACTED: Final = "[redacted]"
 
 _SECRET_PATHS = re.compile(
     "(" + "|".join(re.escape(prefix) for prefix in SECRET_PATH_PREFIXES) + r")[^/?#\s\"']+"
 )
 _API_TOKENS = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_\-]{16,}")
+_SECRET_QUERIES = re.compile(
+    r"([?&](?:" + "|".join(map(re.escape, SECRET_QUERY_PARAMETERS)) + r")=)[^&#\s\"']*"
+)
 
 
 def _redact_plain(text: str) -> str:
     text = _SECRET_PATHS.sub(lambda found: found.group(1) + REDACTED, text)
+    text = _SECRET_QUERIES.sub(lambda found: found.group(1) + REDACTED, text)
     return _API_TOKENS.sub(TOKEN_PREFIX + REDACTED, text)
 
 
