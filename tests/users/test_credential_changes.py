@@ -172,9 +172,21 @@ def deactivate_and_reactivate_on_the_admin_page(
             assert response.status_code == 303, response.text
 
 
+def promote_by_roster(client: TestClient, _: Session, acme: Tenant, admin: dict[str, str]) -> None:
+    roster = f"email,name,role,externalId\n{acme.member.email},{acme.member.name},customer_admin,\n"
+    response = client.post(
+        f"/api/v1/organizations/{acme.organization.id}/users/import",
+        content=roster.encode(),
+        headers={**admin, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["updated"] == 1
+
+
 CHANGES = [
     promote_to_staff,
     promote_within_the_tenant,
+    promote_by_roster,
     move_to_another_organization,
     reset_the_password,
     deactivate_then_reactivate,
@@ -281,6 +293,36 @@ class TestCustomerAdminsArePeers:
         response = client.delete(f"/api/v1/tokens/{issued.json()['id']}", headers=acme.headers)
         assert response.status_code == 404
         assert client.get("/api/v1/me", headers=bearer(issued.json()["token"])).status_code == 200
+
+    def test_nor_through_a_roster(
+        self,
+        client: TestClient,
+        session: Session,
+        acme: Tenant,
+        peer: tuple[User, dict[str, str]],
+    ) -> None:
+        other, other_headers = peer
+
+        def roster(*lines: str) -> Any:
+            return client.post(
+                f"/api/v1/organizations/{acme.organization.id}/users/import",
+                content=("email,name,role,externalId\n" + "".join(lines)).encode(),
+                headers={**acme.headers, "Content-Type": "text/csv"},
+            )
+
+        demoting = roster(f"{other.email},{other.name},customer,\n")
+        assert demoting.status_code == 422
+        assert demoting.json()["errors"][0]["column"] == "role"
+        session.expire_all()
+        unchanged = session.get(User, other.id)
+        assert unchanged is not None and unchanged.role is Role.CUSTOMER_ADMIN
+        assert client.get("/api/v1/me", headers=other_headers).status_code == 200
+        # Listed as it is, a colleague is no obstacle to importing the rest.
+        listing = roster(
+            f"{other.email},{other.name},,\n", f"{acme.member.email},Renamed Member,,\n"
+        )
+        assert listing.status_code == 200, listing.text
+        assert (listing.json()["unchanged"], listing.json()["updated"]) == (1, 1)
 
     def test_nor_on_the_pages(
         self, client: TestClient, acme: Tenant, peer: tuple[User, dict[str, str]]
