@@ -2,4 +2,6 @@
 
 from opsportal.cli import app
 
-app()
+# Guarded: walking the package (tests/web/test_security.py imports every module) must not run it.
+if __name__ == "__main__":
+    app()
