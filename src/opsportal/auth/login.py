@@ -29,7 +29,8 @@ from opsportal.auth import repository, throttle
 from opsportal.auth.secrets import hash_password, is_below_current_cost, verify_password
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import ServiceBusy, Unauthorized
+from opsportal.errors import ServiceBusy, TooManyRequests, Unauthorized
+from opsportal.kit.telemetry import LOGIN_FAILURES, LOGINS_THROTTLED
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 
@@ -62,7 +63,11 @@ def log_in(
     email = email.strip()
     with session_scope(session_factory) as session:
         read_only(session)
-        state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        try:
+            state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        except TooManyRequests:
+            LOGINS_THROTTLED.inc()
+            raise
         # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
         user = None if "\x00" in email else repository.get_user_by_email(session, email)
         stored_hash = user.password_hash if user is not None else None
@@ -81,6 +86,7 @@ def log_in(
         return principal
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
+    LOGIN_FAILURES.inc()
     raise Unauthorized(WRONG)
 
 
