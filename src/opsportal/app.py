@@ -29,6 +29,7 @@ from opsportal.metrics import routes as metrics_routes
 from opsportal.notifications import routes as notifications_routes
 from opsportal.openapi import install_openapi
 from opsportal.operations import routes as operations_routes
+from opsportal.privacy import routes as privacy_routes
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
 from opsportal.users import routes as users_routes
@@ -133,6 +134,7 @@ def create_app(
         benchmarks_routes.router,
         notifications_routes.router,
         training_routes.router,
+        privacy_routes.router,
         operations_routes.router,
     ):
         app.include_router(domain_router)

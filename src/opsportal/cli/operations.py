@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from opsportal.cli.base import app, fail, plural, say
+from opsportal.cli.base import app, fail, plural, say, unit_of_work
 from opsportal.config import get_settings
+
+retention_app = typer.Typer(help="Retention of personal data and history.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 
 
 def _size(size: int) -> str:
@@ -57,3 +60,23 @@ def restore(
         f"restored {plural(outcome.tables, 'table')} (schema revision {outcome.revision}) "
         f"from {file}; run `opsportal db upgrade` if this version's schema is newer"
     )
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
+    ] = False,
+) -> None:
+    """Delete what the retention settings say is past its time; print the counts per kind."""
+    from opsportal.privacy.retention import apply_retention
+
+    settings = get_settings()
+    with unit_of_work() as session:
+        applied = apply_retention(session, settings=settings, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    for item in applied:
+        if item.days is None:
+            typer.echo(f"{item.kind}: kept (no retention set)")
+        else:
+            typer.echo(f"{item.kind}: {verb} {item.rows} (older than {item.days} days)")

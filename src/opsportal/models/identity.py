@@ -70,6 +70,9 @@ class User(Base):
     # Copied into the web session at sign-in and checked on every request;
     # bumping it (logout, password change) ends every session of this user.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the person's name, email and free text were erased (privacy/erasure.py);
+    # the row stays, for the certificates and the audit trail that refer to it.
+    erased_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 

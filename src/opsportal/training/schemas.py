@@ -353,7 +353,9 @@ class VerificationRead(ApiModel):
     valid: bool
     status: CertificateStatus
     certificate_number: str
-    recipient_name: str
+    # None when the holder's data was erased: the name is withheld (`nameWithheld`).
+    recipient_name: str | None
+    name_withheld: bool = False
     track_name: str
     track_version: str
     issued_at: datetime
