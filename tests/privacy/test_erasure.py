@@ -166,6 +166,12 @@ def test_erasure_leaves_no_trace_and_keeps_the_certificate_verifiable(
     shown = client.get(path, headers=world.admin).json()
     assert NAME not in json.dumps(shown) and EMAIL not in json.dumps(shown)
     assert shown["isActive"] is False
+    # An account of no one: it cannot be reactivated (nor given tokens, being inactive).
+    revived = client.patch(path, json={"isActive": True}, headers=world.admin)
+    assert revived.status_code == 409
+    assert (
+        client.post(f"{path}/tokens", json={"label": "x"}, headers=world.admin).status_code == 409
+    )
     # Sessions and tokens end.
     assert client.get("/api/v1/me", headers=leaver_api).status_code == 401
     assert web.get("/certificates", follow_redirects=False).status_code in (303, 307)
