@@ -17,6 +17,7 @@ from opsportal.db import SessionFactory
 from opsportal.kit import elected
 from opsportal.kit.elected import ElectedJob, claim_firing, run_elected
 from opsportal.models import Role
+from opsportal.notifications.schedule import send_outbox
 from tests.factories import create_user, queue_mail
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -118,9 +119,11 @@ class TestScheduledJobs:
         run_elected(self.job("metrics-test-broken", broken), committed_session_factory)
         claim_firing(committed_session_factory, job="metrics-test-taken", fire_time=self.FIRE_TIME)
         run_elected(self.job("metrics-test-taken", lambda: 1), committed_session_factory)
+        send_outbox(settings, committed_session_factory)  # every process's mail sender pass
         after = scrape(client)
         runs = "opsportal_scheduled_job_runs_total"
         for job, outcome in (
+            ("outbox-sender", "success"),
             ("metrics-test-ok", "success"),
             ("metrics-test-broken", "failure"),
             ("metrics-test-taken", "skipped"),
