@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from opsportal import __version__, wiring
 from opsportal.audit import routes as audit_routes
 from opsportal.auth import routes as auth_routes
+from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
@@ -33,6 +34,10 @@ from opsportal.privacy import routes as privacy_routes
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
 from opsportal.users import routes as users_routes
+from opsportal.users.invitations import PASSWORD_LINK_PATH
+from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
+from opsportal.users.scim.endpoints import create_scim_app
+from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
 from opsportal.web.logs import RequestId
@@ -56,6 +61,8 @@ def create_app(
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
     wiring.install(settings)
+    # One-time links carry their secret in the path: never in the access log.
+    redact_access_log([PASSWORD_LINK_PATH])
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -123,6 +130,10 @@ def create_app(
     app.add_middleware(RequestMetrics)
     app.add_middleware(RequestId)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # SCIM answers in its own protocol's messages: an application of its own, sharing this state.
+    scim_app = create_scim_app()
+    scim_app.state = app.state
+    app.mount(SCIM_PREFIX, scim_app, name="scim")
 
     # One router per domain; each holds its JSON routes and its pages.
     for domain_router in (
@@ -138,6 +149,8 @@ def create_app(
         operations_routes.router,
     ):
         app.include_router(domain_router)
+    # The access log never shows an OIDC callback's one-time code.
+    redact_callback_queries()
 
     return app
 

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opsportal.config_values import (
     SizeBand,
+    check_issuer_url,
+    parse_domains,
     parse_networks,
     parse_reminder_days,
     parse_size_bands,
@@ -75,6 +77,20 @@ class Settings(BaseSettings):
     )
     # How long a one-time link to set a password (an invitation or a reset) stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # How long the emailed invitation of a user made without a password stays valid.
+    invitation_days: int = Field(default=7, ge=1, le=90)
+
+    # Staff sign-in through the company's OpenID Connect provider (the redirect URI
+    # to register there is {public_base_url}/auth/oidc/callback). Verified emails of
+    # the staff domains (comma-separated) become `internal` users on first sign-in.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_staff_domains: str = ""
+    # false: admins and internal users sign in through OIDC only (the form and the API).
+    staff_password_login: bool = True
+    # How long a call to an identity provider (discovery, keys, token) may take.
+    sso_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     scheduler_enabled: bool = True
     benchmark_cron: str = "0 2 * * *"
@@ -219,6 +235,28 @@ class Settings(BaseSettings):
     def _smtp_url_parses(cls, value: str | None) -> str | None:
         if value:
             parse_smtp_url(value)
+        return value or None
+
+    @property
+    def staff_domains(self) -> frozenset[str]:
+        """The staff email domains, lower case."""
+        return parse_domains(self.oidc_staff_domains)
+
+    @property
+    def staff_oidc_configured(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @field_validator("oidc_staff_domains")
+    @classmethod
+    def _staff_domains_parse(cls, value: str) -> str:
+        parse_domains(value)
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_is_https(cls, value: str | None) -> str | None:
+        if value:
+            check_issuer_url(value)
         return value or None
 
     @field_validator("mail_from")

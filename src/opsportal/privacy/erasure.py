@@ -89,6 +89,10 @@ def _users(session: Session, person: Person) -> int:
     user.email = erased_email(user.id)
     user.name = ERASED_NAME
     user.password_hash = None
+    # Nothing the directory sent about them; and gone from SCIM, like a deleted user.
+    user.external_id = None
+    user.scim_attributes = None
+    user.deleted_at = user.deleted_at or person.now
     user.is_active = False
     # Every web session of theirs ends (they carry the version they began with).
     user.session_version = user.session_version + 1

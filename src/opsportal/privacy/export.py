@@ -81,6 +81,8 @@ def _person(ctx: Context) -> Any:
         "organizationId": user.organization_id,
         "organizationName": organization.name if organization else None,
         "isActive": user.is_active,
+        "externalId": user.external_id,
+        "directoryAttributes": user.scim_attributes,
         "hasPassword": user.password_hash is not None,
         "createdAt": user.created_at,
         "erasedAt": user.erased_at,

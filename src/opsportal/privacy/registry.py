@@ -40,11 +40,12 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable(
         "users",
         person="id",
-        columns=("email", "name", "password_hash"),
+        columns=("email", "name", "password_hash", "external_id", "scim_attributes"),
         on_erase=OnErase.SCRUB,
         export="person.json",
         why="The account. Kept as a row (certificates and the audit trail refer to its id) "
-        "with the email and name replaced and no password; erased_at says when.",
+        "with the email and name replaced, no password, no directory id or attributes, and "
+        "gone from SCIM (deleted_at); erased_at says when.",
     ),
     PersonalTable(
         "api_tokens",
@@ -53,6 +54,15 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         on_erase=OnErase.DELETE,
         export="api-tokens.json",
         why="Credentials: they end with the person.",
+    ),
+    PersonalTable(
+        "scim_tokens",
+        person="created_by_id",
+        columns=(),
+        on_erase=OnErase.KEEP,
+        export=None,
+        why="An organisation's directory token: it names the admin who made it by id only.",
+        not_personal=("label", "token_hash"),
     ),
     PersonalTable(
         "password_resets",
@@ -170,6 +180,10 @@ NOT_PERSONAL: dict[str, str] = {
     "metric_values": "Organisations' metric values.",
     "latest_metric_values": "Organisations' metric values.",
     "alembic_version": "The schema's revision.",
+    "organization_domains": "An organisation's email domains for single sign-on.",
+    "organization_sso": "An organisation's identity provider settings.",
+    "saml_requests": "SAML requests awaiting their answer: an id and where to go next.",
+    "saml_assertion_uses": "Ids of SAML assertions already used, kept until they expire.",
 }
 
 

@@ -9,7 +9,6 @@ keeps an administrator. Every change is audited in its own transaction.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -25,10 +24,11 @@ from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.users import repository
+from opsportal.users import invitations, repository
+from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.schemas import UserCreate, UserUpdate
 
-PASSWORD_LINK_PATH = "/set-password/"
+__all__ = ["PASSWORD_LINK_PATH"]
 
 
 def can_reach(principal: Principal, user: User) -> bool:
@@ -94,7 +94,10 @@ def list_users(
     )
 
 
-def create_user(session: Session, *, principal: Principal, data: UserCreate) -> User:
+def create_user(
+    session: Session, *, principal: Principal, data: UserCreate, settings: Settings
+) -> User:
+    """Create a user; one without a password is emailed an invitation to set one."""
     _require_manager(principal)
     organization_id = data.organization_id
     if principal.role is Role.CUSTOMER_ADMIN and organization_id is None:
@@ -102,7 +105,7 @@ def create_user(session: Session, *, principal: Principal, data: UserCreate) -> 
     _check_grant(principal, data.role, organization_id)
     check_role_and_organization(data.role, organization_id)
     _check_organization_exists(session, organization_id)
-    return auth_service.create_user(
+    user = auth_service.create_user(
         session,
         email=data.email,
         name=data.name,
@@ -111,6 +114,17 @@ def create_user(session: Session, *, principal: Principal, data: UserCreate) -> 
         password=data.password,
         actor=principal,
     )
+    if user.password_hash is None:
+        invitations.invite(session, user=user, settings=settings, actor=principal)
+    return user
+
+
+def send_invitation(
+    session: Session, *, principal: Principal, user_id: int, settings: Settings
+) -> datetime:
+    """Email the user a new invitation, replacing the old link; returns when it expires."""
+    user = _reachable_user(session, principal, user_id)
+    return invitations.invite(session, user=user, settings=settings, actor=principal)
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -152,6 +166,9 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     user.role = role
     user.organization_id = organization_id
     user.is_active = wanted.get("is_active", user.is_active)
+    if user.is_active:
+        # Reactivated by an administrator: no longer deleted by its directory.
+        user.deleted_at = None
     session.flush()
     changed = changes(before, _snapshot(user))
     if changed:
@@ -229,12 +246,8 @@ def issue_password_link(
     user = _reachable_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
-    token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
-    repository.drop_unused_password_resets(session, user_id=user.id)
-    link = PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at)
-    session.add(link)
-    session.flush()
+    token = invitations.new_password_link(session, user_id=user.id, expires_at=expires_at)
     record(
         session,
         actor=principal,
@@ -243,7 +256,7 @@ def issue_password_link(
         target_id=user.id,
         detail={"expiresAt": expires_at},
     )
-    return settings.public_base_url + PASSWORD_LINK_PATH + token, expires_at
+    return invitations.link_url(settings, token), expires_at
 
 
 def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User] | None:

@@ -14,6 +14,7 @@ Staff may compare any organisation with any published group, in full.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -46,17 +47,20 @@ NOT_PUBLISHED = (
 NOT_CALCULATED = "Benchmarks have not been calculated yet."
 
 
-def _unavailable_reason(
-    *,
-    principal: Principal,
-    organization: Organization,
-    metric: Metric,
-    group: PeerGroup,
-    kind: int | None,
-    published: PublishedDay,
-    settings: Settings,
-) -> str | None:
+@dataclass(frozen=True)
+class Subject:
+    """The organisation one caller asks about, the peer group, and the organisation's kind in it."""
+
+    principal: Principal
+    organization: Organization
+    group: PeerGroup
+    kind: int | None
+    settings: Settings
+
+
+def _unavailable_reason(subject: Subject, metric: Metric, published: PublishedDay) -> str | None:
     """Why this comparison cannot be shown to this caller, or None when it can."""
+    settings, group = subject.settings, subject.group
     day = published.calculated_for
     if day is None:
         return NOT_CALCULATED
@@ -64,10 +68,10 @@ def _unavailable_reason(
     result = published.results.get(metric.name)
     # "a value for <label>" reads right whatever the label ("Cases closed on time" too).
     no_value = (
-        f"{organization.name} has no value for {metric.label.lower()} recorded in the "
+        f"{subject.organization.name} has no value for {metric.label.lower()} recorded in the "
         f"{settings.benchmark_freshness_days} days up to {day.isoformat()}."
     )
-    if principal.is_staff:
+    if subject.principal.is_staff:
         if position is None:
             return no_value
         if result is None:
@@ -77,14 +81,14 @@ def _unavailable_reason(
                 "peer group is not published."
             )
         return None
-    if kind is None:
+    if subject.kind is None:
         return NOT_PUBLISHED.format(group=group.describe())
     if position is None:
         return no_value  # about the customer's own organisation: no one else's secret
     if (
         result is None
         or result.customer_view == CustomerView.WITHHELD
-        or position.percentile(kind) is None
+        or position.percentile(subject.kind) is None
     ):
         return NOT_PUBLISHED.format(group=group.describe())
     return None
@@ -177,33 +181,15 @@ def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | N
     }
 
 
-def view(
-    *,
-    principal: Principal,
-    organization: Organization,
-    metric: Metric,
-    group: PeerGroup,
-    kind: int | None,
-    published: PublishedDay,
-    settings: Settings,
-) -> BenchmarkComparison:
+def view(subject: Subject, metric: Metric, published: PublishedDay) -> BenchmarkComparison:
     """One metric's comparison as this caller may see it, or the reason it may not."""
-    reason = _unavailable_reason(
-        principal=principal,
-        organization=organization,
-        metric=metric,
-        group=group,
-        kind=kind,
-        published=published,
-        settings=settings,
-    )
     return _comparison(
-        principal=principal,
+        principal=subject.principal,
         metric=metric,
-        group=group,
-        kind=kind,
+        group=subject.group,
+        kind=subject.kind,
         published=published,
-        reason=reason,
+        reason=_unavailable_reason(subject, metric, published),
     )
 
 
@@ -239,7 +225,7 @@ def subject(
     industry_sector: str | None,
     size_band: str | None,
     settings: Settings,
-) -> tuple[Organization, PeerGroup, int | None]:
+) -> Subject:
     """The organisation asked about (404 outside the caller's tenant), the group, and its kind."""
     organization = get_organization(session, principal=principal, organization_id=organization_id)
     group = resolve_peer_group(
@@ -250,7 +236,7 @@ def subject(
         size_band=size_band,
         settings=settings,
     )
-    return organization, group, group.kind_of(organization)
+    return Subject(principal, organization, group, group.kind_of(organization), settings)
 
 
 def known_metric(principal: Principal, *, organization_id: int, metric: str) -> Metric:
@@ -303,7 +289,7 @@ def compare_organization(
     With no industry and no size band the peer group is all active customers.
     `size_band` is a band label such as "101-500" (see `size_band_for`).
     """
-    organization, group, kind = subject(
+    asked = subject(
         session,
         principal=principal,
         organization_id=organization_id,
@@ -313,20 +299,9 @@ def compare_organization(
     )
     published = read_published_day(
         session,
-        organization_id=organization.id,
-        sector=group.sector,
-        band=group.band_label,
+        organization_id=asked.organization.id,
+        sector=asked.group.sector,
+        band=asked.group.band_label,
         cache=cache,
     )
-    return [
-        view(
-            principal=principal,
-            organization=organization,
-            metric=metric,
-            group=group,
-            kind=kind,
-            published=published,
-            settings=settings,
-        )
-        for metric in metrics
-    ]
+    return [view(asked, metric, published) for metric in metrics]

@@ -60,7 +60,7 @@ def comparison_histories(
     settings: Settings,
 ) -> dict[str, list[HistoryPoint]]:
     """`comparison_history` of several metrics at once (the scorecard's trends), by metric name."""
-    organization, group, kind = subject(
+    asked = subject(
         session,
         principal=principal,
         organization_id=organization_id,
@@ -73,13 +73,13 @@ def comparison_histories(
     results = repository.result_history(
         session,
         metrics=names,
-        industry_sector=group.sector,
-        size_band=group.band_label,
+        industry_sector=asked.group.sector,
+        size_band=asked.group.band_label,
         since=since,
     )
     calculated_days = repository.calculated_days(session, since=since)
     positions = repository.position_history(
-        session, organization_id=organization.id, metrics=names, days=calculated_days
+        session, organization_id=asked.organization.id, metrics=names, days=calculated_days
     )
     histories: dict[str, list[HistoryPoint]] = {}
     for metric in metrics:
@@ -91,15 +91,7 @@ def comparison_histories(
                 {metric.name: GroupResult.of(result)} if result is not None else {},
                 {metric.name: position} if position is not None else {},
             )
-            day_view = view(
-                principal=principal,
-                organization=organization,
-                metric=metric,
-                group=group,
-                kind=kind,
-                published=published,
-                settings=settings,
-            )
+            day_view = view(asked, metric, published)
             points.append(
                 HistoryPoint(
                     calculated_for=day,

@@ -1,7 +1,7 @@
 """personal data: erased users, and certificates whose holder's name is withheld
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 
 `users.erased_at` marks a person whose name, email and free text were erased
 (the row stays: certificates and the audit trail refer to it). An erased
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0015"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
