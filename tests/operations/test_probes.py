@@ -89,8 +89,9 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.mark.slow
 def test_readyz_follows_a_postgresql_that_stops_and_starts(
-    cluster: Cluster, settings: Settings
+    postgres_only: None, cluster: Cluster, settings: Settings
 ) -> None:
+    """On the PostgreSQL run of the suite, against a private cluster it stops and starts."""
     url = normalise_url(cluster.url)
     upgrade(url)
     on_cluster = settings.model_copy(
