@@ -1,4 +1,4 @@
-"""Migration 0019 (credentials epoch) on a populated database, SQLite or PostgreSQL: up, down
+"""Migration 0020 (credentials epoch) on a populated database, SQLite or PostgreSQL: up, down
 and up again keep every row, and the tokens and links that worked before still work."""
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def rows(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
 
 def test_up_down_and_up_again_keeps_every_row(own_database: Connection) -> None:
     conn = own_database
-    migrate(conn, "0018")
+    migrate(conn, "0019")
     now = utcnow()
     conn.execute(
         text(
@@ -125,7 +125,7 @@ def test_up_down_and_up_again_keeps_every_row(own_database: Connection) -> None:
     conn.commit()
     before = rows(conn)
 
-    migrate(conn, "0019")
+    migrate(conn, "0020")
     assert rows(conn) == before
     for table in ("users", "api_tokens", "password_resets"):
         epochs = conn.execute(text(f"SELECT credentials_epoch FROM {table}")).scalars().all()
@@ -136,10 +136,10 @@ def test_up_down_and_up_again_keeps_every_row(own_database: Connection) -> None:
         assert authenticate_token(session, token=tokens[2]).user_id == 2
         assert user_for_password_link(session, token="a-link-token").id == 2
 
-    migrate(conn, "0018")
+    migrate(conn, "0019")
     assert rows(conn) == before
     for table in ("users", "api_tokens", "password_resets"):
         assert "credentials_epoch" not in {c["name"] for c in inspect(conn).get_columns(table)}
 
-    migrate(conn, "0019")
+    migrate(conn, "0020")
     assert rows(conn) == before

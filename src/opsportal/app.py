@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__, wiring
@@ -29,6 +29,8 @@ from opsportal.db import (
 from opsportal.metrics import routes as metrics_routes
 from opsportal.notifications import routes as notifications_routes
 from opsportal.openapi import install_openapi
+from opsportal.operations import routes as operations_routes
+from opsportal.privacy import routes as privacy_routes
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
 from opsportal.users import routes as users_routes
@@ -38,9 +40,11 @@ from opsportal.users.scim.endpoints import create_scim_app
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
+from opsportal.web.logs import RequestId
 from opsportal.web.problems import install_error_handlers
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
+from opsportal.web.telemetry import RequestMetrics, watch_pool
 from opsportal.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -91,6 +95,9 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine):
+        watch_pool(bind)
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.read_session_factory = read_only_factory(session_factory)
@@ -128,6 +135,10 @@ def create_app(
         checks_at_once=settings.database_pool_size,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
+    # Outermost: every answer, the middleware's own 413s and 503s included, is
+    # counted, and carries (and logs) its request id.
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestId)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # SCIM answers in its own protocol's messages: an application of its own, sharing this state.
     scim_app = create_scim_app()
@@ -144,19 +155,12 @@ def create_app(
         benchmarks_routes.router,
         notifications_routes.router,
         training_routes.router,
+        privacy_routes.router,
+        operations_routes.router,
     ):
         app.include_router(domain_router)
     # The access log never shows an OIDC callback's one-time code.
     redact_callback_queries()
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """Liveness and database reachability."""
-        # Read-only, so that on SQLite a health check never queues for, or
-        # holds, the write lock that every other process's writers need.
-        with app.state.read_session_factory() as session:
-            session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
 
     return app
 

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,7 @@ from opsportal.config_values import (
     SizeBand,
     check_issuer_url,
     parse_domains,
+    parse_networks,
     parse_reminder_days,
     parse_size_bands,
     parse_smtp_url,
@@ -154,6 +156,28 @@ class Settings(BaseSettings):
     # A message that failed this many times is marked FAILED (and kept).
     mail_max_attempts: int = Field(default=24, ge=1, le=1000)
 
+    # Logs: "text" (plain lines) or "json" (one JSON object per line), and the
+    # level of opsportal's own messages (the libraries log warnings and up).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # GET /metrics: when set, a scrape must send `Authorization: Bearer <token>`;
+    # when addresses are set (IP addresses or networks, comma-separated), it must
+    # come from one of them. Both unset, /metrics answers anyone.
+    metrics_token: str | None = Field(default=None, repr=False)
+    metrics_allowed_addresses: str = ""
+
+    # Retention (`opsportal retention apply`, and a daily job): rows older than
+    # this many days are deleted; unset keeps them for ever. Sent mail counts
+    # from its sending; metric history is the reported values (never the newest
+    # value of an organisation and metric).
+    retention_audit_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_login_failures_days: int | None = Field(default=30, ge=1, le=36500)
+    retention_sent_mail_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_notifications_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_metric_history_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_cron: str = "30 3 * * *"
+    retention_timezone: str = "UTC"
+
     _size_bands: tuple[SizeBand, ...] = PrivateAttr(default=())
 
     def model_post_init(self, context: Any, /) -> None:
@@ -210,7 +234,23 @@ class Settings(BaseSettings):
         parse_reminder_days(value)
         return value
 
-    @field_validator("benchmark_cron", "reminder_cron")
+    @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The addresses /metrics answers (empty: any), parsed once at start-up."""
+        return parse_networks(self.metrics_allowed_addresses)
+
+    @field_validator("metrics_allowed_addresses")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _token_or_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("benchmark_cron", "reminder_cron", "retention_cron")
     @classmethod
     def _cron_parses(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
@@ -218,7 +258,7 @@ class Settings(BaseSettings):
         CronTrigger.from_crontab(value, timezone="UTC")
         return value
 
-    @field_validator("benchmark_timezone", "reminder_timezone")
+    @field_validator("benchmark_timezone", "reminder_timezone", "retention_timezone")
     @classmethod
     def _timezone_exists(cls, value: str) -> str:
         try:

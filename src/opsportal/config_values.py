@@ -8,8 +8,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+
+
+def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated IP addresses or networks ("10.0.0.0/8, 127.0.0.1"); empty: none."""
+    networks = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an IP address or network like 10.0.0.0/8") from None
+    return tuple(networks)
 
 
 def parse_reminder_days(value: str) -> tuple[int, ...]:

@@ -18,11 +18,11 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Role
+from opsportal.web.logs import log_config
 from opsportal.web.serving import (
     SECRET_PATH_PREFIXES,
     SECRET_QUERY_PARAMETERS,
     RedactSecrets,
-    log_config,
 )
 from tests.factories import bearer, create_organization, create_user
 from tests.pages import csrf_from
@@ -108,8 +108,8 @@ class TestRedaction:
         RedactSecrets().filter(record)
         assert record.args == ("127.0.0.1:5000", "GET", "/set-password/[redacted]", "1.1", 200)
 
-    def test_every_handler_of_the_served_process_filters(self) -> None:
-        config = log_config()
+    def test_every_handler_of_the_served_process_filters(self, settings: Settings) -> None:
+        config = log_config(settings)
         assert config["handlers"] and all(
             "no_secrets" in handler["filters"] for handler in config["handlers"].values()
         )

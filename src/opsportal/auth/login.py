@@ -30,7 +30,8 @@ from opsportal.auth import repository, throttle
 from opsportal.auth.secrets import hash_password, is_below_current_cost, verify_password
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import Forbidden, ServiceBusy, Unauthorized
+from opsportal.errors import Forbidden, ServiceBusy, TooManyRequests, Unauthorized
+from opsportal.kit.telemetry import LOGIN_FAILURES, LOGINS_THROTTLED
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 
@@ -78,7 +79,11 @@ def log_in(
     email = email.strip()
     with session_scope(session_factory) as session:
         read_only(session)
-        state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        try:
+            state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        except TooManyRequests:
+            LOGINS_THROTTLED.inc()
+            raise
         # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
         user = None if "\x00" in email else repository.get_user_by_email(session, email)
         stored_hash = user.password_hash if user is not None else None
@@ -106,6 +111,7 @@ def log_in(
         return logged_in
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
+    LOGIN_FAILURES.inc()
     raise Unauthorized(WRONG)
 
 

@@ -89,6 +89,9 @@ class User(Base):
     # What the directory sent for the SCIM attributes without a column of their own
     # (name parts, displayName, emails), returned to it as sent; None for users it never wrote.
     scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the person's name, email and free text were erased (privacy/erasure.py);
+    # the row stays, for the certificates and the audit trail that refer to it.
+    erased_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 

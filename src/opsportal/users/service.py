@@ -179,6 +179,9 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     """
     user = _managed_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
+    if user.erased_at is not None and wanted:
+        # Its person is gone: reactivated, the row would be an account of no one.
+        raise Conflict(f"User {user.id} was erased; it cannot be changed or reactivated.")
     for field in ("name", "role", "is_active"):
         if field in wanted and wanted[field] is None:
             raise InvalidInput(f"{field} cannot be null.", field=_camel(field))

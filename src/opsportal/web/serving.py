@@ -11,7 +11,8 @@ believes, and logs without secrets. One place, for one worker and for N.
   default trusts loopback, so any local proxy, or anyone who can reach the port
   through one, could name whatever client address they liked and so reset the
   per-address login limit at will.
-- Every log line, uvicorn's access log included, goes through `RedactSecrets`:
+- Every log line, uvicorn's access log included, goes through `RedactSecrets`
+  (a filter of the one logging set-up, `web/logs.py`, so on every handler):
   the one-time secrets some paths and queries carry (`/set-password/<token>`, an
   OIDC callback's `code` and `state`) and anything shaped like an API token are
   replaced before the line is written.
@@ -20,7 +21,6 @@ believes, and logs without secrets. One place, for one worker and for N.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import re
 from collections.abc import Mapping
@@ -28,7 +28,6 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 import h11
-from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from opsportal.auth.secrets import TOKEN_PREFIX
@@ -112,19 +111,6 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging set-up, with `RedactSecrets` on every handler and the app's
-    own records (INFO and up from `opsportal`, WARNING and up from anything else)
-    written by the same handler as uvicorn's."""
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"no_secrets": {"()": f"{__name__}.RedactSecrets"}}
-    for handler in config["handlers"].values():
-        handler["filters"] = ["no_secrets"]
-    config["root"] = {"handlers": ["default"], "level": "WARNING"}
-    config["loggers"]["opsportal"] = {"level": "INFO"}
-    return config
-
-
 class DeadlineH11Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol, with a deadline for each request's head.
 
@@ -172,13 +158,12 @@ class DeadlineH11Protocol(H11Protocol):
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """What `opsportal serve` passes to `uvicorn.Config`, in every worker."""
+    """What `opsportal serve` passes to `uvicorn.Config` in every worker, besides its
+    logging (`web/workers.py`, `uvicorn_logging`)."""
     trusted = settings.trusted_proxies
     return {
         "http": DeadlineH11Protocol,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": ",".join(trusted),
-        "log_config": log_config(),
-        "log_level": "info",
     }

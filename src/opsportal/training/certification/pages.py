@@ -75,6 +75,36 @@ def verify_page(
     request: Request, code: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Public: anyone holding a certificate's QR code can check it here."""
+    return _verify_page(request, code, session, settings)
+
+
+@router.post("/verify/{code}/name")
+def check_holder_name(
+    request: Request, code: str, session: SessionDep, settings: SettingsDep, form: CheckedForm
+) -> Response:
+    """Public: someone who knows the holder's name confirms it, where the name is withheld."""
+    name = form.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
+        return _verify_page(request, code, session, settings, name_check=False, status_code=422)
+    try:
+        matches = certification.holder_name_matches(session, code=code, name=name)
+    except NotFound:
+        matches = False
+    return _verify_page(request, code, session, settings, name_check=matches)
+
+
+MAX_NAME_LENGTH = 200
+
+
+def _verify_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    *,
+    name_check: bool | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         verification = certification.verify_certificate(session, code=code)
     except NotFound as exc:
@@ -83,5 +113,12 @@ def verify_page(
         )
     links = share_links(settings, verification, verification_code=code)
     return render(
-        request, "training/verify.html", verification=verification, message=None, links=links
+        request,
+        "training/verify.html",
+        verification=verification,
+        message=None,
+        links=links,
+        code=code,
+        name_check=name_check,
+        status_code=status_code,
     )

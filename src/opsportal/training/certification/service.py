@@ -15,10 +15,13 @@ from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
+    NAME_WITHHELD,
     CertificateStatus,
     expiry_for,
     format_certificate_number,
+    name_matches,
     new_verification_code,
+    normalised_name,
     verification_url,
 )
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
@@ -124,8 +127,9 @@ def get_certificate(
 
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
+    withheld = certificate.recipient_name_hash is not None
     return CertificateDocument(
-        recipient_name=certificate.recipient_name,
+        recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
         track_name=certificate.track_name,
         track_version=certificate.track_version,
         certificate_number=certificate.certificate_number,
@@ -179,13 +183,29 @@ def verify_certificate(session: Session, *, code: str) -> VerificationRead:
     """Public check of a verification code; an unknown code (or a certificate number) is 404."""
     certificate = certificate_by_code(session, code)
     status = status_of(certificate)
+    withheld = certificate.recipient_name_hash is not None
     return VerificationRead(
         valid=status is CertificateStatus.ACTIVE,
         status=status,
         certificate_number=certificate.certificate_number,
-        recipient_name=certificate.recipient_name,
+        recipient_name=None if withheld else certificate.recipient_name,
+        name_withheld=withheld,
         track_name=certificate.track_name,
         track_version=certificate.track_version,
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
+    )
+
+
+def holder_name_matches(session: Session, *, code: str, name: str) -> bool:
+    """Whether `name` is the (withheld) holder's name of the certificate with this code.
+
+    For a certificate whose holder was erased: the name is compared, normalised,
+    against its salted hash. For one whose name is shown, against the name itself.
+    """
+    certificate = certificate_by_code(session, code)
+    if certificate.recipient_name_hash is None or certificate.recipient_name_salt is None:
+        return normalised_name(name) == normalised_name(certificate.recipient_name)
+    return name_matches(
+        name, salt=certificate.recipient_name_salt, expected=certificate.recipient_name_hash
     )

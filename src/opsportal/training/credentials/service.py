@@ -110,13 +110,16 @@ def credential_facts(
     user = session.get(User, certificate.user_id)
     assert user is not None  # certificates restrict the deletion of their user
     place = _status_place(session, factory, certificate.id)
+    withheld = certificate.recipient_name_hash is not None
     return badge.BadgeFacts(
         base_url=settings.public_base_url,
         issuer_name=settings.credential_issuer_name,
         verification_code=certificate.verification_code,
         certificate_number=certificate.certificate_number,
-        recipient_name=certificate.recipient_name,
-        recipient_email=user.email,
+        recipient_name=None if withheld else certificate.recipient_name,
+        recipient_email=None if withheld else user.email,
+        recipient_name_hash=certificate.recipient_name_hash,
+        recipient_name_salt=certificate.recipient_name_salt,
         salt=place.salt,
         track_id=certificate.track_id,
         track_name=certificate.track_name,
