@@ -170,7 +170,10 @@ async def csv_body(request: Request) -> bytes:
             },
         }
     },
-    responses={422: {"description": "Bad lines: `errors` lists each line, column and why"}},
+    responses={
+        415: {"description": "The body is not sent as `text/csv`"},
+        422: {"description": "Bad lines: `errors` lists each line, column and why"},
+    },
 )
 def import_users(
     organization_id: ResourceId,
