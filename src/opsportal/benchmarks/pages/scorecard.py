@@ -355,7 +355,9 @@ def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
                 metric=c.label,
                 value=amount(c.your_value, c.unit),
                 verdict=label.text if label else "Not published" if withheld(c) else "—",
-                percentile="—" if c.percentile is None else f"better than {c.percentile} %",
+                percentile="—"
+                if c.percentile is None
+                else f"better than {'about ' if c.percentile_estimated else ''}{c.percentile} %",
                 quartiles="—"
                 if c.p25 is None
                 else " / ".join(amount(v, c.unit) for v in (c.p25, c.median, c.p75)),
