@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsportal.models.base import Base, utcnow
@@ -55,10 +55,27 @@ class Organization(Base):
 
 
 class User(Base):
+    """An account. Its email is its own once confirmed: a user created by a customer_admin
+    is confirmed when it accepts the invitation emailed to it (users/service.py).
+
+    Confirmed addresses are unique; an unconfirmed one may also be another
+    account's (a customer_admin typed an address that is in use elsewhere), and
+    such a user never signs in with it and is sent no mail at it.
+    """
+
     __tablename__ = "users"
+    __table_args__ = (
+        Index(
+            "uq_users_confirmed_email",
+            "email",
+            unique=True,
+            sqlite_where=text("email_confirmed"),
+            postgresql_where=text("email_confirmed"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     organization_id: Mapped[int | None] = mapped_column(
@@ -70,6 +87,9 @@ class User(Base):
     # Copied into the web session at sign-in and checked on every request;
     # bumping it (logout, password change) ends every session of this user.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # False until the address's owner accepts the invitation emailed to it (a user
+    # created by a customer_admin); it cannot sign in with a password until then.
+    email_confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 
@@ -103,6 +123,9 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # An invitation emailed to the address: using it confirms the user's address.
+    # A link handed to an administrator sets a password only.
+    confirms_address: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class LoginFailure(Base):

@@ -92,6 +92,21 @@ def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Re
     return found
 
 
+def unconfirmed_users(session: Session, user_ids: Iterable[int]) -> set[int]:
+    """Those of these users whose address is not (yet) their own: no mail goes to it."""
+    wanted = sorted(set(user_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.scalars(
+                select(User.id).where(
+                    User.id.in_(wanted[start : start + CHUNK]), User.email_confirmed.is_(False)
+                )
+            )
+        )
+    return found
+
+
 def _insert_ignoring_duplicates(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: list[str]
 ) -> None:

@@ -133,10 +133,15 @@ class UserNotice:
 
 
 def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
-    """Write each user's notification and queue its email; idempotent per dedupe key."""
+    """Write each user's notification and queue its email; idempotent per dedupe key.
+
+    A user whose address is not confirmed as its own gets the notification but no
+    email: the address may be another account's (users/service.py).
+    """
     now = utcnow()
     notifications: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
+    unconfirmed = repository.unconfirmed_users(session, (n.user_id for n in notices))
     for notice in notices:
         if notice.link is not None and not notice.link.startswith("/"):
             raise ValueError("a notification links to a path inside opsportal")
@@ -151,6 +156,8 @@ def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
                 "dedupe_key": notice.dedupe_key,
             }
         )
+        if notice.user_id in unconfirmed:
+            continue
         messages.append(
             _message_row(
                 recipient=notice.email,

@@ -12,15 +12,39 @@ from opsportal.db import SessionDep
 from opsportal.deps import SettingsDep
 from opsportal.schemas import IdQuery, Limit, Offset, Page, QueryText, ResourceId
 from opsportal.users import service
-from opsportal.users.schemas import PasswordLink, UserCreate, UserRead, UserUpdate
+from opsportal.users.schemas import (
+    InvitationSent,
+    PasswordLink,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
 @router.post("/users", status_code=201, response_model=UserRead)
-def create_user(body: UserCreate, session: SessionDep, manager: UserManager) -> UserRead:
-    """Create a user (a customer_admin: a customer user of its own organisation)."""
-    return UserRead.model_validate(service.create_user(session, principal=manager, data=body))
+def create_user(
+    body: UserCreate, session: SessionDep, manager: UserManager, settings: SettingsDep
+) -> UserRead:
+    """Create a user (a customer_admin: a customer user of its own organisation).
+
+    A user a customer_admin creates is emailed an invitation and signs in once it
+    has accepted it; the answer is the same whatever the address.
+    """
+    user = service.create_user(session, principal=manager, data=body, settings=settings)
+    return UserRead.model_validate(user)
+
+
+@router.post("/users/{user_id}/invitation", status_code=202, response_model=InvitationSent)
+def send_invitation(
+    user_id: ResourceId, session: SessionDep, manager: UserManager, settings: SettingsDep
+) -> InvitationSent:
+    """Email a user who has not accepted its invitation yet a new one (the old link stops)."""
+    expires_at = service.send_invitation(
+        session, principal=manager, user_id=user_id, settings=settings
+    )
+    return InvitationSent(expires_at=expires_at)
 
 
 @router.get("/users", response_model=Page[UserRead])

@@ -48,3 +48,9 @@ class PasswordLink(ApiModel):
 
     url: str
     expires_at: datetime
+
+
+class InvitationSent(ApiModel):
+    """An invitation emailed to the user's address; its link holds until `expiresAt`."""
+
+    expires_at: datetime

@@ -5,6 +5,19 @@ customer users only: anyone else is a 404 to it (never a confirmation that they
 exist), and it can give no one a staff role (403). Nobody changes their own
 role or deactivates themselves, so an organisation or the platform always
 keeps an administrator. Every change is audited in its own transaction.
+
+A customer_admin learns nothing about accounts outside its organisation, also
+not whether an address has one. A user it creates is created, with the address
+as typed, whether or not the address is in use elsewhere: 409 only when a user of
+its own organisation has it. The new user starts unconfirmed: it cannot sign in
+with a password, and is sent no mail, until the owner of the address accepts the
+invitation emailed to it (`send_invitation`). When the address already belongs
+to another account, that email says so instead of inviting, and the user stays
+unconfirmed: no second account ever signs in with one address. Whatever the
+address, the customer_admin sees the same answers, the same user, the same
+follow-ups (tokens, links, sign-in refused until accepted) and the same work
+done. Admins (and the command line) create confirmed users, and are told of
+any address in use.
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
 from opsportal.models.base import utcnow
+from opsportal.notifications.service import enqueue_mail
 from opsportal.users import repository
 from opsportal.users.schemas import UserCreate, UserUpdate
 
@@ -93,7 +107,10 @@ def list_users(
     )
 
 
-def create_user(session: Session, *, principal: Principal, data: UserCreate) -> User:
+def create_user(
+    session: Session, *, principal: Principal, data: UserCreate, settings: Settings
+) -> User:
+    """Create a user; one a customer_admin creates is invited by email (see the module)."""
     _require_manager(principal)
     organization_id = data.organization_id
     if principal.role is Role.CUSTOMER_ADMIN and organization_id is None:
@@ -101,15 +118,102 @@ def create_user(session: Session, *, principal: Principal, data: UserCreate) -> 
     _check_grant(principal, data.role, organization_id)
     check_role_and_organization(data.role, organization_id)
     _check_organization_exists(session, organization_id)
-    return auth_service.create_user(
+    if principal.is_admin:
+        return auth_service.create_user(
+            session,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            organization_id=organization_id,
+            password=data.password,
+            actor=principal,
+        )
+    assert organization_id is not None  # _check_grant: a customer role of its own organisation
+    email = data.email.strip()
+    if auth_repository.get_organization_user_by_email(
+        session, organization_id=organization_id, email=email
+    ):
+        raise Conflict(f"A user with email {email} already exists in your organization.")
+    user = auth_service.create_user(
         session,
-        email=data.email,
+        email=email,
         name=data.name,
         role=data.role,
         organization_id=organization_id,
         password=data.password,
         actor=principal,
+        email_confirmed=False,
     )
+    send_invitation(session, principal=principal, user_id=user.id, settings=settings)
+    return user
+
+
+INVITATION_SUBJECT = "You are invited to opsportal"
+IN_USE_SUBJECT = "Your address was added to opsportal by another organization"
+
+
+def send_invitation(
+    session: Session, *, principal: Principal, user_id: int, settings: Settings
+) -> datetime:
+    """Email the user's address an invitation to set a password, which confirms the address.
+
+    When the address belongs to another account already, the email says so
+    instead (the same work, and the same answer to the caller). A new
+    invitation replaces any unused link. Returns until when it holds.
+    """
+    user = _reachable_user(session, principal, user_id)
+    if user.email_confirmed:
+        raise Conflict(f"User {user.id} has accepted its invitation; send a password link instead.")
+    if not user.is_active:
+        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+    organization = session.get(Organization, user.organization_id)
+    inviter = organization.name if organization is not None else "opsportal"
+    expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
+    token = secrets.token_urlsafe(32)
+    repository.drop_unused_password_resets(session, user_id=user.id)
+    held = auth_repository.get_user_by_email(session, user.email)
+    link = PasswordReset(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        expires_at=expires_at,
+        confirms_address=True,
+    )
+    session.add(link)
+    session.flush()
+    if held is None:
+        url = settings.public_base_url + PASSWORD_LINK_PATH + token
+        subject = INVITATION_SUBJECT
+        body = (
+            f"{inviter} has added you to opsportal as {user.name}.\n\n"
+            f"Set your password to accept (the link works once, until "
+            f"{expires_at:%Y-%m-%d %H:%M} UTC):\n{url}\n"
+        )
+    else:
+        # No link: the address is another account's, and stays so. Its owner is told.
+        link.used_at = utcnow()
+        subject = IN_USE_SUBJECT
+        body = (
+            f"{inviter} has tried to add this address to opsportal as {user.name}, but it "
+            "already has an opsportal account with another organization, and one address "
+            "signs in to one account. If you should have access for "
+            f"{inviter}, ask its administrator to use another address.\n"
+        )
+    enqueue_mail(
+        session,
+        recipient=user.email,
+        subject=subject,
+        body=body,
+        dedupe_key=f"invitation:{user.id}:{link.id}",
+    )
+    record(
+        session,
+        actor=principal,
+        action="user.invitation",
+        target_type="user",
+        target_id=user.id,
+        detail={"expiresAt": expires_at},
+    )
+    return expires_at
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -225,6 +329,12 @@ def issue_password_link(
     user = _reachable_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+    if not user.email_confirmed:
+        # A link handed to an administrator proves nothing about the address.
+        raise Conflict(
+            f"User {user.id} has not accepted its invitation yet; send a new invitation "
+            f"(POST /api/v1/users/{user.id}/invitation)."
+        )
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
     repository.drop_unused_password_resets(session, user_id=user.id)
@@ -273,6 +383,11 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Us
         raise NotFound(INVALID_LINK)
     link, user = found
     check_password(password)
+    if link.confirms_address and not user.email_confirmed:
+        holder = auth_repository.get_user_by_email(session, user.email)
+        if holder is not None:  # someone confirmed it first
+            raise NotFound(INVALID_LINK)
+        user.email_confirmed = True
     user.password_hash = hash_password(password)
     # Like any password change: every session signed in before it ends.
     user.session_version = user.session_version + 1
