@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from opsportal.models import OutboxMessage, Role, User
 from opsportal.notifications.service import UserNotice, notify_users
 from tests.factories import bearer, create_organization, create_user
-from tests.pages import csrf_from
+from tests.pages import PASSWORD, csrf_from, log_in, post_form
 
 CHOSEN = "a password it chose"
 OWN_PASSWORD = "the owner's own passphrase"
@@ -176,3 +176,32 @@ class TestAnAddressInUseElsewhere:
             headers=admin_headers,
         )
         assert response.status_code == 409
+
+
+class TestThePages:
+    def test_a_customer_admin_invites_and_invites_again_alike(
+        self, client: TestClient, session: Session
+    ) -> None:
+        ours, theirs = create_organization(session), create_organization(session)
+        admin, _ = create_user(
+            session, role=Role.CUSTOMER_ADMIN, organization=ours, password=PASSWORD
+        )
+        assert log_in(client, admin.email).status_code == 303
+        create_user(session, organization=theirs, email="ada@else.test")
+        pages = []
+        for email in ("ada@fresh.test", "ada@else.test"):
+            made = post_form(
+                client,
+                "/admin/users",
+                from_page="/admin/users",
+                data={"email": email, "name": "Ada", "role": "customer"},
+            )
+            assert made.status_code == 303
+            detail = made.headers["location"]
+            page = client.get(detail).text
+            assert f"An invitation was emailed to {email}" in page
+            again = post_form(client, f"{detail}/invitation", from_page=detail)
+            assert again.status_code == 303
+            pages.append(client.get(detail).text.replace(email, "EMAIL").replace(detail, "PATH"))
+        assert "Send a new invitation" in pages[0]
+        assert pages[0] == pages[1]

@@ -363,3 +363,20 @@ def set_password(
             request, "users/set_password.html", target=target, error=exc.detail, status_code=422
         )
     return render(request, "users/set_password.html", target=target, error=None, done=True)
+
+
+@router.post("/admin/users/{user_id}/invitation")
+def invitation(
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageManager,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
+    try:
+        service.send_invitation(session, principal=user, user_id=user_id, settings=settings)
+    except Conflict as exc:
+        return _detail_page(request, session, user, user_id, error=exc.detail, status_code=409)
+    request.session[FLASH_KEY] = "A new invitation was emailed; the earlier link no longer works."
+    return _see_other(f"/admin/users/{user_id}")
