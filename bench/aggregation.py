@@ -48,9 +48,9 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.cohorts import parse_size_bands
 from opsportal.benchmarks.service import aggregate_fresh_values, run_benchmarks
 from opsportal.config import Settings
+from opsportal.config_values import parse_size_bands
 from opsportal.db import make_engine, make_session_factory, normalise_url, session_scope
 from opsportal.metrics.registry import IMPORTED_METRIC_NAMES, METRICS_BY_NAME
 from opsportal.metrics.service import utc_today

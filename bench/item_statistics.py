@@ -16,7 +16,7 @@ wrong answer picks wrong options at random.
 
 It times, each as the median of --runs runs:
 
-1. pure: `opsportal.training.statistics.item_statistics` over ready-made
+1. pure: `opsportal.training.assessment.statistics.item_statistics` over ready-made
    records (scores and right/wrong per question), the arithmetic alone;
 2. service: `training.service.assessment.quiz_statistics` on a temporary
    SQLite database holding the same attempts, i.e. loading them (with their
@@ -53,7 +53,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from opsportal.training.statistics import AttemptRecord, Response, item_statistics
+from opsportal.training.assessment.statistics import AttemptRecord, Response, item_statistics
 
 OPTIONS = "abcde"
 BLANK_SHARE = 0.05
@@ -164,8 +164,8 @@ def bench_database(
     from opsportal.db import make_engine, make_session_factory, session_scope
     from opsportal.migrate import upgrade
     from opsportal.models import Quiz, QuizAttempt, Role
-    from opsportal.training import attempt_repository
-    from opsportal.training.service import assessment
+    from opsportal.training.assessment import quality as assessment
+    from opsportal.training.assessment import repository as attempt_repository
 
     url = f"sqlite:///{folder / 'statistics.db'}"
     upgrade(url)

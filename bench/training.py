@@ -158,7 +158,7 @@ def bench_submits(url: str, user: dict[str, str], quiz_id: int, count: int, work
 
 
 def bench_pdf_in_process(runs: int) -> float:
-    from opsportal.training.pdf import CertificateDocument, render_pdf
+    from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 
     document = CertificateDocument(
         recipient_name="Nguyễn Thị Hương",

@@ -205,6 +205,6 @@ class TestImportOrganizations:
 
 
 def test_cli_factory_is_the_test_transaction(cli_session_factory: SessionFactory) -> None:
-    from opsportal import cli
+    from opsportal.cli import base as cli
 
     assert cli.session_factory() is cli_session_factory

@@ -21,13 +21,13 @@ from schemathesis import checks
 from schemathesis.python import asgi
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.errors import PROBLEM_JSON
 from opsportal.metrics.registry import METRICS
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
-from opsportal.training import service as training_service
+from opsportal.principal import Principal
+from opsportal.training.assessment import attempts
 from tests.factories import (
     Customer,
     add_values,
@@ -38,6 +38,9 @@ from tests.factories import (
     create_track_with_quizzes,
     create_user,
 )
+
+# Not loaded for every run (see pyproject.toml's addopts): only where it is needed.
+pytest_plugins = ["schemathesis.pytest.plugin"]
 
 pytestmark = pytest.mark.slow
 
@@ -153,9 +156,7 @@ def _world(session: Session, settings: Settings, role: Role) -> dict[str, Any]:
     )
     track, quizzes = create_track_with_quizzes(session, courses=2)
     certificate = certify(session, user=user, track=track, quizzes=quizzes, settings=settings)
-    attempt = training_service.start_attempt(
-        session, principal=Principal.of(user), quiz_id=quizzes[0].id
-    )
+    attempt = attempts.start_attempt(session, principal=Principal.of(user), quiz_id=quizzes[0].id)
     return {
         "headers": headers,
         "path": {

@@ -20,6 +20,9 @@ GOOD = {
     "secret_key": "k" * 32,
     "session_cookie_secure": True,
     "database_url": "postgresql://opsportal@db.invalid/opsportal",
+    # Named, since tests/conftest.py lowers the default for the test run.
+    "password_hash_time_cost": 3,
+    "password_hash_memory_kib": 65536,
 }
 
 
@@ -36,6 +39,8 @@ class TestProductionRefusals:
             ({"secret_key": "k" * 31}, "OPSPORTAL_SECRET_KEY is 31 characters long"),
             ({"session_cookie_secure": False}, "OPSPORTAL_SESSION_COOKIE_SECURE is false"),
             ({"database_url": "sqlite:///./opsportal.db"}, "OPSPORTAL_DATABASE_URL is SQLite"),
+            ({"password_hash_time_cost": 2}, "OPSPORTAL_PASSWORD_HASH_TIME_COST is 2"),
+            ({"password_hash_memory_kib": 32768}, "OPSPORTAL_PASSWORD_HASH_MEMORY_KIB is 32768"),
         ],
     )
     def test_create_app_refuses(

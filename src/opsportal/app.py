@@ -12,13 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
-from opsportal import __version__
-from opsportal.audit.endpoints import router as audit_router
-from opsportal.audit.pages import router as audit_pages
-from opsportal.auth.endpoints import router as identity_router
-from opsportal.auth.pages import router as sign_in_pages
-from opsportal.benchmarks.endpoints import router as benchmarks_router
-from opsportal.benchmarks.pages import router as benchmark_pages
+from opsportal import __version__, wiring
+from opsportal.audit import routes as audit_routes
+from opsportal.auth import routes as auth_routes
+from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
 from opsportal.db import (
@@ -28,28 +25,15 @@ from opsportal.db import (
     read_only_factory,
     sqlite_writers_file,
 )
-from opsportal.errors import install_error_handlers
-from opsportal.metrics.endpoints import router as metrics_router
-from opsportal.notifications.endpoints import router as notifications_router
-from opsportal.notifications.pages import router as notification_pages
+from opsportal.metrics import routes as metrics_routes
+from opsportal.notifications import routes as notifications_routes
 from opsportal.openapi import install_openapi
-from opsportal.tenants.endpoints import router as organizations_router
-from opsportal.tenants.pages import router as organization_pages
-from opsportal.training.admin import router as training_admin_pages
-from opsportal.training.assessment_endpoints import router as assessment_router
-from opsportal.training.assessment_pages import router as assessment_pages
-from opsportal.training.compliance import wiring as training_compliance
-from opsportal.training.compliance.endpoints import router as training_compliance_router
-from opsportal.training.compliance.pages import router as training_compliance_pages
-from opsportal.training.credentials.endpoints import router as credentials_router
-from opsportal.training.endpoints import public_router as certificate_verification_router
-from opsportal.training.endpoints import router as training_router
-from opsportal.training.learner_pages import router as learner_pages
-from opsportal.training.pages import router as training_pages
-from opsportal.users.endpoints import router as users_router
-from opsportal.users.pages import router as user_pages
+from opsportal.tenants import routes as tenants_routes
+from opsportal.training import routes as training_routes
+from opsportal.users import routes as users_routes
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
+from opsportal.web.problems import install_error_handlers
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
 from opsportal.web.templating import STATIC_DIR
@@ -67,7 +51,7 @@ def create_app(
     # Here rather than in `serve`, so every way of starting the app refuses
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
-    training_compliance.install(settings)
+    wiring.install(settings)
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -81,12 +65,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler: Any = None
         if run_scheduler:
-            from opsportal.benchmarks.schedule import start_scheduler
+            from opsportal.scheduler import start_scheduler
 
             scheduler = start_scheduler(settings, session_factory)
-            from opsportal.training.compliance.schedule import add_reminder_job
-
-            add_reminder_job(scheduler, settings, session_factory)
         try:
             yield
         finally:
@@ -132,29 +113,18 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    app.include_router(identity_router)
-    app.include_router(users_router)
-    app.include_router(audit_router)
-    app.include_router(organizations_router)
-    app.include_router(metrics_router)
-    app.include_router(benchmarks_router)
-    app.include_router(notifications_router)
-    app.include_router(training_router)
-    app.include_router(assessment_router)
-    app.include_router(training_compliance_router)
-    app.include_router(certificate_verification_router)
-    app.include_router(credentials_router)
-    app.include_router(sign_in_pages)
-    app.include_router(organization_pages)
-    app.include_router(training_pages)
-    app.include_router(training_admin_pages)
-    app.include_router(assessment_pages)
-    app.include_router(learner_pages)
-    app.include_router(training_compliance_pages)
-    app.include_router(benchmark_pages)
-    app.include_router(notification_pages)
-    app.include_router(user_pages)
-    app.include_router(audit_pages)
+    # One router per domain; each holds its JSON routes and its pages.
+    for domain_router in (
+        auth_routes.router,
+        users_routes.router,
+        audit_routes.router,
+        tenants_routes.router,
+        metrics_routes.router,
+        benchmarks_routes.router,
+        notifications_routes.router,
+        training_routes.router,
+    ):
+        app.include_router(domain_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

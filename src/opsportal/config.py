@@ -6,27 +6,32 @@ import os
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from opsportal.benchmarks.cohorts import SizeBand, parse_size_bands
+from opsportal.config_values import (
+    SizeBand,
+    parse_reminder_days,
+    parse_size_bands,
+    parse_smtp_url,
+)
 
 # The privacy floor of the benchmarks: a deployment may raise it, never lower it.
 MIN_PEER_FLOOR = 5
+# Connections each process keeps, and so the requests it serves at once (the
+# rest wait their turn; see web/admission.py). Jobs get a few more on top.
+# Per process, whatever the cores: one process runs Python on one core at a
+# time, and more requests in flight only make them take turns at that
+# (bench/README.md: 8 beat 20 on every figure, on both databases).
+DEFAULT_POOL_SIZE = 8
 # In production the session signing key must be set and at least this long.
 MIN_SECRET_KEY_LENGTH = 32
-
-
-def parse_reminder_days(value: str) -> tuple[int, ...]:
-    """Thresholds like "60,30,7" as (60, 30, 7): distinct days, 1 to 3650, largest first."""
-    try:
-        days = {int(part) for part in value.split(",") if part.strip()}
-    except ValueError:
-        raise ValueError("must be whole days separated by commas, e.g. 60,30,7") from None
-    if not days or any(day < 1 or day > 3650 for day in days):
-        raise ValueError("must name at least one threshold, each between 1 and 3650 days")
-    return tuple(sorted(days, reverse=True))
+# argon2id's cost for password hashes, argon2-cffi's default (RFC 9106's low-memory
+# profile, about 100-200 ms a hash): production may raise it, never lower it.
+SECURE_PASSWORD_HASH_TIME_COST = 3
+SECURE_PASSWORD_HASH_MEMORY_KIB = 64 * 1024
 
 
 class Settings(BaseSettings):
@@ -35,12 +40,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./opsportal.db"
     # A request waits this long for a database lock, then gets 503 with Retry-After.
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
-    # Connections each process keeps, and so the requests it serves at once (the
-    # rest wait their turn; see web/admission.py). Jobs get a few more on top.
-    # Per process, whatever the cores: one process runs Python on one core at a
-    # time, and more requests in flight only make them take turns at that
-    # (bench/load.py: 8 beat 20 on every figure, on both databases).
-    database_pool_size: int = Field(default=8, ge=1, le=1000)
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
     # `production` refuses to start with settings that are only fit for a laptop
     # (see `production_problems`).
     environment: Literal["development", "production"] = "development"
@@ -62,6 +62,15 @@ class Settings(BaseSettings):
         default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64
     )
     password_check_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The argon2id cost of new password hashes (OPSPORTAL_PASSWORD_HASH_TIME_COST,
+    # OPSPORTAL_PASSWORD_HASH_MEMORY_KIB): passes over memory, and KiB of memory.
+    # Every hash records its own cost, so hashes made at another cost still
+    # verify; a login upgrades a hash made at a lower cost. Production refuses
+    # less than the default; the tests set a tiny cost (tests/conftest.py).
+    password_hash_time_cost: int = Field(default=SECURE_PASSWORD_HASH_TIME_COST, ge=1, le=100)
+    password_hash_memory_kib: int = Field(
+        default=SECURE_PASSWORD_HASH_MEMORY_KIB, ge=64, le=4 * 1024 * 1024
+    )
     # How long a one-time link to set a password (an invitation or a reset) stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -84,6 +93,7 @@ class Settings(BaseSettings):
     reminder_due_days: int = Field(default=7, ge=1, le=365)
     reminder_certificate_days: str = "60,30,7"
     reminder_cron: str = "0 7 * * *"
+    reminder_timezone: str = "UTC"
 
     # The mail outbox's SMTP server: smtp://host:port, smtps:// (TLS) or
     # smtp+starttls://, with user:password@ when it needs a login. Unset, mail is
@@ -153,14 +163,34 @@ class Settings(BaseSettings):
         CronTrigger.from_crontab(value, timezone="UTC")
         return value
 
+    @field_validator("benchmark_timezone", "reminder_timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a timezone name like UTC or Europe/Berlin"
+            ) from None
+        return value
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url_parses(cls, value: str | None) -> str | None:
-        from opsportal.notifications.mail import parse_smtp_url
-
         if value:
             parse_smtp_url(value)
         return value or None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_one_address(cls, value: str) -> str:
+        # Checked at start-up: a From that no message can carry would fail every one.
+        from opsportal.addresses import sender_problem
+
+        problem = sender_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("public_base_url")
     @classmethod
@@ -191,6 +221,16 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "OPSPORTAL_SESSION_COOKIE_SECURE is false; production serves over HTTPS "
             "and must set it to true"
+        )
+    if settings.password_hash_time_cost < SECURE_PASSWORD_HASH_TIME_COST:
+        problems.append(
+            f"OPSPORTAL_PASSWORD_HASH_TIME_COST is {settings.password_hash_time_cost}; "
+            f"production needs at least {SECURE_PASSWORD_HASH_TIME_COST} (or leave it unset)"
+        )
+    if settings.password_hash_memory_kib < SECURE_PASSWORD_HASH_MEMORY_KIB:
+        problems.append(
+            f"OPSPORTAL_PASSWORD_HASH_MEMORY_KIB is {settings.password_hash_memory_kib}; "
+            f"production needs at least {SECURE_PASSWORD_HASH_MEMORY_KIB} (or leave it unset)"
         )
     if settings.database_url.startswith("sqlite"):
         problems.append(

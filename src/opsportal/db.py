@@ -7,17 +7,18 @@ block ends normally and rolls back when it raises. Services only flush.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
-from typing import Annotated, Any, Final
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final
 
 import anyio
-from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from opsportal.errors import DATABASE_BUSY, Conflict, ServiceBusy
+from opsportal.config import DEFAULT_POOL_SIZE
+from opsportal.errors import Conflict
 
 try:
     import fcntl
@@ -31,13 +32,17 @@ READ_ONLY_OPTION: Final = "opsportal_read_only"
 # How long a statement waits for a lock before the database counts as busy; jobs
 # (the CLI) wait longer than requests.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
-# Requests served at once per process, each holding at most one connection (see
-# web/admission.py), plus room for what runs beside them: the scheduler's jobs, a
-# benchmark run's own transactions, a token's last-use write after a response.
-POOL_SIZE = 8
+# Room beyond the pool (OPSPORTAL_DATABASE_POOL_SIZE) for what runs beside the
+# requests: the scheduler's jobs, a benchmark run's own transactions, a token's
+# last-use write after a response.
 POOL_OVERFLOW = 10
 # HTTP methods that never write, so their requests read without SQLite's write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def dialect_insert(session: Session) -> Any:
+    """This database's own INSERT, which has ON CONFLICT (both SQLite's and PostgreSQL's do)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,7 +61,7 @@ def make_engine(
     url: str,
     *,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
-    pool_size: int = POOL_SIZE,
+    pool_size: int = DEFAULT_POOL_SIZE,
     **kwargs: Any,
 ) -> Engine:
     """An engine for `url`; a statement waits at most `busy_timeout` seconds for a lock.
@@ -152,105 +157,7 @@ def read_only_factory(factory: SessionFactory) -> SessionFactory:
     return sessionmaker(class_=factory.class_, **options)
 
 
-def _end_unit_of_work(session: Session, *, commit: bool) -> None:
-    try:
-        if commit:
-            session.commit()
-        else:
-            session.rollback()
-    finally:
-        session.close()
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's unit of work: committed when the handler returns, rolled back if it raises.
-
-    Async on purpose: making the session touches no database, and a synchronous
-    dependency would cost the request two hops through the thread pool (in and
-    out) on top of its handler's. Only the commit or rollback, which may wait on
-    the database, runs in a worker thread, except on SQLite, where it cannot
-    wait: a read's end releases its snapshot, and a write already holds the one
-    write lock (BEGIN IMMEDIATE) and appends its commit to the WAL without a
-    sync. Ending it at once also means the write lock is released without
-    waiting for a thread first.
-    """
-    state = request.app.state
-    read = request.method in READ_ONLY_METHODS
-    factory: SessionFactory = state.read_session_factory if read else state.session_factory
-    session = factory()
-    at_once = session.get_bind().dialect.name == "sqlite"
-    turn: AbstractAsyncContextManager[None] = (
-        _sqlite_write_turn(request) if at_once and not read else nullcontext()
-    )
-    async with turn:
-        try:
-            yield session
-        except BaseException:
-            if at_once:
-                _end_unit_of_work(session, commit=False)
-            else:
-                # Shielded: a client that went away must not leave the connection checked out.
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=False))
-            raise
-        if at_once:
-            _end_unit_of_work(session, commit=True)
-        else:
-            await anyio.to_thread.run_sync(lambda: _end_unit_of_work(session, commit=True))
-
-
-@contextmanager
-def identity_session(request: Request, session: Session) -> Iterator[Session]:
-    """Where a request finds out who is asking (its token or session cookie).
-
-    A read uses its own session. A write's transaction takes SQLite's write lock
-    at its first statement and keeps it until it commits, so the check runs in a
-    short read of its own instead: the lock is then taken where the handler
-    starts writing, not one thread-pool hop earlier.
-    """
-    if request.method in READ_ONLY_METHODS:
-        yield session
-        return
-    with session_scope(request.app.state.read_session_factory) as own:
-        yield own
-
-
-@asynccontextmanager
-async def _sqlite_write_turn(request: Request) -> AsyncIterator[None]:
-    """Writing requests, one at a time: first come, first served in this process,
-    and then in turn with the other serving processes (`serve --workers N`).
-
-    SQLite has one write lock, and a connection that finds it taken polls for it
-    with growing sleeps (up to 100 ms): under load a writer can keep missing it
-    until its busy timeout runs out. Queued here instead, on the event loop, each
-    write gets the lock the moment the one before it lets go. Between processes
-    the turn is an advisory lock on a file beside the database, polled every
-    few milliseconds. (Commands and jobs still meet at SQLite's own lock.)
-    """
-    state = request.app.state
-    turns: anyio.Lock | None = getattr(state, "sqlite_write_turns", None)
-    if turns is None:  # made on the serving event loop, at the first write
-        turns = state.sqlite_write_turns = anyio.Lock()
-    # One wait for both turns: the busy timeout.
-    deadline = anyio.current_time() + state.settings.database_busy_timeout_seconds
-    with anyio.CancelScope(deadline=deadline) as waiting:
-        await turns.acquire()
-    if waiting.cancelled_caught:
-        raise ServiceBusy(DATABASE_BUSY)
-    writers: _WritersFile | None = getattr(state, "sqlite_writers_file", None)
-    try:
-        if writers is not None and not await writers.acquire(deadline):
-            raise ServiceBusy(DATABASE_BUSY)
-        try:
-            yield
-        finally:
-            if writers is not None:
-                writers.release()
-    finally:
-        turns.release()
-
-
-class _WritersFile:
+class WritersFile:
     """The advisory lock (flock) that serving processes' writers take in turn."""
 
     POLL_SECONDS = 0.002
@@ -273,7 +180,7 @@ class _WritersFile:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
-def sqlite_writers_file(database_url: str) -> _WritersFile | None:
+def sqlite_writers_file(database_url: str) -> WritersFile | None:
     """The writers' lock file beside a SQLite database file; None for other databases."""
     if not is_sqlite(database_url) or fcntl is None:
         return None
@@ -285,20 +192,13 @@ def sqlite_writers_file(database_url: str) -> _WritersFile | None:
     # (tests make many) shares it rather than holding a descriptor each.
     if path not in _writers_files:
         try:
-            _writers_files[path] = _WritersFile(path)
+            _writers_files[path] = WritersFile(path)
         except OSError:  # a directory we may not write to: SQLite's own lock still orders writes
             return None
     return _writers_files[path]
 
 
-_writers_files: dict[str, _WritersFile] = {}
-
-
-# "function" scope: the transaction commits (or rolls back) before the response is
-# sent, so a client that got 201 can read what it made, and a failed commit is an
-# error response rather than a success already on the wire. (FastAPI's default
-# would run the commit after sending the response.)
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_writers_files: dict[str, WritersFile] = {}
 
 
 def flush_or_conflict(session: Session, message: str) -> None:

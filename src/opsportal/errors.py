@@ -1,18 +1,16 @@
-"""Domain errors that carry their HTTP status, and their problem+json rendering (RFC 9457)."""
+"""Domain errors that carry their HTTP status, and which database errors mean "try again".
+
+Services raise these; `web.problems` renders them (problem+json or a page).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
 
@@ -98,42 +96,10 @@ class InvalidInput(DomainError):
             self.extra.setdefault("errors", [{"field": field, "message": detail}])
 
 
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    slug: str,
-    headers: Mapping[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    body.update(jsonable_encoder(extra))
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
-        source, rest = parts[0], parts[1:]
-        return ".".join(rest) if rest else source
-    return ".".join(parts)
-
-
-def describe_validation_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, str]]:
-    return [
-        {"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
-        for err in errors
-    ]
-
-
-# Seconds a client is asked to wait when the database is busy.
+# Seconds a client is asked to wait when the database is busy or unavailable.
 BUSY_RETRY_AFTER_SECONDS = 1
+# ... and when it has no room left: freeing space takes an operator.
+FULL_RETRY_AFTER_SECONDS = 30
 # How the drivers say "busy, try again": SQLite's lock, PostgreSQL's lock and
 # statement timeouts and connection limits.
 _BUSY_MARKERS = (
@@ -145,134 +111,122 @@ _BUSY_MARKERS = (
     "too many connections",
     "remaining connection slots",
 )
+# ... "not there right now": a server stopping, starting, restarting or
+# recovering, or a connection it refused or dropped.
+_UNAVAILABLE_MARKERS = (
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "the database system is not yet accepting connections",
+    "the database system is not accepting connections",
+    "terminating connection due to",
+    "connection refused",
+    "server closed the connection unexpectedly",
+    "could not connect to server",
+    "could not receive data from server",
+    "could not send data to server",
+    "connection timed out",
+    "connection reset by peer",
+    "broken pipe",
+    "no connection to the server",
+    "the connection is lost",
+    "the connection is closed",
+    "connection already closed",
+    "ssl connection has been closed unexpectedly",
+    "ssl syscall error",
+    "unable to open database file",
+)
+# ... and "no room left": SQLite's SQLITE_FULL, PostgreSQL's disk_full.
+_FULL_MARKERS = (
+    "database or disk is full",
+    "no space left on device",
+    "disk quota exceeded",
+)
+# PostgreSQL's SQLSTATE classes and codes for the same: connection exceptions
+# (08), insufficient resources (53: disk full, out of memory, too many
+# connections), an administrator's or a crash's shutdown and "cannot connect
+# now" (57P01-57P03), a lock not available and a cancelled statement (timeouts).
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08",)
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+_FULL_SQLSTATES = frozenset({"53100"})
+_BUSY_SQLSTATE_CLASSES = ("53",)
+_BUSY_SQLSTATES = frozenset({"55P03", "57014"})
+
+
+class DatabaseTrouble(StrEnum):
+    """Why the database could not serve a request that may simply be retried."""
+
+    BUSY = "busy"
+    UNAVAILABLE = "unavailable"
+    FULL = "full"
+
+
+def database_trouble(exc: BaseException) -> DatabaseTrouble | None:
+    """What kept the database from serving, when a retry may succeed; None for a real error.
+
+    Looks along the exception's causes, so an error raised while handling a
+    lost connection counts as the lost connection.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 8:
+        seen.add(id(current))
+        found = _trouble_of(current)
+        if found is not None:
+            return found
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _trouble_of(exc: BaseException) -> DatabaseTrouble | None:
+    if isinstance(exc, PoolTimeoutError):
+        return DatabaseTrouble.BUSY
+    if not isinstance(exc, DBAPIError):
+        return None
+    # A connection the server closed (a restart, a failover): SQLAlchemy has
+    # already dropped it and the pool's older ones, so a retry gets a fresh one.
+    if exc.connection_invalidated:
+        return DatabaseTrouble.UNAVAILABLE
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(code, str) and code:
+        if code in _FULL_SQLSTATES:
+            return DatabaseTrouble.FULL
+        if code in _UNAVAILABLE_SQLSTATES or code.startswith(_UNAVAILABLE_SQLSTATE_CLASSES):
+            return DatabaseTrouble.UNAVAILABLE
+        if code in _BUSY_SQLSTATES or code.startswith(_BUSY_SQLSTATE_CLASSES):
+            return DatabaseTrouble.BUSY
+    # Only the driver's operational and interface errors are read for words: an
+    # integrity or data error's message can quote the caller's own values.
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    message = str(orig if orig is not None else exc).lower()
+    for markers, trouble in (
+        (_FULL_MARKERS, DatabaseTrouble.FULL),
+        (_UNAVAILABLE_MARKERS, DatabaseTrouble.UNAVAILABLE),
+        (_BUSY_MARKERS, DatabaseTrouble.BUSY),
+    ):
+        if any(marker in message for marker in markers):
+            return trouble
+    return None
 
 
 def is_busy_database(exc: BaseException) -> bool:
-    """True for a database that is busy rather than broken: the request may simply be retried."""
-    if isinstance(exc, PoolTimeoutError):
-        return True
-    # A connection the server closed (a restart, a failover): SQLAlchemy has
-    # already dropped it and the pool's older ones, so a retry gets a fresh one.
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OperationalError):
-        message = str(exc.orig if exc.orig is not None else exc).lower()
-        return any(marker in message for marker in _BUSY_MARKERS)
-    return False
+    """True for a database that is busy, unavailable or full rather than broken: retry later."""
+    return database_trouble(exc) is not None
 
 
-_STATUS_SLUGS = {
-    400: ("bad-request", "Bad request"),
-    401: ("unauthorized", "Not authenticated"),
-    403: ("forbidden", "Forbidden"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    409: ("conflict", "Conflict"),
-    413: ("payload-too-large", "Payload too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    422: ("invalid-input", "Invalid input"),
-    429: ("too-many-requests", "Too many requests"),
-    503: ("busy", "Service busy"),
+# What a client is told for each: (title, detail, Retry-After seconds).
+TROUBLE_ANSWERS = {
+    DatabaseTrouble.BUSY: ("Service busy", DATABASE_BUSY, BUSY_RETRY_AFTER_SECONDS),
+    DatabaseTrouble.UNAVAILABLE: (
+        "Service unavailable",
+        "The database is unavailable for a moment. Try again shortly.",
+        BUSY_RETRY_AFTER_SECONDS,
+    ),
+    DatabaseTrouble.FULL: (
+        "Service unavailable",
+        "The database is full; nothing was changed. Try again later.",
+        FULL_RETRY_AFTER_SECONDS,
+    ),
 }
-
-
-# Renders an error for a person in a browser: (request, status, title, detail) -> Response.
-HtmlErrorRenderer = Callable[[Request, int, str, str], Response]
-
-_MACHINE_PATHS = ("/api/", "/openapi.json", "/healthz", "/docs", "/static/")
-
-
-def wants_html(request: Request) -> bool:
-    """Pages get HTML errors; the JSON API (and anything machine-facing) gets problem+json."""
-    return not request.url.path.startswith(_MACHINE_PATHS)
-
-
-def install_error_handlers(app: FastAPI, *, html_errors: HtmlErrorRenderer | None = None) -> None:
-    def respond(
-        request: Request,
-        status: int,
-        title: str,
-        detail: str,
-        *,
-        slug: str,
-        headers: Mapping[str, str] | None = None,
-        **extra: Any,
-    ) -> Response:
-        if html_errors is not None and wants_html(request):
-            page = html_errors(request, status, title, detail)
-            if headers and status != 401:  # a 401 page is a redirect to the login form
-                page.headers.update(headers)
-            return page
-        return problem(status, title, detail, slug=slug, headers=headers, **extra)
-
-    @app.exception_handler(DomainError)
-    async def _domain_error(request: Request, exc: DomainError) -> Response:
-        headers = dict(exc.headers)
-        if exc.status_code == 401:
-            headers["WWW-Authenticate"] = "Bearer"
-        return respond(
-            request,
-            exc.status_code,
-            exc.title,
-            exc.detail,
-            slug=exc.slug,
-            headers=headers,
-            **exc.extra,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        if any(err.get("type") == "json_invalid" for err in errors):
-            return respond(
-                request,
-                400,
-                "Malformed JSON",
-                "The request body is not valid JSON.",
-                slug="malformed-json",
-            )
-        described = describe_validation_errors(errors)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in described)
-        return respond(
-            request, 422, "Invalid input", detail, slug="invalid-input", errors=described
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
-        detail = exc.detail if isinstance(exc.detail, str) else title
-        return respond(request, exc.status_code, title, detail, slug=slug, headers=exc.headers)
-
-    def busy(request: Request, exc: Exception) -> Response:
-        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
-        return respond(
-            request,
-            503,
-            "Service busy",
-            DATABASE_BUSY,
-            slug="busy",
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
-        )
-
-    # Database errors get handlers of their own: Starlette runs the catch-all
-    # Exception handler in its outermost middleware, which re-raises after
-    # answering, and the server then drops the client's keep-alive connection.
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(PoolTimeoutError)
-    async def _database_error(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy(request, exc)
-        return await _unexpected(request, exc)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy(request, exc)
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(
-            request,
-            500,
-            "Internal error",
-            "Something went wrong on our side.",
-            slug="internal-error",
-        )

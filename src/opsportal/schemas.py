@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
@@ -67,10 +66,6 @@ class Page(ApiModel, Generic[ItemT]):
 MAX_ID = 2**31 - 1
 MAX_LIMIT = 500
 MAX_OFFSET = MAX_ID
-ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first")]
 
 # Free text in a query string (a search term, a filter): add the length with
 # `Annotated[QueryText | None, Query(max_length=200)] = None`.

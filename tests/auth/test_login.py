@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -19,10 +20,14 @@ from sqlalchemy.orm import Session
 
 from opsportal.app import create_app
 from opsportal.auth import login as login_module
-from opsportal.auth import secrets as secrets_module
 from opsportal.auth.login import password_check_slot
+from opsportal.auth.secrets import use_password_hash_cost
 from opsportal.auth.throttle import email_key
-from opsportal.config import Settings
+from opsportal.config import (
+    SECURE_PASSWORD_HASH_MEMORY_KIB,
+    SECURE_PASSWORD_HASH_TIME_COST,
+    Settings,
+)
 from opsportal.db import SessionFactory
 from opsportal.errors import PROBLEM_JSON, ServiceBusy
 from opsportal.models import LoginFailure, Role, User
@@ -162,41 +167,46 @@ class TestThrottlePerAddress:
             assert log_in(client, user.email).status_code == 429
 
 
-class _CountingHasher:
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.verified: list[str] = []
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        self.verified.append(password_hash)
-        result: bool = self.real.verify(password_hash, password)
-        return result
-
-
 class TestConstantTime:
     @pytest.fixture
     def no_password(self, session: Session) -> User:
         created, _ = create_user(session, role=Role.INTERNAL)
         return created
 
-    def test_every_failure_costs_one_argon2_verification(
+    def test_every_failure_costs_one_argon2_verification_at_the_cost_of_real_ones(
         self,
         client: TestClient,
         user: User,
         no_password: User,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        counting = _CountingHasher(secrets_module._password_hasher)
-        monkeypatch.setattr(secrets_module, "_password_hasher", counting)
-        for email in ("nobody@example.test", no_password.email, user.email):
-            counting.verified.clear()
-            assert api_login(client, email, "a guess").status_code == 401
-            assert len(counting.verified) == 1, email
-            assert counting.verified[0].startswith("$argon2")
+        verified: list[str] = []
+        real_verify = PasswordHasher.verify
 
+        def counting_verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+            verified.append(password_hash)
+            return real_verify(hasher, password_hash, password)
+
+        monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
+        assert user.password_hash is not None
+        for email in ("nobody@example.test", no_password.email, user.email):
+            verified.clear()
+            assert api_login(client, email, "a guess").status_code == 401
+            assert len(verified) == 1, email
+            # The hash checked for a missing one is made at the cost of a real one.
+            assert extract_parameters(verified[0]) == extract_parameters(user.password_hash)
+
+    @pytest.mark.real_password_cost
     def test_a_user_without_a_password_answers_as_slowly_as_a_wrong_password(
         self, client: TestClient, user: User, no_password: User
     ) -> None:
+        assert user.password_hash is not None
+        made_at = extract_parameters(user.password_hash)
+        assert (made_at.time_cost, made_at.memory_cost) == (
+            SECURE_PASSWORD_HASH_TIME_COST,
+            SECURE_PASSWORD_HASH_MEMORY_KIB,
+        )
+
         def median_ms(email: str) -> float:
             times = []
             for _ in range(3):
@@ -209,6 +219,60 @@ class TestConstantTime:
         unknown = median_ms("nobody@example.test")
         # Before: about 179 ms against 5 ms. Loosely, for a busy machine.
         assert without > 0.4 * wrong and unknown > 0.4 * wrong, (wrong, without, unknown)
+
+
+class TestHashCost:
+    """A deployment may raise the cost: old hashes still verify, and a login upgrades them."""
+
+    LOW = {"password_hash_time_cost": 1, "password_hash_memory_kib": 64}
+    HIGH = {"password_hash_time_cost": 2, "password_hash_memory_kib": 128}
+
+    def user_hashed_at(self, session: Session, cost: dict[str, int]) -> User:
+        use_password_hash_cost(
+            time_cost=cost["password_hash_time_cost"], memory_kib=cost["password_hash_memory_kib"]
+        )
+        created, _ = create_user(session, role=Role.INTERNAL, password=PASSWORD)
+        assert created.password_hash is not None
+        assert (
+            extract_parameters(created.password_hash).memory_cost
+            == cost["password_hash_memory_kib"]
+        )
+        return created
+
+    def client_at(
+        self, settings: Settings, session_factory: SessionFactory, cost: dict[str, int]
+    ) -> TestClient:
+        return TestClient(
+            create_app(settings.model_copy(update=cost), session_factory=session_factory)
+        )
+
+    def test_a_good_login_upgrades_a_hash_made_at_a_lower_cost(
+        self, settings: Settings, session_factory: SessionFactory, session: Session
+    ) -> None:
+        user = self.user_hashed_at(session, self.LOW)
+        old_hash = user.password_hash
+        with self.client_at(settings, session_factory, self.HIGH) as client:
+            assert api_login(client, user.email, "a guess").status_code == 401
+            session.refresh(user)
+            assert user.password_hash == old_hash
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+            session.refresh(user)
+            assert user.password_hash is not None and user.password_hash != old_hash
+            made_at = extract_parameters(user.password_hash)
+            assert (made_at.time_cost, made_at.memory_cost) == (2, 128)
+            # The same password still signs in, through the API and the form.
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+            assert log_in(client, user.email).status_code == 303
+
+    def test_a_hash_made_at_a_higher_cost_verifies_and_is_kept(
+        self, settings: Settings, session_factory: SessionFactory, session: Session
+    ) -> None:
+        user = self.user_hashed_at(session, self.HIGH)
+        old_hash = user.password_hash
+        with self.client_at(settings, session_factory, self.LOW) as client:
+            assert api_login(client, user.email, PASSWORD).status_code == 201
+        session.refresh(user)
+        assert user.password_hash == old_hash
 
 
 class TestBoundedHashing:

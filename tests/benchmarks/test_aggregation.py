@@ -15,12 +15,9 @@ from opsportal.benchmarks.aggregation import (
     exact_percentile_rank,
     percentile_rank,
 )
-from opsportal.benchmarks.cohorts import (
-    SizeBand,
-    band_codes,
-    describe_peer_group,
-    parse_size_bands,
-)
+from opsportal.benchmarks.cohorts import band_codes, describe_peer_group
+from opsportal.config_values import SizeBand, parse_size_bands
+from tests.hypothesis_profiles import examples
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -64,7 +61,7 @@ def expected_groups(values, metrics, sectors, bands):  # type: ignore[no-untyped
 
 
 class TestAggregateAgainstNumpy:
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(populations(), st.integers(min_value=1, max_value=6))
     def test_every_cohort_matches_numpy(self, population, min_peers: int) -> None:  # type: ignore[no-untyped-def]
         values, metrics, sectors, bands, (n_sectors, n_bands) = population
@@ -97,7 +94,7 @@ class TestAggregateAgainstNumpy:
             assert stats.maximum[i] == data.max()
             assert stats.mean[i] == pytest.approx(data.mean(), rel=1e-9, abs=1e-6)
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=examples(150), deadline=None)
     @given(populations(), st.integers(min_value=1, max_value=6), st.booleans())
     def test_every_value_is_ranked_exactly_in_each_of_its_groups(  # type: ignore[no-untyped-def]
         self, population, min_peers: int, higher_is_better: bool
@@ -203,7 +200,7 @@ class TestAggregateAgainstNumpy:
 
 
 class TestPercentileRank:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(
         st.lists(finite, min_size=1, max_size=300),
         st.one_of(finite, st.integers(0, 299)),

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from scipy.stats.mstats import hdquantiles
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.service import (
     NOT_PUBLISHED,
     calculate_benchmarks,
@@ -19,11 +18,12 @@ from opsportal.benchmarks.service import (
 from opsportal.config import Settings
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
+from opsportal.principal import Principal
 from tests.factories import add_many, bearer, create_user, organizations
 
 TODAY = utc_today()
 STAFF_ONLY = {"mean", "min", "max", "quantiles"}
-SPEC_FIELDS = {
+CONTRACT_FIELDS = {
     "available",
     "metric",
     "yourValue",
@@ -95,7 +95,7 @@ class TestCustomerView:
         response = client.get(url(world.me.id, "login_rate"), headers=world.customer(session))
         assert response.status_code == 200, response.text
         body = response.json()
-        assert SPEC_FIELDS <= set(body)
+        assert CONTRACT_FIELDS <= set(body)
         assert not STAFF_ONLY & set(body)
         assert body["available"] is True
         assert body["yourValue"] == 30.0
@@ -175,7 +175,7 @@ class TestStaffView:
         response = client.get(url(world.retail[0].id, "login_rate"), headers=bearer(token))
         assert response.status_code == 200
         body = response.json()
-        assert SPEC_FIELDS | STAFF_ONLY <= set(body)
+        assert CONTRACT_FIELDS | STAFF_ONLY <= set(body)
         assert (body["min"], body["max"]) == (10.0, 100.0)
         assert len(body["quantiles"]) == 101
         assert body["mean"] == pytest.approx(np.mean([10.0 * (i + 1) for i in range(10)] + [100.0]))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.demo import DEMO_DAYS, seed_benchmark_demo
 from opsportal.benchmarks.service import compare_organization
 from opsportal.config import Settings
 from opsportal.models import BenchmarkResult, BenchmarkRun, MetricValue, Organization, Role
+from opsportal.principal import Principal
 from tests.factories import create_organization
 
 

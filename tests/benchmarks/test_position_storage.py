@@ -28,6 +28,7 @@ from opsportal.benchmarks.repository.positions import pack, unpack
 from opsportal.db import is_sqlite, make_engine, make_session_factory, session_scope
 from opsportal.migrate import alembic_config
 from opsportal.models import BenchmarkPosition
+from tests.hypothesis_profiles import examples
 
 DAY = date(2026, 11, 20)
 RANKS = ("percentile_all", "percentile_sector", "percentile_band", "percentile_sector_band")
@@ -152,7 +153,7 @@ def test_upgrading_packs_every_position_and_downgrading_gives_them_back(scratch_
         engine.dispose()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     entries=st.lists(
         st.tuples(

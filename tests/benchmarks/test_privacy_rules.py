@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from opsportal.benchmarks.aggregation import ANY, GroupCensus
 from opsportal.benchmarks.privacy import quartiles_for_customers, withheld_from_customers
+from tests.hypothesis_profiles import examples
 
 MIN_PEERS = 5
 
@@ -42,7 +43,7 @@ tables = st.dictionaries(
 
 
 class TestComplementarySuppression:
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=examples(400), deadline=None)
     @given(tables)
     def test_no_line_with_a_visible_total_hides_exactly_one_group(
         self, cells: dict[tuple[int, int], int]

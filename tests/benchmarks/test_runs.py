@@ -16,18 +16,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from opsportal.benchmarks import aggregation, repository, schedule
-from opsportal.benchmarks.schedule import (
-    CATCH_UP_THREAD,
-    JOB_ID,
-    build_scheduler,
-    nightly_benchmarks,
-    start_scheduler,
-)
+from opsportal.benchmarks import aggregation, repository
+from opsportal.benchmarks.schedule import JOB_ID, nightly_benchmarks
 from opsportal.benchmarks.service import RunFailed, calculate_benchmarks, run_benchmarks
 from opsportal.cli import app as cli_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
+from opsportal.kit import elected
 from opsportal.metrics.service import utc_today
 from opsportal.models import (
     BenchmarkResult,
@@ -37,6 +32,7 @@ from opsportal.models import (
     RunStatus,
     ScheduledFiring,
 )
+from opsportal.scheduler import CATCH_UP_THREAD, build_scheduler, start_scheduler
 from tests.factories import add_many, bearer, create_user, organizations
 
 runner = CliRunner()
@@ -466,7 +462,7 @@ class TestSchedule:
             population(session)
         every_minute = settings.model_copy(update={"benchmark_cron": "* * * * *"})
         moment = datetime.now(UTC)  # one firing, however long the test takes
-        monkeypatch.setattr(schedule, "utcnow", lambda: moment)
+        monkeypatch.setattr(elected, "utcnow", lambda: moment)
         nightly_benchmarks(every_minute, committed_session_factory)
         with session_scope(committed_session_factory) as session:
             assert result_count(session, TODAY) == 4

@@ -19,6 +19,8 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.demo import load_demo
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 

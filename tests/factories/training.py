@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.models import Course, Quiz, Track, TrackLevel, TrackType, User
-from opsportal.training import service
+from opsportal.principal import Principal
+from opsportal.training.assessment import attempts
+from opsportal.training.catalogue import authoring
+from opsportal.training.certification import service as certification
 from opsportal.training.schemas import (
     AnswerIn,
     CertificateRead,
@@ -93,7 +95,7 @@ def create_track(
     sort_order: int = 0,
 ) -> Track:
     n = next(_sequence)
-    return service.create_track(
+    return authoring.create_track(
         session,
         data=TrackCreate(
             name=name or f"Track {n}",
@@ -126,7 +128,7 @@ def create_course(
     }
     if sort_order is not None:
         fields["sort_order"] = sort_order
-    return service.create_course(session, track_id=track.id, data=CourseCreate(**fields))
+    return authoring.create_course(session, track_id=track.id, data=CourseCreate(**fields))
 
 
 def create_quiz(
@@ -138,7 +140,7 @@ def create_quiz(
     **policy: Any,
 ) -> Quiz:
     """`policy` takes the quiz's policy fields in camelCase, e.g. maxAttempts=2."""
-    return service.put_quiz(
+    return authoring.put_quiz(
         session,
         course_id=course.id,
         data=QuizPut.model_validate(
@@ -163,11 +165,11 @@ def create_track_with_quizzes(
 
 def pass_quiz(session: Session, *, user: User, quiz: Quiz, passed: bool = True) -> None:
     principal = Principal.of(user)
-    started = service.start_attempt(session, principal=principal, quiz_id=quiz.id)
+    started = attempts.start_attempt(session, principal=principal, quiz_id=quiz.id)
     answers = correct_answers(quiz_questions_camel(quiz))
     if not passed:
         answers = answers[:1]
-    service.submit_attempt(
+    attempts.submit_attempt(
         session,
         principal=principal,
         attempt_id=started.attempt_id,
@@ -184,7 +186,7 @@ def certify(
 ) -> CertificateRead:
     for quiz in quizzes:
         pass_quiz(session, user=user, quiz=quiz)
-    certificate, _ = service.issue_certificate(
+    certificate, _ = certification.issue_certificate(
         session, principal=Principal.of(user), track_id=track.id, settings=settings
     )
     return certificate

@@ -36,6 +36,9 @@ class SmtpRecorder:
     unknown: set[str] = field(default_factory=set)
     # Seconds to take per accepted message, so concurrent senders overlap.
     delay: float = 0.0
+    # Store the next `drop_after_data` messages, then cut the connection before
+    # answering 250: the sender cannot know that the message arrived.
+    drop_after_data: int = 0
     received: list[Received] = field(default_factory=list)
     refused_data: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,6 +65,10 @@ class SmtpRecorder:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+            drop = self.drop_after_data > 0
+            self.drop_after_data -= drop
+        if drop:
+            server.transport.abort()
         return "250 Message accepted for delivery"
 
 

@@ -12,6 +12,8 @@ from opsportal.models import Role
 from tests.factories import create_notification, create_user
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-test-pass"

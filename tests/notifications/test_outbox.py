@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.schedule import build_scheduler
 from opsportal.config import Settings
+from opsportal.config_values import parse_smtp_url
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import OutboxMessage, OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
-from opsportal.notifications.mail import backoff, parse_smtp_url, send_pending
+from opsportal.notifications.mail import backoff, send_pending
 from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
+from opsportal.scheduler import build_scheduler
 from tests.factories import queue_mail
 from tests.notifications.conftest import SmtpServer
 from tests.processes import free_port
@@ -218,6 +219,128 @@ class TestRetry:
             60,
         ]
         assert backoff(10_000) == timedelta(hours=1)
+
+
+def add_legacy_row(session: Session, *, recipient: str, subject: str = "Legacy") -> OutboxMessage:
+    """A row as data written before addresses were checked may hold it: straight into the table."""
+    row = OutboxMessage(
+        dedupe_key=f"legacy:{recipient}:{subject}",
+        recipient=recipient,
+        subject=subject,
+        body="Hello.\n",
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        created_at=utcnow() - timedelta(hours=1),
+        # At the head of the queue, where a crashing row stopped every later pass.
+        next_attempt_at=utcnow() - timedelta(hours=1),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+class TestPoisonedRows:
+    def test_a_row_that_cannot_be_built_fails_alone_and_the_queue_goes_on(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        poisoned = [
+            add_legacy_row(session, recipient="victim@x.test\r\nBcc: attacker@evil.test"),
+            add_legacy_row(session, recipient="victim@x.test, attacker@evil.test"),
+            add_legacy_row(session, recipient="Victim <victim@x.test>"),
+        ]
+        good = [queue_mail(session, recipient=f"good{n}@example.test") for n in range(3)]
+
+        report = send_pending(session_factory, settings=mail_settings)
+        assert (report.sent, report.failed, report.retrying) == (3, 3, 0)
+        delivered = sorted(r for m in smtp_server.recorder.received for r in m.recipients)
+        assert delivered == sorted(m.recipient for m in good)
+        for message in poisoned:
+            row = reload(session, message)
+            assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
+            assert row.last_error is not None and "cannot be built" in row.last_error
+        assert all(reload(session, m).status is OutboxStatus.SENT for m in good)
+
+        # Later passes leave them alone, and mail queued afterwards still goes out.
+        make_due(session)
+        later = queue_mail(session, recipient="later@example.test")
+        assert (send_pending(session_factory, settings=mail_settings).sent) == 1
+        assert reload(session, later).status is OutboxStatus.SENT
+        assert len(smtp_server.recorder.received) == 4
+
+
+class TestOneMessageId:
+    def test_a_server_that_drops_before_its_250_gets_at_most_one_extra_copy_with_the_same_id(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        # The server stores the first message, then cuts the connection before
+        # its 250: the sender cannot tell that it arrived, and tries it again.
+        smtp_server.recorder.drop_after_data = 1
+        messages = [queue_mail(session, recipient=f"r{n}@example.test") for n in range(3)]
+
+        first = send_pending(session_factory, settings=mail_settings)
+        assert (first.sent, first.retrying) == (0, 1)
+        make_due(session)
+        second = send_pending(session_factory, settings=mail_settings)
+        assert (second.sent, second.retrying, second.failed) == (3, 0, 0)
+
+        received = smtp_server.recorder.received
+        assert len(received) == len(messages) + 1  # one extra copy, of the dropped message
+        ids: dict[str, set[str]] = {}
+        for copy in received:
+            ids.setdefault(copy.recipients[0], set()).add(copy.message["Message-ID"])
+        assert all(len(found) == 1 for found in ids.values()), ids  # one id across attempts
+        assert len({next(iter(found)) for found in ids.values()}) == len(messages)
+        for message in messages:
+            [found] = ids[message.recipient]
+            assert found.startswith(f"<outbox-{message.id}.")
+            assert found.endswith("@example.test>")
+        rows = [reload(session, m) for m in messages]
+        assert [(r.status, r.attempts) for r in rows] == [
+            (OutboxStatus.SENT, 2),
+            (OutboxStatus.SENT, 1),
+            (OutboxStatus.SENT, 1),
+        ]
+
+    def test_the_id_is_the_same_whenever_the_row_is_built(self, session: Session) -> None:
+        message = queue_mail(session)
+        once = mail.build_email(message, sender="Ops <ops@example.test>")["Message-ID"]
+        again = mail.build_email(message, sender="Ops <ops@example.test>")["Message-ID"]
+        other = mail.build_email(queue_mail(session), sender="ops@example.test")["Message-ID"]
+        assert once == again != other
+
+
+class TestPermanentReplies:
+    def test_a_message_refused_for_good_at_data_is_failed_not_retried(
+        self,
+        session: Session,
+        session_factory: SessionFactory,
+        mail_settings: Settings,
+        smtp_server: SmtpServer,
+    ) -> None:
+        smtp_server.recorder.fail_data = 1
+        smtp_server.recorder.fail_reply = "554 5.6.0 Message refused: content policy"
+        refused = queue_mail(session, recipient="refused@example.test")
+        fine = queue_mail(session, recipient="fine@example.test")
+
+        report = send_pending(session_factory, settings=mail_settings)
+        assert (report.sent, report.failed, report.retrying) == (1, 1, 0)
+        row = reload(session, refused)
+        assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
+        assert row.last_error is not None and "554" in row.last_error
+        assert reload(session, fine).status is OutboxStatus.SENT
+
+        make_due(session)
+        assert send_pending(session_factory, settings=mail_settings).failed == 0
+        assert smtp_server.recorder.refused_data == 1  # never offered again
+        assert [r.recipients for r in smtp_server.recorder.received] == [["fine@example.test"]]
 
 
 class TestWithoutSmtp:

@@ -11,6 +11,8 @@ from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Role
 from tests.factories import create_organization, create_user
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-test-pass"

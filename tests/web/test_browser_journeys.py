@@ -20,6 +20,8 @@ from opsportal.demo import load_demo
 from opsportal.models import Course, Quiz, Track, TrackType
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 

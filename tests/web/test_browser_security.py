@@ -13,6 +13,8 @@ from opsportal.models import Role
 from tests.factories import create_track_with_quizzes, create_user, pass_quiz
 from tests.pages import browser_log_in
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-security-pass"

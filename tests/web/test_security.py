@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 import opsportal
 from opsportal.app import create_app
-from opsportal.auth.service import Principal
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.models import Role
-from opsportal.training import service as training
+from opsportal.principal import Principal
+from opsportal.training.assessment import attempts
 from tests.factories import certify, create_customer, create_track_with_quizzes, create_user
 from tests.pages import PASSWORD, log_in
 
@@ -85,7 +85,7 @@ def every_page(session: Session, settings: Settings) -> Iterator[tuple[str, str,
     )
     track, quizzes = create_track_with_quizzes(session, settings=settings)
     certificate = certify(session, user=learner, track=track, quizzes=quizzes, settings=settings)
-    attempt = training.start_attempt(
+    attempt = attempts.start_attempt(
         session, principal=Principal.of(learner), quiz_id=quizzes[0].id
     )
     ids = {

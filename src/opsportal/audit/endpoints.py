@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from opsportal.audit import service
 from opsportal.audit.schemas import AuditEntryRead
 from opsportal.auth.deps import AdminUser
-from opsportal.db import SessionDep
-from opsportal.schemas import IdQuery, Limit, Offset, Page, QueryText
+from opsportal.deps import IdQuery, Limit, Offset, SessionDep
+from opsportal.schemas import Page, QueryText
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from opsportal.audit import service
-from opsportal.db import SessionDep
+from opsportal.deps import SessionDep
 from opsportal.schemas import QueryText
 from opsportal.web.session import PageAdmin
 from opsportal.web.templating import page_count, render

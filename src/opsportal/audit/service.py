@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 from opsportal.audit import repository
 from opsportal.models import AuditEntry
 from opsportal.models.base import utcnow
-
-if TYPE_CHECKING:
-    from opsportal.auth.service import Principal
+from opsportal.principal import Principal
 
 # Never recorded, whatever a caller passes: secrets have no place in the trail.
 _SECRET_WORDS = ("password", "token", "secret")

@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from opsportal.auth.service import Principal, check_token, record_token_use
-from opsportal.db import SessionDep, SessionFactory, identity_session, session_scope
+from opsportal.auth.service import check_token, record_token_use
+from opsportal.db import SessionFactory, session_scope
+from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
+from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ from opsportal.auth.deps import CurrentUser
 from opsportal.auth.login import PasswordCheckSlot, client_address, log_in
 from opsportal.auth.schemas import LoginIn, MeRead, TokenIssued
 from opsportal.auth.service import issue_api_token
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.models.base import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])

@@ -11,6 +11,8 @@
   logins cannot take every worker thread, or every core, from other requests.
 - A login never holds a database write lock while it hashes: it reads in one
   short transaction, verifies outside any, and records the outcome in another.
+- A good password whose hash was made at a lower cost than the setting asks for
+  now is hashed again at the current cost (outside any transaction too).
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from opsportal.auth import repository, throttle
-from opsportal.auth.secrets import verify_password
-from opsportal.auth.service import Principal
+from opsportal.auth.secrets import hash_password, is_below_current_cost, verify_password
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import ServiceBusy, Unauthorized
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 
 WRONG = "Email or password is wrong."
 
@@ -66,9 +68,16 @@ def log_in(
         stored_hash = user.password_hash if user is not None else None
         principal = Principal.of(user) if user is not None and user.is_active else None
     if verify_password(stored_hash, password) and principal is not None:
-        if state.email_failures:
+        assert stored_hash is not None  # it verified
+        rehashed = hash_password(password) if is_below_current_cost(stored_hash) else None
+        if state.email_failures or rehashed is not None:
             with session_scope(session_factory) as session:
-                throttle.clear(session, email=email)
+                if state.email_failures:
+                    throttle.clear(session, email=email)
+                if rehashed is not None:
+                    repository.replace_password_hash(
+                        session, user_id=principal.user_id, old=stored_hash, new=rehashed
+                    )
         return principal
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)

@@ -9,8 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from opsportal.auth.login import PasswordCheckSlot, client_address, log_in
 from opsportal.auth.sessions import end_sessions
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import TooManyRequests, Unauthorized
 from opsportal.web.session import (
     SESSION_USER_KEY,

@@ -103,3 +103,13 @@ def touch_token(session: Session, *, token_id: int, now: datetime, stale_before:
         )
         .values(last_used_at=now)
     )
+
+
+def replace_password_hash(session: Session, *, user_id: int, old: str, new: str) -> None:
+    """Store a re-made hash of the same password; a no-op if the password changed meanwhile."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id, User.password_hash == old)
+        .values(password_hash=new)
+        .execution_options(synchronize_session=False)
+    )

@@ -8,54 +8,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from opsportal.addresses import email_problem, name_problem
 from opsportal.audit import record
 from opsportal.auth import repository
-from opsportal.auth.secrets import hash_password, hash_token, new_api_token, verify_password
+from opsportal.auth.secrets import hash_password, hash_token, new_api_token
 from opsportal.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 
 MIN_PASSWORD_LENGTH = 8
 # A token's last use is written at most this often, so that using a token is
 # not a database write on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: the user's id, role and (for customers) organisation."""
-
-    user_id: int
-    email: str
-    name: str
-    role: Role
-    organization_id: int | None
-
-    @classmethod
-    def of(cls, user: User) -> Principal:
-        return cls(user.id, user.email, user.name, user.role, user.organization_id)
-
-    @property
-    def is_staff(self) -> bool:
-        """Admins and internal users; customer roles (`customer`, `customer_admin`) are not."""
-        return self.role.is_staff
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def manages_users(self) -> bool:
-        """Admins manage every user; a customer_admin its own organisation's customer users."""
-        return self.role in (Role.ADMIN, Role.CUSTOMER_ADMIN)
-
-    def can_see_organization(self, organization_id: int) -> bool:
-        return self.is_staff or self.organization_id == organization_id
-
-    def require_organization(self, organization_id: int) -> None:
-        """Customers outside their tenant get a 404, never a confirmation that it exists."""
-        if not self.can_see_organization(organization_id):
-            raise NotFound(f"Organization {organization_id} not found.")
 
 
 def check_role_and_organization(
@@ -95,10 +60,16 @@ def create_user(
     customer_admin creates, see users/service.py) may be, and is checked by the caller.
     """
     email = email.strip()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput("Not an email address.", field="email")
+    # Every way of creating a user (API, pages, command line, demo) passes here:
+    # the address and name end up in mail headers.
+    problem = email_problem(email)
+    if problem is not None:
+        raise InvalidInput(problem, field="email")
     if not name.strip():
         raise InvalidInput("Name must not be empty.", field="name")
+    problem = name_problem(name.strip())
+    if problem is not None:
+        raise InvalidInput(problem, field="name")
     check_role_and_organization(role, organization_id, field="org")
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise InvalidInput(f"Organization {organization_id} does not exist.", field="org")
@@ -245,17 +216,6 @@ def record_token_use(session: Session, *, token_id: int, now: datetime | None = 
     repository.touch_token(
         session, token_id=token_id, now=now, stale_before=now - LAST_USED_PRECISION
     )
-
-
-def authenticate_password(session: Session, *, email: str, password: str) -> Principal:
-    """Check a password (no throttle; the logins go through `auth.login`)."""
-    user = repository.get_user_by_email(session, email.strip())
-    # Always one full argon2 verification, so that timing does not reveal
-    # which email addresses have accounts, or passwords.
-    matches = verify_password(user.password_hash if user else None, password)
-    if not matches or user is None or not user.is_active:
-        raise Unauthorized("Email or password is wrong.")
-    return Principal.of(user)
 
 
 def principal_for_user_id(session: Session, user_id: int) -> Principal | None:

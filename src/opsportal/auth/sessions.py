@@ -12,8 +12,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal, principal_for_user_id
+from opsportal.auth.service import principal_for_user_id
 from opsportal.models import User
+from opsportal.principal import Principal
 
 
 def session_version(session: Session, user_id: int) -> int:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from opsportal.metrics.registry import Unit
+
 WIDTH = 320
 HEIGHT = 84
 PAD = 16
@@ -61,7 +63,7 @@ def band_svg(
 
     def fmt(v: float) -> str:
         text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
-        return text + ("%" if unit == "percent" else "")
+        return text + ("%" if unit == Unit.PERCENT else "")
 
     title = f"{label}: peers' middle half {fmt(p25)} to {fmt(p75)}, median {fmt(median)}" + (
         f"; this organization {fmt(value)}" if value is not None else ""
@@ -147,7 +149,7 @@ def trend_svg(
 
     def fmt(v: float) -> str:
         text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
-        return text + ("%" if unit == "percent" else "")
+        return text + ("%" if unit == Unit.PERCENT else "")
 
     start, end = valued[0], valued[-1]
     title = (

@@ -3,47 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from opsportal.benchmarks.aggregation import ANY
-
-
-@dataclass(frozen=True)
-class SizeBand:
-    label: str  # "101-500", "2001+"
-    minimum: int
-    maximum: int | None  # None: open-ended
-
-    def contains(self, employees: int) -> bool:
-        return employees >= self.minimum and (self.maximum is None or employees <= self.maximum)
-
-
-def parse_size_bands(spec: str) -> tuple[SizeBand, ...]:
-    """Parse "1-100,101-500,501-2000,2001+" into ordered, non-overlapping bands."""
-    bands: list[SizeBand] = []
-    for raw in spec.split(","):
-        part = raw.strip()
-        try:
-            if part.endswith("+"):
-                band = SizeBand(part, int(part[:-1]), None)
-            else:
-                low, high = part.split("-")
-                band = SizeBand(part, int(low), int(high))
-        except ValueError as exc:
-            raise ValueError(f"size band {part!r} is not like 101-500 or 2001+") from exc
-        if band.maximum is not None and band.maximum < band.minimum:
-            raise ValueError(f"size band {part!r} ends before it starts")
-        if bands:
-            previous = bands[-1]
-            if previous.maximum is None or band.minimum <= previous.maximum:
-                raise ValueError(f"size band {part!r} overlaps {previous.label!r}")
-        bands.append(band)
-    if not bands:
-        raise ValueError("at least one size band is needed")
-    return tuple(bands)
+from opsportal.config_values import SizeBand
 
 
 def band_codes(employee_counts: npt.ArrayLike, bands: Sequence[SizeBand]) -> npt.NDArray[np.int64]:

@@ -9,7 +9,6 @@ from pydantic import TypeAdapter
 
 from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
 from opsportal.benchmarks import service
-from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
@@ -24,9 +23,9 @@ from opsportal.benchmarks.schemas import (
     PortfolioPage,
 )
 from opsportal.benchmarks.service import exports
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
-from opsportal.schemas import MAX_ID, Limit, Offset, QueryText, ResourceId
+from opsportal.deps import Limit, Offset, ResourceId, SessionDep, SessionFactoryDep, SettingsDep
+from opsportal.kit.downloads import csv_download
+from opsportal.schemas import MAX_ID, QueryText
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
 
@@ -222,7 +221,7 @@ def scorecard_csv(
     )
     return csv_download(
         exports.scorecard_csv(comparisons, staff=user.is_staff),
-        f"scorecard-{organization_id}.csv",
+        filename=f"scorecard-{organization_id}.csv",
     )
 
 
@@ -272,5 +271,6 @@ def peer_group_csv(
         settings, industry_sector=group.industry_sector, size_band=group.size_band, metric=metric
     )
     return csv_download(
-        exports.group_csv(session_factory, principal=user, chosen=chosen), "peer-group.csv"
+        exports.group_csv(session_factory, principal=user, chosen=chosen),
+        filename="peer-group.csv",
     )

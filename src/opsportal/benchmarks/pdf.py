@@ -2,38 +2,28 @@
 
 It is built from what the customer may see (the page builds the document from
 the Customer view), so it has no field for the staff-only figures at all.
-Text is set in DejaVu Sans and embedded, so any organisation name renders as
-real, extractable text; the font files are the ones the certificates use,
-read as files (the benchmarks code imports nothing of training).
+Text is set in the kit's embedded fonts (`opsportal.kit.fonts`), so any
+organisation name renders as real, extractable text.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT_DIR = Path(__file__).parent.parent / "training" / "fonts"
-REGULAR = "ScorecardSans"
-BOLD = "ScorecardSans-Bold"
+from opsportal.kit.fonts import BOLD, REGULAR, register_fonts
 
 INK = colors.HexColor("#1c2430")
 MUTED = colors.HexColor("#5b6675")
 LINE = colors.HexColor("#d9dee5")
 HEAD = colors.HexColor("#eef4fd")
-
-_fonts_lock = threading.Lock()
-_fonts_ready = False
 
 
 @dataclass(frozen=True)
@@ -58,18 +48,8 @@ class ScorecardDocument:
     status: str | None = None  # "CHURNED" / "INACTIVE"; None for an active customer
 
 
-def _register_fonts() -> None:
-    global _fonts_ready
-    with _fonts_lock:
-        if _fonts_ready:
-            return
-        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        _fonts_ready = True
-
-
 def scorecard_pdf(document: ScorecardDocument) -> bytes:
-    _register_fonts()
+    register_fonts()
     title = ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=22, textColor=INK)
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=INK)
     muted = ParagraphStyle("muted", parent=body, textColor=MUTED, fontSize=9, leading=12)

@@ -36,10 +36,6 @@ def register_source(metric: str, source: ComputedSource) -> None:
     _sources[metric] = source
 
 
-def registered_metrics() -> list[str]:
-    return sorted(_sources)
-
-
 def refresh_computed_values(session: Session, *, day: date, today: date) -> dict[str, int]:
     """Recompute every registered metric for `day` and store it as that day's values.
 

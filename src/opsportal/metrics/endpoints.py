@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from opsportal.auth.deps import CurrentUser, StaffUser
-from opsportal.db import SessionDep
+from opsportal.deps import SessionDep
 from opsportal.metrics.registry import METRICS
 from opsportal.metrics.schemas import MetricRead, MetricValuesAccepted, MetricValuesIn
 from opsportal.metrics.service import ingest_values

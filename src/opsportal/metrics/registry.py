@@ -6,14 +6,31 @@ source inside opsportal (see `metrics.computed`), refreshed by each benchmark ru
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+
+
+class Unit(enum.StrEnum):
+    """What a metric's values count. `show` writes a value in it: the one way every view does."""
+
+    PERCENT = "percent"
+    DAYS = "days"
+
+    def show(self, value: float | None) -> str:
+        """`12.5 %`, `3 days`, `1 day`; a whole number without decimals; `—` for none."""
+        if value is None:
+            return "—"
+        number = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+        if self is Unit.PERCENT:
+            return f"{number} %"
+        return f"{number} {'day' if number == '1' else 'days'}"
 
 
 @dataclass(frozen=True)
 class Metric:
     name: str
     label: str
-    unit: str
+    unit: Unit
     higher_is_better: bool
     min: float
     max: float | None  # None: no upper bound
@@ -32,7 +49,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "attestation_completion_rate",
         "Attestation completion rate",
-        "percent",
+        Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
         max=100.0,
@@ -40,7 +57,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "case_resolution_time",
         "Case resolution time",
-        "days",
+        Unit.DAYS,
         higher_is_better=False,
         min=0.0,
         max=None,
@@ -48,16 +65,16 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "case_on_time_rate",
         "Cases closed on time",
-        "percent",
+        Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
         max=100.0,
     ),
-    Metric("login_rate", "Login rate", "percent", higher_is_better=True, min=0.0, max=100.0),
+    Metric("login_rate", "Login rate", Unit.PERCENT, higher_is_better=True, min=0.0, max=100.0),
     Metric(
         "feature_adoption_rate",
         "Feature adoption rate",
-        "percent",
+        Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
         max=100.0,
@@ -65,7 +82,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "training_completion_rate",
         "Training completion rate",
-        "percent",
+        Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
         max=100.0,

@@ -23,8 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opsportal.kit.progress import ProgressCallback, StageCallback
 from opsportal.models import LatestMetricValue, MetricValue, Organization
-from opsportal.progress import ProgressCallback, StageCallback
 
 # (organization_id, metric, recorded_on, value)
 ValueRow = tuple[int, str, date, float]
@@ -57,17 +57,6 @@ def organization_keys(session: Session) -> tuple[set[int], dict[str, int]]:
         if external_id is not None:
             by_external_id[external_id] = org_id
     return ids, by_external_id
-
-
-def latest_value(session: Session, organization_id: int, metric: str) -> LatestMetricValue | None:
-    return session.get(LatestMetricValue, (organization_id, metric))
-
-
-def latest_values_of(session: Session, organization_id: int) -> dict[str, LatestMetricValue]:
-    rows = session.scalars(
-        select(LatestMetricValue).where(LatestMetricValue.organization_id == organization_id)
-    )
-    return {row.metric: row for row in rows}
 
 
 def upsert_values(

@@ -12,11 +12,11 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.errors import InvalidInput
+from opsportal.kit.progress import ProgressCallback, StageCallback
 from opsportal.metrics import repository
 from opsportal.metrics.registry import METRIC_NAMES, METRICS_BY_NAME
-from opsportal.progress import ProgressCallback, StageCallback
+from opsportal.principal import Principal
 
 # (organization_id, metric, value, recorded_on), as parsed from a request or a CSV line.
 IncomingValue = tuple[int, str, float, date]

@@ -41,6 +41,10 @@ class QuestionType(enum.StrEnum):
     MULTI_SELECT = "MULTI_SELECT"
 
 
+# The share of questions a learner must get right to pass, where a quiz names none.
+DEFAULT_PASS_THRESHOLD = Decimal("0.80")
+
+
 class RevealAnswers(enum.StrEnum):
     """When a learner may see the answer key and explanations of a graded attempt."""
 
@@ -108,7 +112,7 @@ class Quiz(Base):
     title: Mapped[str] = mapped_column(String(200))
     # Whole percentages only (0.01 steps), so the integer score and the exact
     # pass decision can never disagree.
-    pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.80"))
+    pass_threshold: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=DEFAULT_PASS_THRESHOLD)
     # The questions with their answer key, validated on the way in; replaced whole by PUT.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # The policy; a null limit means "no limit".

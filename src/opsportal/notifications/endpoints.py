@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from opsportal.auth.deps import CurrentUser
-from opsportal.db import SessionDep
+from opsportal.deps import Limit, Offset, ResourceId, SessionDep
 from opsportal.notifications import service
 from opsportal.notifications.schemas import NotificationRead
-from opsportal.schemas import Limit, Offset, ResourceId
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 

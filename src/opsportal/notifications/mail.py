@@ -14,31 +14,36 @@ commit that enqueued mail — takes the due rows one at a time:
    error and when to try again (exponential backoff), FAILED after the last
    attempt or a permanent refusal of the recipient. Rows are never deleted.
 
-The one window left is a process that dies after the SMTP server accepted a
-message and before its SENT commit: after the lease the message is sent again.
-It keeps its Message-ID, so mail clients show it once. The lease is several
-times the SMTP timeout, so a slow server never lets a second sender in.
+A permanent reply (5xx) fails the message at once; a row that cannot be built
+into a message fails alone, and the pass goes on. Two windows can still send a
+message twice: a connection that drops after the message was sent and before
+the server's 250 (the retry sends it again), and a process that dies (or a
+database that is unavailable) between that 250 and the SENT commit: after the
+lease the message is sent again. Every attempt carries the same Message-ID,
+derived from the row, so mail clients show it once. The lease is several times
+the SMTP timeout, so a slow server never lets a second sender in.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-import socket
 import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from hashlib import sha256
-from typing import Literal, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Protocol
 
+from opsportal.addresses import email_problem, sender_domain
 from opsportal.config import Settings
+from opsportal.config_values import SmtpServer, parse_smtp_url
 from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.kit.elected import this_worker
 from opsportal.models import OutboxMessage
 from opsportal.models.base import utcnow
 from opsportal.notifications import repository
@@ -55,70 +60,54 @@ LEASE_TIMEOUTS = 10
 PASS_LIMIT = 500
 MAX_ERROR_LENGTH = 2000
 
-Security = Literal["plain", "tls", "starttls"]
-_SCHEMES: dict[str, tuple[Security, int]] = {
-    "smtp": ("plain", 25),
-    "smtps": ("tls", 465),
-    "smtp+starttls": ("starttls", 587),
-}
-
-
-@dataclass(frozen=True)
-class SmtpServer:
-    host: str
-    port: int
-    security: Security
-    username: str | None
-    password: str | None = None
-
-    def __repr__(self) -> str:  # never the password
-        return f"SmtpServer({self.security}://{self.host}:{self.port})"
-
-
-def parse_smtp_url(url: str) -> SmtpServer:
-    """`smtp://host:port`, `smtps://…` (TLS) or `smtp+starttls://…`, with optional `user:pw@`."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _SCHEMES:
-        raise ValueError(f"the SMTP URL must start with {', '.join(s + '://' for s in _SCHEMES)}")
-    if not parts.hostname:
-        raise ValueError("the SMTP URL names no host, e.g. smtp://mail.internal:25")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError("the SMTP URL's port is not a number from 1 to 65535") from exc
-    security, default_port = _SCHEMES[scheme]
-    return SmtpServer(
-        host=parts.hostname,
-        port=port or default_port,
-        security=security,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-    )
-
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt."""
     return min(BACKOFF_BASE * (1 << max(0, min(attempts - 1, 20))), BACKOFF_MAX)
 
 
+class UnbuildableMessage(ValueError):
+    """The row cannot become an email (a recipient that is not one plain address, say)."""
+
+
+def message_id_of(row: OutboxMessage, *, sender: str) -> str:
+    """The row's Message-ID: derived from the row alone, so every attempt carries the same one.
+
+    A message sent twice (see the module docstring) is then one message to the
+    recipient's mail client. The hash of the row's unique key keeps apart rows
+    of two databases (a test and a production one) that share an id.
+    """
+    token = sha256(f"{row.id}:{row.dedupe_key}".encode()).hexdigest()[:24]
+    return f"<outbox-{row.id}.{token}@{sender_domain(sender)}>"
+
+
 def build_email(row: OutboxMessage, *, sender: str) -> EmailMessage:
+    """The email for a row; UnbuildableMessage when the row cannot be one."""
+    # Rows written before addresses were checked may hold anything: one that
+    # would add a header or a recipient fails alone (see `_send_one`).
+    problem = email_problem(row.recipient)
+    if problem is not None:
+        raise UnbuildableMessage(f"recipient {row.recipient!r}: {problem}")
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = row.recipient
-    message["Subject"] = row.subject
-    message["Date"] = format_datetime(utcnow())
-    # The same id on every attempt, so a message sent twice (see the module
-    # docstring) is one message to the recipient's mail client.
-    domain = sender.rpartition("@")[2].strip(" >") or "opsportal.invalid"
-    token = sha256(row.dedupe_key.encode()).hexdigest()[:24]
-    message["Message-ID"] = make_msgid(idstring=f"{row.id}.{token}", domain=domain)
-    message.set_content(row.body)
+    try:
+        message["From"] = sender
+        message["To"] = row.recipient
+        # A line break in a header would start another header.
+        message["Subject"] = " ".join(row.subject.split())
+        message["Date"] = format_datetime(utcnow())
+        message["Message-ID"] = message_id_of(row, sender=sender)
+        message.set_content(row.body)
+    except (ValueError, TypeError, LookupError, MessageError) as exc:
+        raise UnbuildableMessage(_describe(exc)) from exc
     return message
 
 
 class PermanentFailure(Exception):
-    """The server refused the message for good (a 5xx for its recipient): no retry."""
+    """The server refused the message for good (a 5xx reply): no retry."""
+
+
+# A 5xx that is about this server's settings rather than the message: retried.
+AUTHENTICATION_REQUIRED = 530
 
 
 class ServerUnavailable(Exception):
@@ -201,7 +190,13 @@ class SmtpTransport:
             if exc.smtp_code == 421:  # the server is closing the connection
                 self.close()
                 raise ServerUnavailable(_describe(exc)) from exc
-            raise  # it answered (a 4xx or 5xx): the connection is still usable
+            if exc.smtp_code == AUTHENTICATION_REQUIRED:  # our settings, not this message
+                raise ServerUnavailable(_describe(exc)) from exc
+            if 500 <= exc.smtp_code < 600:
+                # A permanent reply (to MAIL, or to DATA: the message itself was
+                # refused): sending it again gets the same answer.
+                raise PermanentFailure(_describe(exc)) from exc
+            raise  # a 4xx: try again later; the connection is still usable
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             # The connection is gone; the next pass opens a new one.
             self.close()
@@ -248,7 +243,7 @@ class SendReport:
 
 def this_sender() -> str:
     """A claim token: which process, plus a random part so each pass is told apart."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[:100]
+    return f"{this_worker()}:{uuid.uuid4().hex[:12]}"[:100]
 
 
 def send_pending(
@@ -292,6 +287,24 @@ def send_pending(
     return report
 
 
+def send_queued(session_factory: SessionFactory, *, settings: Settings) -> SendReport:
+    """Send every message due now, pass after pass: what the command line runs.
+
+    Ends when a pass finds fewer due messages than it may take, which includes
+    a pass that stopped at an unreachable server; messages to retry are not due
+    again until their backoff is over.
+    """
+    total = SendReport()
+    while True:
+        report = send_pending(session_factory, settings=settings)
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        total.skipped += report.skipped
+        if report.sent + report.retrying + report.failed + report.skipped < PASS_LIMIT:
+            return total
+
+
 def _send_one(
     session_factory: SessionFactory,
     *,
@@ -307,10 +320,22 @@ def _send_one(
         row = repository.claim_message(
             session, message_id=message_id, token=token, now=utcnow(), until=utcnow() + lease
         )
-        email = build_email(row, sender=settings.mail_from) if row is not None else None
-        attempts = row.attempts if row is not None else 0
-    if email is None:
+    if row is None:
         report.skipped += 1
+        return True
+    attempts = row.attempts
+    try:
+        email = build_email(row, sender=settings.mail_from)
+    except Exception as exc:
+        # It would fail the same way on every pass: it fails alone, for good,
+        # and the rest of the queue goes on.
+        error = f"cannot be built: {exc}"[:MAX_ERROR_LENGTH]
+        with session_scope(session_factory) as session:
+            repository.record_failure(
+                session, message_id=message_id, token=token, error=error, retry_at=None
+            )
+        report.failed += 1
+        logger.error("outbox message %s failed for good: %s", message_id, error)
         return True
     try:
         transport.send(email)

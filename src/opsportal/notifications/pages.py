@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.notifications import service
-from opsportal.schemas import ResourceId
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 

@@ -1,29 +1,17 @@
-"""Notification and outbox queries, and the stored benchmark positions the drop alerts read."""
+"""Notification and outbox queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, exists, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Table, and_, func, literal, select, update
+from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.repository import positions
-from opsportal.models import (
-    BenchmarkPosition,
-    BenchmarkResult,
-    CustomerView,
-    Notification,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-    User,
-)
+from opsportal.db import dialect_insert
+from opsportal.models import CUSTOMER_ROLES, Notification, OutboxMessage, OutboxStatus, User
 
-# Roles that belong to one organisation (customer, and customer_admin where it exists).
-CUSTOMER_ROLES = tuple(role for role in Role if role not in (Role.ADMIN, Role.INTERNAL))
 # Stay within SQLite's bound-parameter limit in IN lists and multi-row inserts.
 CHUNK = 500
 
@@ -113,9 +101,7 @@ def _insert_ignoring_duplicates(
     """Insert rows; a row whose unique `keys` are taken already is skipped, not an error."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).on_conflict_do_nothing(index_elements=keys)
+    statement = dialect_insert(session)(table).on_conflict_do_nothing(index_elements=keys)
     for start in range(0, len(rows), CHUNK):
         session.execute(statement, list(rows[start : start + CHUNK]))
 
@@ -147,6 +133,12 @@ def due_message_ids(session: Session, *, now: datetime, limit: int) -> list[int]
             .limit(limit)
         )
     )
+
+
+def count_queued(session: Session) -> int:
+    """Messages not yet sent or failed: due now, backing off, or claimed by a sender."""
+    query = select(func.count()).where(OutboxMessage.status == OutboxStatus.QUEUED)
+    return int(session.scalar(query) or 0)
 
 
 def claim_message(
@@ -213,82 +205,3 @@ def record_failure(
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
-
-
-# --- what the drop alerts read (stored by the benchmark run) ---------------------------
-
-
-def previous_calculated_day(session: Session, *, before: date) -> date | None:
-    return session.scalar(
-        select(func.max(BenchmarkResult.calculated_for)).where(
-            BenchmarkResult.calculated_for < before
-        )
-    )
-
-
-def later_day_exists(session: Session, *, after: date) -> bool:
-    found = session.scalar(
-        select(BenchmarkResult.calculated_for)
-        .where(BenchmarkResult.calculated_for > after)
-        .limit(1)
-    )
-    return found is not None
-
-
-class PercentileFall(NamedTuple):
-    organization_id: int
-    metric: str
-    previous: int
-    current: int
-
-
-def percentile_falls(session: Session, *, day: date, previous: date) -> list[PercentileFall]:
-    """Stored all-customers percentiles that fell from `previous` to `day`.
-
-    Only organisations with a customer user, and only metrics whose all-customers
-    group was shown to customers on both days: an alert tells a customer nothing
-    its comparison did not.
-    """
-    now = aliased(BenchmarkPosition)
-    before = aliased(BenchmarkPosition)
-    has_customer_user = exists().where(
-        User.organization_id == now.organization_id,
-        User.role.in_(CUSTOMER_ROLES),
-        User.is_active.is_(True),
-    )
-    rows = session.execute(
-        select(now.organization_id, now.run_id, now.placements, before.run_id, before.placements)
-        .join(
-            before,
-            and_(before.calculated_for == previous, before.organization_id == now.organization_id),
-        )
-        .where(now.calculated_for == day, has_customer_user)
-        .order_by(now.organization_id)
-    ).all()
-    if not rows:
-        return []
-    shown = _shown_to_customers(session, day) & _shown_to_customers(session, previous)
-    layout_of = {**positions.day_layouts(session, day), **positions.day_layouts(session, previous)}
-    falls = []
-    for organization_id, now_run, now_placed, before_run, before_placed in rows:
-        current = positions.unpack(now_placed, layout_of.get(now_run, []))
-        earlier = positions.unpack(before_placed, layout_of.get(before_run, []))
-        for metric in sorted(shown & current.keys() & earlier.keys()):
-            was, is_now = earlier[metric].percentile_all, current[metric].percentile_all
-            if was is not None and is_now is not None and is_now < was:
-                falls.append(PercentileFall(organization_id, metric, was, is_now))
-    return falls
-
-
-def _shown_to_customers(session: Session, day: date) -> set[str]:
-    """Metrics whose all-customers group customers were shown on `day`."""
-    return set(
-        session.scalars(
-            select(BenchmarkResult.metric).where(
-                BenchmarkResult.calculated_for == day,
-                BenchmarkResult.industry_sector == "",
-                BenchmarkResult.size_band == "",
-                BenchmarkResult.customer_view != CustomerView.WITHHELD,
-            )
-        )
-    )

@@ -1,4 +1,4 @@
-"""Notifications: each user's list, telling an organisation's users, and the benchmark drop alerts.
+"""Notifications: each user's list, and telling users and organisations what other domains say.
 
 Other domains tell this one what to send (`notify_organizations`,
 `enqueue_mail`); it writes the in-app notifications and the outbox rows in the
@@ -11,25 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
-from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict, dropped, verdict_for
-from opsportal.config import Settings
 from opsportal.errors import NotFound
-from opsportal.metrics.registry import get_metric
 from opsportal.models import OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
 from opsportal.notifications.schemas import NotificationRead
+from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)
 
-BENCHMARK_DROP = "benchmark_drop"
 # The navigation counts unread notifications up to here and shows "99+" beyond.
 UNREAD_CAP = 100
 _WAKE_PENDING = "opsportal_wake_outbox_sender"
@@ -61,7 +57,7 @@ def mark_all_read(session: Session, *, principal: Principal) -> int:
     return repository.mark_all_read(session, user_id=principal.user_id, now=utcnow())
 
 
-def unread_count(session: Session, *, user_id: int) -> int:
+def unread_count(session: Session, user_id: int) -> int:
     """Unread notifications, up to UNREAD_CAP: one indexed COUNT, cheap enough for every page."""
     return repository.count_unread(session, user_id=user_id, cap=UNREAD_CAP)
 
@@ -220,87 +216,3 @@ def _queue(session: Session, rows: list[dict[str, Any]]) -> None:
 def _wake_sender(session: Session) -> None:
     session.info.pop(_WAKE_PENDING, None)
     mail.wake_sender()
-
-
-# --- benchmark drop alerts -------------------------------------------------------------
-
-
-def benchmark_drops(session: Session, *, day: date, settings: Settings) -> int:
-    """After a successful run for `day`, in its transaction: alert organisations whose verdict fell.
-
-    Compares each organisation's stored all-customers percentile with the
-    previous calculated day's, as verdicts (`benchmarks.verdicts`); a worse
-    verdict is a `benchmark_drop` for its customer users, plus an email. Only
-    groups shown to customers on both days count, and a day is alerted once per
-    organisation and metric however often it is re-run. A run for a day older
-    than the newest calculated one alerts nobody: that news is old.
-
-    Never raises: a failure here is logged and leaves the run published.
-    """
-    try:
-        with session.begin_nested():
-            return _benchmark_drops(session, day=day, base_url=settings.public_base_url)
-    except Exception:
-        logger.exception("benchmark drop alerts for %s failed; the run stays published", day)
-        return 0
-
-
-def _benchmark_drops(session: Session, *, day: date, base_url: str) -> int:
-    if repository.later_day_exists(session, after=day):
-        return 0
-    previous = repository.previous_calculated_day(session, before=day)
-    if previous is None:
-        return 0
-    notices = []
-    for fall in repository.percentile_falls(session, day=day, previous=previous):
-        before, after = verdict_for(fall.previous), verdict_for(fall.current)
-        if dropped(before, after):
-            notices.append(
-                drop_notice(
-                    organization_id=fall.organization_id,
-                    metric=fall.metric,
-                    before=before,
-                    after=after,
-                    day=day,
-                    base_url=base_url,
-                )
-            )
-    addressed = notify_organizations(session, notices)
-    if notices:
-        logger.info(
-            "benchmark drop alerts for %s: %s drops, %s users told",
-            day,
-            len(notices),
-            addressed,
-        )
-    return addressed
-
-
-def drop_notice(
-    *,
-    organization_id: int,
-    metric: str,
-    before: Verdict,
-    after: Verdict,
-    day: date,
-    base_url: str,
-) -> OrganizationNotice:
-    """What a customer is told: the metric and its verdict before and after, nothing more."""
-    known = get_metric(metric)
-    label = known.label if known else metric
-    old, new = VERDICT_TEXT[before], VERDICT_TEXT[after]
-    link = f"/benchmarks/organizations/{organization_id}"
-    body = (
-        f"Your organisation's place on {label.lower()} moved from “{old}” to “{new}” "
-        f"among all customers in the benchmarks of {day.isoformat()}."
-    )
-    return OrganizationNotice(
-        organization_id=organization_id,
-        kind=BENCHMARK_DROP,
-        title=f"{label}: now “{new}”",
-        body=body,
-        link=link,
-        dedupe_key=f"{BENCHMARK_DROP}:{organization_id}:{metric}:{day.isoformat()}",
-        email_subject=f"opsportal: {label} dropped to “{new}”",
-        email_body=f"{body}\n\nYour scorecard: {base_url}{link}\n",
-    )

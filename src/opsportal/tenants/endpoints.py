@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from opsportal.auth.deps import CurrentUser, StaffUser
-from opsportal.db import SessionDep
-from opsportal.schemas import Limit, Offset, Page, QueryText, ResourceId
+from opsportal.deps import Limit, Offset, ResourceId, SessionDep
+from opsportal.schemas import Page, QueryText
 from opsportal.tenants import service
 from opsportal.tenants.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
 

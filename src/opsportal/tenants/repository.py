@@ -6,17 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.verdicts import BOTTOM_QUARTILE_BELOW
-from opsportal.models import (
-    BenchmarkPosition,
-    BenchmarkRun,
-    Organization,
-    OrganizationStatus,
-    RunStatus,
-)
+from opsportal.models import Organization, OrganizationStatus
 
 Sort = Literal["name", "size", "status"]
 
@@ -30,7 +23,9 @@ class OrganizationFilter:
     employee_min: int | None = None
     employee_max: int | None = None
     status: OrganizationStatus | None = None
-    bottom_quartile: bool = False
+    # Only the organisations this query of ids yields: a narrowing another domain
+    # owns (the benchmarks' "bottom quartile"), so tenants need not know it.
+    restrict_to: Select[tuple[int]] | None = None
     sort: Sort = "name"
 
 
@@ -68,26 +63,6 @@ def industries(session: Session) -> list[str]:
     )
 
 
-def _in_bottom_quartile() -> ColumnElement[bool]:
-    """Organisations with a metric in the bottom quartile of their default peer group.
-
-    As of the newest successful run. The default group is the one the scorecard
-    opens on for staff: the most specific group (industry × size, industry,
-    size, all customers) in which the run placed any of the organisation's
-    metrics — a percentile is stored only where the group was published.
-    """
-    latest = (
-        select(func.max(BenchmarkRun.calculated_for))
-        .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
-        .scalar_subquery()
-    )
-    flagged = select(BenchmarkPosition.organization_id).where(
-        BenchmarkPosition.calculated_for == latest,
-        BenchmarkPosition.lowest_default_percentile < BOTTOM_QUARTILE_BELOW,
-    )
-    return Organization.id.in_(flagged)
-
-
 def _order(sort: Sort) -> list[Any]:
     by_name = [func.lower(Organization.name), Organization.id]
     if sort == "size":  # largest first, unknown sizes last
@@ -122,8 +97,8 @@ def list_organizations(
         query = query.where(Organization.employee_count <= chosen.employee_max)
     if chosen.status is not None:
         query = query.where(Organization.status == chosen.status)
-    if chosen.bottom_quartile:
-        query = query.where(_in_bottom_quartile())
+    if chosen.restrict_to is not None:
+        query = query.where(Organization.id.in_(chosen.restrict_to))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(*_order(chosen.sort)).limit(limit).offset(offset))
     return list(rows), total

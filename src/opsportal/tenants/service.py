@@ -12,11 +12,11 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
+from opsportal.kit.progress import ProgressCallback
 from opsportal.models import Organization
-from opsportal.progress import ProgressCallback
+from opsportal.principal import Principal
 from opsportal.tenants import repository
 from opsportal.tenants.schemas import OrganizationCreate, OrganizationUpdate
 

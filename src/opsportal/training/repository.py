@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from opsportal.db import dialect_insert
 from opsportal.models import (
     Certificate,
     CertificateCounter,
     Course,
+    CourseReadMark,
     Quiz,
     QuizAttempt,
     Track,
@@ -190,7 +191,7 @@ def allocate_serial(session: Session, year: int) -> int:
     transaction ends, so concurrent issuers queue here; a rolled-back issue
     rolls its increment back too, so numbers have no gaps and no duplicates.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     session.execute(
         insert(CertificateCounter)
         .values(year=year, last_number=0)
@@ -204,3 +205,31 @@ def allocate_serial(session: Session, year: int) -> int:
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return int(serial)
+
+
+def mark_read(session: Session, *, user_id: int, course_id: int, at: datetime) -> None:
+    session.execute(
+        dialect_insert(session)(CourseReadMark)
+        .values(user_id=user_id, course_id=course_id, read_at=at)
+        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+    )
+
+
+def read_course_ids(session: Session, *, user_id: int, course_ids: list[int]) -> set[int]:
+    if not course_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(CourseReadMark.course_id).where(
+                CourseReadMark.user_id == user_id, CourseReadMark.course_id.in_(course_ids)
+            )
+        )
+    )
+
+
+def read_at(session: Session, *, user_id: int, course_id: int) -> datetime | None:
+    return session.scalar(
+        select(CourseReadMark.read_at).where(
+            CourseReadMark.user_id == user_id, CourseReadMark.course_id == course_id
+        )
+    )

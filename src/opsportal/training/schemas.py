@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from opsportal.models import QuestionType, RevealAnswers, TrackLevel, TrackType
+from opsportal.models.training import DEFAULT_PASS_THRESHOLD
 from opsportal.schemas import ApiModel, InputModel
 from opsportal.training.certificates import CertificateStatus
 
@@ -128,7 +129,7 @@ class QuizPolicy(InputModel):
 
 class QuizPut(QuizPolicy):
     title: Name | None = Field(default=None, description="The course title when omitted")
-    pass_threshold: PassThreshold = Decimal("0.80")
+    pass_threshold: PassThreshold = DEFAULT_PASS_THRESHOLD
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
 
 

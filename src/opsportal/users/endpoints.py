@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import CurrentUser, UserManager
 from opsportal.auth.schemas import TokenCreate, TokenIssued, TokenRead
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
-from opsportal.schemas import IdQuery, Limit, Offset, Page, QueryText, ResourceId
+from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep, SettingsDep
+from opsportal.schemas import Page, QueryText
 from opsportal.users import service
 from opsportal.users.schemas import (
     InvitationSent,

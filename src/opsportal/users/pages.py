@@ -9,37 +9,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from opsportal.auth.login import PasswordCheckSlot
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
-from opsportal.errors import Conflict, DomainError, Forbidden, InvalidInput
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
+from opsportal.errors import Conflict, DomainError, InvalidInput
 from opsportal.models import Role
 from opsportal.models.base import utcnow
-from opsportal.schemas import QueryText, ResourceId
+from opsportal.principal import Principal
+from opsportal.schemas import QueryText
 from opsportal.users import service
 from opsportal.users.schemas import UserCreate, UserUpdate
-from opsportal.web.session import CheckedForm, PageUser
+from opsportal.web.session import CheckedForm, PageUserManager
 from opsportal.web.templating import page_count, render
 
 router = APIRouter(include_in_schema=False)
 
 USERS_PER_PAGE = 50
 FLASH_KEY = "flash"
-
-
-async def _page_manager(user: PageUser) -> Principal:
-    if not user.manages_users:
-        raise Forbidden("This page is for administrators.")
-    return user
-
-
-PageManager = Annotated[Principal, Depends(_page_manager)]
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -113,7 +103,7 @@ def _list_page(
 def user_list(
     request: Request,
     session: SessionDep,
-    user: PageManager,
+    user: PageUserManager,
     q: Annotated[QueryText | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -124,7 +114,7 @@ def user_list(
 def create_user(
     request: Request,
     session: SessionDep,
-    user: PageManager,
+    user: PageUserManager,
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
@@ -211,7 +201,7 @@ def _detail_page(
 
 @router.get("/admin/users/{user_id}")
 def user_detail(
-    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager
+    request: Request, user_id: ResourceId, session: SessionDep, user: PageUserManager
 ) -> Response:
     return _detail_page(request, session, user, user_id)
 
@@ -242,7 +232,11 @@ def _update(
 
 @router.post("/admin/users/{user_id}")
 def update_user(
-    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageUserManager,
+    form: CheckedForm,
 ) -> Response:
     data: dict[str, Any] = {"name": _text(form, "name"), "role": _text(form, "role") or None}
     if user.is_admin:
@@ -255,7 +249,11 @@ def update_user(
 
 @router.post("/admin/users/{user_id}/active")
 def set_active(
-    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageUserManager,
+    form: CheckedForm,
 ) -> Response:
     active = _text(form, "active") == "1"
     done = "Reactivated." if active else "Deactivated: the user's sessions and tokens stopped."
@@ -264,7 +262,11 @@ def set_active(
 
 @router.post("/admin/users/{user_id}/tokens")
 def issue_token(
-    request: Request, user_id: ResourceId, session: SessionDep, user: PageManager, form: CheckedForm
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageUserManager,
+    form: CheckedForm,
 ) -> Response:
     days = _text(form, "expires_in_days")
     try:
@@ -291,7 +293,7 @@ def revoke_token(
     request: Request,
     token_id: ResourceId,
     session: SessionDep,
-    user: PageManager,
+    user: PageUserManager,
     form: CheckedForm,
 ) -> Response:
     token = service.revoke_token(session, principal=user, token_id=token_id)
@@ -304,7 +306,7 @@ def password_link(
     request: Request,
     user_id: ResourceId,
     session: SessionDep,
-    user: PageManager,
+    user: PageUserManager,
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
@@ -370,7 +372,7 @@ def invitation(
     request: Request,
     user_id: ResourceId,
     session: SessionDep,
-    user: PageManager,
+    user: PageUserManager,
     settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:

@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
+from opsportal.addresses import valid_email, valid_name
 from opsportal.models import Role
 from opsportal.schemas import MAX_ID, ApiModel, InputModel
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# One plain RFC 5322 address and a name without control characters: both go
+# into mail headers (see opsportal.addresses).
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=320),
+    AfterValidator(valid_email),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(valid_name),
+]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 OrganizationId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

@@ -32,12 +32,13 @@ from opsportal.auth import repository as auth_repository
 from opsportal.auth import service as auth_service
 from opsportal.auth import throttle
 from opsportal.auth.secrets import hash_password, hash_token
-from opsportal.auth.service import Principal, check_password, check_role_and_organization
+from opsportal.auth.service import check_password, check_role_and_organization
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import enqueue_mail
+from opsportal.principal import Principal
 from opsportal.users import repository
 from opsportal.users.schemas import UserCreate, UserUpdate
 

@@ -18,7 +18,8 @@ import logging
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from opsportal.errors import BUSY_RETRY_AFTER_SECONDS, problem
+from opsportal.errors import BUSY_RETRY_AFTER_SECONDS
+from opsportal.web.problems import problem
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -19,16 +20,32 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
 from opsportal.auth.sessions import session_principal, session_version
-from opsportal.db import SessionDep, identity_session
+from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
-from opsportal.notifications.service import unread_count
+from opsportal.principal import Principal
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
 SESSION_VERSION_KEY = "version"
+
+# Counts the navigation shows beside its links (notifications' "Notifications (3)"),
+# by template variable. Domains add theirs at start-up (`opsportal.wiring`), so the
+# pages' shared layer knows no domain.
+NavigationCount = Callable[[Session, int], int]
+_navigation_counts: dict[str, NavigationCount] = {}
+
+
+def add_navigation_count(name: str, count: NavigationCount) -> None:
+    """Show `count(session, user_id)` as `name` in every signed-in page; again: replaces it."""
+    _navigation_counts[name] = count
+
+
+def navigation_counts(request: Request) -> dict[str, int]:
+    """This page's counts, as `page_principal` found them (zero where none was added)."""
+    found: dict[str, int] = getattr(request.state, "navigation_counts", {})
+    return {name: found.get(name, 0) for name in _navigation_counts}
 
 
 class LoginRequired(Unauthorized):
@@ -98,25 +115,41 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
         if principal is None:
             next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise LoginRequired(next_path)
-        # For the navigation's "Notifications (n)": one indexed COUNT.
-        request.state.unread_notifications = unread_count(db, user_id=principal.user_id)
+        request.state.navigation_counts = {
+            name: count(db, principal.user_id) for name, count in _navigation_counts.items()
+        }
     return principal
 
 
 PageUser = Annotated[Principal, Depends(page_principal)]
 
 
-def _page_roles(*roles: Role) -> object:
+def _page_roles(*roles: Role, who: str) -> object:
     async def _check(user: PageUser) -> Principal:
         if user.role not in roles:
-            raise Forbidden("This page is for operations staff.")
+            raise Forbidden(f"This page is for {who}.")
         return user
 
     return Depends(_check)
 
 
-PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL)]
-PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN)]
+# The pages' guards, one per audience: a page names who it is for, never checks roles itself.
+PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL, who="operations staff")]
+PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN, who="administrators")]
+# Admins for everyone; a customer_admin for its own organisation's users.
+PageUserManager = Annotated[
+    Principal, _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, who="administrators")
+]
+# Staff for every organisation; a customer_admin for its own (compliance, assignments).
+PageTrainingOverseer = Annotated[
+    Principal,
+    _page_roles(
+        Role.ADMIN,
+        Role.INTERNAL,
+        Role.CUSTOMER_ADMIN,
+        who="operations staff and customer administrators",
+    ),
+]
 
 
 def safe_next(next_path: str | None) -> str:

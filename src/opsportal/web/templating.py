@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from opsportal.auth.service import Principal
-from opsportal.web.session import csrf_token
+from opsportal.principal import Principal
+from opsportal.web.session import csrf_token, navigation_counts
 
 PACKAGE_DIR = Path(__file__).parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
@@ -22,7 +22,6 @@ TEMPLATE_DIRS = [
         PACKAGE_DIR / domain / "templates"
         for domain in (
             "auth",
-            "tenants",
             "benchmarks",
             "training",
             "users",
@@ -69,5 +68,6 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     context.update(user=user, csrf_token=csrf_token(request), path=request.url.path)
-    context.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
+    for name, count in navigation_counts(request).items():
+        context.setdefault(name, count)
     return templates.TemplateResponse(request, template, context, status_code=status_code)

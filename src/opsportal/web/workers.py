@@ -1,20 +1,15 @@
 """`opsportal serve --workers N`: N processes on one port, each with a socket of its own.
 
-uvicorn's own `--workers` hands every worker the one listening socket it bound.
-Two things then go wrong, both measured with 32 wrk connections on 2 cores:
-
-- whichever worker wakes first accepts a whole burst of connections, so one
-  worker served all 32 while the other stayed idle;
-- that socket is made without naming TCP as its protocol, so asyncio never
-  turns Nagle's algorithm off on the connections it accepts, and small
-  responses wait for the client's delayed ACK: a static file fell from
-  941 req/s in one process to 678 req/s with two workers.
+Why not uvicorn's own `--workers`: it hands every worker the one listening
+socket it bound, so whichever worker wakes first accepts a whole burst of
+connections while the others idle; and that socket is made without naming TCP
+as its protocol, so asyncio never turns Nagle's algorithm off and small
+responses wait for the client's delayed ACK (bench/README.md has the figures).
 
 Here each worker binds its own socket with `SO_REUSEPORT` (Linux), and the
-kernel spreads new connections across them; the same static file then served
-2,581 req/s with two workers. The parent says "serving" once every worker
-listens, starts a new worker when one dies, and stops them all when it is
-told to stop.
+kernel spreads new connections across them. The parent says "serving" once
+every worker listens, starts a new worker when one dies, and stops them all
+when it is told to stop.
 """
 
 from __future__ import annotations

@@ -16,10 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
-from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
@@ -34,16 +32,20 @@ from opsportal.benchmarks.service.scorecard import (
 )
 from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
-from opsportal.metrics.registry import METRICS, get_metric
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
+from opsportal.kit.downloads import csv_download, pdf_download
+from opsportal.metrics.registry import METRICS, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
-from opsportal.schemas import QueryText, ResourceId
+from opsportal.principal import Principal
+from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.web.session import PageStaff, PageUser
-from opsportal.web.templating import render
+from opsportal.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
+
+# `{{ value | in_unit(unit) }}`: a metric's value as every view writes it ("12.5 %", "3 days").
+templates.env.filters["in_unit"] = lambda value, unit: Unit(unit).show(value)
 
 TREND_MONTHS = (6, 12)
 TREND_DAYS = {6: 183, 12: 366}
@@ -64,8 +66,8 @@ AT_MEDIAN = VerdictLabel("at", "At median")
 def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
     """The verdict in words, and "At median" when the value equals the median shown.
 
-    The JSON verdict stays one of the four quartiles (the SPEC's enum, where the
-    median belongs to the better half); only the words on the page say "at".
+    The JSON verdict stays one of the four quartiles (the API's fixed enum, where
+    the median belongs to the better half); only the words on the page say "at".
     """
     verdict: Verdict | None = comparison.verdict
     if verdict is None:
@@ -302,7 +304,8 @@ def scorecard_download(
         cache=request.app.state.published_cache,
     )
     return csv_download(
-        exports.scorecard_csv(comparisons, staff=user.is_staff), f"scorecard-{organization_id}.csv"
+        exports.scorecard_csv(comparisons, staff=user.is_staff),
+        filename=f"scorecard-{organization_id}.csv",
     )
 
 
@@ -333,34 +336,24 @@ def scorecard_pdf_download(
         size=size,
     )
     pdf = scorecard_pdf(_document(organization, card))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="scorecard-{organization_id}.pdf"'},
-    )
+    return pdf_download(pdf, filename=f"scorecard-{organization_id}.pdf")
 
 
 def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
-    def amount(value: float | None, unit: str) -> str:
-        if value is None:
-            return "—"
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-        return f"{text} %" if unit == "percent" else f"{text} days"
-
     rows = []
     for c in card.comparisons:
         label = verdict_label(c)
         rows.append(
             ScorecardRow(
                 metric=c.label,
-                value=amount(c.your_value, c.unit),
+                value=Unit(c.unit).show(c.your_value),
                 verdict=label.text if label else "Not published" if withheld(c) else "—",
                 percentile="—"
                 if c.percentile is None
                 else f"better than {'about ' if c.percentile_estimated else ''}{c.percentile} %",
                 quartiles="—"
                 if c.p25 is None
-                else " / ".join(amount(v, c.unit) for v in (c.p25, c.median, c.p75)),
+                else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),
                 peers="—" if c.peer_count is None else str(c.peer_count),
                 lower_is_better=not c.higher_is_better,
             )

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from opsportal.benchmarks import repository, service
-from opsportal.benchmarks.downloads import csv_download
 from opsportal.benchmarks.service import exports
 from opsportal.config import Settings
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
+from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
+from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.schemas import QueryText
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
@@ -100,7 +99,8 @@ def portfolio_download(
 ) -> Response:
     chosen = _portfolio_filter(settings, industry, size, metric)
     return csv_download(
-        exports.group_csv(session_factory, principal=user, chosen=chosen), "peer-group.csv"
+        exports.group_csv(session_factory, principal=user, chosen=chosen),
+        filename="peer-group.csv",
     )
 
 

@@ -4,6 +4,7 @@ their locks (`runs`), a day's group results (`results`) and organisation positio
 
 from opsportal.benchmarks.repository.portfolio import (
     GroupSelection,
+    bottom_quartile_ids,
     group_positions,
     portfolio,
 )
@@ -37,11 +38,11 @@ from opsportal.benchmarks.repository.runs import (
     list_runs,
     run_is_abandoned,
     running_runs,
-    this_worker,
 )
 from opsportal.benchmarks.repository.values import FreshValues, active_members, load_fresh_values
 
 __all__ = [
+    "bottom_quartile_ids",
     "RUN_LOCK_KEY",
     "FreshValues",
     "GroupSelection",
@@ -73,5 +74,4 @@ __all__ = [
     "results_for",
     "run_is_abandoned",
     "running_runs",
-    "this_worker",
 ]

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.repository.positions import NOT_PLACED, day_layouts, unpack_day
 from opsportal.benchmarks.verdicts import BOTTOM_QUARTILE_BELOW
-from opsportal.models import BenchmarkPosition, Organization
+from opsportal.models import BenchmarkPosition, BenchmarkRun, Organization, RunStatus
 
 _STREAM_ROWS = 2000
 
@@ -136,3 +136,22 @@ def group_positions(
             percentile = percentiles[group.kind]
             if percentile != NOT_PLACED:
                 yield (*row[:5], layout[index], value, percentile)
+
+
+def bottom_quartile_ids() -> Select[tuple[int]]:
+    """Organisations with a metric in the bottom quartile of their default peer group.
+
+    As of the newest successful run. The default group is the one the scorecard
+    opens on for staff: the most specific group (industry × size, industry,
+    size, all customers) in which the run placed any of the organisation's
+    metrics — a percentile is stored only where the group was published.
+    """
+    latest = (
+        select(func.max(BenchmarkRun.calculated_for))
+        .where(BenchmarkRun.status == RunStatus.SUCCEEDED)
+        .scalar_subquery()
+    )
+    return select(BenchmarkPosition.organization_id).where(
+        BenchmarkPosition.calculated_for == latest,
+        BenchmarkPosition.lowest_default_percentile < BOTTOM_QUARTILE_BELOW,
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opsportal.errors import Conflict
+from opsportal.kit.elected import this_worker
 from opsportal.models import BenchmarkRun, RunStatus
 
 # pg_advisory_xact_lock key for "a benchmark run is writing" ("opsbench" in ASCII).
@@ -39,11 +40,6 @@ def acquire_run_lock(session: Session) -> None:
             raise Conflict("Another benchmark run is still in progress; try again later.") from exc
     else:
         session.execute(text("SELECT 1"))
-
-
-def this_worker() -> str:
-    """Names this process in a run record: "host:pid"."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def _is_postgresql(session: Session) -> bool:

@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation, privacy
 from opsportal.benchmarks.published import (
     GroupResult,
@@ -40,8 +39,9 @@ from opsportal.benchmarks.service.peer_groups import PeerGroup, resolve_peer_gro
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
 from opsportal.errors import NotFound
-from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
+from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, Unit, get_metric
 from opsportal.models import CustomerView, Organization
+from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
 
 NOT_PUBLISHED = (
@@ -285,7 +285,7 @@ def describe_gap(metric: Metric, gap: float) -> str:
         return "at the median"
     size = abs(gap)
     amount = f"{size:g}"
-    if metric.unit == "days":
+    if metric.unit is Unit.DAYS:
         noun = "day" if size == 1 else "days"
         return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than the median"
     noun = "point" if size == 1 else "points"

@@ -15,15 +15,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.schemas import BenchmarkComparison, StaffBenchmarkComparison
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
-from opsportal.csvsafe import Cell, csv_text, safe_row
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import Forbidden, NotFound
+from opsportal.kit.csvsafe import Cell, csv_text, safe_row
 from opsportal.metrics.registry import METRIC_NAMES, get_metric
+from opsportal.principal import Principal
 
 SCORECARD_COLUMNS = (
     "metric",

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
@@ -20,6 +19,7 @@ from opsportal.benchmarks.service.comparisons import day_kind, known_metric, sub
 from opsportal.config import Settings
 from opsportal.metrics.registry import Metric
 from opsportal.metrics.service import utc_today
+from opsportal.principal import Principal
 
 MAX_HISTORY_DAYS = 731
 

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.cohorts import SizeBand, describe_peer_group
+from opsportal.benchmarks.cohorts import describe_peer_group
 from opsportal.benchmarks.repository import Membership
 from opsportal.benchmarks.schemas import PeerGroupOptions, SizeBandRead
 from opsportal.config import Settings
+from opsportal.config_values import SizeBand
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Organization
+from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
 
 

@@ -20,19 +20,25 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from opsportal import audit
-from opsportal.auth.service import Principal
 from opsportal.benchmarks import aggregation, privacy, repository
+from opsportal.benchmarks.alerts import benchmark_drops
 from opsportal.benchmarks.cohorts import band_codes
 from opsportal.benchmarks.schemas import BenchmarkRunRead, CalculationSummary
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import Conflict, DomainError, InvalidInput
+from opsportal.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    is_busy_database,
+)
 from opsportal.metrics.computed import refresh_computed_values
 from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
 from opsportal.models.base import utcnow
-from opsportal.notifications.service import benchmark_drops
+from opsportal.principal import Principal
 
 logger = logging.getLogger(__name__)
 
@@ -297,10 +303,13 @@ def _publish(
         day = _fail(session_factory, run_id=run_id, error=message)
         if isinstance(exc, DomainError):
             raise
-        raise RunFailed(
+        failure = RunFailed(
             f"The benchmark run for {day} failed ({message}); "
             "the previous results are still published."
-        ) from exc
+        )
+        if is_busy_database(exc):  # the database went away meanwhile: worth a retry
+            failure.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        raise failure from exc
 
 
 def _fail(session_factory: SessionFactory, *, run_id: int, error: str) -> str:

@@ -7,8 +7,8 @@ a group withholds a metric the page offers the nearest wider group that shows
 it. "Shows" always means as this viewer may see it (`comparisons.view`): a
 customer's choice never depends on a number it is not allowed to see.
 
-The JSON API keeps its own default (all customers, see the SPEC); only the
-pages use these choices.
+The JSON API keeps its own default (all customers, as its contract fixes); only
+the pages use these choices.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.benchmarks.cohorts import describe_peer_group
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison
 from opsportal.benchmarks.service.comparisons import compare_organization
 from opsportal.config import Settings
 from opsportal.models import Organization, Role
+from opsportal.principal import Principal
 
 
 @dataclass(frozen=True)

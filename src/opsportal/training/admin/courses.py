@@ -9,13 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Course, Track
-from opsportal.schemas import ResourceId
+from opsportal.principal import Principal
 from opsportal.training import repository as training_repository
-from opsportal.training import service as training
 from opsportal.training.admin import service
 from opsportal.training.admin.forms import (
     FieldErrors,
@@ -25,6 +23,7 @@ from opsportal.training.admin.forms import (
     text,
 )
 from opsportal.training.admin.tracks import see_other
+from opsportal.training.catalogue import authoring
 from opsportal.training.markdown import render_course_content
 from opsportal.training.schemas import CourseCreate, CourseUpdate
 from opsportal.web.session import CheckedForm, PageAdmin
@@ -96,7 +95,7 @@ def create_course(
     with collecting_errors(errors, InvalidInput):
         data = CourseCreate.model_validate(values)
         if not _wants_preview(form):
-            training.create_course(session, track_id=track.id, data=data, actor=user)
+            authoring.create_course(session, track_id=track.id, data=data, actor=user)
     if errors or _wants_preview(form):
         session.rollback()
         return _course_form(
@@ -130,7 +129,7 @@ def update_course(
     with collecting_errors(errors, InvalidInput):
         data = CourseUpdate.model_validate(values)
         if not _wants_preview(form):
-            training.update_course(session, course_id=course.id, data=data, actor=user)
+            authoring.update_course(session, course_id=course.id, data=data, actor=user)
     if errors or _wants_preview(form):
         session.rollback()
         return _course_form(

@@ -10,17 +10,17 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import Conflict, NotFound
 from opsportal.models.base import utcnow
-from opsportal.schemas import MAX_ID, QueryText, ResourceId
+from opsportal.principal import Principal
+from opsportal.schemas import MAX_ID, QueryText
 from opsportal.training import repository as training_repository
-from opsportal.training import service as training
 from opsportal.training.admin import repository, service
 from opsportal.training.admin.forms import FieldErrors, add_validation_errors, text
 from opsportal.training.admin.tracks import flash, see_other
 from opsportal.training.certificates import CertificateStatus
+from opsportal.training.certification import service as certification
 from opsportal.training.schemas import RevokeBody
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import page_count, render
@@ -234,7 +234,7 @@ def revoke_certificate(
     status_code = 422
     try:
         body = RevokeBody.model_validate({"reason": reason})
-        revoked = training.revoke_certificate(
+        revoked = certification.revoke_certificate(
             session, principal=user, certificate_id=certificate_id, reason=body.reason
         )
     except ValidationError as exc:

@@ -18,7 +18,9 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from opsportal.models import QuestionType, Quiz
+from opsportal.models.training import DEFAULT_PASS_THRESHOLD
 from opsportal.training.admin.forms import FieldErrors, add_validation_errors, checked, text
+from opsportal.training.catalogue.authoring import question_errors
 from opsportal.training.schemas import (
     MAX_OPTIONS,
     MAX_QUESTIONS,
@@ -27,7 +29,6 @@ from opsportal.training.schemas import (
     QuizPolicy,
     QuizPut,
 )
-from opsportal.training.service.authoring import question_errors
 
 OPTION_IDS = "abcdefghijklmnopqrst"
 assert len(OPTION_IDS) >= MAX_OPTIONS
@@ -54,7 +55,7 @@ class QuestionRow:
 @dataclass
 class QuizForm:
     title: str = ""
-    pass_mark: str = "80"
+    pass_mark: str = str(int(DEFAULT_PASS_THRESHOLD * 100))
     policy: dict[str, Any] = field(default_factory=dict)
     questions: list[QuestionRow] = field(default_factory=list)
 
@@ -125,7 +126,7 @@ class QuizForm:
             errors["passThreshold"] = "Enter a whole percentage from 1 to 100."
         quiz_fields = {
             "title": self.title or None,
-            "passThreshold": pass_threshold or Decimal("0.80"),
+            "passThreshold": pass_threshold or DEFAULT_PASS_THRESHOLD,
             "questions": [q.model_dump(by_alias=True) for q in parsed],
             **{key: value for key, value in self.policy.items() if value != ""},
         }

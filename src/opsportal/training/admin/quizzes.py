@@ -10,16 +10,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
+from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
-from opsportal.schemas import ResourceId
+from opsportal.principal import Principal
 from opsportal.training import repository as training_repository
-from opsportal.training import service as training
 from opsportal.training.admin import quiz_form
 from opsportal.training.admin.forms import FieldErrors, add_domain_errors
 from opsportal.training.admin.tracks import see_other
+from opsportal.training.catalogue import authoring
 from opsportal.training.schemas import QuizPolicy
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
@@ -89,7 +88,7 @@ def save_quiz(
     data, errors = builder.validate()
     if data is not None:
         try:
-            training.put_quiz(session, course_id=course.id, data=data, actor=user)
+            authoring.put_quiz(session, course_id=course.id, data=data, actor=user)
         except InvalidInput as exc:
             add_domain_errors(errors, exc)
     if errors:

@@ -9,18 +9,18 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
 from opsportal.errors import Conflict, NotFound
 from opsportal.models import Certificate, Course, Track
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training import repository as training_repository
-from opsportal.training import service as training
 from opsportal.training.admin import repository
+from opsportal.training.catalogue import authoring
 from opsportal.training.certificates import CertificateStatus
-from opsportal.training.schemas import CourseUpdate, TrackUpdate
 
 # The catalogue's own progress rule, so this list and the learner's page never disagree.
-from opsportal.training.service.catalogue import progress_of
+from opsportal.training.progress import progress_of, status_of
+from opsportal.training.schemas import CourseUpdate, TrackUpdate
 
 
 def get_track(session: Session, track_id: int) -> Track:
@@ -44,7 +44,7 @@ def set_published(session: Session, *, principal: Principal, track_id: int, live
     if live and not any(c.is_active and c.quiz is not None for c in track.courses):
         # With no quiz to pass, the track would count as complete for everyone at once.
         raise Conflict("Add a course with a quiz before publishing the track.")
-    return training.update_track(
+    return authoring.update_track(
         session, track_id=track.id, data=TrackUpdate(is_active=live), actor=principal
     )
 
@@ -63,7 +63,7 @@ def move_course(
         courses[index], courses[other] = courses[other], courses[index]
     for order, item in enumerate(courses):
         if item.sort_order != order:
-            training.update_course(
+            authoring.update_course(
                 session, course_id=item.id, data=CourseUpdate(sort_order=order), actor=principal
             )
     return course
@@ -139,9 +139,5 @@ def list_learners(
     return rows
 
 
-def certificate_statuses() -> list[CertificateStatus]:
-    return list(CertificateStatus)
-
-
 def certificate_status(certificate: Certificate, now: datetime) -> CertificateStatus:
-    return training.status_of(certificate, now=now)
+    return status_of(certificate, now=now)

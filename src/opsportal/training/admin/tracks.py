@@ -9,13 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
-from opsportal.deps import SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import Conflict, InvalidInput
 from opsportal.models import Track, TrackLevel, TrackType
-from opsportal.schemas import ResourceId
-from opsportal.training import service as training
+from opsportal.principal import Principal
 from opsportal.training.admin import repository, service
 from opsportal.training.admin.forms import (
     FieldErrors,
@@ -23,6 +20,7 @@ from opsportal.training.admin.forms import (
     collecting_errors,
     text,
 )
+from opsportal.training.catalogue import authoring
 from opsportal.training.schemas import TrackCreate, TrackUpdate
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
@@ -126,7 +124,7 @@ def create_track(
     with collecting_errors(errors, InvalidInput, Conflict, default_field="slug"):
         # A track made here is a draft until published: learners do not see it yet.
         data = TrackCreate.model_validate(_track_input(values) | {"isActive": False})
-        track = training.create_track(session, data=data, settings=settings, actor=user)
+        track = authoring.create_track(session, data=data, settings=settings, actor=user)
     if errors:
         session.rollback()  # nothing of a refused form is kept
         return _track_form(request, user, values=values, errors=errors)
@@ -178,7 +176,7 @@ def update_track(
     errors: FieldErrors = {}
     with collecting_errors(errors, InvalidInput, Conflict, default_field="slug"):
         data = TrackUpdate.model_validate(_track_input(values))
-        training.update_track(session, track_id=track.id, data=data, actor=user)
+        authoring.update_track(session, track_id=track.id, data=data, actor=user)
     if errors:
         session.rollback()
         return _track_form(request, user, values=values, errors=errors, track=track)

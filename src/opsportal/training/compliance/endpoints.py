@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import CurrentUser, StaffUser
-from opsportal.db import SessionDep
-from opsportal.schemas import IdQuery, Limit, Offset, Page, ResourceId
-from opsportal.training.compliance import report
+from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep
+from opsportal.kit.downloads import csv_download
+from opsportal.schemas import Page
+from opsportal.training.compliance import assignments, report
 from opsportal.training.compliance.schemas import (
     AssignmentCreate,
     AssignmentRead,
@@ -18,17 +19,8 @@ from opsportal.training.compliance.schemas import (
     OrganizationCompliance,
 )
 from opsportal.training.compliance.status import AssignmentStatus
-from opsportal.training.service import assignments
 
 router = APIRouter(prefix="/api/v1/training", tags=["training compliance"])
-
-
-def csv_response(body: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.post("/assignments", status_code=201, response_model=AssignmentsCreated)
@@ -90,4 +82,4 @@ def compliance_report(
 def compliance_csv(org_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
     """The compliance report as CSV, one row per user and track."""
     body = report.compliance_csv(session, principal=user, organization_id=org_id)
-    return csv_response(body, f"compliance-{org_id}.csv")
+    return csv_download(body, filename=f"compliance-{org_id}.csv")

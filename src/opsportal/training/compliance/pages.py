@@ -14,16 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from opsportal.auth.service import Principal
-from opsportal.db import SessionDep
-from opsportal.errors import Forbidden, InvalidInput
-from opsportal.models import Role
-from opsportal.schemas import QueryText, ResourceId
-from opsportal.training.compliance import report, repository
-from opsportal.training.compliance.endpoints import csv_response
+from opsportal.deps import ResourceId, SessionDep
+from opsportal.errors import InvalidInput
+from opsportal.kit.downloads import csv_download
+from opsportal.principal import Principal
+from opsportal.schemas import QueryText
+from opsportal.training.compliance import assignments, report, repository
 from opsportal.training.compliance.schemas import AssignmentCreate
-from opsportal.training.service import assignments
-from opsportal.web.session import CheckedForm, PageUser
+from opsportal.web.session import CheckedForm, PageTrainingOverseer, PageUser
 from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,14 +41,12 @@ def _report_url(organization_id: int) -> str:
 def compliance_home(
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: PageTrainingOverseer,
     q: Annotated[QueryText | None, Query(max_length=200)] = None,
 ) -> Response:
     """Staff: every organisation with assignments, most overdue first; a customer_admin: its own."""
-    if user.role is Role.CUSTOMER_ADMIN and user.organization_id is not None:
+    if not user.is_staff and user.organization_id is not None:
         return _see_other(_report_url(user.organization_id))
-    if not user.is_staff:
-        raise Forbidden("This needs one of the roles: admin, internal, customer_admin.")
     overview = report.compliance_overview(session, principal=user)
     found = repository.search_organizations(session, name=q.strip()) if q and q.strip() else []
     return render(
@@ -87,7 +83,7 @@ def compliance_page(
 @router.get("/training/compliance/organizations/{org_id}/compliance.csv")
 def compliance_csv(org_id: ResourceId, session: SessionDep, user: PageUser) -> Response:
     body = report.compliance_csv(session, principal=user, organization_id=org_id)
-    return csv_response(body, f"compliance-{org_id}.csv")
+    return csv_download(body, filename=f"compliance-{org_id}.csv")
 
 
 # --- assigning -------------------------------------------------------------------------

@@ -20,9 +20,9 @@ from opsportal.models.base import utcnow
 from opsportal.notifications.service import UserNotice, notify_users
 from opsportal.training.certificates import CertificateStatus
 from opsportal.training.compliance import repository
+from opsportal.training.compliance.assignments import assignment_reads
 from opsportal.training.compliance.status import AssignmentStatus
-from opsportal.training.service.assignments import assignment_reads
-from opsportal.training.service.catalogue import status_of
+from opsportal.training.progress import status_of
 
 ASSIGNMENT_DUE = "assignment_due"
 ASSIGNMENT_OVERDUE = "assignment_overdue"

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal
-from opsportal.csvsafe import csv_text
 from opsportal.errors import Forbidden
+from opsportal.kit.csvsafe import csv_text
 from opsportal.models import Organization
 from opsportal.models.base import utcnow
+from opsportal.principal import Principal
 from opsportal.training.compliance import repository
+from opsportal.training.compliance.assignments import assignment_reads, managed_organization
 from opsportal.training.compliance.schemas import (
     AssignmentRead,
     ComplianceReport,
@@ -22,7 +23,6 @@ from opsportal.training.compliance.schemas import (
     UserCompliance,
 )
 from opsportal.training.compliance.status import AssignmentStatus, completion_rate
-from opsportal.training.service.assignments import assignment_reads, managed_organization
 
 EXPIRING_DAYS = 30
 CSV_COLUMNS = (

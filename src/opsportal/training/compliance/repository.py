@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from opsportal.db import dialect_insert
 from opsportal.models import (
     CUSTOMER_ROLES,
     Assignment,
@@ -31,10 +31,6 @@ from opsportal.models import (
 )
 
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -89,7 +85,7 @@ def insert_assignments(session: Session, rows: Sequence[dict[str, Any]]) -> set[
     if not rows:
         return set()
     statement = (
-        _insert(session)(Assignment)
+        dialect_insert(session)(Assignment)
         .on_conflict_do_nothing(index_elements=["user_id", "track_id"])
         .returning(Assignment.user_id)
     )
@@ -304,7 +300,7 @@ def claim_reminder(
 ) -> bool:
     """Record a reminder as sent; False when it was already (a concurrent run waits, then skips)."""
     inserted = session.scalar(
-        _insert(session)(ReminderSent)
+        dialect_insert(session)(ReminderSent)
         .values(
             kind=kind,
             item_key=item_key,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from opsportal.auth.service import Principal, on_user_created
+from opsportal.auth.service import on_user_created
 from opsportal.config import Settings
 from opsportal.metrics.computed import register_source
 from opsportal.models import User
+from opsportal.principal import Principal
+from opsportal.training.compliance.assignments import assign_required_tracks
 from opsportal.training.compliance.metric import METRIC, completion_rates
-from opsportal.training.service.assignments import assign_required_tracks
 
 REQUIRED_TRACKS_HOOK = "training.required_tracks"
 

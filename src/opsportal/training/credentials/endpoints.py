@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from opsportal.db import SessionDep
-from opsportal.deps import SessionFactoryDep, SettingsDep
-from opsportal.schemas import ResourceId
+from opsportal.deps import ResourceId, SessionDep, SessionFactoryDep, SettingsDep
+from opsportal.kit.downloads import attachment
 from opsportal.training.credentials import service
 from opsportal.training.credentials.badge import MEDIA_TYPE
 
@@ -37,11 +36,7 @@ def certificate_credential(
     filename, token = service.credential_jwt(
         session, factory=factory, settings=settings, code=verification_code
     )
-    return Response(
-        token,
-        media_type=MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(token, filename=filename, media_type=MEDIA_TYPE)
 
 
 @router.get(

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
-from opsportal.training import repository, service
+from opsportal.training import repository
+from opsportal.training.catalogue import authoring
 from opsportal.training.demo.assignments import load_assignment_demo
 from opsportal.training.demo.customer_track import CUSTOMER_TRACK
 from opsportal.training.demo.internal_track import INTERNAL_TRACK
@@ -24,16 +25,16 @@ def _load_track(session: Session, *, spec: dict[str, Any], settings: Settings, s
     slug = spec["track"]["slug"]
     if repository.get_track_by_slug(session, slug) is not None:
         return
-    track = service.create_track(
+    track = authoring.create_track(
         session, data=TrackCreate.model_validate(spec["track"]), settings=settings
     )
     for order, item in enumerate(spec["courses"]):
-        course = service.create_course(
+        course = authoring.create_course(
             session,
             track_id=track.id,
             data=CourseCreate.model_validate({**item["course"], "sortOrder": order}),
         )
-        service.put_quiz(
+        authoring.put_quiz(
             session,
             course_id=course.id,
             data=QuizPut.model_validate({"questions": item["questions"]}),

@@ -1,0 +1,120 @@
+"""Commands that serve: `serve`, and `demo` (migrate, load the demo data, serve)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from opsportal.cli.base import app, err_console, fail, session_factory, unit_of_work
+from opsportal.config import ConfigurationError, check_production, get_settings
+
+
+def demo_base_url(host: str, port: int) -> str:
+    """Where the demo serves, as links and QR codes should name it."""
+    if host in ("0.0.0.0", "::", ""):
+        # Bound to every interface: other devices reach it by the machine's name.
+        import socket
+
+        host = socket.gethostname()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> None:
+    import uvicorn
+
+    from opsportal.benchmarks.service import close_abandoned_runs
+    from opsportal.web.secret_key import shared_secret_key
+    from opsportal.web.workers import Supervisor, own_sockets_supported
+
+    settings = get_settings()
+    try:
+        check_production(settings)
+        if not settings.secret_key:
+            # Made (or read) once here, so the workers all find it in the database.
+            shared_secret_key(session_factory())
+    except ConfigurationError as exc:
+        fail(str(exc))
+    try:
+        close_abandoned_runs(session_factory())
+    except Exception as exc:  # the server can still start; the next run tries again
+        err_console.print(f"[yellow]warning:[/] could not check for abandoned runs: {exc}")
+    # Every worker builds its app from the environment (serve_app), so the
+    # choice made here reaches them through it.
+    os.environ["OPSPORTAL_SCHEDULER_ENABLED"] = str(run_scheduler and settings.scheduler_enabled)
+    get_settings.cache_clear()
+    if workers > 1 and own_sockets_supported():
+        supervisor = Supervisor(host, port, workers, say=err_console.print)
+        try:
+            code = supervisor.run()
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        raise typer.Exit(code)
+    uvicorn.run(
+        "opsportal.app:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each runs the scheduler)")
+    ] = 1,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Do not run the scheduled jobs in this server")
+    ] = False,
+) -> None:
+    """Serve the HTTP API and web pages (with the scheduled jobs unless --no-scheduler).
+
+    Scheduled jobs run once per firing however many workers and replicas serve.
+    """
+    _serve(host, port, run_scheduler=not no_scheduler, workers=workers)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the demo data, print the logins, then exit")
+    ] = False,
+) -> None:
+    """Migrate, load demo data (idempotent), print how to log in, and serve."""
+    from opsportal.demo import load_demo
+    from opsportal.migrate import upgrade
+
+    base = demo_base_url(host, port)
+    if not os.environ.get("OPSPORTAL_PUBLIC_BASE_URL"):
+        # Certificate links and QR codes point where this demo serves, not at the
+        # default port; the workers read it from the environment too.
+        os.environ["OPSPORTAL_PUBLIC_BASE_URL"] = base
+        get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(settings.database_url)
+    with unit_of_work() as session:
+        logins = load_demo(session, settings=settings, say=err_console.print)
+    lines = [
+        "",
+        f"opsportal demo is ready at {base}/login  (API docs: {base}/docs)",
+        "",
+        "Log in with (email / password / API token):",
+    ]
+    lines += [
+        f"  {login.role:<14} {login.email} / {login.password} / {login.token}" for login in logins
+    ]
+    lines += ["", f'Try:  curl -H "Authorization: Bearer {logins[0].token}" {base}/api/v1/me', ""]
+    typer.echo("\n".join(lines))
+    sys.stdout.flush()
+    if not no_serve:
+        _serve(host, port, run_scheduler=True)

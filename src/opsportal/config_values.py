@@ -1,0 +1,99 @@
+"""The values settings are made of, parsed: size bands, reminder thresholds, the SMTP server.
+
+Plain Python with no domain behind it, so that `config` imports no domain and
+`import opsportal.config` stays cheap; the domains import these types from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+
+def parse_reminder_days(value: str) -> tuple[int, ...]:
+    """Thresholds like "60,30,7" as (60, 30, 7): distinct days, 1 to 3650, largest first."""
+    try:
+        days = {int(part) for part in value.split(",") if part.strip()}
+    except ValueError:
+        raise ValueError("must be whole days separated by commas, e.g. 60,30,7") from None
+    if not days or any(day < 1 or day > 3650 for day in days):
+        raise ValueError("must name at least one threshold, each between 1 and 3650 days")
+    return tuple(sorted(days, reverse=True))
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    label: str  # "101-500", "2001+"
+    minimum: int
+    maximum: int | None  # None: open-ended
+
+    def contains(self, employees: int) -> bool:
+        return employees >= self.minimum and (self.maximum is None or employees <= self.maximum)
+
+
+def parse_size_bands(spec: str) -> tuple[SizeBand, ...]:
+    """Parse "1-100,101-500,501-2000,2001+" into ordered, non-overlapping bands."""
+    bands: list[SizeBand] = []
+    for raw in spec.split(","):
+        part = raw.strip()
+        try:
+            if part.endswith("+"):
+                band = SizeBand(part, int(part[:-1]), None)
+            else:
+                low, high = part.split("-")
+                band = SizeBand(part, int(low), int(high))
+        except ValueError as exc:
+            raise ValueError(f"size band {part!r} is not like 101-500 or 2001+") from exc
+        if band.maximum is not None and band.maximum < band.minimum:
+            raise ValueError(f"size band {part!r} ends before it starts")
+        if bands:
+            previous = bands[-1]
+            if previous.maximum is None or band.minimum <= previous.maximum:
+                raise ValueError(f"size band {part!r} overlaps {previous.label!r}")
+        bands.append(band)
+    if not bands:
+        raise ValueError("at least one size band is needed")
+    return tuple(bands)
+
+
+Security = Literal["plain", "tls", "starttls"]
+_SCHEMES: dict[str, tuple[Security, int]] = {
+    "smtp": ("plain", 25),
+    "smtps": ("tls", 465),
+    "smtp+starttls": ("starttls", 587),
+}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    security: Security
+    username: str | None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never the password
+        return f"SmtpServer({self.security}://{self.host}:{self.port})"
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """`smtp://host:port`, `smtps://…` (TLS) or `smtp+starttls://…`, with optional `user:pw@`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        raise ValueError(f"the SMTP URL must start with {', '.join(s + '://' for s in _SCHEMES)}")
+    if not parts.hostname:
+        raise ValueError("the SMTP URL names no host, e.g. smtp://mail.internal:25")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("the SMTP URL's port is not a number from 1 to 65535") from exc
+    security, default_port = _SCHEMES[scheme]
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or default_port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )

@@ -1,0 +1,5 @@
+"""Every metrics route, as one router for the app."""
+
+from opsportal.metrics.endpoints import router
+
+__all__ = ["router"]

@@ -1,0 +1,1 @@
+"""Assessment: quiz attempts under their policy, grading, progress, item statistics, regrades."""

@@ -1,0 +1,97 @@
+"""Routes for quiz policy standing, item statistics, regrades and courses marked as read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from opsportal.auth.deps import AdminUser, CurrentUser
+from opsportal.deps import ResourceId, SessionDep
+from opsportal.kit.downloads import csv_download
+from opsportal.training.assessment import attempts, quality, regrade
+from opsportal.training.assessment.schemas import QuizStatistics, RegradeBody, RegradeReport
+from opsportal.training.learner import reading
+from opsportal.training.schemas import (
+    AttemptRead,
+    AttemptResult,
+    AttemptStarted,
+    CourseMarkedRead,
+    QuizStatus,
+    SubmitBody,
+)
+
+router = APIRouter(prefix="/api/v1/training", tags=["training"])
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+@router.get("/quizzes/{quiz_id}/status", response_model=QuizStatus)
+def read_quiz_status(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> QuizStatus:
+    """The quiz's rules and the caller's standing: attempts left, cooldown end, open attempt."""
+    return attempts.quiz_status(session, principal=user, quiz_id=quiz_id)
+
+
+@router.get("/quizzes/{quiz_id}/statistics", response_model=QuizStatistics)
+def read_quiz_statistics(
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser
+) -> QuizStatistics:
+    """Item statistics over graded attempts: share correct, discrimination, option counts."""
+    return quality.quiz_statistics(session, quiz_id=quiz_id)
+
+
+@router.get(
+    "/quizzes/{quiz_id}/statistics.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per option"}},
+)
+def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
+    """The item statistics as CSV, one row per question and option."""
+    return csv_download(
+        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id)),
+        filename=f"quiz-{quiz_id}-statistics.csv",
+    )
+
+
+@router.post("/quizzes/{quiz_id}/regrade", response_model=RegradeReport)
+def regrade_quiz(
+    quiz_id: ResourceId, body: RegradeBody, session: SessionDep, admin: AdminUser
+) -> RegradeReport:
+    """Grade past attempts against the current answer key; `dryRun` (default) changes nothing."""
+    return regrade.regrade(session, quiz_id=quiz_id, dry_run=body.dry_run, actor=admin)
+
+
+@router.post("/courses/{course_id}/read", response_model=CourseMarkedRead)
+def mark_course_read(
+    course_id: ResourceId, session: SessionDep, user: CurrentUser
+) -> CourseMarkedRead:
+    """Mark a course as read (progress for the learner; track completion stays quiz-based)."""
+    return reading.mark_read(session, principal=user, course_id=course_id)
+
+
+@router.post("/quizzes/{quiz_id}/start", status_code=201, response_model=AttemptStarted)
+def start_attempt(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptStarted:
+    """Start an attempt: the questions without anything that reveals the answer key."""
+    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
+
+
+@router.post("/attempts/{attempt_id}/submit", response_model=AttemptResult)
+def submit_attempt(
+    attempt_id: ResourceId, body: SubmitBody, session: SessionDep, user: CurrentUser
+) -> AttemptResult:
+    """Submit answers once; the result carries per-question feedback."""
+    return attempts.submit_attempt(
+        session, principal=user, attempt_id=attempt_id, answers=body.answers
+    )
+
+
+@router.get("/attempts/{attempt_id}", response_model=AttemptRead)
+def read_attempt(attempt_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptRead:
+    """The caller's attempt; `result` (with feedback) appears once it is submitted."""
+    return attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+
+
+@router.get("/attempts/{attempt_id}/result", response_model=AttemptResult)
+def read_attempt_result(
+    attempt_id: ResourceId, session: SessionDep, user: CurrentUser
+) -> AttemptResult:
+    """The graded result of the caller's submitted attempt (409 before submission)."""
+    return attempts.get_attempt_result(session, principal=user, attempt_id=attempt_id)

@@ -1,0 +1,326 @@
+"""Training authoring: tracks, courses and quizzes, with the quiz rules they must meet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from pydantic.alias_generators import to_camel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from opsportal import audit
+from opsportal.config import Settings
+from opsportal.db import flush_or_conflict
+from opsportal.errors import Conflict, InvalidInput, NotFound
+from opsportal.models import Course, QuestionType, Quiz, Track
+from opsportal.principal import Principal
+from opsportal.training import repository
+from opsportal.training.schemas import (
+    CourseCreate,
+    CourseUpdate,
+    QuestionIn,
+    QuizPolicy,
+    QuizPut,
+    TrackCreate,
+    TrackUpdate,
+)
+
+# --- tracks -------------------------------------------------------------------
+
+
+def _parse_version(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+def _slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100].strip("-")
+    return slug or "track"
+
+
+def create_track(
+    session: Session, *, data: TrackCreate, settings: Settings, actor: Principal | None = None
+) -> Track:
+    slug = data.slug or _slugify(data.name)
+    if repository.get_track_by_slug(session, slug) is not None:
+        raise Conflict(f"A track with slug {slug!r} already exists.")
+    major, minor = _parse_version(data.version)
+    sort_order = data.sort_order
+    if sort_order is None:  # after every existing track: a new one never jumps the queue
+        sort_order = repository.next_track_sort_order(session)
+    track = Track(
+        name=data.name,
+        slug=slug,
+        description=data.description,
+        type=data.type,
+        level=data.level,
+        is_required=data.is_required,
+        estimated_minutes=data.estimated_minutes,
+        version_major=major,
+        version_minor=minor,
+        validity_days=data.validity_days or settings.certificate_validity_days,
+        is_active=data.is_active,
+        sort_order=sort_order,
+    )
+    session.add(track)
+    flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
+    audit.record(
+        session,
+        actor=actor,
+        action="track.create",
+        target_type="track",
+        target_id=track.id,
+        detail=_track_fields(track),
+    )
+    return track
+
+
+def _track_fields(track: Track) -> dict[str, object]:
+    return {
+        "name": track.name,
+        "slug": track.slug,
+        "type": track.type,
+        "level": track.level,
+        "version": track.version,
+        "validityDays": track.validity_days,
+        "isActive": track.is_active,
+        "isRequired": track.is_required,
+        "estimatedMinutes": track.estimated_minutes,
+        "sortOrder": track.sort_order,
+    }
+
+
+def update_track(
+    session: Session, *, track_id: int, data: TrackUpdate, actor: Principal | None = None
+) -> Track:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    before = _track_fields(track) | {"description": track.description}
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    if "slug" in changes and changes["slug"] != track.slug:
+        if repository.get_track_by_slug(session, changes["slug"]) is not None:
+            raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
+    if "version" in changes:
+        major, minor = _parse_version(changes.pop("version"))
+        if (major, minor) < (track.version_major, track.version_minor):
+            raise InvalidInput(
+                f"version cannot go back from {track.version} to {major}.{minor}.", field="version"
+            )
+        track.version_major, track.version_minor = major, minor
+    for field, value in changes.items():
+        setattr(track, field, value)
+    flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
+    after = _track_fields(track) | {"description": track.description}
+    changed = audit.changes(before, after, hidden=("description",))
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="track.update",
+            target_type="track",
+            target_id=track.id,
+            detail=changed,
+        )
+    return track
+
+
+# --- courses ------------------------------------------------------------------
+
+
+def create_course(
+    session: Session, *, track_id: int, data: CourseCreate, actor: Principal | None = None
+) -> Course:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    fields = data.model_dump()
+    if "sort_order" not in data.model_fields_set:
+        fields["sort_order"] = repository.next_course_sort_order(session, track_id)
+    course = Course(track_id=track.id, **fields)
+    session.add(course)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="course.create",
+        target_type="course",
+        target_id=course.id,
+        detail={"trackId": track.id, "title": course.title, "isActive": course.is_active},
+    )
+    return course
+
+
+def _course_fields(course: Course) -> dict[str, object]:
+    return {
+        "title": course.title,
+        "content": course.content,
+        "sortOrder": course.sort_order,
+        "isActive": course.is_active,
+    }
+
+
+def update_course(
+    session: Session, *, course_id: int, data: CourseUpdate, actor: Principal | None = None
+) -> Course:
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    before = _course_fields(course)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+        setattr(course, field, value)
+    session.flush()
+    changed = audit.changes(before, _course_fields(course), hidden=("content",))
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="course.update",
+            target_type="course",
+            target_id=course.id,
+            detail=changed,
+        )
+    return course
+
+
+# --- quizzes ------------------------------------------------------------------
+
+
+def question_errors(
+    questions: Sequence[QuestionIn], *, indexes: Sequence[int] | None = None
+) -> list[dict[str, str]]:
+    """Every violation of the quiz rules (one correct option for single choice, two options
+    for true/false, unique ids), each `{field, message}` naming its path
+    (e.g. `questions.2.correctOptionIds`); `indexes` are the questions' positions in the quiz
+    when only some of its questions are checked (the builder page checks those that parsed)."""
+    errors: list[dict[str, str]] = []
+
+    def error(field: str, message: str) -> None:
+        errors.append({"field": field, "message": message})
+
+    seen_questions: set[str] = set()
+    for position, question in enumerate(questions):
+        at = f"questions.{indexes[position] if indexes is not None else position}"
+        if question.id in seen_questions:
+            error(f"{at}.id", f"Question id {question.id!r} is used twice.")
+        seen_questions.add(question.id)
+        option_ids: set[str] = set()
+        for option_index, option in enumerate(question.options):
+            if option.id in option_ids:
+                error(
+                    f"{at}.options.{option_index}.id",
+                    f"Option id {option.id!r} is used twice in question {question.id!r}.",
+                )
+            option_ids.add(option.id)
+        if question.type is QuestionType.TRUE_FALSE and len(question.options) != 2:
+            error(f"{at}.options", "A TRUE_FALSE question has exactly two options.")
+        # One message per question for its answer key: the most basic problem first.
+        correct = question.correct_option_ids
+        unknown = [c for c in correct if c not in option_ids]
+        if len(set(correct)) != len(correct):
+            error(f"{at}.correctOptionIds", "A correct option id is listed twice.")
+        elif unknown:
+            error(
+                f"{at}.correctOptionIds",
+                f"Correct option ids {unknown} are not among the question's options.",
+            )
+        elif question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
+            if len(correct) != 1:
+                error(
+                    f"{at}.correctOptionIds",
+                    f"A {question.type.value} question has exactly one correct option.",
+                )
+        elif not correct:
+            error(
+                f"{at}.correctOptionIds", "A MULTI_SELECT question has at least one correct option."
+            )
+    return errors
+
+
+def validate_questions(questions: Sequence[QuestionIn]) -> None:
+    """The spec's quiz rules; a violation is a 422 listing every offending field at once."""
+    errors = question_errors(questions)
+    if errors:
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), extra={"errors": errors}
+        )
+
+
+def put_quiz(
+    session: Session, *, course_id: int, data: QuizPut, actor: Principal | None = None
+) -> Quiz:
+    """Create the course's quiz, or replace it whole (same quiz id; started attempts keep
+    the questions they were given)."""
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    validate_questions(data.questions)
+    validate_quiz_policy(data)
+    questions = [q.model_dump(mode="json") for q in data.questions]
+    title = data.title or course.title
+    quiz = course.quiz
+    replaced = quiz is not None
+    if quiz is None:
+        quiz = Quiz(
+            course_id=course.id,
+            title=title,
+            pass_threshold=data.pass_threshold,
+            questions=questions,
+        )
+        session.add(quiz)
+    else:
+        quiz.title = title
+        quiz.pass_threshold = data.pass_threshold
+        quiz.questions = questions
+    apply_quiz_policy(quiz, data)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        # Two first PUTs racing on the unique course_id: the loser retries as a replace.
+        raise Conflict("The quiz was created concurrently; send the PUT again.") from exc
+    audit.record(
+        session,
+        actor=actor,
+        action="quiz.replace" if replaced else "quiz.create",
+        target_type="quiz",
+        target_id=quiz.id,
+        detail={
+            "courseId": course.id,
+            "title": quiz.title,
+            "passThreshold": quiz.pass_threshold,
+            "questions": len(questions),
+        }
+        | quiz_policy_fields(quiz),
+    )
+    return quiz
+
+
+POLICY_FIELDS = tuple(QuizPolicy.model_fields)
+
+
+def validate_quiz_policy(data: QuizPut) -> None:
+    if data.questions_per_attempt is not None and data.questions_per_attempt > len(data.questions):
+        raise InvalidInput(
+            f"questionsPerAttempt ({data.questions_per_attempt}) is more than the quiz's "
+            f"{len(data.questions)} questions.",
+            field="questionsPerAttempt",
+        )
+
+
+def apply_quiz_policy(quiz: Quiz, data: QuizPolicy) -> None:
+    for field in POLICY_FIELDS:
+        setattr(quiz, field, getattr(data, field))
+
+
+def quiz_policy_fields(quiz: Quiz) -> dict[str, object]:
+    """The policy as the audit trail records it (camelCase, like the API)."""
+    return {QuizPolicy.model_fields[f].alias or f: getattr(quiz, f) for f in POLICY_FIELDS}

@@ -1,0 +1,1 @@
+"""Certification: issuing, revoking and verifying certificates, and their PDF."""

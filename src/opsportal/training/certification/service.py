@@ -1,0 +1,193 @@
+"""Certificates: issue, list, revoke, verify, and render as PDF."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from opsportal import audit
+from opsportal.config import Settings
+from opsportal.errors import Conflict, NotFound
+from opsportal.models import Certificate, Track, User
+from opsportal.models.base import utcnow
+from opsportal.principal import Principal
+from opsportal.training import repository
+from opsportal.training.catalogue.service import visible_track
+from opsportal.training.certificates import (
+    MAX_VERIFICATION_CODE_LENGTH,
+    CertificateStatus,
+    expiry_for,
+    format_certificate_number,
+    new_verification_code,
+    verification_url,
+)
+from opsportal.training.certification.pdf import CertificateDocument, render_pdf
+from opsportal.training.credentials.service import assign_status_entry, share_links
+from opsportal.training.progress import certificate_read, progress_for_tracks, status_of
+from opsportal.training.schemas import CertificateRead, VerificationRead
+
+
+def issue_certificate(
+    session: Session, *, principal: Principal, track_id: int, settings: Settings
+) -> tuple[CertificateRead, bool]:
+    """(certificate, created): the caller's active certificate for the track's current major
+    version if there is one, otherwise a new one when the track is complete (409 if not)."""
+    track = visible_track(session, principal, track_id)
+    existing = _active_certificate(session, principal.user_id, track)
+    if existing is not None:
+        return certificate_read(existing), False
+    # Serialise issuance for this user, then look again: a concurrent request
+    # for the same track may have just issued one.
+    repository.lock_user(session, principal.user_id)
+    existing = _active_certificate(session, principal.user_id, track)
+    if existing is not None:
+        return certificate_read(existing), False
+    now = utcnow()
+    progress = progress_for_tracks(session, user_id=principal.user_id, tracks=[track], now=now)
+    if not progress[track.id].completed:
+        raise Conflict(
+            "The track is not complete: pass every course quiz first.",
+            extra={"trackId": track.id},
+        )
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    # The counter lock is taken last and held to commit: numbers stay gapless.
+    serial = repository.allocate_serial(session, now.year)
+    certificate = Certificate(
+        certificate_number=format_certificate_number(now.year, serial),
+        issue_year=now.year,
+        serial=serial,
+        verification_code=new_verification_code(),
+        user_id=user.id,
+        track_id=track.id,
+        recipient_name=user.name,
+        track_name=track.name,
+        track_version=track.version,
+        track_major=track.version_major,
+        issued_at=now,
+        expires_at=expiry_for(now, track.validity_days),
+    )
+    certificate.track = track
+    session.add(certificate)
+    session.flush()
+    # Its bit in the credential status list, fixed from the start.
+    assign_status_entry(session, certificate.id)
+    return certificate_read(certificate, now=now), True
+
+
+def _active_certificate(session: Session, user_id: int, track: Track) -> Certificate | None:
+    now = utcnow()
+    for certificate in repository.certificates_of(session, user_id=user_id, track_id=track.id):
+        if status_of(certificate, now=now) is CertificateStatus.ACTIVE:
+            return certificate
+    return None
+
+
+def list_certificates(session: Session, *, principal: Principal) -> list[CertificateRead]:
+    """The caller's certificates, newest first."""
+    now = utcnow()
+    return [
+        certificate_read(c, now=now)
+        for c in repository.certificates_of(session, user_id=principal.user_id)
+    ]
+
+
+def _readable_certificate(
+    session: Session, principal: Principal, certificate_id: int
+) -> Certificate:
+    certificate = repository.get_certificate(session, certificate_id)
+    if certificate is None or not (certificate.user_id == principal.user_id or principal.is_admin):
+        raise NotFound(f"Certificate {certificate_id} not found.")
+    return certificate
+
+
+def get_certificate(
+    session: Session, *, principal: Principal, certificate_id: int
+) -> CertificateRead:
+    return certificate_read(_readable_certificate(session, principal, certificate_id))
+
+
+def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
+    links = share_links(
+        settings,
+        verification_code=certificate.verification_code,
+        certificate_number=certificate.certificate_number,
+        track_name=certificate.track_name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+    )
+    return CertificateDocument(
+        recipient_name=certificate.recipient_name,
+        track_name=certificate.track_name,
+        track_version=certificate.track_version,
+        certificate_number=certificate.certificate_number,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        verification_url=verification_url(settings.public_base_url, certificate.verification_code),
+        credential_url=links.credential_url,
+        linkedin_url=links.linkedin_url,
+    )
+
+
+def render_certificate_pdf(
+    session: Session, *, principal: Principal, certificate_id: int, settings: Settings
+) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of one of the caller's certificates (admins: any)."""
+    certificate = _readable_certificate(session, principal, certificate_id)
+    return (
+        f"{certificate.certificate_number}.pdf",
+        render_pdf(certificate_document(certificate, settings=settings)),
+    )
+
+
+def revoke_certificate(
+    session: Session, *, principal: Principal, certificate_id: int, reason: str
+) -> CertificateRead:
+    certificate = repository.get_certificate(session, certificate_id)
+    if certificate is None:
+        raise NotFound(f"Certificate {certificate_id} not found.")
+    if certificate.revoked_at is not None:
+        raise Conflict(f"Certificate {certificate.certificate_number} is already revoked.")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = principal.user_id
+    session.flush()
+    audit.record(
+        session,
+        actor=principal,
+        action="certificate.revoke",
+        target_type="certificate",
+        target_id=certificate.id,
+        detail={
+            "certificateNumber": certificate.certificate_number,
+            "userId": certificate.user_id,
+            "reason": reason,
+        },
+    )
+    return certificate_read(certificate)
+
+
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def verify_certificate(session: Session, *, code: str) -> VerificationRead:
+    """Public check of a verification code; an unknown code (or a certificate number) is 404."""
+    certificate = (
+        repository.get_certificate_by_code(session, code)
+        if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
+        else None
+    )
+    if certificate is None:
+        raise NotFound("No certificate has this verification code.")
+    status = status_of(certificate)
+    return VerificationRead(
+        valid=status is CertificateStatus.ACTIVE,
+        status=status,
+        certificate_number=certificate.certificate_number,
+        recipient_name=certificate.recipient_name,
+        track_name=certificate.track_name,
+        track_version=certificate.track_version,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+    )

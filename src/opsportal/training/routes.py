@@ -1,0 +1,30 @@
+"""Every training route, JSON and pages, as one router for the app."""
+
+from opsportal.kit.routes import combine
+from opsportal.training.admin import router as admin_pages
+from opsportal.training.admin.quality import router as quality_pages
+from opsportal.training.assessment.endpoints import router as assessment_endpoints
+from opsportal.training.catalogue.endpoints import router as catalogue_endpoints
+from opsportal.training.catalogue.pages import router as catalogue_pages
+from opsportal.training.certification.endpoints import public_router as verification_endpoints
+from opsportal.training.certification.endpoints import router as certification_endpoints
+from opsportal.training.certification.pages import router as certification_pages
+from opsportal.training.compliance.endpoints import router as compliance_endpoints
+from opsportal.training.compliance.pages import router as compliance_pages
+from opsportal.training.credentials.endpoints import router as credentials_endpoints
+from opsportal.training.learner.pages import router as learner_pages
+
+router = combine(
+    catalogue_endpoints,
+    assessment_endpoints,
+    certification_endpoints,
+    compliance_endpoints,
+    verification_endpoints,
+    credentials_endpoints,
+    catalogue_pages,
+    certification_pages,
+    admin_pages,
+    quality_pages,
+    learner_pages,
+    compliance_pages,
+)
