@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, func, literal, select, update
+from sqlalchemy import Table, and_, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from opsportal.db import dialect_insert
@@ -110,6 +110,49 @@ def add_notifications(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     table = Notification.__table__
     assert isinstance(table, Table)
     _insert_ignoring_duplicates(session, table, rows, ["user_id", "dedupe_key"])
+
+
+def notice_keys(session: Session, *, kind: str, key_prefix: str) -> set[str]:
+    """The dedupe keys of notifications of `kind` whose key starts with `key_prefix`."""
+    return set(
+        session.scalars(
+            select(Notification.dedupe_key)
+            .where(
+                Notification.kind == kind,
+                Notification.dedupe_key.startswith(key_prefix, autoescape=True),
+            )
+            .distinct()
+        )
+    )
+
+
+def delete_notices(session: Session, *, kind: str, keys: Sequence[str]) -> int:
+    """Delete every user's notification of `kind` with one of these dedupe keys."""
+    deleted = 0
+    for start in range(0, len(keys), CHUNK):
+        result = session.execute(
+            delete(Notification)
+            .where(
+                Notification.kind == kind, Notification.dedupe_key.in_(keys[start : start + CHUNK])
+            )
+            .execution_options(synchronize_session=False)
+        )
+        deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
+
+
+def cancel_queued(session: Session, *, key_prefix: str, reason: str) -> int:
+    """Mark FAILED, with `reason`, the still-queued messages whose dedupe key starts so."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+        )
+        .values(status=OutboxStatus.FAILED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- outbox ----------------------------------------------------------------------------

@@ -112,6 +112,20 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
     )
 
 
+def withdraw_notices(session: Session, *, kind: str, key_prefix: str, keep: set[str]) -> int:
+    """Take back the notices of `kind` whose dedupe key starts with `key_prefix`, but `keep`.
+
+    Their in-app notifications go; their emails not yet sent are not sent (FAILED,
+    "withdrawn"); an email already sent stays sent. Returns notifications removed.
+    """
+    gone = sorted(repository.notice_keys(session, kind=kind, key_prefix=key_prefix) - keep)
+    for key in gone:
+        repository.cancel_queued(
+            session, key_prefix=f"{key}:user:", reason="Withdrawn before it was sent."
+        )
+    return repository.delete_notices(session, kind=kind, keys=gone)
+
+
 @dataclass(frozen=True)
 class UserNotice:
     """Something one user is told, in the app and by email (a training reminder)."""
