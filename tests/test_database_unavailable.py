@@ -1,7 +1,8 @@
 """A database that is down, restarting or full: every request answers 503 with Retry-After.
 
-Never a 500: the client is told to come back, and `/healthz` says the service
-is unhealthy with a 503. The PostgreSQL test runs a private cluster, restarts
+Never a 500: the client is told to come back, and `/readyz` says the service
+is not ready with a 503, while `/healthz` (liveness, no database) still answers
+200. The PostgreSQL test runs a private cluster, restarts
 and stops it under a bounded load, and checks that no acknowledged write was lost.
 """
 
@@ -93,14 +94,18 @@ def assert_503(response: httpx.Response) -> None:
     assert response.json()["status"] == 503
 
 
-def test_an_unreachable_database_is_503_and_healthz_says_so(settings: Settings) -> None:
+def test_an_unreachable_database_is_503_and_readyz_says_so(settings: Settings) -> None:
     # Nothing listens on this port: every connection attempt is refused.
     nowhere = settings.model_copy(
         update={"database_url": f"postgresql://postgres@127.0.0.1:{free_port()}/opsportal"}
     )
     app = create_app(nowhere)
     with TestClient(app, raise_server_exceptions=False) as client:
-        assert_503(client.get("/healthz"))
+        not_ready = client.get("/readyz")
+        assert_503(not_ready)
+        assert not_ready.json()["reason"] == "database"
+        # The process itself is alive: an orchestrator must not restart it for this.
+        assert client.get("/healthz").status_code == 200
         assert_503(client.get("/api/v1/me", headers=bearer("opsportal_not-checked")))
         # A page that needs the database: the HTML error page, with the same status.
         page = client.get("/set-password/" + "a" * 43)
@@ -175,8 +180,8 @@ class TestSqliteFull:
                 made.append(response.json()["id"])
             assert_503(response)
             assert "full" in response.json()["detail"]
-            # Reads go on, health included, and every acknowledged write is there.
-            assert client.get("/healthz").status_code == 200
+            # Reads go on, readiness included, and every acknowledged write is there.
+            assert client.get("/readyz").status_code == 200
             for organization_id in made:
                 path = f"/api/v1/organizations/{organization_id}"
                 assert client.get(path, headers=bearer(token)).status_code == 200
@@ -221,7 +226,7 @@ class Load:
                     write = client.post(
                         "/api/v1/organizations", json={"name": name}, headers=bearer(self.token)
                     )
-                    health = client.get("/healthz")
+                    health = client.get("/readyz")
                     with self.lock:
                         self.outcomes.append(self._outcome("write", write, name))
                         self.outcomes.append(self._outcome("health", health))
@@ -298,7 +303,7 @@ def test_a_postgresql_restart_and_outage_answer_503_and_lose_no_acknowledged_wri
         down = {"name": "Down"}
         probes = [
             httpx.post(f"{live_server}/api/v1/organizations", json=down, headers=bearer(token)),
-            httpx.get(f"{live_server}/healthz"),
+            httpx.get(f"{live_server}/readyz"),
             httpx.get(f"{live_server}/api/v1/me", headers=bearer(token)),
             httpx.post(f"{live_server}/api/v1/login", json={"email": "a@b.test", "password": "x"}),
         ]
@@ -308,7 +313,7 @@ def test_a_postgresql_restart_and_outage_answer_503_and_lose_no_acknowledged_wri
         cluster.start()
 
         wait_for(
-            lambda: httpx.get(f"{live_server}/healthz", timeout=60).status_code == 200,
+            lambda: httpx.get(f"{live_server}/readyz", timeout=60).status_code == 200,
             seconds=60,
             what="health after the start",
         )

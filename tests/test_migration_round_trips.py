@@ -30,10 +30,16 @@ from opsportal.models import (
     CourseReadMark,
     CredentialStatusEntry,
     LoginFailure,
+    OrganizationDomain,
+    OrganizationSso,
     PasswordReset,
     Quiz,
     QuizAttemptCounter,
     Role,
+    SamlAssertionUse,
+    SamlRequest,
+    ScimToken,
+    SsoProtocol,
     User,
 )
 from opsportal.models.base import utcnow
@@ -96,7 +102,8 @@ def _fill_the_rest(session: Session) -> None:
     quiz = session.scalars(select(Quiz)).first()
     course = session.scalars(select(Course)).first()
     certificate = session.scalars(select(Certificate)).first()
-    assert learner and quiz and course and certificate
+    assert learner and quiz and course and certificate and learner.organization_id
+    organization = learner.organization_id
     session.add_all(
         [
             PasswordReset(user_id=learner.id, token_hash="round-trip", expires_at=utcnow()),
@@ -105,6 +112,13 @@ def _fill_the_rest(session: Session) -> None:
             CourseReadMark(user_id=learner.id, course_id=course.id),
             CredentialStatusEntry(
                 certificate_id=certificate.id, list_id=1, list_index=7, salt="round-trip"
+            ),
+            ScimToken(organization_id=organization, token_hash="round-trip", label="round-trip"),
+            OrganizationDomain(domain="round-trip.example", organization_id=organization),
+            OrganizationSso(organization_id=organization, protocol=SsoProtocol.OIDC),
+            SamlRequest(id="round-trip", organization_id=organization, expires_at=utcnow()),
+            SamlAssertionUse(
+                assertion_id="round-trip", organization_id=organization, expires_at=utcnow()
             ),
         ]
     )

@@ -9,12 +9,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from opsportal import __version__, wiring
 from opsportal.audit import routes as audit_routes
 from opsportal.auth import routes as auth_routes
+from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.config import Settings, check_production, get_settings
@@ -28,14 +29,22 @@ from opsportal.db import (
 from opsportal.metrics import routes as metrics_routes
 from opsportal.notifications import routes as notifications_routes
 from opsportal.openapi import install_openapi
+from opsportal.operations import routes as operations_routes
+from opsportal.privacy import routes as privacy_routes
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
 from opsportal.users import routes as users_routes
+from opsportal.users.invitations import PASSWORD_LINK_PATH
+from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
+from opsportal.users.scim.endpoints import create_scim_app
+from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.errors import render_html_error
+from opsportal.web.logs import RequestId
 from opsportal.web.problems import install_error_handlers
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
+from opsportal.web.telemetry import RequestMetrics, watch_pool
 from opsportal.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -52,6 +61,8 @@ def create_app(
     # (`uvicorn opsportal.app:serve_app --factory` included).
     check_production(settings)
     wiring.install(settings)
+    # One-time links carry their secret in the path: never in the access log.
+    redact_access_log([PASSWORD_LINK_PATH])
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -84,6 +95,9 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine):
+        watch_pool(bind)
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.read_session_factory = read_only_factory(session_factory)
@@ -111,7 +125,15 @@ def create_app(
         wait_seconds=settings.database_busy_timeout_seconds,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
+    # Outermost: every answer, the middleware's own 413s and 503s included, is
+    # counted, and carries (and logs) its request id.
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestId)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # SCIM answers in its own protocol's messages: an application of its own, sharing this state.
+    scim_app = create_scim_app()
+    scim_app.state = app.state
+    app.mount(SCIM_PREFIX, scim_app, name="scim")
 
     # One router per domain; each holds its JSON routes and its pages.
     for domain_router in (
@@ -123,17 +145,12 @@ def create_app(
         benchmarks_routes.router,
         notifications_routes.router,
         training_routes.router,
+        privacy_routes.router,
+        operations_routes.router,
     ):
         app.include_router(domain_router)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """Liveness and database reachability."""
-        # Read-only, so that on SQLite a health check never queues for, or
-        # holds, the write lock that every other process's writers need.
-        with app.state.read_session_factory() as session:
-            session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
+    # The access log never shows an OIDC callback's one-time code.
+    redact_callback_queries()
 
     return app
 

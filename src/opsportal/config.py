@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opsportal.config_values import (
     SizeBand,
+    check_issuer_url,
+    parse_domains,
+    parse_networks,
     parse_reminder_days,
     parse_size_bands,
     parse_smtp_url,
@@ -73,6 +77,20 @@ class Settings(BaseSettings):
     )
     # How long a one-time link to set a password (an invitation or a reset) stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # How long the emailed invitation of a user made without a password stays valid.
+    invitation_days: int = Field(default=7, ge=1, le=90)
+
+    # Staff sign-in through the company's OpenID Connect provider (the redirect URI
+    # to register there is {public_base_url}/auth/oidc/callback). Verified emails of
+    # the staff domains (comma-separated) become `internal` users on first sign-in.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_staff_domains: str = ""
+    # false: admins and internal users sign in through OIDC only (the form and the API).
+    staff_password_login: bool = True
+    # How long a call to an identity provider (discovery, keys, token) may take.
+    sso_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     scheduler_enabled: bool = True
     benchmark_cron: str = "0 2 * * *"
@@ -103,6 +121,28 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # A message that failed this many times is marked FAILED (and kept).
     mail_max_attempts: int = Field(default=24, ge=1, le=1000)
+
+    # Logs: "text" (plain lines) or "json" (one JSON object per line), and the
+    # level of opsportal's own messages (the libraries log warnings and up).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # GET /metrics: when set, a scrape must send `Authorization: Bearer <token>`;
+    # when addresses are set (IP addresses or networks, comma-separated), it must
+    # come from one of them. Both unset, /metrics answers anyone.
+    metrics_token: str | None = Field(default=None, repr=False)
+    metrics_allowed_addresses: str = ""
+
+    # Retention (`opsportal retention apply`, and a daily job): rows older than
+    # this many days are deleted; unset keeps them for ever. Sent mail counts
+    # from its sending; metric history is the reported values (never the newest
+    # value of an organisation and metric).
+    retention_audit_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_login_failures_days: int | None = Field(default=30, ge=1, le=36500)
+    retention_sent_mail_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_notifications_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_metric_history_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_cron: str = "30 3 * * *"
+    retention_timezone: str = "UTC"
 
     _size_bands: tuple[SizeBand, ...] = PrivateAttr(default=())
 
@@ -155,7 +195,23 @@ class Settings(BaseSettings):
         parse_reminder_days(value)
         return value
 
-    @field_validator("benchmark_cron", "reminder_cron")
+    @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The addresses /metrics answers (empty: any), parsed once at start-up."""
+        return parse_networks(self.metrics_allowed_addresses)
+
+    @field_validator("metrics_allowed_addresses")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _token_or_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("benchmark_cron", "reminder_cron", "retention_cron")
     @classmethod
     def _cron_parses(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
@@ -163,7 +219,7 @@ class Settings(BaseSettings):
         CronTrigger.from_crontab(value, timezone="UTC")
         return value
 
-    @field_validator("benchmark_timezone", "reminder_timezone")
+    @field_validator("benchmark_timezone", "reminder_timezone", "retention_timezone")
     @classmethod
     def _timezone_exists(cls, value: str) -> str:
         try:
@@ -179,6 +235,28 @@ class Settings(BaseSettings):
     def _smtp_url_parses(cls, value: str | None) -> str | None:
         if value:
             parse_smtp_url(value)
+        return value or None
+
+    @property
+    def staff_domains(self) -> frozenset[str]:
+        """The staff email domains, lower case."""
+        return parse_domains(self.oidc_staff_domains)
+
+    @property
+    def staff_oidc_configured(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @field_validator("oidc_staff_domains")
+    @classmethod
+    def _staff_domains_parse(cls, value: str) -> str:
+        parse_domains(value)
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_is_https(cls, value: str | None) -> str | None:
+        if value:
+            check_issuer_url(value)
         return value or None
 
     @field_validator("mail_from")

@@ -6,9 +6,24 @@ Plain Python with no domain behind it, so that `config` imports no domain and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+
+
+def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated IP addresses or networks ("10.0.0.0/8, 127.0.0.1"); empty: none."""
+    networks = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an IP address or network like 10.0.0.0/8") from None
+    return tuple(networks)
 
 
 def parse_reminder_days(value: str) -> tuple[int, ...]:
@@ -97,3 +112,42 @@ def parse_smtp_url(url: str) -> SmtpServer:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )
+
+
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(value: str) -> str:
+    """An email domain in lower case ("Example.COM" → "example.com"); ValueError if it is none."""
+    domain = value.strip().lower().rstrip(".")
+    labels = domain.split(".")
+    if (
+        len(domain) > 253
+        or len(labels) < 2
+        or not all(_DOMAIN_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ValueError(f"{value.strip()!r} is not an email domain like example.com")
+    return domain
+
+
+def parse_domains(value: str) -> frozenset[str]:
+    """Comma-separated email domains, e.g. "example.com, example.org"."""
+    return frozenset(normalise_domain(part) for part in value.split(",") if part.strip())
+
+
+def email_domain(email: str) -> str | None:
+    """The domain of an email address, lower case; None if it has none."""
+    _, at, domain = email.strip().rpartition("@")
+    return domain.lower().rstrip(".") or None if at else None
+
+
+def check_issuer_url(url: str) -> str:
+    """An identity provider's issuer: https, or http on this machine's loopback only."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ValueError(f"{url!r} is not an https URL (http only for localhost)")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: an issuer has no query or fragment")
+    return url

@@ -1,7 +1,7 @@
 """The server's scheduler (APScheduler), assembled in one place: every domain's scheduled jobs.
 
-- the nightly benchmarks and the daily reminders, elected jobs that one process
-  runs per firing however many serve (`opsportal.kit.elected`);
+- the nightly benchmarks, the daily reminders and the daily retention, elected
+  jobs that one process runs per firing however many serve (`opsportal.kit.elected`);
 - the outbox sender, which every process runs (two passes never send the same
   message), every minute and soon after a commit that queued mail.
 
@@ -20,6 +20,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.kit.elected import add_elected_job
 from opsportal.notifications.schedule import add_mail_jobs
+from opsportal.privacy import schedule as retention
 from opsportal.training.compliance import schedule as reminders
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def build_scheduler(settings: Settings, session_factory: SessionFactory) -> Back
     scheduler = BackgroundScheduler(timezone="UTC")
     add_elected_job(scheduler, benchmarks.nightly_job(settings, session_factory), session_factory)
     add_elected_job(scheduler, reminders.reminder_job(settings, session_factory), session_factory)
+    add_elected_job(scheduler, retention.retention_job(settings, session_factory), session_factory)
     add_mail_jobs(scheduler, settings, session_factory)
     return scheduler
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opsportal.models import ApiToken, Organization, Role, User
+from opsportal.models import ApiToken, Organization, OutboxMessage, Role, User
 from tests.factories import bearer, create_organization, create_user
 from tests.pages import PASSWORD, log_in, post_form
 
@@ -85,7 +85,7 @@ class TestAdminPages:
         detail = client.get(response.headers["location"])
         assert "Pat Doe" in detail.text and "can log in with the password given" in detail.text
 
-    def test_creates_a_user_with_an_invitation_link_shown_once(
+    def test_creates_a_user_without_password_and_emails_the_invitation(
         self, client: TestClient, session: Session
     ) -> None:
         signed_in(client, session, Role.ADMIN)
@@ -95,12 +95,18 @@ class TestAdminPages:
             from_page="/admin/users",
             data={"email": "new@example.test", "name": "New Hire", "role": "internal"},
         )
-        assert response.status_code == 200
-        link = re.search(r'value="http://testserver(/set-password/[^"]+)"', response.text)
-        assert link and "Invitation link" in response.text
+        assert response.status_code == 303
         created = session.scalars(select(User).where(User.email == "new@example.test")).one()
-        assert link[1] not in client.get(f"/admin/users/{created.id}").text
-        assert client.get(link[1]).status_code == 200
+        detail = client.get(response.headers["location"])
+        assert "Invitation sent to new@example.test" in detail.text
+        # The link goes by email only: no page shows it.
+        assert "/set-password/" not in detail.text
+        mail = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "new@example.test")
+        ).one()
+        link = re.search(r"http://testserver(/set-password/\S+)", mail.body)
+        assert link and client.get(link[1]).status_code == 200
+        assert f'action="/admin/users/{created.id}/invitation"' in detail.text
 
     def test_invalid_input_is_shown_on_the_form(self, client: TestClient, session: Session) -> None:
         signed_in(client, session, Role.ADMIN)

@@ -4,6 +4,6 @@ So a change without its audit row cannot exist, and a change that is rolled
 back leaves none. Other domains write to it; none reads it to decide anything.
 """
 
-from opsportal.audit.service import changes, record
+from opsportal.audit.service import changes, record, record_changes
 
-__all__ = ["changes", "record"]
+__all__ = ["changes", "record", "record_changes"]

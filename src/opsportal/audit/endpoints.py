@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from opsportal.audit import service
+from opsportal.audit.repository import EntryFilter
 from opsportal.audit.schemas import AuditEntryRead
 from opsportal.auth.deps import AdminUser
 from opsportal.deps import IdQuery, Limit, Offset, SessionDep
@@ -30,15 +31,8 @@ def list_audit_entries(
     offset: Offset = 0,
 ) -> Page[AuditEntryRead]:
     """Every recorded change, newest first: who, what, which target, when, and how."""
-    entries, total = service.list_entries(
-        session,
-        actor_id=actor_id,
-        target_type=target_type,
-        target_id=target_id,
-        action=action,
-        limit=limit,
-        offset=offset,
-    )
+    chosen = EntryFilter(actor_id, target_type, target_id, action)
+    entries, total = service.list_entries(session, chosen, limit=limit, offset=offset)
     return Page[AuditEntryRead](
         items=[AuditEntryRead.model_validate(e.entry) for e in entries],
         total=total,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from opsportal.audit import service
+from opsportal.audit.repository import EntryFilter
 from opsportal.deps import SessionDep
 from opsportal.schemas import QueryText
 from opsportal.web.session import PageAdmin
@@ -29,10 +30,7 @@ def audit_log(
 ) -> Response:
     entries, total = service.list_entries(
         session,
-        actor_id=None,
-        target_type=target or None,
-        target_id=None,
-        action=action or None,
+        EntryFilter(target_type=target or None, action=action or None),
         limit=ENTRIES_PER_PAGE,
         offset=(page - 1) * ENTRIES_PER_PAGE,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from opsportal.kit.queries import where_given
 from opsportal.models import AuditEntry, User
 
 
@@ -15,25 +17,26 @@ class EntryWithActor(NamedTuple):
     actor_email: str | None
 
 
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which audit rows to list: each field given narrows the list (None: any)."""
+
+    actor_id: int | None = None
+    target_type: str | None = None
+    target_id: int | None = None
+    action: str | None = None
+
+
 def list_entries(
-    session: Session,
-    *,
-    actor_id: int | None,
-    target_type: str | None,
-    target_id: int | None,
-    action: str | None,
-    limit: int,
-    offset: int,
+    session: Session, chosen: EntryFilter, *, limit: int, offset: int
 ) -> tuple[list[EntryWithActor], int]:
-    query = select(AuditEntry)
-    if actor_id is not None:
-        query = query.where(AuditEntry.actor_id == actor_id)
-    if target_type is not None:
-        query = query.where(AuditEntry.target_type == target_type)
-    if target_id is not None:
-        query = query.where(AuditEntry.target_id == target_id)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
+    query = where_given(
+        select(AuditEntry),
+        (AuditEntry.actor_id, chosen.actor_id),
+        (AuditEntry.target_type, chosen.target_type),
+        (AuditEntry.target_id, chosen.target_id),
+        (AuditEntry.action, chosen.action),
+    )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.add_columns(User.email)

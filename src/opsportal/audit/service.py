@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from opsportal.audit import repository
+from opsportal.audit.repository import EntryFilter, EntryWithActor
 from opsportal.models import AuditEntry
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -90,23 +91,31 @@ def changes(
     return changed
 
 
-def list_entries(
-    session: Session,
+def record_changes(
+    db: Session,
     *,
-    actor_id: int | None,
-    target_type: str | None,
-    target_id: int | None,
-    action: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[repository.EntryWithActor], int]:
+    actor: Principal | None,
+    target_type: str,
+    target_id: int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    hidden: Iterable[str] = (),
+) -> None:
+    """A `<target_type>.update` row naming what changed (`changes`); none when nothing did."""
+    changed = changes(before, after, hidden=hidden)
+    if changed:
+        record(
+            db,
+            actor=actor,
+            action=f"{target_type}.update",
+            target_type=target_type,
+            target_id=target_id,
+            detail=changed,
+        )
+
+
+def list_entries(
+    session: Session, chosen: EntryFilter, *, limit: int, offset: int
+) -> tuple[list[EntryWithActor], int]:
     """Audit rows, newest first, with the actor's email where there is one."""
-    return repository.list_entries(
-        session,
-        actor_id=actor_id,
-        target_type=target_type,
-        target_id=target_id,
-        action=action,
-        limit=limit,
-        offset=offset,
-    )
+    return repository.list_entries(session, chosen, limit=limit, offset=offset)

@@ -29,11 +29,16 @@ from opsportal.auth import repository, throttle
 from opsportal.auth.secrets import hash_password, is_below_current_cost, verify_password
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.errors import ServiceBusy, Unauthorized
+from opsportal.errors import Forbidden, ServiceBusy, TooManyRequests, Unauthorized
+from opsportal.kit.telemetry import LOGIN_FAILURES, LOGINS_THROTTLED
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 
 WRONG = "Email or password is wrong."
+STAFF_USE_SSO = (
+    "Staff sign in through the company's single sign-on; password sign-in is switched off "
+    "for staff."
+)
 
 
 def policy_of(settings: Settings) -> throttle.ThrottlePolicy:
@@ -62,12 +67,20 @@ def log_in(
     email = email.strip()
     with session_scope(session_factory) as session:
         read_only(session)
-        state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        try:
+            state = throttle.check(session, email=email, address=address, policy=policy, now=now)
+        except TooManyRequests:
+            LOGINS_THROTTLED.inc()
+            raise
         # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
         user = None if "\x00" in email else repository.get_user_by_email(session, email)
         stored_hash = user.password_hash if user is not None else None
         principal = Principal.of(user) if user is not None and user.is_active else None
-    if verify_password(stored_hash, password) and principal is not None:
+    matches = verify_password(stored_hash, password)
+    if principal is not None and principal.is_staff and not settings.staff_password_login:
+        # Checked after the (constant-time) verification, and whatever its outcome.
+        raise Forbidden(STAFF_USE_SSO)
+    if matches and principal is not None:
         assert stored_hash is not None  # it verified
         rehashed = hash_password(password) if is_below_current_cost(stored_hash) else None
         if state.email_failures or rehashed is not None:
@@ -81,6 +94,7 @@ def log_in(
         return principal
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
+    LOGIN_FAILURES.inc()
     raise Unauthorized(WRONG)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from opsportal.auth.login import PasswordCheckSlot, client_address, log_in
 from opsportal.auth.sessions import end_sessions
+from opsportal.auth.sso.pages import login_redirect
+from opsportal.config import Settings
+from opsportal.db import read_only, session_scope
 from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
-from opsportal.errors import TooManyRequests, Unauthorized
+from opsportal.errors import Forbidden, TooManyRequests, Unauthorized
 from opsportal.web.session import (
     SESSION_USER_KEY,
     CheckedForm,
@@ -31,11 +34,33 @@ def home(user: PageUser) -> RedirectResponse:
     return RedirectResponse("/benchmarks", status_code=303)
 
 
+def _login_page(
+    request: Request,
+    settings: Settings,
+    *,
+    next_path: str,
+    email: str,
+    error: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        next=next_path,
+        email=email,
+        error=error,
+        staff_sso=settings.staff_oidc_configured,
+        status_code=status_code,
+    )
+
+
 @router.get("/login")
-def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
+def login_form(
+    request: Request, session: SessionDep, settings: SettingsDep, next: str | None = None
+) -> Response:
     if signed_in_principal(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next), email="", error=None)
+    return _login_page(request, settings, next_path=safe_next(next), email="", error=None)
 
 
 @router.post("/login")
@@ -51,6 +76,34 @@ def login(
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or "/"))
+    # Home-realm discovery: an email of an SSO domain goes to its identity provider.
+    # Looked up in a read of its own: the request's session would take SQLite's write
+    # lock, which recording a failed login (in its own transaction) then waits for.
+    with session_scope(session_factory) as db:
+        read_only(db)
+        elsewhere = login_redirect(
+            db, settings, email=email, password=password, next_path=next_path
+        )
+    if elsewhere is not None:
+        # A page that moves on by itself rather than a redirect: the login page's
+        # Content-Security-Policy (form-action 'self') would stop the form's redirect
+        # chain at the identity provider, another origin.
+        return render(
+            request,
+            "sso/continue.html",
+            url=elsewhere,
+            email=email.strip(),
+            staff=elsewhere.startswith("/auth/oidc/login"),
+        )
+    if not password:
+        return _login_page(
+            request,
+            settings,
+            next_path=next_path,
+            email=email,
+            error="Enter your password, or an email your organisation signs in with.",
+            status_code=422,
+        )
     try:
         principal = log_in(
             session_factory,
@@ -60,14 +113,19 @@ def login(
             settings=settings,
         )
     except TooManyRequests as exc:
-        page = render(
-            request, "login.html", next=next_path, email=email, error=exc.detail, status_code=429
+        page = _login_page(
+            request, settings, next_path=next_path, email=email, error=exc.detail, status_code=429
         )
         page.headers.update(exc.headers)
         return page
-    except Unauthorized as exc:
-        return render(
-            request, "login.html", next=next_path, email=email, error=exc.detail, status_code=401
+    except (Unauthorized, Forbidden) as exc:
+        return _login_page(
+            request,
+            settings,
+            next_path=next_path,
+            email=email,
+            error=exc.detail,
+            status_code=exc.status_code,
         )
     sign_in(request, principal, db=session)
     return RedirectResponse(next_path, status_code=303)

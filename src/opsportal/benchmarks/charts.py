@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from html import escape
 
 from opsportal.metrics.registry import Unit
@@ -32,9 +33,17 @@ def axis_range(
     still reads as a band.
     """
     points = [p25, p75] + ([value] if value is not None else [])
-    low, high = min(points), max(points)
+    return _span(points, margin=0.35, floor=floor, ceiling=ceiling)
+
+
+def _span(
+    numbers: Sequence[float], *, margin: float, floor: float | None, ceiling: float | None
+) -> tuple[float, float]:
+    """From the lowest to the highest of `numbers`, widened by `margin` of their spread
+    on each side, within the metric's own range."""
+    low, high = min(numbers), max(numbers)
     spread = max(high - low, abs(high) * 0.05, 1.0)
-    low, high = low - spread * 0.35, high + spread * 0.35
+    low, high = low - spread * margin, high + spread * margin
     if floor is not None:
         low = max(low, floor)
     if ceiling is not None:
@@ -42,6 +51,12 @@ def axis_range(
     if high <= low:
         high = low + 1.0
     return low, high
+
+
+def _label(v: float, unit: str) -> str:
+    """A value on a chart: whole numbers from 10 up, one decimal below; percent marked."""
+    text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
+    return text + ("%" if unit == Unit.PERCENT else "")
 
 
 def band_svg(
@@ -61,10 +76,7 @@ def band_svg(
         clamped = min(max(v, low), high)
         return round(PAD + (clamped - low) / (high - low) * (WIDTH - 2 * PAD), 1)
 
-    def fmt(v: float) -> str:
-        text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
-        return text + ("%" if unit == Unit.PERCENT else "")
-
+    fmt = partial(_label, unit=unit)
     title = f"{label}: peers' middle half {fmt(p25)} to {fmt(p75)}, median {fmt(median)}" + (
         f"; this organization {fmt(value)}" if value is not None else ""
     )
@@ -129,13 +141,7 @@ def trend_svg(
     if len(valued) < 2:
         return None
     numbers = [v for p in points for v in (p.value, p.p25, p.p75) if v is not None]
-    low, high = min(numbers), max(numbers)
-    spread = max(high - low, abs(high) * 0.05, 1.0)
-    low, high = low - spread * 0.1, high + spread * 0.1
-    if floor is not None:
-        low = max(low, floor)
-    if ceiling is not None:
-        high = min(high, ceiling)
+    low, high = _span(numbers, margin=0.1, floor=floor, ceiling=ceiling)
     first, last = points[0].day, points[-1].day
     span = max((last - first).days, 1)
 
@@ -147,10 +153,7 @@ def trend_svg(
         inner = TREND_HEIGHT - 2 * TREND_PAD_Y
         return round(TREND_PAD_Y + (high - clamped) / (high - low) * inner, 1)
 
-    def fmt(v: float) -> str:
-        text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
-        return text + ("%" if unit == Unit.PERCENT else "")
-
+    fmt = partial(_label, unit=unit)
     start, end = valued[0], valued[-1]
     title = (
         f"{label}: from {fmt(start.value or 0)} on {start.day.isoformat()} "

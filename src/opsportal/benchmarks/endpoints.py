@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
 from opsportal.benchmarks import service
@@ -19,12 +21,13 @@ from opsportal.benchmarks.schemas import (
     HistoryPoint,
     PeerGroupOptions,
     PeerGroupQuery,
-    PortfolioItem,
     PortfolioPage,
 )
 from opsportal.benchmarks.service import exports
+from opsportal.config import Settings
 from opsportal.deps import Limit, Offset, ResourceId, SessionDep, SessionFactoryDep, SettingsDep
-from opsportal.kit.downloads import csv_download
+from opsportal.kit.downloads import csv_download, download_route
+from opsportal.principal import Principal
 from opsportal.schemas import MAX_ID, QueryText
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
@@ -80,6 +83,65 @@ async def peer_group_query(
 PeerGroupDep = Annotated[PeerGroupQuery, Depends(peer_group_query)]
 
 
+@dataclass(frozen=True)
+class Comparisons:
+    """An organisation against the peer group the request names, as the caller may see it."""
+
+    session: Session
+    settings: Settings
+    cache: PublishedDayCache
+    principal: Principal
+    group: PeerGroupQuery
+
+    def organization(self, organization_id: int) -> list[BenchmarkComparison]:
+        return service.compare_organization(
+            self.session,
+            principal=self.principal,
+            organization_id=organization_id,
+            industry_sector=self.group.industry_sector,
+            size_band=self.group.size_band,
+            settings=self.settings,
+            cache=self.cache,
+        )
+
+    def metric(self, organization_id: int, metric: str) -> BenchmarkComparison:
+        return service.compare_metric(
+            self.session,
+            principal=self.principal,
+            organization_id=organization_id,
+            metric=metric,
+            industry_sector=self.group.industry_sector,
+            size_band=self.group.size_band,
+            settings=self.settings,
+            cache=self.cache,
+        )
+
+    def history(self, organization_id: int, metric: str, *, days: int) -> list[HistoryPoint]:
+        return service.comparison_history(
+            self.session,
+            principal=self.principal,
+            organization_id=organization_id,
+            metric=metric,
+            days=days,
+            industry_sector=self.group.industry_sector,
+            size_band=self.group.size_band,
+            settings=self.settings,
+        )
+
+
+async def comparisons(
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: PublishedCacheDep,
+    user: CurrentUser,
+    group: PeerGroupDep,
+) -> Comparisons:
+    return Comparisons(session, settings, cache, user, group)
+
+
+ComparisonsDep = Annotated[Comparisons, Depends(comparisons)]
+
+
 @router.post(
     "/calculate",
     response_model=CalculationSummary,
@@ -126,101 +188,40 @@ def peer_groups(session: SessionDep, settings: SettingsDep, user: CurrentUser) -
 
 
 @router.get("/organizations/{organization_id}", response_model=list[ComparisonRead])
-def compare_organization(
-    organization_id: ResourceId,
-    session: SessionDep,
-    settings: SettingsDep,
-    cache: PublishedCacheDep,
-    user: CurrentUser,
-    group: PeerGroupDep,
-) -> Response:
+def compare_organization(organization_id: ResourceId, compare: ComparisonsDep) -> Response:
     """Every metric of an organisation against its peers (default peer group: all customers)."""
-    comparisons = service.compare_organization(
-        session,
-        principal=user,
-        organization_id=organization_id,
-        industry_sector=group.industry_sector,
-        size_band=group.size_band,
-        settings=settings,
-        cache=cache,
-    )
-    return _json(_COMPARISONS, comparisons)
+    return _json(_COMPARISONS, compare.organization(organization_id))
 
 
 @router.get("/organizations/{organization_id}/metrics/{metric}", response_model=ComparisonRead)
-def compare_metric(
-    organization_id: ResourceId,
-    metric: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    cache: PublishedCacheDep,
-    user: CurrentUser,
-    group: PeerGroupDep,
-) -> Response:
+def compare_metric(organization_id: ResourceId, metric: str, compare: ComparisonsDep) -> Response:
     """One metric of an organisation against its peers (default peer group: all customers)."""
-    comparison = service.compare_metric(
-        session,
-        principal=user,
-        organization_id=organization_id,
-        metric=metric,
-        industry_sector=group.industry_sector,
-        size_band=group.size_band,
-        settings=settings,
-        cache=cache,
-    )
-    return _json(_COMPARISON, comparison)
+    return _json(_COMPARISON, compare.metric(organization_id, metric))
 
 
 @router.get("/organizations/{organization_id}/history", response_model=list[HistoryPoint])
 def comparison_history(
     organization_id: ResourceId,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: CurrentUser,
     metric: Annotated[QueryText, Query(min_length=1, max_length=50, description="A metric name")],
-    group: PeerGroupDep,
+    compare: ComparisonsDep,
     days: Annotated[
         int, Query(ge=1, le=service.MAX_HISTORY_DAYS, description="How far back, in days")
     ] = 180,
 ) -> list[HistoryPoint]:
     """One metric of an organisation, one point per calculated day, oldest first."""
-    return service.comparison_history(
-        session,
-        principal=user,
-        organization_id=organization_id,
-        metric=metric,
-        days=days,
-        industry_sector=group.industry_sector,
-        size_band=group.size_band,
-        settings=settings,
-    )
+    return compare.history(organization_id, metric, days=days)
 
 
 @router.get(
     "/organizations/{organization_id}/scorecard.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per metric"}},
+    **download_route("text/csv", "One row per metric"),
 )
-def scorecard_csv(
-    organization_id: ResourceId,
-    session: SessionDep,
-    settings: SettingsDep,
-    cache: PublishedCacheDep,
-    user: CurrentUser,
-    group: PeerGroupDep,
-) -> Response:
+def scorecard_csv(organization_id: ResourceId, compare: ComparisonsDep) -> Response:
     """The scorecard as CSV: one row per metric with the comparison's fields."""
-    comparisons = service.compare_organization(
-        session,
-        principal=user,
-        organization_id=organization_id,
-        industry_sector=group.industry_sector,
-        size_band=group.size_band,
-        settings=settings,
-        cache=cache,
-    )
     return csv_download(
-        exports.scorecard_csv(comparisons, staff=user.is_staff),
+        exports.scorecard_csv(
+            compare.organization(organization_id), staff=compare.principal.is_staff
+        ),
         filename=f"scorecard-{organization_id}.csv",
     )
 
@@ -247,18 +248,14 @@ def portfolio(
     found = exports.portfolio(session, principal=user, chosen=chosen, limit=limit, offset=offset)
     return PortfolioPage(
         calculated_for=found.calculated_for,
-        items=[PortfolioItem.model_validate(row) for row in found.rows],
+        items=found.rows,
         total=found.total,
         limit=limit,
         offset=offset,
     )
 
 
-@router.get(
-    "/peer-group.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "Organisation × metric rows"}},
-)
+@router.get("/peer-group.csv", **download_route("text/csv", "Organisation × metric rows"))
 def peer_group_csv(
     settings: SettingsDep,
     session_factory: SessionFactoryDep,

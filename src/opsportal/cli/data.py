@@ -144,3 +144,66 @@ def keys_rotate() -> None:
     with unit_of_work() as session:
         kid = rotate_key(session, secret=secret)
     typer.echo(kid)
+
+
+@import_app.command("users")
+def import_users(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    org: Annotated[str, typer.Option(help="The organisation: its externalId, or its id")],
+    no_invite: Annotated[
+        bool, typer.Option("--no-invite", help="Do not email new users an invitation")
+    ] = False,
+) -> None:
+    """Import a roster of a customer organisation's users from a CSV file, all or nothing.
+
+    Columns: email,name,role,externalId (role: customer or customer_admin, default
+    customer). New emails become users, invited by email unless --no-invite; known
+    ones get their name, role and externalId brought up to date.
+    """
+    from opsportal.users.repository import organization_by_key
+    from opsportal.users.roster.parse import parse_roster
+    from opsportal.users.roster.service import apply_import, plan_import
+
+    settings = get_settings()
+    size = file.stat().st_size
+    with unit_of_work() as session, progress_bar() as progress:
+        organization = organization_by_key(session, org.strip())
+        if organization is None:
+            fail(f"no organization has externalId or id {org!r}")
+        reading = progress.add_task(f"reading {file.name}", total=size, unit="bytes")
+        try:
+            with file.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as stream:
+                roster = parse_roster(
+                    stream, progress=lambda _: progress.update(reading, completed=raw.tell())
+                )
+        except UnicodeDecodeError:
+            fail(f"{file.name} is not UTF-8 text (save it as CSV UTF-8); nothing was imported")
+        progress.update(reading, completed=size)
+        plan = plan_import(
+            session, principal=None, organization=organization, roster=roster, invite=not no_invite
+        )
+        if plan.errors:
+            progress.stop()
+            for error in plan.errors[:50]:
+                where = f"line {error.line}" + (f", {error.column}" if error.column else "")
+                err_console.print(f"{where}: {error.message}", highlight=False, markup=False)
+            more = " (the first 50 are listed)" if len(plan.errors) > 50 else ""
+            fail(f"{len(plan.errors)} bad line(s){more}; nothing was imported")
+        task = progress.add_task("users", total=len(plan.lines))
+        summary = apply_import(
+            session,
+            principal=None,
+            plan=plan,
+            settings=settings,
+            progress=lambda count: progress.advance(task, count),
+        )
+    typer.echo(
+        json.dumps(
+            {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "invited": summary.invited,
+            }
+        )
+    )

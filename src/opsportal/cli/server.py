@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging.config
 import os
 import sys
 from typing import Annotated
@@ -10,6 +11,8 @@ import typer
 
 from opsportal.cli.base import app, err_console, fail, session_factory, unit_of_work
 from opsportal.config import ConfigurationError, check_production, get_settings
+
+SERVE_LOGGER = "opsportal.serve"
 
 
 def demo_base_url(host: str, port: int) -> str:
@@ -28,8 +31,14 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     import uvicorn
 
     from opsportal.benchmarks.service import close_abandoned_runs
+    from opsportal.web.logs import log_config
     from opsportal.web.secret_key import shared_secret_key
-    from opsportal.web.workers import Supervisor, own_sockets_supported
+    from opsportal.web.workers import (
+        Supervisor,
+        metrics_directory,
+        own_sockets_supported,
+        uvicorn_logging,
+    )
 
     settings = get_settings()
     try:
@@ -47,21 +56,25 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     # choice made here reaches them through it.
     os.environ["OPSPORTAL_SCHEDULER_ENABLED"] = str(run_scheduler and settings.scheduler_enabled)
     get_settings.cache_clear()
-    if workers > 1 and own_sockets_supported():
-        supervisor = Supervisor(host, port, workers, say=err_console.print)
-        try:
-            code = supervisor.run()
-        except OSError as exc:
-            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-        raise typer.Exit(code)
-    uvicorn.run(
-        "opsportal.app:serve_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    # This process logs as its workers do (one configuration, web/logs.py).
+    logging.config.dictConfig(log_config(get_settings()))
+    with metrics_directory():
+        if workers > 1 and own_sockets_supported():
+            # Its messages are log lines like the workers' (JSON too, when configured).
+            supervisor = Supervisor(host, port, workers, say=logging.getLogger(SERVE_LOGGER).info)
+            try:
+                code = supervisor.run()
+            except OSError as exc:
+                fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+            raise typer.Exit(code)
+        uvicorn.run(
+            "opsportal.app:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **uvicorn_logging(),
+        )
 
 
 @app.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
 
 from opsportal.db import SessionFactory, session_scope
+from opsportal.kit.telemetry import JOB_RUNS, JOB_SECONDS
 from opsportal.models import ScheduledFiring
 from opsportal.models.base import utcnow
 
@@ -79,7 +81,9 @@ def run_elected(job: ElectedJob[Result], session_factory: SessionFactory) -> Res
     """Run the job's newest firing if this process claims it: what `run()` returned, else None.
 
     Never raises: a failure is logged (None), and the next firing tries again.
+    Each firing is counted in `opsportal_scheduled_job_runs` by its outcome.
     """
+    started = time.perf_counter()
     try:
         fire_time = last_fire_time(job.trigger, utcnow(), within=job.misfire_grace)
         if fire_time is None:
@@ -88,11 +92,17 @@ def run_elected(job: ElectedJob[Result], session_factory: SessionFactory) -> Res
             logger.info(
                 "%s: the firing of %s was taken by another process; skipped", job.name, fire_time
             )
+            JOB_RUNS.labels(job.id, "skipped").inc()
             return None
-        return job.run()
+        result = job.run()
     except Exception:
         logger.exception("%s failed", job.name)
+        JOB_RUNS.labels(job.id, "failure").inc()
+        JOB_SECONDS.labels(job.id).observe(time.perf_counter() - started)
         return None
+    JOB_RUNS.labels(job.id, "success").inc()
+    JOB_SECONDS.labels(job.id).observe(time.perf_counter() - started)
+    return result
 
 
 def add_elected_job(

@@ -21,11 +21,19 @@ from opsportal.models.identity import (
     OrganizationStatus,
     PasswordReset,
     Role,
+    ScimToken,
     User,
 )
 from opsportal.models.metrics import LatestMetricValue, MetricValue
 from opsportal.models.notifications import Notification, OutboxMessage, OutboxStatus
 from opsportal.models.secrets import AppSecret
+from opsportal.models.sso import (
+    OrganizationDomain,
+    OrganizationSso,
+    SamlAssertionUse,
+    SamlRequest,
+    SsoProtocol,
+)
 from opsportal.models.training import (
     Certificate,
     CertificateCounter,
@@ -64,6 +72,8 @@ __all__ = [
     "MetricValue",
     "Notification",
     "Organization",
+    "OrganizationDomain",
+    "OrganizationSso",
     "OrganizationStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -76,7 +86,11 @@ __all__ = [
     "ReminderSent",
     "Role",
     "RunStatus",
+    "SamlAssertionUse",
+    "SamlRequest",
     "ScheduledFiring",
+    "ScimToken",
+    "SsoProtocol",
     "Track",
     "TrackLevel",
     "TrackType",

@@ -1,11 +1,12 @@
-"""Organisations, users, their API tokens, password-reset links and failed logins."""
+"""Organisations, users, their API tokens, SCIM tokens, password-reset links and failed logins."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, false, text, true
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, false, func, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsportal.models.base import Base, utcnow
@@ -72,6 +73,10 @@ class User(Base):
             sqlite_where=text("email_confirmed"),
             postgresql_where=text("email_confirmed"),
         ),
+        # The organisation's own id for a person (its HR system's, its IdP's): one per organisation.
+        Index(
+            "ux_users_organization_id_external_id", "organization_id", "external_id", unique=True
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,8 +95,24 @@ class User(Base):
     # False until the address's owner accepts the invitation emailed to it (a user
     # created by a customer_admin); it cannot sign in with a password until then.
     email_confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set by a roster import or the organisation's directory (SCIM `externalId`).
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    # Removed by the organisation's directory (SCIM DELETE): deactivated and gone from
+    # SCIM, the row kept so that certificates stay verifiable and the audit trail whole.
+    deleted_at: Mapped[datetime | None]
+    # What the directory sent for the SCIM attributes without a column of their own
+    # (name parts, displayName, emails), returned to it as sent; None for users it never wrote.
+    scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the person's name, email and free text were erased (privacy/erasure.py);
+    # the row stays, for the certificates and the audit trail that refer to it.
+    erased_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
+
+
+# Emails are compared lower-cased (sign-in, creating a user, a roster's lines): one lookup,
+# not a scan of every user.
+Index("ix_users_lower_email", func.lower(User.email))
 
 
 class ApiToken(Base):
@@ -110,6 +131,24 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class ScimToken(Base):
+    """A bearer token an organisation's directory (Okta, Entra ID) provisions users with."""
+
+    __tablename__ = "scim_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256, like API tokens: 256 random bits need no slow hash.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
 
 class PasswordReset(Base):

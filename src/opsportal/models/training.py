@@ -216,6 +216,11 @@ class Certificate(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("training_tracks.id", ondelete="RESTRICT"))
     # What was certified, frozen at issue: later renames do not rewrite a certificate.
     recipient_name: Mapped[str] = mapped_column(String(200))
+    # Once the holder is erased: the name is withheld ("" above), and kept only as
+    # a salted SHA-256 of its normalised form, for someone who holds the name to
+    # confirm it (training/certificates.py: name_hash).
+    recipient_name_salt: Mapped[str | None] = mapped_column(String(64))
+    recipient_name_hash: Mapped[str | None] = mapped_column(String(80))
     track_name: Mapped[str] = mapped_column(String(200))
     track_version: Mapped[str] = mapped_column(String(20))
     track_major: Mapped[int]

@@ -9,7 +9,8 @@ commit that enqueued mail — takes the due rows one at a time:
    claimed or its claim expired), which pushes `next_attempt_at` to the end of
    a lease and counts the attempt; two processes or replicas can both try, only
    one UPDATE matches;
-2. it sends the message (stdlib `smtplib`, or the log when no SMTP URL is set);
+2. it sends the message (stdlib `smtplib`; with no SMTP URL set, it names the message in
+   the log, without its body, which may hold a one-time link);
 3. it marks the row SENT — only while its claim still holds — or records the
    error and when to try again (exponential backoff), FAILED after the last
    attempt or a permanent refusal of the recipient. Rows are never deleted.
@@ -123,16 +124,19 @@ class Transport(Protocol):
 
 
 class LogTransport:
-    """No SMTP server configured: the message goes to the log (and stays in the outbox)."""
+    """No SMTP server configured: the message is named in the log and stays in the outbox.
+
+    Its body is not logged: an invitation or a password link carries a one-time
+    secret, and secrets never reach a log. The body stays readable in the outbox.
+    """
 
     name = "log"
 
     def send(self, message: EmailMessage) -> None:
         logger.info(
-            "mail not sent (no OPSPORTAL_SMTP_URL); kept in the outbox:\nTo: %s\nSubject: %s\n\n%s",
+            "mail not sent (no OPSPORTAL_SMTP_URL); kept in the outbox: To: %s, Subject: %s",
             message["To"],
             message["Subject"],
-            message.get_content(),
         )
 
     def close(self) -> None:

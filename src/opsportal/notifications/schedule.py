@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
+from opsportal.kit.telemetry import JOB_RUNS
 from opsportal.notifications import mail
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ def send_outbox(settings: Settings, session_factory: SessionFactory) -> None:
         mail.send_pending(session_factory, settings=settings)
     except Exception:
         logger.exception("outbox sender pass failed")
+        JOB_RUNS.labels(SENDER_JOB_ID, "failure").inc()
+        return
+    JOB_RUNS.labels(SENDER_JOB_ID, "success").inc()
 
 
 def add_mail_jobs(

@@ -186,16 +186,35 @@ def enqueue_mail(
     session: Session, *, recipient: str, subject: str, body: str, dedupe_key: str
 ) -> None:
     """Queue one email in the caller's transaction; sent after it commits, once per dedupe key."""
+    enqueue_mails(
+        session, [Mail(recipient=recipient, subject=subject, body=body, dedupe_key=dedupe_key)]
+    )
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One email to queue; its dedupe key makes queueing it again a no-op."""
+
+    recipient: str
+    subject: str
+    body: str
+    dedupe_key: str
+
+
+def enqueue_mails(session: Session, mails: Sequence[Mail]) -> None:
+    """Queue many emails at once (a roster's invitations), in the caller's transaction."""
+    now = utcnow()
     _queue(
         session,
         [
             _message_row(
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                dedupe_key=dedupe_key,
-                now=utcnow(),
+                recipient=mail.recipient,
+                subject=mail.subject,
+                body=mail.body,
+                dedupe_key=mail.dedupe_key,
+                now=now,
             )
+            for mail in mails
         ],
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from opsportal.models import Organization, OrganizationStatus
 
 Sort = Literal["name", "size", "status"]
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,23 @@ def industries(session: Session) -> list[str]:
     )
 
 
+def of_industry_and_size(
+    query: Select[Row],
+    *,
+    industry_sector: str | None,
+    employee_min: int | None,
+    employee_max: int | None,
+) -> Select[Row]:
+    """`query` narrowed to organisations of this industry and size band (None or "": any)."""
+    if industry_sector:
+        query = query.where(Organization.industry_sector == industry_sector)
+    if employee_min is not None:
+        query = query.where(Organization.employee_count >= employee_min)
+    if employee_max is not None:
+        query = query.where(Organization.employee_count <= employee_max)
+    return query
+
+
 def _order(sort: Sort) -> list[Any]:
     by_name = [func.lower(Organization.name), Organization.id]
     if sort == "size":  # largest first, unknown sizes last
@@ -89,12 +107,12 @@ def list_organizations(
         text = chosen.search.lower()
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(func.lower(Organization.name).like(f"%{escaped}%", escape="\\"))
-    if chosen.industry_sector:
-        query = query.where(Organization.industry_sector == chosen.industry_sector)
-    if chosen.employee_min is not None:
-        query = query.where(Organization.employee_count >= chosen.employee_min)
-    if chosen.employee_max is not None:
-        query = query.where(Organization.employee_count <= chosen.employee_max)
+    query = of_industry_and_size(
+        query,
+        industry_sector=chosen.industry_sector,
+        employee_min=chosen.employee_min,
+        employee_max=chosen.employee_max,
+    )
     if chosen.status is not None:
         query = query.where(Organization.status == chosen.status)
     if chosen.restrict_to is not None:

@@ -102,16 +102,14 @@ def update_organization(
     for field, value in changes.items():
         setattr(organization, field, value)
     flush_or_conflict(session, _taken(organization.external_id))
-    changed = audit.changes(before, {to_camel(field): value for field, value in changes.items()})
-    if changed:
-        audit.record(
-            session,
-            actor=principal,
-            action="organization.update",
-            target_type="organization",
-            target_id=organization.id,
-            detail=changed,
-        )
+    audit.record_changes(
+        session,
+        actor=principal,
+        target_type="organization",
+        target_id=organization.id,
+        before=before,
+        after={to_camel(field): value for field, value in changes.items()},
+    )
     return organization
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 # 24 random bytes = 192 bits, URL-safe base64 (32 characters).
@@ -52,3 +55,27 @@ def new_verification_code() -> str:
 
 def verification_url(public_base_url: str, code: str) -> str:
     return f"{public_base_url.rstrip('/')}/verify/{code}"
+
+
+# What a certificate says of an erased holder, where the name stood.
+NAME_WITHHELD = "Holder's name withheld"
+NAME_SALT_BYTES = 16
+
+
+def normalised_name(name: str) -> str:
+    """A name as people type it, made comparable: Unicode NFKC, case folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def new_name_salt() -> str:
+    return secrets.token_hex(NAME_SALT_BYTES)
+
+
+def name_hash(name: str, salt: str) -> str:
+    """Open Badges' identity hash of the normalised name: "sha256$" + hex SHA-256 of name + salt."""
+    digest = hashlib.sha256((normalised_name(name) + salt).encode("utf-8")).hexdigest()
+    return "sha256$" + digest
+
+
+def name_matches(name: str, *, salt: str, expected: str) -> bool:
+    return hmac.compare_digest(name_hash(name, salt), expected)

@@ -353,7 +353,10 @@ class VerificationRead(ApiModel):
     valid: bool
     status: CertificateStatus
     certificate_number: str
-    recipient_name: str
+    # None when the holder's data was erased: the name is withheld. The fields are
+    # the spec's; `name_withheld` is for the page, not part of the answer.
+    recipient_name: str | None
+    name_withheld: bool = Field(default=False, exclude=True)
     track_name: str
     track_version: str
     issued_at: datetime

@@ -155,17 +155,9 @@ def create_user(
     if created.password_hash is not None:
         request.session[FLASH_KEY] = f"{created.email} can log in with the password given."
         return _see_other(f"/admin/users/{created.id}")
-    # Without a password, the new user gets an invitation: a one-time link to set one.
-    url, expires_at = service.issue_password_link(
-        session, principal=user, user_id=created.id, settings=settings
-    )
-    return _detail_page(
-        request,
-        session,
-        user,
-        created.id,
-        password_link={"url": url, "expires_at": expires_at, "invitation": True},
-    )
+    # Without a password, the new user was emailed an invitation to set one.
+    request.session[FLASH_KEY] = f"Invitation sent to {created.email}."
+    return _see_other(f"/admin/users/{created.id}")
 
 
 # --- one user ------------------------------------------------------------------------
@@ -320,6 +312,28 @@ def password_link(
     return _detail_page(request, session, user, user_id, password_link=link)
 
 
+@router.post("/admin/users/{user_id}/invitation")
+def send_invitation(
+    request: Request,
+    user_id: ResourceId,
+    session: SessionDep,
+    user: PageUserManager,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
+    try:
+        expires_at = service.send_invitation(
+            session, principal=user, user_id=user_id, settings=settings
+        )
+    except Conflict as exc:
+        return _detail_page(request, session, user, user_id, error=exc.detail, status_code=409)
+    managed = service.get_user(session, principal=user, user_id=user_id)
+    request.session[FLASH_KEY] = (
+        f"Invitation sent to {managed.email}; its link works until {expires_at:%Y-%m-%d %H:%M} UTC."
+    )
+    return _see_other(f"/admin/users/{user_id}")
+
+
 # --- the one-time link ----------------------------------------------------------------
 
 
@@ -365,20 +379,3 @@ def set_password(
             request, "users/set_password.html", target=target, error=exc.detail, status_code=422
         )
     return render(request, "users/set_password.html", target=target, error=None, done=True)
-
-
-@router.post("/admin/users/{user_id}/invitation")
-def invitation(
-    request: Request,
-    user_id: ResourceId,
-    session: SessionDep,
-    user: PageUserManager,
-    settings: SettingsDep,
-    form: CheckedForm,
-) -> Response:
-    try:
-        service.send_invitation(session, principal=user, user_id=user_id, settings=settings)
-    except Conflict as exc:
-        return _detail_page(request, session, user, user_id, error=exc.detail, status_code=409)
-    request.session[FLASH_KEY] = "A new invitation was emailed; the earlier link no longer works."
-    return _see_other(f"/admin/users/{user_id}")

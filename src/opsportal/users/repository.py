@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from opsportal.models import PasswordReset, User
+from opsportal.models import Organization, PasswordReset, User
 
 
 def _like(text: str) -> str:
@@ -64,3 +65,61 @@ def expire_password_resets(session: Session, *, user_id: int, now: datetime) -> 
         )
     ):
         reset.used_at = now
+
+
+# Stay within SQLite's bound-parameter limit in IN lists.
+CHUNK = 500
+
+
+def users_by_email(
+    session: Session, emails: Sequence[str], *, prefer_organization_id: int | None = None
+) -> dict[str, User]:
+    """The users with these emails, by lower-cased email, whatever their organisation.
+
+    An address can be several users' (one confirmed, others not yet); then the
+    one of `prefer_organization_id` is returned, else a confirmed one.
+    """
+    wanted = sorted({email.lower() for email in emails})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for user in session.scalars(
+            select(User).where(func.lower(User.email).in_(wanted[start : start + CHUNK]))
+        ):
+            key = user.email.lower()
+            if key not in found or _rank(user, prefer_organization_id) < _rank(
+                found[key], prefer_organization_id
+            ):
+                found[key] = user
+    return found
+
+
+def _rank(user: User, organization_id: int | None) -> int:
+    if organization_id is not None and user.organization_id == organization_id:
+        return 0
+    return 1 if user.email_confirmed else 2
+
+
+def users_by_external_id(
+    session: Session, *, organization_id: int, external_ids: Sequence[str]
+) -> dict[str, User]:
+    """The organisation's users with these external ids, by external id."""
+    wanted = sorted(set(external_ids))
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for user in session.scalars(
+            select(User).where(
+                User.organization_id == organization_id,
+                User.external_id.in_(wanted[start : start + CHUNK]),
+            )
+        ):
+            if user.external_id is not None:
+                found[user.external_id] = user
+    return found
+
+
+def organization_by_key(session: Session, key: str) -> Organization | None:
+    """An organisation by its externalId, else by its id (the command line's `--org`)."""
+    found = session.scalars(select(Organization).where(Organization.external_id == key)).first()
+    if found is None and key.isdigit() and len(key) < 10:
+        found = session.get(Organization, int(key))
+    return found

@@ -62,6 +62,51 @@ class PasswordLink(ApiModel):
 
 
 class InvitationSent(ApiModel):
-    """An invitation emailed to the user's address; its link holds until `expiresAt`."""
+    """An invitation queued for sending: the link goes by email only."""
 
+    user_id: int
+    email: str
     expires_at: datetime
+
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ScimTokenCreate(InputModel):
+    label: Label
+
+
+class ScimTokenIssued(ApiModel):
+    """A new SCIM token: `token` is shown this once and never again."""
+
+    id: int
+    token: str
+    label: str
+    created_at: datetime
+
+
+class ScimTokenRead(ApiModel):
+    """A SCIM token as listed: never the token itself."""
+
+    id: int
+    organization_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class RosterLineError(ApiModel):
+    line: int
+    column: str | None
+    message: str
+
+
+class RosterImportResult(ApiModel):
+    """What an import did (or, with `dryRun=true`, would do)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    invited: int
+    errors: list[RosterLineError] = Field(default_factory=list)

@@ -7,22 +7,22 @@ role or deactivates themselves, so an organisation or the platform always
 keeps an administrator. Every change is audited in its own transaction.
 
 A customer_admin learns nothing about accounts outside its organisation, also
-not whether an address has one. A user it creates is created, with the address
-as typed, whether or not the address is in use elsewhere: 409 only when a user of
-its own organisation has it. The new user starts unconfirmed: it cannot sign in
-with a password, and is sent no mail, until the owner of the address accepts the
-invitation emailed to it (`send_invitation`). When the address already belongs
-to another account, that email says so instead of inviting, and the user stays
-unconfirmed: no second account ever signs in with one address. Whatever the
-address, the customer_admin sees the same answers, the same user, the same
-follow-ups (tokens, links, sign-in refused until accepted) and the same work
-done. Admins (and the command line) create confirmed users, and are told of
-any address in use.
+not whether an address has one. A user it creates (here, or by roster import)
+is created, with the address as typed, whether or not the address is in use
+elsewhere: 409 only when a user of its own organisation has it. The new user
+starts unconfirmed: it cannot sign in with a password, and is sent no mail but
+its invitation, until the owner of the address accepts the invitation emailed
+to it (`invitations.invite`). When the address already belongs to another
+account, that email says so instead of inviting, and the user stays
+unconfirmed: no address ever signs in to two accounts. Whatever the address,
+the customer_admin sees the same answers, the same user, the same follow-ups
+(tokens, a password link refused, sign-in refused until accepted) and the same
+work done. Admins (and the command line) create confirmed users, and are told
+of any address in use.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -37,12 +37,12 @@ from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
 from opsportal.models.base import utcnow
-from opsportal.notifications.service import enqueue_mail
 from opsportal.principal import Principal
-from opsportal.users import repository
+from opsportal.users import invitations, repository
+from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.schemas import UserCreate, UserUpdate
 
-PASSWORD_LINK_PATH = "/set-password/"
+__all__ = ["PASSWORD_LINK_PATH"]
 
 
 def can_reach(principal: Principal, user: User) -> bool:
@@ -111,7 +111,8 @@ def list_users(
 def create_user(
     session: Session, *, principal: Principal, data: UserCreate, settings: Settings
 ) -> User:
-    """Create a user; one a customer_admin creates is invited by email (see the module)."""
+    """Create a user; one without a password, or any a customer_admin creates, is emailed an
+    invitation (see the module)."""
     _require_manager(principal)
     organization_id = data.organization_id
     if principal.role is Role.CUSTOMER_ADMIN and organization_id is None:
@@ -119,102 +120,35 @@ def create_user(
     _check_grant(principal, data.role, organization_id)
     check_role_and_organization(data.role, organization_id)
     _check_organization_exists(session, organization_id)
-    if principal.is_admin:
-        return auth_service.create_user(
-            session,
-            email=data.email,
-            name=data.name,
-            role=data.role,
-            organization_id=organization_id,
-            password=data.password,
-            actor=principal,
-        )
-    assert organization_id is not None  # _check_grant: a customer role of its own organisation
-    email = data.email.strip()
-    if auth_repository.get_organization_user_by_email(
-        session, organization_id=organization_id, email=email
-    ):
-        raise Conflict(f"A user with email {email} already exists in your organization.")
+    by_customer_admin = not principal.is_admin
+    if by_customer_admin:
+        assert organization_id is not None  # _check_grant: a customer role of its own
+        email = data.email.strip()
+        if auth_repository.get_organization_user_by_email(
+            session, organization_id=organization_id, email=email
+        ):
+            raise Conflict(f"A user with email {email} already exists in your organization.")
     user = auth_service.create_user(
         session,
-        email=email,
+        email=data.email,
         name=data.name,
         role=data.role,
         organization_id=organization_id,
         password=data.password,
         actor=principal,
-        email_confirmed=False,
+        email_confirmed=not by_customer_admin,
     )
-    send_invitation(session, principal=principal, user_id=user.id, settings=settings)
+    if user.password_hash is None or not user.email_confirmed:
+        invitations.invite(session, user=user, settings=settings, actor=principal)
     return user
-
-
-INVITATION_SUBJECT = "You are invited to opsportal"
-IN_USE_SUBJECT = "Your address was added to opsportal by another organization"
 
 
 def send_invitation(
     session: Session, *, principal: Principal, user_id: int, settings: Settings
 ) -> datetime:
-    """Email the user's address an invitation to set a password, which confirms the address.
-
-    When the address belongs to another account already, the email says so
-    instead (the same work, and the same answer to the caller). A new
-    invitation replaces any unused link. Returns until when it holds.
-    """
+    """Email the user a new invitation, replacing the old link; returns when it expires."""
     user = _reachable_user(session, principal, user_id)
-    if user.email_confirmed:
-        raise Conflict(f"User {user.id} has accepted its invitation; send a password link instead.")
-    if not user.is_active:
-        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
-    organization = session.get(Organization, user.organization_id)
-    inviter = organization.name if organization is not None else "opsportal"
-    expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
-    token = secrets.token_urlsafe(32)
-    repository.drop_unused_password_resets(session, user_id=user.id)
-    held = auth_repository.get_user_by_email(session, user.email)
-    link = PasswordReset(
-        user_id=user.id,
-        token_hash=hash_token(token),
-        expires_at=expires_at,
-        confirms_address=True,
-    )
-    session.add(link)
-    session.flush()
-    if held is None:
-        url = settings.public_base_url + PASSWORD_LINK_PATH + token
-        subject = INVITATION_SUBJECT
-        body = (
-            f"{inviter} has added you to opsportal as {user.name}.\n\n"
-            f"Set your password to accept (the link works once, until "
-            f"{expires_at:%Y-%m-%d %H:%M} UTC):\n{url}\n"
-        )
-    else:
-        # No link: the address is another account's, and stays so. Its owner is told.
-        link.used_at = utcnow()
-        subject = IN_USE_SUBJECT
-        body = (
-            f"{inviter} has tried to add this address to opsportal as {user.name}, but it "
-            "already has an opsportal account with another organization, and one address "
-            "signs in to one account. If you should have access for "
-            f"{inviter}, ask its administrator to use another address.\n"
-        )
-    enqueue_mail(
-        session,
-        recipient=user.email,
-        subject=subject,
-        body=body,
-        dedupe_key=f"invitation:{user.id}:{link.id}",
-    )
-    record(
-        session,
-        actor=principal,
-        action="user.invitation",
-        target_type="user",
-        target_id=user.id,
-        detail={"expiresAt": expires_at},
-    )
-    return expires_at
+    return invitations.invite(session, user=user, settings=settings, actor=principal)
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -230,6 +164,9 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     """Change a user's name, role, organisation or whether it is active (audited)."""
     user = _reachable_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
+    if user.erased_at is not None and wanted:
+        # Its person is gone: reactivated, the row would be an account of no one.
+        raise Conflict(f"User {user.id} was erased; it cannot be changed or reactivated.")
     for field in ("name", "role", "is_active"):
         if field in wanted and wanted[field] is None:
             raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
@@ -253,6 +190,9 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     user.role = role
     user.organization_id = organization_id
     user.is_active = wanted.get("is_active", user.is_active)
+    if user.is_active:
+        # Reactivated by an administrator: no longer deleted by its directory.
+        user.deleted_at = None
     session.flush()
     changed = changes(before, _snapshot(user))
     if changed:
@@ -336,12 +276,8 @@ def issue_password_link(
             f"User {user.id} has not accepted its invitation yet; send a new invitation "
             f"(POST /api/v1/users/{user.id}/invitation)."
         )
-    token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
-    repository.drop_unused_password_resets(session, user_id=user.id)
-    link = PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at)
-    session.add(link)
-    session.flush()
+    token = invitations.new_password_link(session, user_id=user.id, expires_at=expires_at)
     record(
         session,
         actor=principal,
@@ -350,7 +286,7 @@ def issue_password_link(
         target_id=user.id,
         detail={"expiresAt": expires_at},
     )
-    return settings.public_base_url + PASSWORD_LINK_PATH + token, expires_at
+    return invitations.link_url(settings, token), expires_at
 
 
 def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User] | None:
@@ -385,9 +321,8 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Us
     link, user = found
     check_password(password)
     if link.confirms_address and not user.email_confirmed:
-        holder = auth_repository.get_user_by_email(session, user.email)
-        if holder is not None:  # someone confirmed it first
-            raise NotFound(INVALID_LINK)
+        if auth_repository.get_user_by_email(session, user.email) is not None:
+            raise NotFound(INVALID_LINK)  # someone confirmed the address first
         user.email_confirmed = True
     user.password_hash = hash_password(password)
     # Like any password change: every session signed in before it ends.

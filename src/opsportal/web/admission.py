@@ -19,6 +19,7 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from opsportal.errors import BUSY_RETRY_AFTER_SECONDS
+from opsportal.kit.telemetry import POOL_WAITING
 from opsportal.web.problems import problem
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,17 @@ class RequestAdmission:
             self._limiter = anyio.CapacityLimiter(self.limit)
         limiter = self._limiter
         admitted = False
-        with anyio.move_on_after(self.wait_seconds):
-            await limiter.acquire()
+        try:
+            limiter.acquire_nowait()
             admitted = True
+        except anyio.WouldBlock:  # every slot taken: wait, and be counted while waiting
+            POOL_WAITING.inc()
+            try:
+                with anyio.move_on_after(self.wait_seconds):
+                    await limiter.acquire()
+                    admitted = True
+            finally:
+                POOL_WAITING.dec()
         if not admitted:
             logger.warning("no room for %s %s: every slot busy", scope["method"], scope["path"])
             response = problem(

@@ -83,7 +83,15 @@ _STATUS_SLUGS = {
 HtmlErrorRenderer = Callable[[Request, int, str, str], Response]
 
 
-_MACHINE_PATHS = ("/api/", "/openapi.json", "/healthz", "/docs", "/static/")
+_MACHINE_PATHS = (
+    "/api/",
+    "/openapi.json",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/static/",
+)
 
 
 def wants_html(request: Request) -> bool:

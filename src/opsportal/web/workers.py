@@ -10,6 +10,10 @@ Here each worker binds its own socket with `SO_REUSEPORT` (Linux), and the
 kernel spreads new connections across them. The parent says "serving" once
 every worker listens, starts a new worker when one dies, and stops them all
 when it is told to stop.
+
+Each server gets a directory of its own for the workers' Prometheus samples
+(`metrics_directory`), emptied when it starts, so that one scrape of any
+worker sums them all (see `kit/telemetry.py`).
 """
 
 from __future__ import annotations
@@ -17,18 +21,26 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+
+from opsportal.config import get_settings
+from opsportal.web.logs import log_config
 
 APP = "opsportal.app:serve_app"
 WATCH_SECONDS = 0.5
@@ -38,6 +50,38 @@ STOP_SECONDS = 30.0
 # After Ctrl+C, which reaches the workers too, how long they get to stop on their own.
 INTERRUPT_GRACE_SECONDS = 5.0
 PR_SET_PDEATHSIG = 1  # Linux prctl(2)
+# prometheus-client's multiprocess mode: where each process writes its samples.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """Set `PROMETHEUS_MULTIPROC_DIR` for the workers this server starts, fresh for this server.
+
+    The operator's own directory, if set, is emptied of an earlier server's
+    samples (which would otherwise be summed in); otherwise a temporary one is
+    made, and removed when the server stops. Call it before any worker starts.
+    """
+    wanted = os.environ.get(MULTIPROC_ENV)
+    if wanted:
+        path = Path(wanted)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink(missing_ok=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="opsportal-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        if not wanted:
+            os.environ.pop(MULTIPROC_ENV, None)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def uvicorn_logging() -> dict[str, Any]:
+    """uvicorn's logging options for a server process: the one configuration (`web/logs.py`)."""
+    return {"log_config": log_config(get_settings()), "log_level": "info"}
 
 
 def own_sockets_supported() -> bool:
@@ -74,7 +118,7 @@ def _end_with_parent(parent: int) -> None:
 def _worker(app: str, host: str, port: int, listening: EventType, parent: int) -> None:
     _end_with_parent(parent)
     sock = listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, factory=True, log_level="info"))
+    server = uvicorn.Server(uvicorn.Config(app, factory=True, **uvicorn_logging()))
 
     def tell_when_listening() -> None:
         while not server.started and not server.should_exit:
@@ -87,6 +131,15 @@ def _worker(app: str, host: str, port: int, listening: EventType, parent: int) -
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn passes Ctrl+C on once it has shut down
         pass
+
+
+def _forget_samples_of(pid: int | None) -> None:
+    """A dead worker's live gauges (connections in use, waiting) stop counting in the sums."""
+    if pid is None or not os.environ.get(MULTIPROC_ENV):
+        return
+    from opsportal.kit.telemetry import process_ended
+
+    process_ended(pid)
 
 
 class Supervisor:
@@ -139,6 +192,7 @@ class Supervisor:
             for index, worker in enumerate(workers):
                 if worker.is_alive():
                     continue
+                _forget_samples_of(worker.pid)
                 if worker.exitcode == STARTUP_FAILURE:
                     self.say("a worker could not start; stopping")
                     code = STARTUP_FAILURE

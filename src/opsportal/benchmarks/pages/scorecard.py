@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
 from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
+from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
 from opsportal.benchmarks.service.scorecard import (
@@ -52,6 +53,38 @@ TREND_DAYS = {6: 183, 12: 366}
 
 IndustryQuery = Annotated[QueryText | None, Query(max_length=100)]
 SizeQuery = Annotated[QueryText | None, Query(max_length=20)]
+Months = Annotated[int, Query(description="Trend span: 6 or 12 months")]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What every scorecard route is asked: an organisation, and a peer group (None: default)."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    organization_id: int
+    industry: str | None
+    size: str | None
+
+    @property
+    def cache(self) -> PublishedDayCache:
+        cache: PublishedDayCache = self.request.app.state.published_cache
+        return cache
+
+
+async def asked(
+    request: Request,
+    organization_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    industry: IndustryQuery = None,
+    size: SizeQuery = None,
+) -> Asked:
+    return Asked(request, session, settings, organization_id, industry, size)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
 
 
 @dataclass(frozen=True)
@@ -131,24 +164,16 @@ class Scorecard:
         return sum(label.key in ("below", "bottom") for label in placed), len(placed)
 
 
-def build_scorecard(
-    request: Request,
-    session: Session,
-    *,
-    viewer: Principal,
-    organization: Organization,
-    settings: Settings,
-    industry: str | None,
-    size: str | None,
-) -> Scorecard:
+def build_scorecard(asked: Asked, *, viewer: Principal, organization: Organization) -> Scorecard:
     """The group asked for, or (nothing asked) the viewer's default group, with its comparisons."""
-    cache = request.app.state.published_cache
-    if industry is None and size is None:
+    session, settings = asked.session, asked.settings
+    cache = asked.cache
+    if asked.industry is None and asked.size is None:
         group, comparisons = default_group(
             session, principal=viewer, organization=organization, settings=settings, cache=cache
         )
     else:
-        group = GroupChoice(industry or "", size or "")
+        group = GroupChoice(asked.industry or "", asked.size or "")
         comparisons = comparisons_in(
             session,
             principal=viewer,
@@ -173,32 +198,15 @@ def build_scorecard(
 
 
 def _page(
-    request: Request,
-    session: Session,
-    *,
-    user: Principal,
-    viewer: Principal,
-    organization_id: int,
-    settings: Settings,
-    industry: str | None,
-    size: str | None,
-    months: int,
-    customer_view: bool,
+    asked: Asked, *, user: Principal, viewer: Principal, months: int, customer_view: bool
 ) -> Response:
+    session, settings, organization_id = asked.session, asked.settings, asked.organization_id
     if months not in TREND_MONTHS:
         months = TREND_MONTHS[0]
     organization = tenant_service.get_organization(
         session, principal=user, organization_id=organization_id
     )
-    card = build_scorecard(
-        request,
-        session,
-        viewer=viewer,
-        organization=organization,
-        settings=settings,
-        industry=industry,
-        size=size,
-    )
+    card = build_scorecard(asked, viewer=viewer, organization=organization)
     histories = service.comparison_histories(
         session,
         principal=viewer,
@@ -210,7 +218,7 @@ def _page(
         settings=settings,
     )
     return render(
-        request,
+        asked.request,
         "benchmarks/scorecard.html",
         user=user,
         staff_view=viewer.is_staff,
@@ -234,109 +242,47 @@ def _page(
 
 
 @router.get("/benchmarks/organizations/{organization_id}")
-def scorecard(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
-) -> Response:
-    return _page(
-        request,
-        session,
-        user=user,
-        viewer=user,
-        organization_id=organization_id,
-        settings=settings,
-        industry=industry,
-        size=size,
-        months=months,
-        customer_view=False,
-    )
+def scorecard(asked: AskedDep, user: PageUser, months: Months = 6) -> Response:
+    return _page(asked, user=user, viewer=user, months=months, customer_view=False)
 
 
 @router.get("/benchmarks/organizations/{organization_id}/customer-view")
-def customer_view(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageStaff,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-    months: Annotated[int, Query(description="Trend span: 6 or 12 months")] = 6,
-) -> Response:
+def customer_view(asked: AskedDep, user: PageStaff, months: Months = 6) -> Response:
     """Staff: the scorecard exactly as the organisation's customer users get it."""
-    return _page(
-        request,
-        session,
-        user=user,
-        viewer=customer_principal(user, organization_id),
-        organization_id=organization_id,
-        settings=settings,
-        industry=industry,
-        size=size,
-        months=months,
-        customer_view=True,
-    )
+    viewer = customer_principal(user, asked.organization_id)
+    return _page(asked, user=user, viewer=viewer, months=months, customer_view=True)
 
 
 @router.get("/benchmarks/organizations/{organization_id}/scorecard.csv")
-def scorecard_download(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-) -> Response:
+def scorecard_download(asked: AskedDep, user: PageUser) -> Response:
     comparisons = service.compare_organization(
-        session,
+        asked.session,
         principal=user,
-        organization_id=organization_id,
-        industry_sector=industry or None,
-        size_band=size or None,
-        settings=settings,
-        cache=request.app.state.published_cache,
+        organization_id=asked.organization_id,
+        industry_sector=asked.industry or None,
+        size_band=asked.size or None,
+        settings=asked.settings,
+        cache=asked.cache,
     )
     return csv_download(
         exports.scorecard_csv(comparisons, staff=user.is_staff),
-        filename=f"scorecard-{organization_id}.csv",
+        filename=f"scorecard-{asked.organization_id}.csv",
     )
 
 
 @router.get("/benchmarks/organizations/{organization_id}/scorecard.pdf")
-def scorecard_pdf_download(
-    request: Request,
-    organization_id: ResourceId,
-    session: SessionDep,
-    user: PageUser,
-    settings: SettingsDep,
-    industry: IndustryQuery = None,
-    size: SizeQuery = None,
-) -> Response:
+def scorecard_pdf_download(asked: AskedDep, user: PageUser) -> Response:
     """The customer's scorecard as a PDF, for a review meeting: always the Customer view.
 
     Staff get what the organisation's customer users would see; a customer its own.
     """
     organization = tenant_service.get_organization(
-        session, principal=user, organization_id=organization_id
+        asked.session, principal=user, organization_id=asked.organization_id
     )
-    card = build_scorecard(
-        request,
-        session,
-        viewer=customer_principal(user, organization_id),
-        organization=organization,
-        settings=settings,
-        industry=industry,
-        size=size,
-    )
+    viewer = customer_principal(user, asked.organization_id)
+    card = build_scorecard(asked, viewer=viewer, organization=organization)
     pdf = scorecard_pdf(_document(organization, card))
-    return pdf_download(pdf, filename=f"scorecard-{organization_id}.pdf")
+    return pdf_download(pdf, filename=f"scorecard-{asked.organization_id}.pdf")
 
 
 def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:

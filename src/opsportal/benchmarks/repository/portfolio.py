@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from opsportal.benchmarks.repository.positions import NOT_PLACED, day_layouts, unpack_day
 from opsportal.benchmarks.verdicts import BOTTOM_QUARTILE_BELOW
 from opsportal.models import BenchmarkPosition, BenchmarkRun, Organization, RunStatus
+from opsportal.tenants.repository import of_industry_and_size
 
 _STREAM_ROWS = 2000
 
@@ -39,13 +40,12 @@ def _members(group: GroupSelection, day: date, *columns: Any) -> Select[Any]:
         .where(BenchmarkPosition.calculated_for == day)
         .order_by(Organization.name, Organization.id)
     )
-    if group.industry_sector:
-        query = query.where(Organization.industry_sector == group.industry_sector)
-    if group.employee_min is not None:
-        query = query.where(Organization.employee_count >= group.employee_min)
-    if group.employee_max is not None:
-        query = query.where(Organization.employee_count <= group.employee_max)
-    return query
+    return of_industry_and_size(
+        query,
+        industry_sector=group.industry_sector,
+        employee_min=group.employee_min,
+        employee_max=group.employee_max,
+    )
 
 
 def _chosen_metrics(group: GroupSelection, layout: list[str]) -> list[int]:

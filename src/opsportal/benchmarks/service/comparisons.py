@@ -19,6 +19,7 @@ organisation with any published group, in full and exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,28 +57,31 @@ FEW_PEERS = (
 )
 
 
-def day_kind(group: PeerGroup, kind: int | None, published: PublishedDay) -> int | None:
-    """Which of the organisation's groups on the calculated day `group` was, or None.
+@dataclass(frozen=True)
+class Subject:
+    """The organisation one caller asks about, the peer group, and the organisation's kind in it."""
+
+    principal: Principal
+    organization: Organization
+    group: PeerGroup
+    kind: int | None
+    settings: Settings
+
+
+def day_kind(subject: Subject, published: PublishedDay) -> int | None:
+    """Which of the organisation's groups on the calculated day the subject's group was, or None.
 
     A day records the organisation's industry and size as its run saw them; a
-    day stored before that falls back to its groups now (`kind`).
+    day stored before that falls back to its groups now (`subject.kind`).
     """
     if published.membership is None:
-        return kind
-    return group.kind_on(published.membership)
+        return subject.kind
+    return subject.group.kind_on(published.membership)
 
 
-def _unavailable_reason(
-    *,
-    principal: Principal,
-    organization: Organization,
-    metric: Metric,
-    group: PeerGroup,
-    kind: int | None,
-    published: PublishedDay,
-    settings: Settings,
-) -> str | None:
+def _unavailable_reason(subject: Subject, metric: Metric, published: PublishedDay) -> str | None:
     """Why this comparison cannot be shown to this caller, or None when it can."""
+    settings, group = subject.settings, subject.group
     day = published.calculated_for
     if day is None:
         return NOT_CALCULATED
@@ -85,10 +89,10 @@ def _unavailable_reason(
     result = published.results.get(metric.name)
     # "a value for <label>" reads right whatever the label ("Cases closed on time" too).
     no_value = (
-        f"{organization.name} has no value for {metric.label.lower()} recorded in the "
+        f"{subject.organization.name} has no value for {metric.label.lower()} recorded in the "
         f"{settings.benchmark_freshness_days} days up to {day.isoformat()}."
     )
-    if principal.is_staff:
+    if subject.principal.is_staff:
         if position is None:
             return no_value
         if result is None:
@@ -98,8 +102,8 @@ def _unavailable_reason(
                 "peer group is not published."
             )
         return None
-    on_day = day_kind(group, kind, published)
-    if kind is None or on_day is None:
+    on_day = day_kind(subject, published)
+    if subject.kind is None or on_day is None:
         return NOT_PUBLISHED.format(group=group.describe())
     if position is None:
         return no_value  # about the customer's own organisation: no one else's secret
@@ -150,7 +154,6 @@ def _comparison(
                 withheld_from_customers=None,
             )
         return BenchmarkComparison(**base, available=False, reason=reason or "Not available.")
-    on_day = day_kind(group, kind, published)
     common: dict[str, Any] = {
         **base,
         "available": True,
@@ -159,11 +162,9 @@ def _comparison(
         "calculated_at": result.calculated_at,
     }
     if not principal.is_staff:
-        assert on_day is not None  # _unavailable_reason made sure
-        return _customer_view(
-            metric, position, result, kind=on_day, common=common, settings=settings
-        )
-    stored = position.percentile(on_day) if on_day is not None else None
+        assert kind is not None  # _unavailable_reason made sure
+        return _customer_view(metric, position, result, kind=kind, common=common, settings=settings)
+    stored = position.percentile(kind) if kind is not None else None
     percentile = (
         stored
         if stored is not None
@@ -237,34 +238,16 @@ def _customer_view(
     )
 
 
-def view(
-    *,
-    principal: Principal,
-    organization: Organization,
-    metric: Metric,
-    group: PeerGroup,
-    kind: int | None,
-    published: PublishedDay,
-    settings: Settings,
-) -> BenchmarkComparison:
+def view(subject: Subject, metric: Metric, published: PublishedDay) -> BenchmarkComparison:
     """One metric's comparison as this caller may see it, or the reason it may not."""
-    reason = _unavailable_reason(
-        principal=principal,
-        organization=organization,
-        metric=metric,
-        group=group,
-        kind=kind,
-        published=published,
-        settings=settings,
-    )
     return _comparison(
-        principal=principal,
+        principal=subject.principal,
         metric=metric,
-        group=group,
-        kind=kind,
+        group=subject.group,
+        kind=day_kind(subject, published),
         published=published,
-        reason=reason,
-        settings=settings,
+        reason=_unavailable_reason(subject, metric, published),
+        settings=subject.settings,
     )
 
 
@@ -300,7 +283,7 @@ def subject(
     industry_sector: str | None,
     size_band: str | None,
     settings: Settings,
-) -> tuple[Organization, PeerGroup, int | None]:
+) -> Subject:
     """The organisation asked about (404 outside the caller's tenant), the group, and its kind."""
     organization = get_organization(session, principal=principal, organization_id=organization_id)
     group = resolve_peer_group(
@@ -311,7 +294,7 @@ def subject(
         size_band=size_band,
         settings=settings,
     )
-    return organization, group, group.kind_of(organization)
+    return Subject(principal, organization, group, group.kind_of(organization), settings)
 
 
 def known_metric(principal: Principal, *, organization_id: int, metric: str) -> Metric:
@@ -364,7 +347,7 @@ def compare_organization(
     With no industry and no size band the peer group is all active customers.
     `size_band` is a band label such as "101-500" (see `size_band_for`).
     """
-    organization, group, kind = subject(
+    asked = subject(
         session,
         principal=principal,
         organization_id=organization_id,
@@ -374,20 +357,9 @@ def compare_organization(
     )
     published = read_published_day(
         session,
-        organization_id=organization.id,
-        sector=group.sector,
-        band=group.band_label,
+        organization_id=asked.organization.id,
+        sector=asked.group.sector,
+        band=asked.group.band_label,
         cache=cache,
     )
-    return [
-        view(
-            principal=principal,
-            organization=organization,
-            metric=metric,
-            group=group,
-            kind=kind,
-            published=published,
-            settings=settings,
-        )
-        for metric in metrics
-    ]
+    return [view(asked, metric, published) for metric in metrics]

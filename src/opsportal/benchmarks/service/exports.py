@@ -16,7 +16,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.schemas import BenchmarkComparison, StaffBenchmarkComparison
+from opsportal.benchmarks.schemas import (
+    BenchmarkComparison,
+    PortfolioItem,
+    StaffBenchmarkComparison,
+)
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
@@ -108,19 +112,9 @@ def group_filter(
 
 
 @dataclass(frozen=True)
-class PortfolioRow:
-    organization_id: int
-    name: str
-    industry_sector: str | None
-    employee_count: int | None
-    bottom_quartile_metrics: int
-    metrics_placed: int
-
-
-@dataclass(frozen=True)
 class Portfolio:
     calculated_for: date | None
-    rows: list[PortfolioRow]
+    rows: list[PortfolioItem]
     total: int
 
 
@@ -145,7 +139,11 @@ def portfolio(
     rows, total = repository.portfolio(
         session, day=published.calculated_for, group=chosen, limit=limit, offset=offset
     )
-    return Portfolio(published.calculated_for, [PortfolioRow(*row) for row in rows], total)
+    # The repository's rows hold the item's fields in its order.
+    items = [
+        PortfolioItem(**dict(zip(PortfolioItem.model_fields, row, strict=True))) for row in rows
+    ]
+    return Portfolio(published.calculated_for, items, total)
 
 
 def group_csv(

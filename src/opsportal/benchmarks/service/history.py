@@ -65,7 +65,7 @@ def comparison_histories(
     settings: Settings,
 ) -> dict[str, list[HistoryPoint]]:
     """`comparison_history` of several metrics at once (the scorecard's trends), by metric name."""
-    organization, group, kind = subject(
+    asked = subject(
         session,
         principal=principal,
         organization_id=organization_id,
@@ -78,13 +78,13 @@ def comparison_histories(
     results = repository.result_history(
         session,
         metrics=names,
-        industry_sector=group.sector,
-        size_band=group.band_label,
+        industry_sector=asked.group.sector,
+        size_band=asked.group.band_label,
         since=since,
     )
     calculated_days = repository.calculated_days(session, since=since)
     placed = repository.placed_history(
-        session, organization_id=organization.id, days=calculated_days
+        session, organization_id=asked.organization.id, days=calculated_days
     )
     nowhere = repository.PlacedDay(None, {})
     histories: dict[str, list[HistoryPoint]] = {}
@@ -101,19 +101,11 @@ def comparison_histories(
                 {metric.name: position} if position is not None else {},
                 that_day.membership,
             )
-            if that_day.membership is not None and day_kind(group, kind, published) is None:
+            if that_day.membership is not None and day_kind(asked, published) is None:
                 # Not in this group that day: nothing, for staff too (no one's trend).
                 points.append(_nothing(day))
                 continue
-            day_view = view(
-                principal=principal,
-                organization=organization,
-                metric=metric,
-                group=group,
-                kind=kind,
-                published=published,
-                settings=settings,
-            )
+            day_view = view(asked, metric, published)
             points.append(
                 HistoryPoint(
                     calculated_for=day,

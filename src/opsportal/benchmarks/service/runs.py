@@ -33,6 +33,7 @@ from opsportal.errors import (
     InvalidInput,
     is_busy_database,
 )
+from opsportal.kit.telemetry import BENCHMARK_RUN_SECONDS
 from opsportal.metrics.computed import refresh_computed_values
 from opsportal.metrics.registry import METRIC_NAMES, METRICS
 from opsportal.metrics.service import EARLIEST_DAY, utc_today
@@ -270,10 +271,14 @@ def run_benchmarks(
             session_factory, day=day, trigger=trigger, on_claim=on_claim
         ) as run_id:
             summary = _publish(session_factory, run_id=run_id, settings=settings, started=started)
+    except RunFailed:
+        BENCHMARK_RUN_SECONDS.labels("failed").observe(time.perf_counter() - started)
+        raise
     except OperationalError as exc:  # recording the run found the database locked
         if "locked" in str(exc).lower():
             raise Conflict("Another benchmark run is in progress; try again later.") from exc
         raise
+    BENCHMARK_RUN_SECONDS.labels("succeeded").observe(time.perf_counter() - started)
     logger.info(
         "benchmark run %s for %s: %s cohorts published, %s suppressed",
         summary.run_id,

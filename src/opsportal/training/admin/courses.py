@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from opsportal.deps import ResourceId, SessionDep
-from opsportal.errors import InvalidInput, NotFound
+from opsportal.errors import InvalidInput
 from opsportal.models import Course, Track
 from opsportal.principal import Principal
-from opsportal.training import repository as training_repository
 from opsportal.training.admin import service
 from opsportal.training.admin.forms import (
     FieldErrors,
@@ -31,12 +32,7 @@ from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-
-def _course(session: Session, course_id: int) -> Course:
-    course = training_repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
-    return course
+Data = TypeVar("Data", bound=BaseModel)
 
 
 def _course_form(
@@ -72,8 +68,33 @@ def _values(form: FormData) -> dict[str, Any]:
     }
 
 
-def _wants_preview(form: FormData) -> bool:
-    return form.get("action") == "preview"
+def _submit(
+    request: Request,
+    session: Session,
+    user: Principal,
+    form: FormData,
+    *,
+    track: Track,
+    course: Course | None,
+    schema: type[Data],
+    save: Callable[[Data], object],
+    done: str,
+) -> Response:
+    """Check the posted course and `save` it, unless a preview was asked for: then, or with
+    errors, the form again (nothing kept); once saved, the track's page saying it is `done`."""
+    values = _values(form)
+    preview = form.get("action") == "preview"
+    errors: FieldErrors = {}
+    with collecting_errors(errors, InvalidInput):
+        data = schema.model_validate(values)
+        if not preview:
+            save(data)
+    if errors or preview:
+        session.rollback()
+        return _course_form(
+            request, user, track=track, course=course, values=values, errors=errors, preview=True
+        )
+    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” {done}.")
 
 
 @router.get("/admin/tracks/{track_id}/courses/new")
@@ -90,25 +111,26 @@ def create_course(
     request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
     track = service.get_track(session, track_id)
-    values = _values(form)
-    errors: FieldErrors = {}
-    with collecting_errors(errors, InvalidInput):
-        data = CourseCreate.model_validate(values)
-        if not _wants_preview(form):
-            authoring.create_course(session, track_id=track.id, data=data, actor=user)
-    if errors or _wants_preview(form):
-        session.rollback()
-        return _course_form(
-            request, user, track=track, course=None, values=values, errors=errors, preview=True
-        )
-    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” added.")
+    return _submit(
+        request,
+        session,
+        user,
+        form,
+        track=track,
+        course=None,
+        schema=CourseCreate,
+        save=lambda data: authoring.create_course(
+            session, track_id=track.id, data=data, actor=user
+        ),
+        done="added",
+    )
 
 
 @router.get("/admin/courses/{course_id}/edit")
 def edit_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
 ) -> Response:
-    course = _course(session, course_id)
+    course = authoring.get_course(session, course_id)
     values = {
         "title": course.title,
         "description": course.description,
@@ -122,20 +144,20 @@ def edit_course(
 def update_course(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
-    course = _course(session, course_id)
-    track = course.track
-    values = _values(form)
-    errors: FieldErrors = {}
-    with collecting_errors(errors, InvalidInput):
-        data = CourseUpdate.model_validate(values)
-        if not _wants_preview(form):
-            authoring.update_course(session, course_id=course.id, data=data, actor=user)
-    if errors or _wants_preview(form):
-        session.rollback()
-        return _course_form(
-            request, user, track=track, course=course, values=values, errors=errors, preview=True
-        )
-    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” saved.")
+    course = authoring.get_course(session, course_id)
+    return _submit(
+        request,
+        session,
+        user,
+        form,
+        track=course.track,
+        course=course,
+        schema=CourseUpdate,
+        save=lambda data: authoring.update_course(
+            session, course_id=course.id, data=data, actor=user
+        ),
+        done="saved",
+    )
 
 
 @router.post("/admin/courses/{course_id}/move")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import Conflict, NotFound
+from opsportal.models import Track
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.schemas import MAX_ID, QueryText
@@ -32,6 +35,7 @@ Search = Annotated[QueryText | None, Query(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 # A filter's "Any" sends an empty value: a chosen id or nothing, never a 422 for "".
 IdFilter = Annotated[QueryText | None, Query(max_length=10)]
+StatusFilter = Annotated[QueryText | None, Query(max_length=20)]
 
 
 def _id(raw: str | None) -> int | None:
@@ -43,66 +47,86 @@ def _query(**params: object) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-@router.get("/admin/tracks/{track_id}/learners")
-def learners(
-    request: Request,
-    track_id: ResourceId,
-    session: SessionDep,
-    user: PageAdmin,
-    status: Annotated[QueryText | None, Query(max_length=20)] = None,
+@dataclass(frozen=True)
+class ListFilters:
+    """A list page's status, organisation and search filters, and which page of it."""
+
+    status: str | None  # as sent: `chosen` keeps it only where the list knows it
+    organization: int | None
+    q: str
+    page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * ROWS_PER_PAGE
+
+    def chosen(self, statuses: Collection[str]) -> str | None:
+        return self.status if self.status in statuses else None
+
+    def shown(self, status: str | None, total: int, **more: int | None) -> dict[str, Any]:
+        """The filters and the pager for the template (`more`: the list's own filters, first)."""
+        return {
+            "status": status or "",
+            "organization": self.organization,
+            "q": self.q,
+            "page": self.page,
+            "pages": page_count(total, ROWS_PER_PAGE),
+            "query": _query(**more, status=status, organization=self.organization, q=self.q),
+        }
+
+
+async def list_filters(
+    status: StatusFilter = None,
     organization: IdFilter = None,
     q: Search = None,
     page: PageNumber = 1,
+) -> ListFilters:
+    return ListFilters(status, _id(organization), q or "", page)
+
+
+Filters = Annotated[ListFilters, Depends(list_filters)]
+
+
+@router.get("/admin/tracks/{track_id}/learners")
+def learners(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, filters: Filters
 ) -> Response:
     track = service.get_track(session, track_id)
-    organization_id = _id(organization)
-    chosen = status if status in service.LEARNER_STATUSES else None
+    chosen = filters.chosen(service.LEARNER_STATUSES)
     rows = service.list_learners(
-        session, track=track, status=chosen, organization_id=organization_id, search=q or None
+        session,
+        track=track,
+        status=chosen,
+        organization_id=filters.organization,
+        search=filters.q or None,
     )
-    start = (page - 1) * ROWS_PER_PAGE
     return render(
         request,
         "admin/learners.html",
         user=user,
         track=track,
-        rows=rows[start : start + ROWS_PER_PAGE],
+        rows=rows[filters.offset : filters.offset + ROWS_PER_PAGE],
         total=len(rows),
         statuses=service.LEARNER_STATUSES,
-        organizations=repository.learner_organizations(
-            session, track_id=track.id, quiz_ids=service.quiz_ids(track)
-        ),
-        status=chosen or "",
-        organization=organization_id,
-        q=q or "",
-        page=page,
-        pages=page_count(len(rows), ROWS_PER_PAGE),
-        query=_query(status=chosen, organization=organization_id, q=q),
+        organizations=_organizations(session, track),
+        **filters.shown(chosen, len(rows)),
     )
 
 
 @router.get("/admin/tracks/{track_id}/attempts")
 def attempts(
-    request: Request,
-    track_id: ResourceId,
-    session: SessionDep,
-    user: PageAdmin,
-    status: Annotated[QueryText | None, Query(max_length=20)] = None,
-    organization: IdFilter = None,
-    q: Search = None,
-    page: PageNumber = 1,
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, filters: Filters
 ) -> Response:
     track = service.get_track(session, track_id)
-    organization_id = _id(organization)
-    chosen = status if status in repository.ATTEMPT_STATUSES else None
+    chosen = filters.chosen(repository.ATTEMPT_STATUSES)
     rows, total = repository.attempts(
         session,
         quiz_ids=service.quiz_ids(track),
         status=chosen,
-        organization_id=organization_id,
-        search=q or None,
+        organization_id=filters.organization,
+        search=filters.q or None,
         limit=ROWS_PER_PAGE,
-        offset=(page - 1) * ROWS_PER_PAGE,
+        offset=filters.offset,
     )
     return render(
         request,
@@ -113,43 +137,34 @@ def attempts(
         total=total,
         courses={c.quiz.id: c.title for c in track.courses if c.quiz is not None},
         statuses=repository.ATTEMPT_STATUSES,
-        organizations=repository.learner_organizations(
-            session, track_id=track.id, quiz_ids=service.quiz_ids(track)
-        ),
-        status=chosen or "",
-        organization=organization_id,
-        q=q or "",
-        page=page,
-        pages=page_count(total, ROWS_PER_PAGE),
-        query=_query(status=chosen, organization=organization_id, q=q),
+        organizations=_organizations(session, track),
+        **filters.shown(chosen, total),
     )
 
 
-def _certificates_page(
-    request: Request,
-    session: Session,
-    user: Principal,
-    *,
-    track: int | None,
-    status: str | None,
-    organization: int | None,
-    q: str,
-    page: int,
-    status_code: int = 200,
+def _organizations(session: Session, track: Track) -> list[tuple[int, str]]:
+    """The organisations of a track's learners, for its lists' organisation filter."""
+    return repository.learner_organizations(
+        session, track_id=track.id, quiz_ids=service.quiz_ids(track)
+    )
+
+
+@router.get("/admin/certificates")
+def certificates(
+    request: Request, session: SessionDep, user: PageAdmin, filters: Filters, track: IdFilter = None
 ) -> Response:
-    chosen = (
-        CertificateStatus(status) if status and status in CertificateStatus.__members__ else None
-    )
+    track_id = _id(track)
+    chosen = filters.chosen(CertificateStatus.__members__)
     now = utcnow()
     rows, total = repository.certificates(
         session,
-        track_id=track,
-        status=chosen,
-        organization_id=organization,
-        search=q or None,
+        track_id=track_id,
+        status=CertificateStatus(chosen) if chosen else None,
+        organization_id=filters.organization,
+        search=filters.q or None,
         now=now,
         limit=ROWS_PER_PAGE,
-        offset=(page - 1) * ROWS_PER_PAGE,
+        offset=filters.offset,
     )
     return render(
         request,
@@ -159,34 +174,11 @@ def _certificates_page(
         total=total,
         tracks=repository.all_tracks(session),
         statuses=list(CertificateStatus),
-        organizations=repository.certificate_organizations(session, track_id=track),
-        track=track,
-        status=chosen.value if chosen else "",
-        organization=organization,
-        q=q,
-        page=page,
-        pages=page_count(total, ROWS_PER_PAGE),
-        query=_query(track=track, status=chosen, organization=organization, q=q),
+        organizations=repository.certificate_organizations(session, track_id=track_id),
+        track=track_id,
+        **filters.shown(chosen, total, track=track_id),
         message=flash(request),
-        status_code=status_code,
     )
-
-
-@router.get("/admin/certificates")
-def certificates(
-    request: Request,
-    session: SessionDep,
-    user: PageAdmin,
-    track: IdFilter = None,
-    status: Annotated[QueryText | None, Query(max_length=20)] = None,
-    organization: IdFilter = None,
-    q: Search = None,
-    page: PageNumber = 1,
-) -> Response:
-    return _certificates_page(
-        request, session, user, track=_id(track), status=status, organization=_id(organization),
-        q=q or "", page=page,
-    )  # fmt: skip
 
 
 def _revoke_form(

@@ -11,10 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from opsportal.deps import ResourceId, SessionDep
-from opsportal.errors import InvalidInput, NotFound
+from opsportal.errors import InvalidInput
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.principal import Principal
-from opsportal.training import repository as training_repository
 from opsportal.training.admin import quiz_form
 from opsportal.training.admin.forms import FieldErrors, add_domain_errors
 from opsportal.training.admin.tracks import see_other
@@ -54,18 +53,11 @@ def _builder(
     )
 
 
-def _course(session: SessionDep, course_id: int) -> Course:
-    course = training_repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
-    return course
-
-
 @router.get("/admin/courses/{course_id}/quiz")
 def quiz_builder(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin
 ) -> Response:
-    course = _course(session, course_id)
+    course = authoring.get_course(session, course_id)
     form = quiz_form.from_quiz(course.quiz, course_title=course.title)
     return _builder(
         request, user, course=course, track=course.track, quiz=course.quiz, form=form, errors={}
@@ -76,7 +68,7 @@ def quiz_builder(
 def save_quiz(
     request: Request, course_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm
 ) -> Response:
-    course = _course(session, course_id)
+    course = authoring.get_course(session, course_id)
     # Taken now: a rollback below expires the loaded relationships.
     track, quiz = course.track, course.quiz
     builder = quiz_form.from_form(form)

@@ -53,9 +53,7 @@ def move_course(
     session: Session, *, principal: Principal, course_id: int, direction: Literal["up", "down"]
 ) -> Course:
     """Swap a course with its neighbour and number the track's courses 0, 1, 2, … again."""
-    course = training_repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
+    course = authoring.get_course(session, course_id)
     courses = list(get_track(session, course.track_id).courses)
     index = next(i for i, c in enumerate(courses) if c.id == course_id)
     other = index - 1 if direction == "up" else index + 1

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep
-from opsportal.kit.downloads import csv_download
+from opsportal.kit.downloads import csv_download, download_route
 from opsportal.training.assessment import attempts, quality, regrade
 from opsportal.training.assessment.schemas import QuizStatistics, RegradeBody, RegradeReport
 from opsportal.training.learner import reading
@@ -38,11 +38,7 @@ def read_quiz_statistics(
     return quality.quiz_statistics(session, quiz_id=quiz_id)
 
 
-@router.get(
-    "/quizzes/{quiz_id}/statistics.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per option"}},
-)
+@router.get("/quizzes/{quiz_id}/statistics.csv", **download_route("text/csv", "One row per option"))
 def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
     """The item statistics as CSV, one row per question and option."""
     return csv_download(

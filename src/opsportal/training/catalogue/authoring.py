@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opsportal import audit
@@ -39,6 +39,30 @@ def _slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100].strip("-")
     return slug or "track"
+
+
+def _track(session: Session, track_id: int) -> Track:
+    track = repository.get_track(session, track_id)
+    if track is None:
+        raise NotFound(f"Track {track_id} not found.")
+    return track
+
+
+def get_course(session: Session, course_id: int) -> Course:
+    """A course, hidden ones included."""
+    course = repository.get_course(session, course_id)
+    if course is None:
+        raise NotFound(f"Course {course_id} not found.")
+    return course
+
+
+def _changes(data: TrackUpdate | CourseUpdate) -> dict[str, Any]:
+    """The fields an update sets: one left out is kept, but none may be emptied."""
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    return changes
 
 
 def create_track(
@@ -96,14 +120,9 @@ def _track_fields(track: Track) -> dict[str, object]:
 def update_track(
     session: Session, *, track_id: int, data: TrackUpdate, actor: Principal | None = None
 ) -> Track:
-    track = repository.get_track(session, track_id)
-    if track is None:
-        raise NotFound(f"Track {track_id} not found.")
+    track = _track(session, track_id)
     before = _track_fields(track) | {"description": track.description}
-    changes = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    changes = _changes(data)
     if "slug" in changes and changes["slug"] != track.slug:
         if repository.get_track_by_slug(session, changes["slug"]) is not None:
             raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
@@ -117,17 +136,15 @@ def update_track(
     for field, value in changes.items():
         setattr(track, field, value)
     flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
-    after = _track_fields(track) | {"description": track.description}
-    changed = audit.changes(before, after, hidden=("description",))
-    if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="track.update",
-            target_type="track",
-            target_id=track.id,
-            detail=changed,
-        )
+    audit.record_changes(
+        session,
+        actor=actor,
+        target_type="track",
+        target_id=track.id,
+        before=before,
+        after=_track_fields(track) | {"description": track.description},
+        hidden=("description",),
+    )
     return track
 
 
@@ -137,9 +154,7 @@ def update_track(
 def create_course(
     session: Session, *, track_id: int, data: CourseCreate, actor: Principal | None = None
 ) -> Course:
-    track = repository.get_track(session, track_id)
-    if track is None:
-        raise NotFound(f"Track {track_id} not found.")
+    track = _track(session, track_id)
     fields = data.model_dump()
     if "sort_order" not in data.model_fields_set:
         fields["sort_order"] = repository.next_course_sort_order(session, track_id)
@@ -169,25 +184,20 @@ def _course_fields(course: Course) -> dict[str, object]:
 def update_course(
     session: Session, *, course_id: int, data: CourseUpdate, actor: Principal | None = None
 ) -> Course:
-    course = repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
+    course = get_course(session, course_id)
     before = _course_fields(course)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise InvalidInput(f"{field} cannot be null.", field=to_camel(field))
+    for field, value in _changes(data).items():
         setattr(course, field, value)
     session.flush()
-    changed = audit.changes(before, _course_fields(course), hidden=("content",))
-    if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="course.update",
-            target_type="course",
-            target_id=course.id,
-            detail=changed,
-        )
+    audit.record_changes(
+        session,
+        actor=actor,
+        target_type="course",
+        target_id=course.id,
+        before=before,
+        after=_course_fields(course),
+        hidden=("content",),
+    )
     return course
 
 
@@ -259,9 +269,7 @@ def put_quiz(
 ) -> Quiz:
     """Create the course's quiz, or replace it whole (same quiz id; started attempts keep
     the questions they were given)."""
-    course = repository.get_course(session, course_id)
-    if course is None:
-        raise NotFound(f"Course {course_id} not found.")
+    course = get_course(session, course_id)
     validate_questions(data.questions)
     validate_quiz_policy(data)
     questions = [q.model_dump(mode="json") for q in data.questions]
@@ -281,12 +289,8 @@ def put_quiz(
         quiz.pass_threshold = data.pass_threshold
         quiz.questions = questions
     apply_quiz_policy(quiz, data)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        # Two first PUTs racing on the unique course_id: the loser retries as a replace.
-        raise Conflict("The quiz was created concurrently; send the PUT again.") from exc
+    # Two first PUTs racing on the unique course_id: the loser retries as a replace.
+    flush_or_conflict(session, "The quiz was created concurrently; send the PUT again.")
     audit.record(
         session,
         actor=actor,

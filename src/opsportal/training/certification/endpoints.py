@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
-from opsportal.kit.downloads import pdf_download
+from opsportal.kit.downloads import download_route, pdf_download
 from opsportal.training.certification import service as certification
 from opsportal.training.schemas import (
     CertificateRead,
@@ -57,9 +57,7 @@ def read_certificate(
 
 
 @router.get(
-    "/certificates/{certificate_id}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The certificate"}},
+    "/certificates/{certificate_id}/pdf", **download_route("application/pdf", "The certificate")
 )
 def certificate_pdf(
     certificate_id: ResourceId, session: SessionDep, user: CurrentUser, settings: SettingsDep

@@ -5,13 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import NotFound
 from opsportal.kit.downloads import pdf_download
 from opsportal.training.certification import service as certification
-from opsportal.training.credentials.service import ShareLinks, share_links
-from opsportal.training.schemas import CertificateRead
+from opsportal.training.credentials.service import share_links
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -41,17 +39,6 @@ def claim_certificate(
     return _see_other(f"/certificates#certificate-{certificate.id}")
 
 
-def _share_links(settings: Settings, certificate: CertificateRead) -> ShareLinks:
-    return share_links(
-        settings,
-        verification_code=certificate.verification_code,
-        certificate_number=certificate.certificate_number,
-        track_name=certificate.track_name,
-        issued_at=certificate.issued_at,
-        expires_at=certificate.expires_at,
-    )
-
-
 @router.get("/certificates")
 def my_certificates(
     request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
@@ -64,7 +51,10 @@ def my_certificates(
         "training/certificates.html",
         user=user,
         certificates=certificates,
-        share={c.id: _share_links(settings, c) for c in certificates},
+        share={
+            c.id: share_links(settings, c, verification_code=c.verification_code)
+            for c in certificates
+        },
         claimed=claimed,
         claimed_new=bool(claim.get("created")),
     )
@@ -85,20 +75,50 @@ def verify_page(
     request: Request, code: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Public: anyone holding a certificate's QR code can check it here."""
+    return _verify_page(request, code, session, settings)
+
+
+@router.post("/verify/{code}/name")
+def check_holder_name(
+    request: Request, code: str, session: SessionDep, settings: SettingsDep, form: CheckedForm
+) -> Response:
+    """Public: someone who knows the holder's name confirms it, where the name is withheld."""
+    name = form.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
+        return _verify_page(request, code, session, settings, name_check=False, status_code=422)
+    try:
+        matches = certification.holder_name_matches(session, code=code, name=name)
+    except NotFound:
+        matches = False
+    return _verify_page(request, code, session, settings, name_check=matches)
+
+
+MAX_NAME_LENGTH = 200
+
+
+def _verify_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    *,
+    name_check: bool | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         verification = certification.verify_certificate(session, code=code)
     except NotFound as exc:
         return render(
             request, "training/verify.html", verification=None, message=exc.detail, status_code=404
         )
-    links = share_links(
-        settings,
-        verification_code=code,
-        certificate_number=verification.certificate_number,
-        track_name=verification.track_name,
-        issued_at=verification.issued_at,
-        expires_at=verification.expires_at,
-    )
+    links = share_links(settings, verification, verification_code=code)
     return render(
-        request, "training/verify.html", verification=verification, message=None, links=links
+        request,
+        "training/verify.html",
+        verification=verification,
+        message=None,
+        links=links,
+        code=code,
+        name_check=name_check,
+        status_code=status_code,
     )

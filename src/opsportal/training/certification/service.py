@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,17 +15,47 @@ from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
-    MAX_VERIFICATION_CODE_LENGTH,
+    NAME_WITHHELD,
     CertificateStatus,
     expiry_for,
     format_certificate_number,
+    name_matches,
     new_verification_code,
+    normalised_name,
     verification_url,
 )
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
-from opsportal.training.credentials.service import assign_status_entry, share_links
+from opsportal.training.credentials.service import (
+    assign_status_entry,
+    certificate_by_code,
+    share_links,
+)
 from opsportal.training.progress import certificate_read, progress_for_tracks, status_of
 from opsportal.training.schemas import CertificateRead, VerificationRead
+
+
+def new_certificate(
+    session: Session, *, track: Track, user_id: int, recipient_name: str, issued_at: datetime
+) -> Certificate:
+    """A certificate of the track's current version, numbered next in its year (added, not
+    flushed). Takes the year's counter lock, which is held until the transaction ends."""
+    serial = repository.allocate_serial(session, issued_at.year)
+    certificate = Certificate(
+        certificate_number=format_certificate_number(issued_at.year, serial),
+        issue_year=issued_at.year,
+        serial=serial,
+        verification_code=new_verification_code(),
+        user_id=user_id,
+        track_id=track.id,
+        recipient_name=recipient_name,
+        track_name=track.name,
+        track_version=track.version,
+        track_major=track.version_major,
+        issued_at=issued_at,
+        expires_at=expiry_for(issued_at, track.validity_days),
+    )
+    session.add(certificate)
+    return certificate
 
 
 def issue_certificate(
@@ -53,23 +83,10 @@ def issue_certificate(
     user = session.get(User, principal.user_id)
     assert user is not None
     # The counter lock is taken last and held to commit: numbers stay gapless.
-    serial = repository.allocate_serial(session, now.year)
-    certificate = Certificate(
-        certificate_number=format_certificate_number(now.year, serial),
-        issue_year=now.year,
-        serial=serial,
-        verification_code=new_verification_code(),
-        user_id=user.id,
-        track_id=track.id,
-        recipient_name=user.name,
-        track_name=track.name,
-        track_version=track.version,
-        track_major=track.version_major,
-        issued_at=now,
-        expires_at=expiry_for(now, track.validity_days),
+    certificate = new_certificate(
+        session, track=track, user_id=user.id, recipient_name=user.name, issued_at=now
     )
     certificate.track = track
-    session.add(certificate)
     session.flush()
     # Its bit in the credential status list, fixed from the start.
     assign_status_entry(session, certificate.id)
@@ -109,16 +126,10 @@ def get_certificate(
 
 
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
-    links = share_links(
-        settings,
-        verification_code=certificate.verification_code,
-        certificate_number=certificate.certificate_number,
-        track_name=certificate.track_name,
-        issued_at=certificate.issued_at,
-        expires_at=certificate.expires_at,
-    )
+    links = share_links(settings, certificate, verification_code=certificate.verification_code)
+    withheld = certificate.recipient_name_hash is not None
     return CertificateDocument(
-        recipient_name=certificate.recipient_name,
+        recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
         track_name=certificate.track_name,
         track_version=certificate.track_version,
         certificate_number=certificate.certificate_number,
@@ -168,26 +179,33 @@ def revoke_certificate(
     return certificate_read(certificate)
 
 
-_CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
-
-
 def verify_certificate(session: Session, *, code: str) -> VerificationRead:
     """Public check of a verification code; an unknown code (or a certificate number) is 404."""
-    certificate = (
-        repository.get_certificate_by_code(session, code)
-        if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
-        else None
-    )
-    if certificate is None:
-        raise NotFound("No certificate has this verification code.")
+    certificate = certificate_by_code(session, code)
     status = status_of(certificate)
+    withheld = certificate.recipient_name_hash is not None
     return VerificationRead(
         valid=status is CertificateStatus.ACTIVE,
         status=status,
         certificate_number=certificate.certificate_number,
-        recipient_name=certificate.recipient_name,
+        recipient_name=None if withheld else certificate.recipient_name,
+        name_withheld=withheld,
         track_name=certificate.track_name,
         track_version=certificate.track_version,
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
+    )
+
+
+def holder_name_matches(session: Session, *, code: str, name: str) -> bool:
+    """Whether `name` is the (withheld) holder's name of the certificate with this code.
+
+    For a certificate whose holder was erased: the name is compared, normalised,
+    against its salted hash. For one whose name is shown, against the name itself.
+    """
+    certificate = certificate_by_code(session, code)
+    if certificate.recipient_name_hash is None or certificate.recipient_name_salt is None:
+        return normalised_name(name) == normalised_name(certificate.recipient_name)
+    return name_matches(
+        name, salt=certificate.recipient_name_salt, expected=certificate.recipient_name_hash
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import CurrentUser, StaffUser
 from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep
-from opsportal.kit.downloads import csv_download
+from opsportal.kit.downloads import csv_download, download_route
 from opsportal.schemas import Page
 from opsportal.training.compliance import assignments, report
 from opsportal.training.compliance.schemas import (
@@ -74,11 +74,7 @@ def compliance_report(
     return report.compliance_report(session, principal=user, organization_id=org_id)
 
 
-@router.get(
-    "/compliance/organizations/{org_id}/compliance.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
-)
+@router.get("/compliance/organizations/{org_id}/compliance.csv", **download_route("text/csv"))
 def compliance_csv(org_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
     """The compliance report as CSV, one row per user and track."""
     body = report.compliance_csv(session, principal=user, organization_id=org_id)

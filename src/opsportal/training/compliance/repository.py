@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, 
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from opsportal.db import dialect_insert
+from opsportal.kit.queries import where_given
 from opsportal.models import (
     CUSTOMER_ROLES,
     Assignment,
@@ -138,12 +139,12 @@ def _assignments(
         # The bulk upserts bypass the identity map: read the rows as they are now.
         .execution_options(populate_existing=True)
     )
-    if organization_id is not None:
-        query = query.where(Assignment.organization_id == organization_id)
-    if user_id is not None:
-        query = query.where(Assignment.user_id == user_id)
-    if track_id is not None:
-        query = query.where(Assignment.track_id == track_id)
+    query = where_given(
+        query,
+        (Assignment.organization_id, organization_id),
+        (Assignment.user_id, user_id),
+        (Assignment.track_id, track_id),
+    )
     if user_ids is not None:
         query = query.where(Assignment.user_id.in_(list(user_ids)))
     return query

@@ -27,8 +27,10 @@ class BadgeFacts:
     issuer_name: str
     verification_code: str
     certificate_number: str
-    recipient_name: str
-    recipient_email: str
+    # Both None once the holder was erased: the credential then names them only
+    # by `recipient_name_hash` (salted with `recipient_name_salt`).
+    recipient_name: str | None
+    recipient_email: str | None
     salt: str
     track_id: int
     track_name: str
@@ -39,6 +41,43 @@ class BadgeFacts:
     expires_at: datetime
     status_list_id: int
     status_index: int
+    recipient_name_hash: str | None = None
+    recipient_name_salt: str | None = None
+
+
+def _identifiers(facts: BadgeFacts) -> list[dict[str, Any]]:
+    """How the credential names its subject: hashed email and plain name, or the name's hash."""
+    found: list[dict[str, Any]] = []
+    if facts.recipient_email is not None:
+        found.append(
+            {
+                "type": "IdentityObject",
+                "identityHash": identity_hash(normalised_email(facts.recipient_email), facts.salt),
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": facts.salt,
+            }
+        )
+    if facts.recipient_name is not None:
+        found.append(
+            {
+                "type": "IdentityObject",
+                "identityHash": facts.recipient_name,
+                "identityType": "name",
+                "hashed": False,
+            }
+        )
+    elif facts.recipient_name_hash is not None:
+        found.append(
+            {
+                "type": "IdentityObject",
+                "identityHash": facts.recipient_name_hash,
+                "identityType": "name",
+                "hashed": True,
+                "salt": facts.recipient_name_salt,
+            }
+        )
+    return found
 
 
 def issuer_id(base_url: str) -> str:
@@ -88,24 +127,8 @@ def open_badge_credential(facts: BadgeFacts) -> dict[str, Any]:
         "validUntil": timestamp(facts.expires_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "name": facts.recipient_name,
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": identity_hash(
-                        normalised_email(facts.recipient_email), facts.salt
-                    ),
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "salt": facts.salt,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityHash": facts.recipient_name,
-                    "identityType": "name",
-                    "hashed": False,
-                },
-            ],
+            **({"name": facts.recipient_name} if facts.recipient_name is not None else {}),
+            "identifier": _identifiers(facts),
             "achievement": {
                 "id": f"{base}/achievements/track-{facts.track_id}/v{facts.track_major}",
                 "type": ["Achievement"],

@@ -9,22 +9,17 @@ issued still verifies against `/.well-known/jwks.json`.
 
 from __future__ import annotations
 
-import base64
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import OKPKey
+
+from opsportal.kit import sealing
 
 ALGORITHM = "EdDSA"
 # Binds the derived key to this one purpose: the same secret signs session cookies.
 _HKDF_INFO = b"opsportal credential signing keys v1"
-_NONCE_BYTES = 12
 
 
 class SealedKeyUnreadable(Exception):
@@ -38,34 +33,19 @@ class NewKey:
     sealed_private_key: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _aead(secret_key: str) -> AESGCM:
-    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-        secret_key.encode("utf-8")
-    )
-    return AESGCM(derived)
-
-
 def seal(secret_key: str, kid: str, private_key: bytes) -> str:
     """Encrypt the raw private key; the kid is authenticated with it, so rows cannot be swapped."""
-    nonce = os.urandom(_NONCE_BYTES)
-    return _b64(nonce + _aead(secret_key).encrypt(nonce, private_key, kid.encode("ascii")))
+    return sealing.seal(
+        secret_key, purpose=_HKDF_INFO, plaintext=private_key, associated_data=kid.encode("ascii")
+    )
 
 
 def unseal(secret_key: str, kid: str, sealed: str) -> bytes:
-    blob = _unb64(sealed)
     try:
-        return _aead(secret_key).decrypt(
-            blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], kid.encode("ascii")
+        return sealing.unseal(
+            secret_key, purpose=_HKDF_INFO, sealed=sealed, associated_data=kid.encode("ascii")
         )
-    except (InvalidTag, ValueError) as exc:
+    except sealing.SealUnreadable as exc:
         raise SealedKeyUnreadable(kid) from exc
 
 

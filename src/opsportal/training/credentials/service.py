@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,6 +37,19 @@ class ShareLinks:
     verification_url: str
     credential_url: str
     linkedin_url: str
+
+
+class Shared(Protocol):
+    """What the share links tell of a certificate (the model, or a schema read from it)."""
+
+    @property
+    def certificate_number(self) -> str: ...
+    @property
+    def track_name(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 def assign_status_entry(session: Session, certificate_id: int) -> StatusPlace:
@@ -79,7 +92,8 @@ def _status_place(session: Session, factory: SessionFactory, certificate_id: int
         return assign_status_entry(writer, certificate_id)
 
 
-def _certificate_by_code(session: Session, code: str) -> Certificate:
+def certificate_by_code(session: Session, code: str) -> Certificate:
+    """The certificate with this verification code; 404 for any other code (a number too)."""
     certificate = (
         training_repository.get_certificate_by_code(session, code)
         if _CODE_SHAPE.fullmatch(code) and len(code) <= MAX_VERIFICATION_CODE_LENGTH
@@ -96,13 +110,16 @@ def credential_facts(
     user = session.get(User, certificate.user_id)
     assert user is not None  # certificates restrict the deletion of their user
     place = _status_place(session, factory, certificate.id)
+    withheld = certificate.recipient_name_hash is not None
     return badge.BadgeFacts(
         base_url=settings.public_base_url,
         issuer_name=settings.credential_issuer_name,
         verification_code=certificate.verification_code,
         certificate_number=certificate.certificate_number,
-        recipient_name=certificate.recipient_name,
-        recipient_email=user.email,
+        recipient_name=None if withheld else certificate.recipient_name,
+        recipient_email=None if withheld else user.email,
+        recipient_name_hash=certificate.recipient_name_hash,
+        recipient_name_salt=certificate.recipient_name_salt,
         salt=place.salt,
         track_id=certificate.track_id,
         track_name=certificate.track_name,
@@ -120,7 +137,7 @@ def credential_jwt(
     session: Session, *, factory: SessionFactory, settings: Settings, code: str
 ) -> tuple[str, str]:
     """(file name, VC-JWT) of the certificate with this verification code; unknown code: 404."""
-    certificate = _certificate_by_code(session, code)
+    certificate = certificate_by_code(session, code)
     secret = signing.secret_key(session, settings)
     facts = credential_facts(session, factory, settings, certificate)
     kid, key = signing.current_signer(session, factory, secret)
@@ -156,26 +173,18 @@ def issuer_profile(settings: Settings) -> dict[str, Any]:
     return {"@context": [badge.VC_CONTEXT, badge.OB_CONTEXT], **profile}
 
 
-def share_links(
-    settings: Settings,
-    *,
-    verification_code: str,
-    certificate_number: str,
-    track_name: str,
-    issued_at: datetime,
-    expires_at: datetime,
-) -> ShareLinks:
+def share_links(settings: Settings, certificate: Shared, *, verification_code: str) -> ShareLinks:
     """Where to download the credential, and LinkedIn's form filled in with the certificate."""
     base = settings.public_base_url
     return ShareLinks(
         verification_url=verification_url(base, verification_code),
         credential_url=badge.credential_url(base, verification_code),
         linkedin_url=badge.linkedin_add_url(
-            certification_name=track_name,
+            certification_name=certificate.track_name,
             organization_name=settings.credential_issuer_name,
-            issued_at=issued_at,
-            expires_at=expires_at,
+            issued_at=certificate.issued_at,
+            expires_at=certificate.expires_at,
             verification_url=verification_url(base, verification_code),
-            certificate_number=certificate_number,
+            certificate_number=certificate.certificate_number,
         ),
     )

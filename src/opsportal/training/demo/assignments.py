@@ -24,7 +24,6 @@ from opsportal.auth.service import create_user
 from opsportal.config import Settings
 from opsportal.models import (
     Assignment,
-    Certificate,
     Organization,
     OrganizationStatus,
     QuizAttempt,
@@ -33,11 +32,7 @@ from opsportal.models import (
 )
 from opsportal.models.base import utcnow
 from opsportal.training import repository
-from opsportal.training.certificates import (
-    expiry_for,
-    format_certificate_number,
-    new_verification_code,
-)
+from opsportal.training.certification.service import new_certificate
 from opsportal.training.compliance import repository as compliance_repository
 
 Say = Callable[[str], object]
@@ -132,28 +127,6 @@ def _organizations(session: Session) -> list[Organization]:
     return [anchor, *same_industry, *others[:OTHER_ORGANIZATIONS]]
 
 
-def _certificate(
-    session: Session, *, track: Track, user_id: int, name: str, issued_at: datetime
-) -> Certificate:
-    serial = repository.allocate_serial(session, issued_at.year)
-    certificate = Certificate(
-        certificate_number=format_certificate_number(issued_at.year, serial),
-        issue_year=issued_at.year,
-        serial=serial,
-        verification_code=new_verification_code(),
-        user_id=user_id,
-        track_id=track.id,
-        recipient_name=name,
-        track_name=track.name,
-        track_version=track.version,
-        track_major=track.version_major,
-        issued_at=issued_at,
-        expires_at=expiry_for(issued_at, track.validity_days),
-    )
-    session.add(certificate)
-    return certificate
-
-
 def _assign(
     session: Session, *, track: Track, organization_id: int, user_id: int, plan: Plan, now: datetime
 ) -> None:
@@ -203,7 +176,9 @@ def _load_organization(
             now=now,
         )
         if plan.issued_at is not None:
-            _certificate(session, track=track, user_id=user.id, name=name, issued_at=plan.issued_at)
+            new_certificate(
+                session, track=track, user_id=user.id, recipient_name=name, issued_at=plan.issued_at
+            )
         elif plan.started and quiz is not None:
             session.add(
                 QuizAttempt(

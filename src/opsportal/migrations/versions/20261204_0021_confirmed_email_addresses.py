@@ -1,7 +1,7 @@
 """users: an address is unique once confirmed; invitations that confirm it
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 
 A customer_admin may type any address for a new user. Answering "already
 exists" told it that the address had an account in some other organisation.
@@ -12,7 +12,7 @@ password until then. Addresses are unique among confirmed users only
 (a partial unique index), so an unconfirmed user may carry an address that is
 in use elsewhere; it is never signed in with, nor sent mail at. Existing users
 are confirmed.
-Create Date: 2026-11-29 14:00:00
+Create Date: 2026-12-04 22:31:00
 """
 
 from collections.abc import Sequence
@@ -20,18 +20,25 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0021"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+LOWER_EMAIL = "ix_users_lower_email"
+
+
 def upgrade() -> None:
+    # SQLite drops a unique constraint by rebuilding the table, which would lose the
+    # expression index on lower(email): it is dropped first and made again after.
+    op.drop_index(LOWER_EMAIL, table_name="users")
     with op.batch_alter_table("users") as batch_op:
         batch_op.add_column(
             sa.Column("email_confirmed", sa.Boolean(), nullable=False, server_default=sa.true())
         )
         batch_op.drop_constraint("uq_users_email", type_="unique")
+    op.create_index(LOWER_EMAIL, "users", [sa.text("lower(email)")])
     op.create_index(
         "uq_users_confirmed_email",
         "users",
@@ -56,11 +63,13 @@ def downgrade() -> None:
     if shared.first() is not None:
         raise RuntimeError(
             "Some addresses belong to more than one user (unconfirmed users created by "
-            "customer admins); remove those users before downgrading past 0017."
+            "customer admins); remove those users before downgrading past 0021."
         )
     with op.batch_alter_table("password_resets") as batch_op:
         batch_op.drop_column("confirms_address")
     op.drop_index("uq_users_confirmed_email", table_name="users")
+    op.drop_index(LOWER_EMAIL, table_name="users")
     with op.batch_alter_table("users") as batch_op:
         batch_op.create_unique_constraint("uq_users_email", ["email"])
         batch_op.drop_column("email_confirmed")
+    op.create_index(LOWER_EMAIL, "users", [sa.text("lower(email)")])

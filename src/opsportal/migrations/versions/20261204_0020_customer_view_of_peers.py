@@ -1,7 +1,7 @@
 """customers see their other peers' quartiles; a day records who was in which group
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0020
+Revises: 0019
 
 What a customer is shown of its peers is now worked out by the run, per
 organisation, from the *other* members of each of its groups (Harrell-Davis
@@ -15,7 +15,7 @@ organisation's present groups for staff.
 
 Groups of 5 to 9 peers now show customers the peer count only:
 PERCENTILE_ONLY becomes PEER_COUNT_ONLY.
-Create Date: 2026-11-29 10:00:00
+Create Date: 2026-12-04 22:30:00
 """
 
 from collections.abc import Sequence
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0015"
+revision: str = "0020"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

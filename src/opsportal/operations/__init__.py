@@ -1,0 +1,1 @@
+"""Running opsportal: readiness, the Prometheus endpoint, backups and restores."""

@@ -1,0 +1,1 @@
+"""Personal data: its registry, a person's export and erasure, and retention."""
