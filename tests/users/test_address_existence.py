@@ -205,3 +205,39 @@ class TestThePages:
             pages.append(client.get(detail).text.replace(email, "EMAIL").replace(detail, "PATH"))
         assert "/invitation" in pages[0] and "/password-link" not in pages[0]
         assert pages[0] == pages[1]
+
+
+class TestTheRoster:
+    def test_a_customer_admins_import_reads_alike_for_an_address_in_use_elsewhere(
+        self, client: TestClient, session: Session
+    ) -> None:
+        ours, theirs = create_organization(session), create_organization(session)
+        _, token = create_user(session, role=Role.CUSTOMER_ADMIN, organization=ours)
+        headers = {**bearer(token), "Content-Type": "text/csv"}
+        owner, _ = create_user(session, organization=theirs, email="taken@else.test")
+
+        def imported(text: str, dry_run: str) -> tuple[int, Any]:
+            response = client.post(
+                f"/api/v1/organizations/{ours.id}/users/import",
+                content=text.encode(),
+                params={"dryRun": dry_run},
+                headers=headers,
+            )
+            return response.status_code, response.json()
+
+        answers = [
+            imported(f"email,name\n{email},Someone\n", dry_run)
+            for dry_run in ("true", "false")
+            for email in ("fresh@else.test", "TAKEN@else.test")
+        ]
+        preview_fresh, preview_held, import_fresh, import_held = answers
+        assert preview_fresh == preview_held
+        assert import_fresh == import_held
+        assert import_held[0] == 200 and import_held[1]["created"] == 1
+        made = session.scalars(
+            select(User).where(User.organization_id == ours.id, User.name == "Someone")
+        ).all()
+        assert sorted(u.email.lower() for u in made) == ["fresh@else.test", "taken@else.test"]
+        assert not any(u.email_confirmed for u in made)
+        session.refresh(owner)
+        assert owner.organization_id == theirs.id and owner.email_confirmed
