@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -73,3 +74,36 @@ def serve_processes(env: dict[str, str], *, count: int = 2) -> Iterator[list[str
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+@contextmanager
+def serving(env: dict[str, str], *, log: Path, workers: int = 1) -> Iterator[str]:
+    """`opsportal serve --no-scheduler --workers N` with `env`, its output kept in `log`;
+    the URL once every worker listens. Stopped afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "opsportal.cli", "serve", "--no-scheduler"),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(
+            lambda: (
+                server.poll() is not None
+                or (answers(url) and (workers == 1 or "serving http" in log.read_text()))
+            ),
+            seconds=START_SECONDS,
+            what="the server to listen",
+        )
+        assert server.poll() is None, log.read_text()
+        yield url
+    finally:
+        if server.poll() is None:
+            server.terminate()  # with several workers, the supervisor stops them too
+            server.wait(timeout=60)

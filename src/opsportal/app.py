@@ -107,8 +107,10 @@ def create_app(
     install_openapi(app)
     install_docs(app)
     # Middleware added last runs first: security headers on every answer (the
-    # 413s and 401s below included), then the body limit, then the API token
-    # check before any body is read, then the session cookie.
+    # 401s, 408s, 413s and 503s below included); the API token check before any
+    # body is read; the whole body read, under a size limit and a deadline, before
+    # the request is admitted, so a slow client holds no slot, lock or turn; then
+    # admission, and the session cookie.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or shared_secret_key(session_factory),
@@ -117,12 +119,20 @@ def create_app(
         same_site="lax",
         https_only=settings.session_cookie_secure,
     )
-    app.add_middleware(ApiBodyNeedsToken, session_factory=session_factory)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RequestAdmission,
         limit=settings.database_pool_size,
         wait_seconds=settings.database_busy_timeout_seconds,
+    )
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_read_timeout_seconds,
+    )
+    app.add_middleware(
+        ApiBodyNeedsToken,
+        session_factory=session_factory,
+        checks_at_once=settings.database_pool_size,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     # Outermost: every answer, the middleware's own 413s and 503s included, is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from functools import lru_cache
@@ -38,6 +39,27 @@ SECURE_PASSWORD_HASH_TIME_COST = 3
 SECURE_PASSWORD_HASH_MEMORY_KIB = 64 * 1024
 
 
+def parse_proxies(value: str) -> tuple[str, ...]:
+    """Trusted proxies like "10.0.0.1, 10.1.0.0/16" as ("10.0.0.1", "10.1.0.0/16"); "*" is any."""
+    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
+    if "*" in proxies and len(proxies) > 1:
+        raise ValueError("* (any proxy) stands alone; name no addresses beside it")
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            if "/" in proxy:
+                ipaddress.ip_network(proxy)
+            else:
+                ipaddress.ip_address(proxy)
+        except ValueError:
+            raise ValueError(
+                f"{proxy!r} is not an IP address or network; list the proxies' addresses, "
+                "comma-separated, or * for any"
+            ) from None
+    return proxies
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSPORTAL_", extra="ignore")
 
@@ -56,6 +78,18 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 8 * 3600
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # A request body must arrive in full within this many seconds of the request's
+    # head, or the request gets 408. Bodies are read before a request takes a slot
+    # or a database lock, so a client that sends slowly holds nothing else. Raise
+    # it if clients upload large files over slow links.
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto headers `serve`
+    # believes: comma-separated addresses or networks (10.0.0.0/8), or * for any.
+    # Empty (the default): none, and the client address is the connection's.
+    # Name only your own reverse proxies: whoever is trusted here picks the client
+    # address that the per-address login limit counts.
+    forwarded_allow_ips: str = ""
 
     # The login throttle (per email, per client address) and the password checks
     # anonymous requests can start: at most this many at once per process.
@@ -155,6 +189,11 @@ class Settings(BaseSettings):
             )
 
     @property
+    def trusted_proxies(self) -> tuple[str, ...]:
+        """`forwarded_allow_ips` as a tuple of addresses and networks (or "*")."""
+        return parse_proxies(self.forwarded_allow_ips)
+
+    @property
     def login_window(self) -> timedelta:
         return timedelta(seconds=self.login_window_seconds)
 
@@ -236,6 +275,12 @@ class Settings(BaseSettings):
         if value:
             parse_smtp_url(value)
         return value or None
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_proxies(value)
+        return value
 
     @property
     def staff_domains(self) -> frozenset[str]:

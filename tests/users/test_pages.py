@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opsportal.auth.service import issue_token
 from opsportal.models import ApiToken, Organization, OutboxMessage, Role, User
 from tests.factories import bearer, create_organization, create_user
 from tests.pages import PASSWORD, log_in, post_form
@@ -147,13 +148,19 @@ class TestAdminPages:
         assert saved.status_code == 303
         session.refresh(member)
         assert member.name == "Renamed" and member.role is Role.CUSTOMER_ADMIN
+        # A token from before the role change is over.
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+        token = issue_token(session, user=member)
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
         off = post_form(client, f"{page}/active", from_page=page, data={"active": "0"})
         assert off.status_code == 303
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
         assert "deactivated" in client.get(page).text
         post_form(client, f"{page}/active", from_page=page, data={"active": "1"})
-        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+        assert "deactivated" not in client.get(page).text
+        # Reactivation brings back the user, not what it held before.
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
 
     def test_cannot_deactivate_itself(self, client: TestClient, session: Session) -> None:
         me = signed_in(client, session, Role.ADMIN)

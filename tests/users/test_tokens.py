@@ -1,5 +1,6 @@
 """API tokens: issued and shown once, listed without the token, expiring, revoked, and
-stopped at once when their user is deactivated; their last use written at most once a minute."""
+stopped at once (for good) when their user is deactivated; their last use written at most
+once a minute."""
 
 from __future__ import annotations
 
@@ -142,7 +143,7 @@ class TestRevocation:
 
 
 class TestDeactivation:
-    def test_tokens_and_sessions_stop_at_once_and_come_back_on_reactivation(
+    def test_tokens_and_sessions_stop_at_once_and_stay_stopped_on_reactivation(
         self, client: TestClient, session: Session, admin_headers: dict[str, str], member: User
     ) -> None:
         issued = issue(client, admin_headers, member)
@@ -159,7 +160,9 @@ class TestDeactivation:
             assert log_in(browser, member.email).status_code == 401
 
             client.patch(path, json={"isActive": True}, headers=admin_headers)
-            assert client.get("/api/v1/me", headers=bearer(issued["token"])).status_code == 200
+            # The user is back; what it held before is not.
+            assert client.get("/api/v1/me", headers=bearer(issued["token"])).status_code == 401
+            assert log_in(browser, member.email).status_code == 303
 
 
 @pytest.fixture

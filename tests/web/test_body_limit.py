@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,6 +18,7 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.models import MetricValue, Organization, Role
+from opsportal.web.security import IN_MEMORY_BODY_BYTES
 from tests.factories import bearer, create_organization, create_user
 from tests.pages import PASSWORD, csrf_from, log_in
 
@@ -76,6 +77,17 @@ class TestBodyLimit:
         assert response.status_code == 200, response.text
         assert stored_values(session) == 1
 
+    def test_a_body_larger_than_what_is_kept_in_memory_arrives_whole(
+        self, client: TestClient, session: Session, admin: dict[str, str]
+    ) -> None:
+        body = batch(create_organization(session), 3000)
+        assert len(body) > 3 * IN_MEMORY_BODY_BYTES  # read back from its temporary file
+        response = client.post(
+            VALUES, content=body, headers={**admin, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json() == {"accepted": 3000}
+
     def test_a_declared_length_over_the_limit_is_refused_and_nothing_changes(
         self, limited: TestClient, session: Session, admin: dict[str, str]
     ) -> None:
@@ -122,17 +134,71 @@ class TestBodyLimit:
         assert Settings().max_body_bytes == 10 * 1024 * 1024
 
 
+class TestBodyDeadline:
+    """A body must arrive in full within its deadline, before the request goes any further."""
+
+    @pytest.fixture
+    def quick_deadline(self, settings: Settings, session_factory: SessionFactory) -> FastAPI:
+        return create_app(
+            settings.model_copy(update={"body_read_timeout_seconds": 0.5}),
+            session_factory=session_factory,
+        )
+
+    def trickle(self, app: FastAPI, path: str) -> tuple[int, dict[str, str], bytes, int]:
+        """Announce 1,000 bytes, send 10, then nothing more (the client never disconnects)."""
+        calls = 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                return {"type": "http.request", "body": b"x" * 10, "more_body": True}
+            await anyio.sleep_forever()
+            raise AssertionError("unreachable")
+
+        async def bounded() -> tuple[int, dict[str, str], bytes, int]:
+            headers = {"content-type": "application/json", "content-length": "1000"}
+            with anyio.fail_after(30):  # without a deadline, the request would wait for ever
+                return await call(app, headers=headers, body=b"", receive=receive, path=path)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(anyio.run, bounded).result()
+
+    @pytest.mark.parametrize("path", ["/api/v1/login", "/login"])
+    def test_a_body_that_does_not_arrive_in_time_gets_408(
+        self, quick_deadline: FastAPI, path: str
+    ) -> None:
+        status, headers, answer, _ = self.trickle(quick_deadline, path)
+        assert status == 408
+        assert headers["content-type"] == "application/problem+json"
+        assert headers["connection"] == "close"
+        problem = json.loads(answer)
+        assert problem["status"] == 408
+        assert "did not arrive within 0.5 seconds" in problem["detail"]
+
+    def test_the_default_deadline_is_ten_seconds(self) -> None:
+        assert Settings().body_read_timeout_seconds == 10
+
+
 async def call(
-    app: FastAPI, *, headers: dict[str, str], body: bytes, method: str = "POST"
+    app: FastAPI,
+    *,
+    headers: dict[str, str],
+    body: bytes,
+    method: str = "POST",
+    path: str = VALUES,
+    receive: Callable[[], Awaitable[dict[str, Any]]] | None = None,
 ) -> tuple[int, dict[str, str], bytes, int]:
     """Call the app as the server would; return the status, headers, body and how often the app
     asked for the request body."""
     reads = 0
     messages: list[dict[str, Any]] = []
 
-    async def receive() -> dict[str, Any]:
+    async def counting_receive() -> dict[str, Any]:
         nonlocal reads
         reads += 1
+        if receive is not None:
+            return await receive()
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
@@ -144,8 +210,8 @@ async def call(
         "http_version": "1.1",
         "method": method,
         "scheme": "http",
-        "path": VALUES,
-        "raw_path": VALUES.encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
@@ -153,7 +219,7 @@ async def call(
         "server": ("testserver", 80),
         "state": {},
     }
-    await app(scope, receive, send)
+    await app(scope, counting_receive, send)
     start = next(m for m in messages if m["type"] == "http.response.start")
     answer = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, answer, reads

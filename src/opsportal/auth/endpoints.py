@@ -57,17 +57,23 @@ def log_in_for_token(
 
     The token is shown this once. Logins are throttled as on the login page.
     """
-    principal = log_in(
+    logged_in = log_in(
         session_factory,
         email=body.email,
         password=body.password,
         address=client_address(request),
         settings=settings,
     )
+    principal = logged_in.principal
     user = repository.get_user(session, principal.user_id)
     assert user is not None
     expires_at = utcnow() + timedelta(seconds=settings.session_max_age_seconds)
     row, token = issue_api_token(
-        session, user=user, label=body.label, expires_at=expires_at, actor=principal
+        session,
+        user=user,
+        label=body.label,
+        expires_at=expires_at,
+        actor=principal,
+        epoch=logged_in.credentials_epoch,
     )
     return TokenIssued(id=row.id, token=token, label=row.label, expires_at=row.expires_at)

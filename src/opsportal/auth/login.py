@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -49,6 +50,17 @@ def policy_of(settings: Settings) -> throttle.ThrottlePolicy:
     )
 
 
+@dataclass(frozen=True)
+class LoggedIn:
+    """Who logged in, with the user's session version and credentials epoch as they were
+    when the password was checked: a session or token made from this login carries
+    those, so a password changed meanwhile ends it too."""
+
+    principal: Principal
+    session_version: int
+    credentials_epoch: int
+
+
 def log_in(
     session_factory: SessionFactory,
     *,
@@ -57,7 +69,7 @@ def log_in(
     address: str,
     settings: Settings,
     now: datetime | None = None,
-) -> Principal:
+) -> LoggedIn:
     """The user these credentials belong to; 401 if wrong, 429 if throttled.
 
     Call it holding a password-check slot (`PasswordCheckSlot`).
@@ -75,12 +87,17 @@ def log_in(
         # An email with NUL characters cannot exist (and PostgreSQL refuses to compare it).
         user = None if "\x00" in email else repository.get_user_by_email(session, email)
         stored_hash = user.password_hash if user is not None else None
-        principal = Principal.of(user) if user is not None and user.is_active else None
+        logged_in = (
+            LoggedIn(Principal.of(user), user.session_version, user.credentials_epoch)
+            if user is not None and user.is_active
+            else None
+        )
     matches = verify_password(stored_hash, password)
+    principal = logged_in.principal if logged_in is not None else None
     if principal is not None and principal.is_staff and not settings.staff_password_login:
         # Checked after the (constant-time) verification, and whatever its outcome.
         raise Forbidden(STAFF_USE_SSO)
-    if matches and principal is not None:
+    if matches and logged_in is not None:
         assert stored_hash is not None  # it verified
         rehashed = hash_password(password) if is_below_current_cost(stored_hash) else None
         if state.email_failures or rehashed is not None:
@@ -89,9 +106,9 @@ def log_in(
                     throttle.clear(session, email=email)
                 if rehashed is not None:
                     repository.replace_password_hash(
-                        session, user_id=principal.user_id, old=stored_hash, new=rehashed
+                        session, user_id=logged_in.principal.user_id, old=stored_hash, new=rehashed
                     )
-        return principal
+        return logged_in
     with session_scope(session_factory) as session:
         throttle.record_failure(session, email=email, address=address, policy=policy, now=now)
     LOGIN_FAILURES.inc()
@@ -99,7 +116,7 @@ def log_in(
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server sees it (behind a proxy: see `--forwarded-allow-ips`)."""
+    """The client's address as the server sees it (behind a proxy: see config.py)."""
     return request.client.host if request.client is not None else "unknown"
 
 

@@ -66,7 +66,6 @@ def login_form(
 @router.post("/login")
 def login(
     request: Request,
-    session: SessionDep,
     form: CheckedForm,
     settings: SettingsDep,
     session_factory: SessionFactoryDep,
@@ -105,7 +104,7 @@ def login(
             status_code=422,
         )
     try:
-        principal = log_in(
+        logged_in = log_in(
             session_factory,
             email=email,
             password=password,
@@ -127,7 +126,7 @@ def login(
             error=exc.detail,
             status_code=exc.status_code,
         )
-    sign_in(request, principal, db=session)
+    sign_in(request, logged_in.principal, version=logged_in.session_version)
     return RedirectResponse(next_path, status_code=303)
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from opsportal.models import ApiToken, Role, User
+from opsportal.models import ApiToken, PasswordReset, Role, User
 
 
 class TokenHolder(NamedTuple):
@@ -71,7 +71,13 @@ _TOKEN_HOLDER = (
         User.is_active,
     )
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        # Issued before its user's last change of role, organisation, password or
+        # active flag: over (see auth.sessions.end_credentials).
+        ApiToken.credentials_epoch == User.credentials_epoch,
+    )
 )
 
 
@@ -112,4 +118,38 @@ def replace_password_hash(session: Session, *, user_id: int, old: str, new: str)
         .where(User.id == user_id, User.password_hash == old)
         .values(password_hash=new)
         .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_tokens(session: Session, *, user_id: int, now: datetime) -> None:
+    """Mark every unrevoked token of the user revoked."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def spend_password_links(session: Session, *, user_id: int, now: datetime) -> None:
+    """Mark every unused password link of the user used."""
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def bump_credentials(session: Session, *, user_id: int) -> None:
+    """Move the user's session version and credentials epoch on, in SQL, so that
+    concurrent changes each count."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            session_version=User.session_version + 1,
+            credentials_epoch=User.credentials_epoch + 1,
+        )
+        .execution_options(synchronize_session="fetch")
     )

@@ -126,11 +126,21 @@ def issue_api_token(
     label: str = "cli",
     expires_at: datetime | None = None,
     actor: Principal | None = None,
+    epoch: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create an API token: (its row, the plain token), the plain token returned once only."""
+    """Create an API token: (its row, the plain token), the plain token returned once only.
+
+    `epoch`: the user's credentials epoch when what entitles it to the token was
+    checked (a password, at login), if that was before `user` was read.
+    """
     token = new_api_token()
     row = ApiToken(
-        user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires_at
+        user_id=user.id,
+        token_hash=hash_token(token),
+        label=label,
+        expires_at=expires_at,
+        # Good until the user's next change of role, organisation, password or active flag.
+        credentials_epoch=user.credentials_epoch if epoch is None else epoch,
     )
     session.add(row)
     session.flush()

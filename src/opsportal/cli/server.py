@@ -33,6 +33,7 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     from opsportal.benchmarks.service import close_abandoned_runs
     from opsportal.web.logs import log_config
     from opsportal.web.secret_key import shared_secret_key
+    from opsportal.web.serving import uvicorn_options
     from opsportal.web.workers import (
         Supervisor,
         metrics_directory,
@@ -73,6 +74,7 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
             host=host,
             port=port,
             workers=workers,
+            **uvicorn_options(get_settings()),
             **uvicorn_logging(),
         )
 

@@ -95,6 +95,10 @@ class User(Base):
     # False until the address's owner accepts the invitation emailed to it (a user
     # created by a customer_admin); it cannot sign in with a password until then.
     email_confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Bumped by every change of role, organisation, password or active flag: an
+    # API token or password link is good only while it carries the epoch its user
+    # had when it was issued (see auth.sessions.end_credentials).
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by a roster import or the organisation's directory (SCIM `externalId`).
     external_id: Mapped[str | None] = mapped_column(String(200))
     # Removed by the organisation's directory (SCIM DELETE): deactivated and gone from
@@ -129,6 +133,8 @@ class ApiToken(Base):
     # Updated at most once a minute per token (see auth.service.authenticate_token).
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The user's credentials_epoch when the token was issued.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="raise")
 
@@ -165,6 +171,8 @@ class PasswordReset(Base):
     # An invitation emailed to the address: using it confirms the user's address.
     # A link handed to an administrator sets a password only.
     confirms_address: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The user's credentials_epoch when the link was issued.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LoginFailure(Base):

@@ -47,12 +47,16 @@ def new_password_link(
     """
     repository.drop_unused_password_resets(session, user_id=user_id)
     token = secrets.token_urlsafe(32)
+    # The caller has the user in hand (identity map): the link carries the
+    # credentials epoch of the user it checked, and dies with its next change.
+    user = session.get(User, user_id)
     session.add(
         PasswordReset(
             user_id=user_id,
             token_hash=hash_token(token),
             expires_at=expires_at,
             confirms_address=confirms_address,
+            credentials_epoch=user.credentials_epoch if user is not None else 0,
         )
     )
     session.flush()
@@ -169,6 +173,7 @@ def invite_new_users(
                 "created_at": now,
                 "expires_at": expires_at,
                 "confirms_address": True,
+                "credentials_epoch": user.credentials_epoch,
             }
         )
         mails.append(

@@ -87,6 +87,8 @@ def _list_page(
         "users/list.html",
         user=user,
         users=users,
+        # Listed to a customer_admin, not linked: another customer_admin is not its to manage.
+        manageable=lambda managed: service.can_manage(user, managed),
         total=total,
         q=q,
         page=page,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -55,16 +54,6 @@ def drop_unused_password_resets(session: Session, *, user_id: int) -> None:
             PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
         )
     )
-
-
-def expire_password_resets(session: Session, *, user_id: int, now: datetime) -> None:
-    """Once a password is set, no other outstanding link of the user works."""
-    for reset in session.scalars(
-        select(PasswordReset).where(
-            PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
-        )
-    ):
-        reset.used_at = now
 
 
 # Stay within SQLite's bound-parameter limit in IN lists.

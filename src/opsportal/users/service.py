@@ -2,9 +2,16 @@
 
 An admin manages everyone. A customer_admin manages its own organisation's
 customer users only: anyone else is a 404 to it (never a confirmation that they
-exist), and it can give no one a staff role (403). Nobody changes their own
-role or deactivates themselves, so an organisation or the platform always
-keeps an administrator. Every change is audited in its own transaction.
+exist), and it can give no one a staff role (403). The other customer_admins of
+its organisation it sees, but does not change or act for (403): no tokens or
+password links for them, no demotion. Nobody changes their own role or
+deactivates themselves, so an organisation or the platform always keeps an
+administrator. Every change is audited in its own transaction.
+
+A change of role, organisation, password or active flag ends every web session,
+API token and password link the user was given before it
+(`auth.sessions.end_credentials`): what a customer_admin minted for a customer
+must not become a staff token on promotion, and nothing comes back on reactivation.
 
 A customer_admin learns nothing about accounts outside its organisation, also
 not whether an address has one. A user it creates (here, or by roster import)
@@ -33,6 +40,7 @@ from opsportal.auth import service as auth_service
 from opsportal.auth import throttle
 from opsportal.auth.secrets import hash_password, hash_token
 from opsportal.auth.service import check_password, check_role_and_organization
+from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
@@ -46,12 +54,32 @@ __all__ = ["PASSWORD_LINK_PATH"]
 
 
 def can_reach(principal: Principal, user: User) -> bool:
-    """Whether `principal` may see and manage `user`."""
+    """Whether `principal` may see `user` (and manage it, unless it is a peer: `can_manage`)."""
     if principal.is_admin:
         return True
     if principal.role is Role.CUSTOMER_ADMIN:
         return user.role.is_customer and user.organization_id == principal.organization_id
     return False
+
+
+def _is_peer(principal: Principal, user: User) -> bool:
+    """Another customer_admin of the principal's organisation, to a customer_admin."""
+    return (
+        principal.role is Role.CUSTOMER_ADMIN
+        and user.role is Role.CUSTOMER_ADMIN
+        and user.id != principal.user_id
+    )
+
+
+def can_manage(principal: Principal, user: User) -> bool:
+    """Whether `principal` may change `user`, or issue it tokens and password links."""
+    return can_reach(principal, user) and not _is_peer(principal, user)
+
+
+PEER_ADMIN = (
+    "A customer administrator cannot change another customer administrator, nor issue or "
+    "see their tokens and password links; ask a platform administrator."
+)
 
 
 def _require_manager(principal: Principal) -> None:
@@ -64,6 +92,14 @@ def _reachable_user(session: Session, principal: Principal, user_id: int) -> Use
     user = auth_repository.get_user(session, user_id)
     if user is None or not can_reach(principal, user):
         raise NotFound(f"User {user_id} not found.")
+    return user
+
+
+def _managed_user(session: Session, principal: Principal, user_id: int) -> User:
+    """A user `principal` may change: reachable (else 404) and not a peer (else 403)."""
+    user = _reachable_user(session, principal, user_id)
+    if _is_peer(principal, user):
+        raise Forbidden(PEER_ADMIN)
     return user
 
 
@@ -161,8 +197,11 @@ def _snapshot(user: User) -> dict[str, object]:
 
 
 def update_user(session: Session, *, principal: Principal, user_id: int, data: UserUpdate) -> User:
-    """Change a user's name, role, organisation or whether it is active (audited)."""
-    user = _reachable_user(session, principal, user_id)
+    """Change a user's name, role, organisation or whether it is active (audited).
+
+    A change of role, organisation or active flag ends what the user was given before it.
+    """
+    user = _managed_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
     if user.erased_at is not None and wanted:
         # Its person is gone: reactivated, the row would be an account of no one.
@@ -195,6 +234,8 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
         user.deleted_at = None
     session.flush()
     changed = changes(before, _snapshot(user))
+    if {"role", "organizationId", "isActive"} & set(changed):
+        end_credentials(session, user=user)
     if changed:
         record(
             session,
@@ -224,7 +265,7 @@ def issue_token(
     expires_in_days: int | None,
 ) -> tuple[ApiToken, str]:
     """A new token for the user: (its row, the plain token, shown once)."""
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
@@ -234,7 +275,7 @@ def issue_token(
 
 
 def list_tokens(session: Session, *, principal: Principal, user_id: int) -> list[ApiToken]:
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     return auth_repository.list_tokens(session, user.id)
 
 
@@ -247,7 +288,7 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Ap
         or owner is None
         or not (
             owner.id == principal.user_id
-            or (principal.manages_users and can_reach(principal, owner))
+            or (principal.manages_users and can_manage(principal, owner))
         )
     ):
         raise NotFound(f"Token {token_id} not found.")
@@ -267,7 +308,7 @@ def issue_password_link(
     new link replaces any unused earlier one, and the current password keeps
     working until the link is used.
     """
-    user = _reachable_user(session, principal, user_id)
+    user = _managed_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
     if not user.email_confirmed:
@@ -296,7 +337,7 @@ def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordR
     if link is None or link.used_at is not None or link.expires_at <= now:
         return None
     user = auth_repository.get_user(session, link.user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or link.credentials_epoch != user.credentials_epoch:
         return None
     return link, user
 
@@ -325,10 +366,9 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Us
             raise NotFound(INVALID_LINK)  # someone confirmed the address first
         user.email_confirmed = True
     user.password_hash = hash_password(password)
-    # Like any password change: every session signed in before it ends.
-    user.session_version = user.session_version + 1
     link.used_at = now
-    repository.expire_password_resets(session, user_id=user.id, now=now)
+    # Like any password change: every session, token and link from before it ends.
+    end_credentials(session, user=user, now=now)
     throttle.clear(session, email=user.email)
     session.flush()
     record(

@@ -127,7 +127,11 @@ def log_config(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": f"{__name__}.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": f"{__name__}.RequestIdFilter"},
+            # No secret in any line: one-time links, OIDC codes, API tokens.
+            "no_secrets": {"()": "opsportal.web.serving.RedactSecrets"},
+        },
         "formatters": {
             "default": (
                 {"()": f"{__name__}.JsonFormatter"}

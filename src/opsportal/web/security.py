@@ -4,14 +4,14 @@
   anywhere, /docs included: its Swagger UI is served from the package and
   started by a script file), no framing, `nosniff`, `Referrer-Policy`, HSTS
   behind HTTPS, and `Cache-Control: no-store` on everything but static files.
-- `BodyLimit`: a body over the limit gets 413 before it is read in full — at
-  once when `Content-Length` says so, otherwise as soon as the streamed bytes
-  pass the limit.
 - `ApiBodyNeedsToken`: an API request with a body and no valid API token gets
   401 before a byte of the body is read (see the class for why here).
+- `BodyLimit`: every body is read in full before the request is admitted, under
+  a size limit (413, at once when `Content-Length` says so) and a deadline (408),
+  so a slow client holds nothing but its own connection (see the class).
 
-They are plain ASGI rather than `BaseHTTPMiddleware`, so a body is never
-buffered on its way through and a streamed response stays streamed.
+They are plain ASGI rather than `BaseHTTPMiddleware`, so a body is buffered
+once, where `BodyLimit` says, and a streamed response stays streamed.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import os
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from tempfile import SpooledTemporaryFile
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -112,86 +112,115 @@ def _too_large_detail(limit: int) -> str:
     return f"The request body is larger than {limit:,} bytes; nothing was changed."
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from `receive` as the streamed body passes the limit; rendered as a 413."""
+def _too_slow_detail(seconds: float) -> str:
+    return f"The request body did not arrive within {seconds:g} seconds; nothing was changed."
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, _too_large_detail(limit), headers={"Connection": "close"})
+
+# Kept in memory while it arrives (uvicorn stops reading a connection at 64 KB
+# unread); the rest of a larger body waits in a temporary file.
+IN_MEMORY_BODY_BYTES = 64 * 1024
+REPLAY_CHUNK_BYTES = 64 * 1024
+
+
+def _expects_body(headers: Headers) -> bool:
+    return headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
 
 
 class BodyLimit:
-    """Requests whose body is over `max_bytes` get 413 before the body is read in full.
+    """Every request body is read in full, within `max_bytes` and `timeout_seconds`, before
+    the request goes any further.
 
-    A declared `Content-Length` over the limit is answered at once, without
-    reading anything. A body without one (chunked) is counted as it streams in;
-    the read that passes the limit raises `BodyTooLarge`, which the app's error
-    handlers render (problem+json, or an HTML page for a form). Whatever the app
-    does with that exception, the answer is a 413 and the connection is closed.
+    - A declared `Content-Length` over the limit is answered 413 at once, nothing read.
+    - A streamed (chunked) body is counted as it arrives: 413 as it passes the limit.
+    - A body that has not arrived in full within `timeout_seconds` of the request's
+      head gets 408, however steadily it trickles.
+
+    Only then is the request let in (`RequestAdmission`), and the app gets the body
+    as one message. So a slow client holds none of what a request takes on its way
+    through: a request slot, SQLite's write turn, a database connection, a thread.
+    Waiting for its bytes costs one task on the event loop, and the wait is bounded.
+    Before this, eight connections trickling a byte at a time into `POST /api/v1/login`
+    held every request slot, and `/healthz` got 503 for as long as they trickled.
+
+    A body is kept in memory up to `IN_MEMORY_BODY_BYTES`, and beyond that in a
+    temporary file (as nginx does), so connections that send large bodies and stall
+    cost the process what uvicorn held for them before: 40 anonymous 9 MB form posts
+    left waiting took a worker from 134 MB to 600 MB when bodies were kept in memory.
+    Requests without a body go straight on.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        if not _expects_body(headers):
+            await self.app(scope, receive, send)
+            return
         limit = self.max_bytes
-        declared = Headers(scope=scope).get("content-length")
+        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await send_problem(
-                send, 413, "Payload too large", _too_large_detail(limit), slug="payload-too-large"
-            )
+            await _too_large(send, limit)
             return
 
-        received = 0
-        exceeded = False
-        response_started = False
-        replaced = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    exceeded = True
-                    raise BodyTooLarge(limit)
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal response_started, replaced
-            if replaced:
+        with SpooledTemporaryFile(max_size=IN_MEMORY_BODY_BYTES) as spool:
+            received = 0
+            ended: str | None = None  # why reading stopped, if it stopped before the deadline
+            with anyio.move_on_after(self.timeout_seconds):
+                while ended is None:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        ended = "disconnected"
+                        break
+                    chunk = message.get("body", b"")
+                    received += len(chunk)
+                    if received > limit:
+                        ended = "too large"
+                        break
+                    spool.write(chunk)
+                    if not message.get("more_body", False):
+                        ended = "complete"
+            if ended == "disconnected":
+                return  # the client left: there is no one to answer
+            if ended == "too large":
+                await _too_large(send, limit)
                 return
-            if message["type"] == "http.response.start":
-                response_started = True
-                if exceeded and message["status"] != 413:
-                    # Something turned BodyTooLarge into another answer: it is still a 413.
-                    replaced = True
-                    await send_problem(
-                        send,
-                        413,
-                        "Payload too large",
-                        _too_large_detail(limit),
-                        slug="payload-too-large",
-                    )
-                    return
-                if exceeded:
-                    MutableHeaders(scope=message)["Connection"] = "close"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except BodyTooLarge:
-            if not response_started:
+            if ended is None:
                 await send_problem(
                     send,
-                    413,
-                    "Payload too large",
-                    _too_large_detail(limit),
-                    slug="payload-too-large",
+                    408,
+                    "Request timeout",
+                    _too_slow_detail(self.timeout_seconds),
+                    slug="request-timeout",
                 )
+                return
+
+            spool.seek(0)
+            left = received
+
+            async def replay() -> Message:
+                nonlocal left
+                if left < 0:
+                    return await receive()  # after the body, only the client's disconnect
+                chunk = spool.read(REPLAY_CHUNK_BYTES)
+                left -= len(chunk)
+                more = left > 0
+                if not more:
+                    left = -1
+                return {"type": "http.request", "body": chunk, "more_body": more}
+
+            await self.app(scope, replay, send)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    await send_problem(
+        send, 413, "Payload too large", _too_large_detail(limit), slug="payload-too-large"
+    )
 
 
 API_PREFIX = "/api/"
@@ -217,6 +246,10 @@ class ApiBodyNeedsToken:
     a route declaring its body lazily would have to be written that way one by
     one; a middleware covers every API route, present and future, in one place.
 
+    It runs before the body is read (`BodyLimit`), and so before the request is
+    admitted (`RequestAdmission`): its checks take threads of their own, at most
+    `checks_at_once` at a time, never the threads the admitted requests run on.
+
     It checks the token the way the route will (`authenticate_token`, in a
     worker thread, so the event loop is not blocked), and only to refuse: the
     route checks the token again for itself, with its roles, so nothing about
@@ -225,9 +258,13 @@ class ApiBodyNeedsToken:
     error handling answer as usual. Requests without a body are left to the route.
     """
 
-    def __init__(self, app: ASGIApp, *, session_factory: SessionFactory) -> None:
+    def __init__(
+        self, app: ASGIApp, *, session_factory: SessionFactory, checks_at_once: int
+    ) -> None:
         self.app = app
         self.session_factory = session_factory
+        self.checks_at_once = checks_at_once
+        self._limiter: anyio.CapacityLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -238,12 +275,13 @@ class ApiBodyNeedsToken:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        has_body = headers.get("content-length", "0") not in ("", "0") or (
-            "transfer-encoding" in headers
-        )
-        if has_body:
+        if _expects_body(headers):
             token = _bearer_token(headers)
-            if token is None or not await anyio.to_thread.run_sync(self._valid, token):
+            if self._limiter is None:  # made on the event loop that serves, not at import
+                self._limiter = anyio.CapacityLimiter(self.checks_at_once)
+            if token is None or not await anyio.to_thread.run_sync(
+                self._valid, token, limiter=self._limiter
+            ):
                 await send_problem(
                     send,
                     401,

@@ -68,11 +68,18 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def sign_in(request: Request, principal: Principal, *, db: Session) -> None:
+def sign_in(
+    request: Request, principal: Principal, *, db: Session | None = None, version: int | None = None
+) -> None:
+    """Sign `principal` in: with the session `version` its sign-in was checked at, or else
+    the one in the database (`db`) now."""
     # A fresh session on login, so a session planted before login is worthless.
     request.session.clear()
     request.session[SESSION_USER_KEY] = principal.user_id
-    request.session[SESSION_VERSION_KEY] = session_version(db, principal.user_id)
+    if version is None:
+        assert db is not None, "sign_in needs the session version or a database session"
+        version = session_version(db, principal.user_id)
+    request.session[SESSION_VERSION_KEY] = version
     request.session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
 
 

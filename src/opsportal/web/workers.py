@@ -41,6 +41,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from opsportal.config import get_settings
 from opsportal.web.logs import log_config
+from opsportal.web.serving import uvicorn_options
 
 APP = "opsportal.app:serve_app"
 WATCH_SECONDS = 0.5
@@ -118,7 +119,9 @@ def _end_with_parent(parent: int) -> None:
 def _worker(app: str, host: str, port: int, listening: EventType, parent: int) -> None:
     _end_with_parent(parent)
     sock = listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, factory=True, **uvicorn_logging()))
+    # The worker's settings, from the environment the supervisor passed on.
+    options = {**uvicorn_options(get_settings()), **uvicorn_logging()}
+    server = uvicorn.Server(uvicorn.Config(app, factory=True, **options))
 
     def tell_when_listening() -> None:
         while not server.started and not server.should_exit:

@@ -117,6 +117,33 @@ class TestReport:
         assert "'=HYPERLINK(1)" in names  # neutralised for spreadsheets
         assert {r["status"] for r in rows} == {"NOT_STARTED"}
 
+    def test_no_cell_starts_a_formula_whichever_separator_a_spreadsheet_splits_on(
+        self, client: TestClient, session: Session, setup: dict[str, Any]
+    ) -> None:
+        # Names as a customer_admin could once type them (stored before names were
+        # checked for control characters), and a track name with a formula after a `;`.
+        hostile = ["Bob;=cmd|' /C calc'!A0", "Eve\t=1+1", "Pipe|@SUM(A1:A9)"]
+        for name in hostile:
+            user, _ = create_user(session, organization=setup["org"])
+            user.name = name
+        setup["track"].name = "Ethics; -2+3"
+        session.flush()
+        assign(client, setup["headers"], setup["track"], setup["org"])
+        response = client.get(
+            f"/api/v1/training/compliance/organizations/{setup['org'].id}/compliance.csv",
+            headers=setup["headers"],
+        )
+        assert response.status_code == 200
+        by_comma = list(csv.DictReader(io.StringIO(response.text)))
+        assert len(by_comma) == 6
+        for name in hostile:  # each still readable as the name it is
+            assert any(row["name"].replace("'", "") == name.replace("'", "") for row in by_comma)
+        for separator in (",", ";", "\t"):
+            for row in csv.reader(io.StringIO(response.text), delimiter=separator):
+                for cell in row:
+                    shown = cell.lstrip(' \t\r\n"')
+                    assert not shown.startswith(("=", "+", "-", "@")), (separator, cell)
+
     def test_empty_organisation(
         self, client: TestClient, staff_headers: dict[str, str], session: Session
     ) -> None:

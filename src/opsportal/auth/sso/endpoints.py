@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from opsportal.auth.deps import CurrentUser
-from opsportal.auth.sso import service
+from opsportal.auth.sso import configuration
 from opsportal.auth.sso.schemas import DomainsRead, DomainsUpdate, SsoRead, SsoUpdate
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
@@ -24,8 +24,8 @@ def read_sso(
     organization_id: ResourceId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> SsoRead:
     """The organisation's identity provider (admins; its customer_admins). Secrets are not shown."""
-    sso = service.get_sso(session, principal=user, organization_id=organization_id)
-    return service.view(session, sso=sso, base_url=settings.public_base_url)
+    sso = configuration.get_sso(session, principal=user, organization_id=organization_id)
+    return configuration.view(session, sso=sso, base_url=settings.public_base_url)
 
 
 @router.put("/{organization_id}/sso", response_model=SsoRead)
@@ -40,7 +40,7 @@ def put_sso(
     """Set the organisation's OIDC or SAML identity provider; `domains` by admins only."""
     # Before the request's session writes: reading a generated key takes a unit of work.
     secret_key = sealing_secret(request, settings)
-    sso = service.put_sso(
+    sso = configuration.put_sso(
         session,
         principal=user,
         organization_id=organization_id,
@@ -48,13 +48,13 @@ def put_sso(
         secret_key=secret_key,
         allow_http_issuer=settings.environment != "production",
     )
-    return service.view(session, sso=sso, base_url=settings.public_base_url)
+    return configuration.view(session, sso=sso, base_url=settings.public_base_url)
 
 
 @router.delete("/{organization_id}/sso", status_code=204)
 def delete_sso(organization_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
     """Remove the organisation's single sign-on; its email domains stay."""
-    service.delete_sso(session, principal=user, organization_id=organization_id)
+    configuration.delete_sso(session, principal=user, organization_id=organization_id)
     return Response(status_code=204)
 
 
@@ -63,7 +63,7 @@ def read_domains(
     organization_id: ResourceId, session: SessionDep, user: CurrentUser
 ) -> DomainsRead:
     """The email domains the organisation's identity provider vouches for."""
-    found = service.domains(session, principal=user, organization_id=organization_id)
+    found = configuration.domains(session, principal=user, organization_id=organization_id)
     return DomainsRead(organization_id=organization_id, domains=found)
 
 
@@ -76,7 +76,7 @@ def put_domains(
     organization_id: ResourceId, body: DomainsUpdate, session: SessionDep, user: CurrentUser
 ) -> DomainsRead:
     """Set the organisation's email domains (admins only; a domain belongs to one organisation)."""
-    found = service.set_domains(
+    found = configuration.set_domains(
         session, principal=user, organization_id=organization_id, domains=body.domains
     )
     return DomainsRead(organization_id=organization_id, domains=found)

@@ -25,17 +25,13 @@ from fastapi.responses import RedirectResponse, Response
 from opsportal.auth.sso import oidc, service
 from opsportal.auth.sso.endpoints import sealing_secret
 from opsportal.auth.sso.errors import SignInFailed
-from opsportal.auth.sso.schemas import SsoUpdate
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.deps import ResourceId, SessionDep, SessionFactoryDep, SettingsDep
-from opsportal.errors import DomainError, InvalidInput, NotFound
-from opsportal.models import SsoProtocol
+from opsportal.deps import ResourceId, SessionFactoryDep, SettingsDep
+from opsportal.errors import NotFound
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
-from opsportal.tenants import service as tenants
-from opsportal.web.session import CheckedForm, PageUserManager, safe_next, sign_in
-from opsportal.web.templating import render
+from opsportal.web.session import safe_next, sign_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -321,177 +317,6 @@ def saml_acs(
 
 
 # --- configuring an organisation's SSO ---------------------------------------------------
-
-
-@router.get("/admin/sso")
-def sso_organizations(
-    request: Request,
-    session: SessionDep,
-    user: PageUserManager,
-    q: Annotated[QueryText | None, Query(max_length=200)] = None,
-) -> Response:
-    """Admins find the organisation to configure; a customer_admin goes to its own."""
-    if not user.is_admin:
-        assert user.organization_id is not None
-        return _see_other(f"/admin/organizations/{user.organization_id}/sso")
-    found, total = tenants.list_organizations(
-        session, principal=user, search=q or None, limit=50, offset=0
-    )
-    return render(
-        request, "sso/organizations.html", user=user, organizations=found, total=total, q=q or ""
-    )
-
-
-def _settings_page(
-    request: Request,
-    session: Any,
-    user: Principal,
-    settings: Settings,
-    organization_id: int,
-    *,
-    form: dict[str, Any] | None = None,
-    error: str | None = None,
-    message: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    sso = service.find_sso(session, principal=user, organization_id=organization_id)
-    organization = tenants.get_organization(
-        session, principal=user, organization_id=organization_id
-    )
-    view = service.view(session, sso=sso, base_url=settings.public_base_url) if sso else None
-    domains = service.domains(session, principal=user, organization_id=organization_id)
-    if form is None:
-        form = {
-            "protocol": view.protocol.value if view else "",
-            "jit": view.jit_provisioning if view else False,
-            "issuer": view.oidc.issuer if view and view.oidc else "",
-            "client_id": view.oidc.client_id if view and view.oidc else "",
-            "metadata": view.saml.idp_metadata_xml if view and view.saml else "",
-            "domains": ", ".join(domains),
-        }
-    sp = service.saml_service_provider(settings.public_base_url, organization_id)
-    return render(
-        request,
-        "sso/settings.html",
-        user=user,
-        organization=organization,
-        view=view,
-        domains=domains,
-        form=form,
-        error=error,
-        message=message,
-        redirect_uri=service.organization_redirect_uri(settings.public_base_url, organization_id),
-        sp=sp,
-        status_code=status_code,
-    )
-
-
-@router.get("/admin/organizations/{organization_id}/sso")
-def sso_settings(
-    organization_id: ResourceId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserManager,
-    settings: SettingsDep,
-) -> Response:
-    return _settings_page(
-        request,
-        session,
-        user,
-        settings,
-        organization_id,
-        message=request.session.pop("sso_flash", None),
-    )
-
-
-def _form_text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-@router.post("/admin/organizations/{organization_id}/sso")
-def save_sso_settings(
-    organization_id: ResourceId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserManager,
-    settings: SettingsDep,
-    form: CheckedForm,
-) -> Response:
-    # Before the request's session writes: reading a generated key takes a unit of work.
-    secret_key = sealing_secret(request, settings)
-    domains_text = _form_text(form, "domains")
-    values: dict[str, Any] = {
-        "protocol": _form_text(form, "protocol"),
-        "jit": form.get("jit") == "on",
-        "issuer": _form_text(form, "issuer"),
-        "client_id": _form_text(form, "client_id"),
-        "metadata": _form_text(form, "metadata"),
-        "domains": domains_text,
-    }
-    if _form_text(form, "action") == "delete":
-        service.delete_sso(session, principal=user, organization_id=organization_id)
-        request.session["sso_flash"] = "Single sign-on removed: people sign in with a password."
-        return _see_other(f"/admin/organizations/{organization_id}/sso")
-    body: dict[str, Any] = {"protocol": values["protocol"], "jitProvisioning": values["jit"]}
-    if values["protocol"] == SsoProtocol.OIDC.value:
-        secret = form.get("client_secret")
-        body["oidc"] = {
-            "issuer": values["issuer"],
-            "clientId": values["client_id"],
-            **({"clientSecret": secret} if isinstance(secret, str) and secret else {}),
-        }
-    elif values["protocol"] == SsoProtocol.SAML.value:
-        body["saml"] = {"idpMetadataXml": values["metadata"]}
-    if user.is_admin:
-        body["domains"] = [d for d in domains_text.replace("\n", ",").split(",") if d.strip()]
-    try:
-        data = SsoUpdate.model_validate(body)
-        service.put_sso(
-            session,
-            principal=user,
-            organization_id=organization_id,
-            data=data,
-            secret_key=secret_key,
-            allow_http_issuer=settings.environment != "production",
-        )
-    except ValueError as exc:  # pydantic's ValidationError is one
-        session.rollback()
-        return _settings_page(
-            request,
-            session,
-            user,
-            settings,
-            organization_id,
-            form=values,
-            error=_first_problem(exc),
-            status_code=422,
-        )
-    except (InvalidInput, DomainError) as exc:
-        if isinstance(exc, NotFound):
-            raise
-        session.rollback()
-        return _settings_page(
-            request,
-            session,
-            user,
-            settings,
-            organization_id,
-            form=values,
-            error=exc.detail,
-            status_code=exc.status_code,
-        )
-    request.session["sso_flash"] = "Single sign-on saved."
-    return _see_other(f"/admin/organizations/{organization_id}/sso")
-
-
-def _first_problem(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
-    return str(exc)
 
 
 def login_redirect(

@@ -7,8 +7,6 @@ every CSV cell goes through `csvsafe` (no formulas for a spreadsheet to run).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +23,7 @@ from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import Forbidden, NotFound
-from opsportal.kit.csvsafe import Cell, csv_text, safe_row
+from opsportal.kit.csvsafe import Cell, csv_lines, csv_text, safe_row
 from opsportal.metrics.registry import METRIC_NAMES, get_metric
 from opsportal.principal import Principal
 
@@ -179,6 +177,4 @@ def group_csv(
 
 def _lines(rows: list[list[str]]) -> str:
     """Rows already made safe, as CSV text (csv_text would add a header)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    return csv_lines(rows)

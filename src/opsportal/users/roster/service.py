@@ -6,13 +6,15 @@ Each line is matched to a user by email (case-insensitive): a new email makes a
 and is emailed an invitation unless told not to; a known email of the same
 organisation has its name, role and externalId brought up to date (an empty
 role or externalId cell leaves them as they are). A line is refused when its
-externalId is another user's, or when it would change the importer's own role,
-and, for an admin or the command line, when its email belongs to an account
-outside the organisation. A customer_admin is told nothing about accounts
-outside its organisation: such a line makes a new user like any other, which
-starts unconfirmed and whose invitation tells the address's owner instead
+externalId is another user's, when it would change the importer's own role, or
+when a customer_admin's roster would change another customer_admin; and, for an
+admin or the command line, when its email belongs to an account outside the
+organisation. A customer_admin is told nothing about accounts outside its
+organisation: such a line makes a new user like any other, which starts
+unconfirmed and whose invitation tells the address's owner instead
 (users/service.py). One refused line refuses the whole file: nothing is written
-(422, every line's reason).
+(422, every line's reason). A line that changes a role ends that user's
+sessions, tokens and links, like any role change.
 
 An import never deactivates or reactivates anyone: a roster says who should
 have an account, not who should lose one (the organisation's directory does
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.audit import changes, record
 from opsportal.auth import service as auth_service
+from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.kit.progress import ProgressCallback
@@ -178,6 +181,18 @@ def _plan_line(
     changed = changes(before, after)
     if not changed:
         return LinePlan(row, Action.UNCHANGED, existing)
+    if (
+        principal is not None
+        and principal.is_customer_admin
+        and existing.role is Role.CUSTOMER_ADMIN
+        and existing.id != principal.user_id
+    ):
+        column = "role" if "role" in changed else "name" if "name" in changed else "externalId"
+        return _refused(
+            row,
+            column,
+            f"{row.email} is a customer administrator like you; ask a platform administrator",
+        )
     return LinePlan(row, Action.UPDATED, existing, changed)
 
 
@@ -277,6 +292,8 @@ def _update(session: Session, user: User, line: LinePlan, principal: Principal |
     user.role = row.role or user.role
     if row.external_id is not None:
         user.external_id = row.external_id
+    if "role" in line.changes:  # like any change of role: what it held before ends
+        end_credentials(session, user=user)
     record(
         session,
         actor=principal,

@@ -39,12 +39,12 @@ from sqlalchemy.orm import Session
 from opsportal.audit import changes, record
 from opsportal.auth import repository as auth_repository
 from opsportal.auth import service as auth_service
+from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.models import Role
 from opsportal.models import User as UserRow
 from opsportal.models.base import utcnow
 from opsportal.users import invitations
-from opsportal.users import repository as users_repository
 from opsportal.users.emails import email_problem
 from opsportal.users.scim import repository
 from opsportal.users.scim.resources import (
@@ -298,10 +298,10 @@ def _snapshot(user: UserRow) -> dict[str, Any]:
 def _deactivate(session: Session, user: UserRow) -> None:
     """Inactive at once: every web session ends, API tokens are revoked, links spent."""
     user.is_active = False
-    user.session_version = user.session_version + 1
     for token in auth_repository.list_tokens(session, user.id):
         auth_service.revoke_api_token(session, token=token, actor=None)
-    users_repository.expire_password_resets(session, user_id=user.id, now=utcnow())
+    # As for any change of the active flag: and nothing issued before comes back.
+    end_credentials(session, user=user)
 
 
 def delete_user(session: Session, *, client: ScimClient, user_id: str) -> None:

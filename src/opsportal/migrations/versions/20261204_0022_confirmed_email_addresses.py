@@ -1,7 +1,7 @@
 """users: an address is unique once confirmed; invitations that confirm it
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 
 A customer_admin may type any address for a new user. Answering "already
 exists" told it that the address had an account in some other organisation.
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0020"
+revision: str = "0022"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -63,7 +63,7 @@ def downgrade() -> None:
     if shared.first() is not None:
         raise RuntimeError(
             "Some addresses belong to more than one user (unconfirmed users created by "
-            "customer admins); remove those users before downgrading past 0021."
+            "customer admins); remove those users before downgrading past 0022."
         )
     with op.batch_alter_table("password_resets") as batch_op:
         batch_op.drop_column("confirms_address")
