@@ -8,13 +8,16 @@ set of N organisations (bench/aggregation.py's generator: 8 industries, sizes
 across every band, one day of values for all five metrics), it runs the real
 benchmark calculation and then counts, from what the run stored:
 
-- peer groups: published, and of those shown to customers with quartiles,
-  with percentile and peer count only (5 to 9 peers), and withheld from
-  customers by complementary suppression; plus the groups never published
-  (fewer than 5 peers);
+- peer groups: published, and of those shown to customers with quartiles
+  (and a percentile estimated from them), with the peer count only (5 to 9
+  peers), and withheld from customers by complementary suppression; plus the
+  groups never published (fewer than 5 peers);
 - organisation × metric × own peer group cells (each organisation with a
   value is placed in up to four groups): what its customers see there —
-  quartiles, percentile only, or nothing.
+  quartiles and an estimated percentile, the peer count only, or nothing;
+- what estimating costs where customers see quartiles: how far the percentile
+  they are shown lies from the exact one staff see, and how often the verdict
+  (quartile) differs.
 """
 
 from __future__ import annotations
@@ -28,13 +31,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from opsportal.benchmarks import repository
+from opsportal.benchmarks import privacy, repository
 from opsportal.benchmarks.aggregation import COHORT_KINDS
 from opsportal.benchmarks.repository.positions import unpack
 from opsportal.benchmarks.service import calculate_benchmarks
+from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
 from opsportal.db import make_engine, make_session_factory, session_scope
 from opsportal.demo import load_demo
+from opsportal.metrics.registry import METRICS_BY_NAME
 from opsportal.migrate import upgrade
 from opsportal.models import BenchmarkPosition, BenchmarkResult, BenchmarkRun, Organization
 
@@ -60,6 +65,9 @@ def census(url: str, settings: Settings) -> None:
             select(BenchmarkResult).where(BenchmarkResult.calculated_for == day)
         ).all()
         views = {(r.metric, r.industry_sector, r.size_band): r.customer_view.value for r in results}
+        counts = {(r.metric, r.industry_sector, r.size_band): r.peer_count for r in results}
+        gaps: list[int] = []
+        verdicts_differ = 0
         groups = Counter(views.values())
         orgs = {
             o.id: (o.industry_sector or "", o.employee_count)
@@ -68,12 +76,14 @@ def census(url: str, settings: Settings) -> None:
         cells: Counter[str] = Counter()
         by_kind: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
         placed = session.execute(
-            select(BenchmarkPosition.organization_id, BenchmarkPosition.placements).where(
-                BenchmarkPosition.calculated_for == day
-            )
+            select(
+                BenchmarkPosition.organization_id,
+                BenchmarkPosition.placements,
+                BenchmarkPosition.customer_quartiles,
+            ).where(BenchmarkPosition.calculated_for == day)
         )
         layout = run.position_metrics or []
-        for organization_id, placements in placed:
+        for organization_id, placements, customer in placed:
             sector, employees = orgs[organization_id]
             band = next(
                 (b.label for b in settings.size_bands if employees and b.contains(employees)), ""
@@ -83,31 +93,57 @@ def census(url: str, settings: Settings) -> None:
                     continue  # the organisation has no industry or size on record
                 group_sector = sector if uses_sector else ""
                 group_band = band if uses_band else ""
-                for metric in unpack(placements, layout):
-                    view = views.get((metric, group_sector, group_band), "NOT_PUBLISHED")
+                for metric, position in unpack(placements, layout, customer).items():
+                    key = (metric, group_sector, group_band)
+                    view = views.get(key, "NOT_PUBLISHED")
                     cells[view] += 1
                     by_kind[kind][view] += 1
+                    shown = position.customer_quartiles(
+                        COHORT_KINDS.index((uses_sector, uses_band))
+                    )
+                    exact = position.percentile(COHORT_KINDS.index((uses_sector, uses_band)))
+                    if view != "QUARTILES" or shown is None or exact is None:
+                        continue
+                    found = METRICS_BY_NAME[metric]
+                    estimate = privacy.estimated_percentile(
+                        position.value,
+                        shown,
+                        floor=found.min,
+                        ceiling=found.max,
+                        step=privacy.customer_step(found.unit, counts[key]),
+                        higher_is_better=found.higher_is_better,
+                    )
+                    gaps.append(abs(estimate - int(exact)))
+                    verdicts_differ += verdict_for(estimate) != verdict_for(exact)
     published = len(views)
     say(
         f"  peer groups (metric × group): {published + run.cohorts_suppressed:,} with values; "
         f"{run.cohorts_suppressed:,} not published (under {settings.benchmark_min_peers} peers); "
         f"{published:,} published"
     )
-    for view in ("QUARTILES", "PERCENTILE_ONLY", "WITHHELD"):
+    for view in ("QUARTILES", "PEER_COUNT_ONLY", "WITHHELD"):
         share = 100 * groups[view] / published if published else 0.0
         say(f"    {view:<16} {groups[view]:>7,}  ({share:.1f} % of published)")
     total = sum(cells.values())
     say(f"  organisation × metric × own group cells: {total:,}")
-    for view in ("QUARTILES", "PERCENTILE_ONLY", "WITHHELD", "NOT_PUBLISHED"):
+    for view in ("QUARTILES", "PEER_COUNT_ONLY", "WITHHELD", "NOT_PUBLISHED"):
         share = 100 * cells[view] / total if total else 0.0
         say(f"    {view:<16} {cells[view]:>9,}  ({share:.1f} %)")
     for kind in KINDS:
-        counts = by_kind[kind]
-        n = sum(counts.values()) or 1
+        seen = by_kind[kind]
+        n = sum(seen.values()) or 1
         say(
-            f"    {kind:<22} quartiles {100 * counts['QUARTILES'] / n:5.1f} %, "
-            f"percentile only {100 * counts['PERCENTILE_ONLY'] / n:5.1f} %, "
-            f"nothing {100 * (counts['WITHHELD'] + counts['NOT_PUBLISHED']) / n:5.1f} %"
+            f"    {kind:<22} quartiles {100 * seen['QUARTILES'] / n:5.1f} %, "
+            f"peer count only {100 * seen['PEER_COUNT_ONLY'] / n:5.1f} %, "
+            f"nothing {100 * (seen['WITHHELD'] + seen['NOT_PUBLISHED']) / n:5.1f} %"
+        )
+    if gaps:
+        ordered = sorted(gaps)
+        say(
+            f"  estimated percentile (customers) against the exact one (staff), {len(gaps):,} "
+            f"cells: mean {sum(gaps) / len(gaps):.1f} points, median "
+            f"{ordered[len(ordered) // 2]}, 95th percentile {ordered[int(0.95 * len(ordered))]}, "
+            f"max {ordered[-1]}; verdict differs in {100 * verdicts_differ / len(gaps):.1f} %"
         )
 
 

@@ -6,13 +6,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats.mstats import hdquantiles
 
 from opsportal.benchmarks.aggregation import (
     ANY,
     COHORT_KINDS,
+    NO_GROUP,
     NO_RANK,
     aggregate,
     exact_percentile_rank,
+    leave_one_out_quartiles,
     percentile_rank,
 )
 from opsportal.benchmarks.cohorts import band_codes, describe_peer_group
@@ -283,3 +286,49 @@ class TestSizeBands:
         )
         assert describe_peer_group("", "", 412) == "all customers (412 organizations)"
         assert describe_peer_group("Retail", "", None) == "Retail"
+
+
+class TestWhatCustomersAreShown:
+    """Each value's others' Harrell-Davis quartiles, against scipy's own estimator."""
+
+    @settings(max_examples=examples(200), deadline=None)
+    @given(
+        st.lists(
+            st.lists(st.integers(0, 40).map(lambda v: v * 2.5), min_size=2, max_size=30),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def test_leave_one_out_quartiles_are_those_of_the_others(
+        self, groups: list[list[float]]
+    ) -> None:
+        ordered = [sorted(g) for g in groups]
+        stacked = np.array([v for g in ordered for v in g])
+        counts = np.array([len(g) for g in ordered])
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        found = leave_one_out_quartiles(stacked, starts, counts)
+        row = 0
+        for group in ordered:
+            for i in range(len(group)):
+                others = np.array(group[:i] + group[i + 1 :])
+                expected = (
+                    np.repeat(others[0], 3)
+                    if others.size == 1
+                    else np.asarray(hdquantiles(others, prob=[0.25, 0.5, 0.75]))
+                )
+                assert found[row] == pytest.approx(expected, abs=1e-9)
+                row += 1
+
+    def test_the_run_hands_each_value_its_groups_quartiles_of_others(self) -> None:
+        values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+        stats = aggregate(values, [0] * 6, [0, 0, 0, 1, 1, 1], [0] * 6,
+                          n_sectors=2, n_bands=1, min_peers=5)  # fmt: skip
+        # All customers and the size band hold all six; the industries (3 each) are not
+        # published, so no quartiles there.
+        for i, value in enumerate(values):
+            others = np.array([v for v in values if v != value])
+            expected = np.asarray(hdquantiles(others, prob=[0.25, 0.5, 0.75]))
+            assert stats.others_quartiles[i, 0] == pytest.approx(expected, abs=1e-4)
+            assert stats.others_quartiles[i, 2] == pytest.approx(expected, abs=1e-4)
+            assert np.isnan(stats.others_quartiles[i, 1]).all()
+            assert stats.group_of[i, 1] == NO_GROUP

@@ -7,6 +7,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from scipy.stats.mstats import hdquantiles
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import (
@@ -35,6 +36,17 @@ CONTRACT_FIELDS = {
     "calculatedAt",
     "higherIsBetter",
 }
+
+
+def hd_quartiles(values: list[float]) -> list[float]:
+    """Harrell-Davis p25, median and p75, by scipy's own implementation."""
+    return [float(q) for q in hdquantiles(np.array(values), prob=[0.25, 0.5, 0.75])]
+
+
+def estimate(value: float, quartiles: list[float], *, higher_is_better: bool) -> int:
+    """The share of peers beaten, read off the shown quartiles on a 0-100 range."""
+    share = float(np.interp(value, [0.0, *quartiles, 100.0], [0, 25, 50, 75, 100]))
+    return int(np.floor((share if higher_is_better else 100 - share) + 0.5))
 
 
 class World:
@@ -89,11 +101,15 @@ class TestCustomerView:
         assert body["yourValue"] == 30.0
         assert body["peerCount"] == 11  # the inactive organisation does not count
         assert body["filterDescription"] == "all customers (11 organizations)"
-        peers = [10.0 * (i + 1) for i in range(11)]
-        assert body["median"] == np.percentile(peers, 50)
-        assert (body["p25"], body["p75"]) == (np.percentile(peers, 25), np.percentile(peers, 75))
-        # below 2, equal 1: (2 + 0.5) / 11
-        assert body["percentile"] == round(100 * 2.5 / 11)
+        # The quartiles of its 10 other peers (Harrell-Davis), rounded to 10 points
+        # in a group under 20; its own 30 is not among them.
+        others = sorted(min(10.0 * (i + 1), 100.0) for i in range(11) if i != 2)
+        expected = [float(np.floor(q / 10 + 0.5) * 10) for q in hd_quartiles(others)]
+        assert [body["p25"], body["median"], body["p75"]] == expected
+        # Its percentile is estimated from what it is shown and its own value.
+        assert body["percentileEstimated"] is True
+        assert body["percentile"] == estimate(30.0, expected, higher_is_better=True)
+        assert body["verdict"] == "BOTTOM_QUARTILE"
         assert body["higherIsBetter"] is True
         assert body["calculatedAt"]
 
@@ -105,8 +121,22 @@ class TestCustomerView:
         ).json()
         assert body["higherIsBetter"] is False
         assert body["yourValue"] == 3.0
+        # Days are rounded to whole days; a low value ranks high.
+        others = [float(i + 1) for i in range(11) if i != 2]
+        expected = [float(np.floor(q + 0.5)) for q in hd_quartiles(others)]
+        assert [body["p25"], body["median"], body["p75"]] == expected
+        assert body["percentile"] == estimate(3.0, expected, higher_is_better=False)
+        assert body["percentile"] > 75 and body["verdict"] == "TOP_QUARTILE"
+
+    def test_staff_see_the_exact_percentile(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        _, token = create_user(session, role=Role.INTERNAL)
+        body = client.get(url(world.me.id, "case_resolution_time"), headers=bearer(token)).json()
         # 8 of 11 peers are slower: (8 + 0.5) / 11
         assert body["percentile"] == round(100 * 8.5 / 11)
+        assert body["percentileEstimated"] is False
+        assert body["median"] == 6.0
 
     def test_another_organization_is_404(
         self, client: TestClient, session: Session, world: World

@@ -272,7 +272,7 @@ class TestTheRunStaysPublished:
         world.day(DAY1, {"login_rate": 95.0})
         world.run(DAY1)
         world.day(DAY2, {"login_rate": 5.0}, peers=False)
-        monkeypatch.setattr(alert_queries, "percentile_falls", broken)
+        monkeypatch.setattr(alert_queries, "position_pairs", broken)
         world.run(DAY2)
         assert world.verdict(DAY2, "login_rate") is Verdict.BOTTOM_QUARTILE
         assert world.notifications() == []
@@ -299,3 +299,99 @@ class TestTheRunStaysPublished:
             told = list(session.scalars(select(Notification)))
             assert [(n.user_id, n.kind) for n in told] == [(user.id, "benchmark_drop")]
             assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+class ThroughTheApi:
+    """The world above, driven through the API: values imported, days calculated, alerts read."""
+
+    def __init__(self, world: World, client: TestClient) -> None:
+        self.world, self.client = world, client
+        self.admin = bearer(create_user(world.session, role=Role.ADMIN)[1])
+        self.customer = bearer(issue_token(world.session, user=world.users[0]))
+
+    def report(self, day: date, value: float) -> None:
+        item = {
+            "organizationId": self.world.ours.id,
+            "metric": "login_rate",
+            "value": value,
+            "recordedOn": day.isoformat(),
+        }
+        response = self.client.post(
+            "/api/v1/metrics/values", json={"values": [item]}, headers=self.admin
+        )
+        assert response.status_code == 200, response.text
+
+    def run(self, day: date) -> None:
+        response = self.client.post(
+            "/api/v1/benchmarks/calculate",
+            json={"calculatedFor": day.isoformat()},
+            headers=self.admin,
+        )
+        assert response.status_code == 200, response.text
+
+    def titles(self) -> list[str]:
+        response = self.client.get("/api/v1/notifications", headers=self.customer)
+        return [n["title"] for n in response.json()]
+
+    def verdict(self, day: date) -> str | None:
+        history = self.client.get(
+            f"/api/v1/benchmarks/organizations/{self.world.ours.id}/history",
+            params={"metric": "login_rate", "days": 5},
+            headers=self.customer,
+        ).json()
+        found: str | None = {p["calculatedFor"]: p for p in history}[day.isoformat()]["verdict"]
+        return found
+
+
+class TestAlertsFollowThePublishedRun:
+    def test_a_re_run_that_no_longer_drops_takes_the_alert_back(
+        self, world: World, client: TestClient
+    ) -> None:
+        api = ThroughTheApi(world, client)
+        world.day(DAY1, {"login_rate": 95.0})
+        api.run(DAY1)
+        world.day(DAY2, {"login_rate": 5.0}, peers=False)
+        api.run(DAY2)
+        assert api.titles() == ["Login rate: now “Bottom quartile”"]
+        # The day's value is corrected and the day run again: no drop any more.
+        api.report(DAY2, 95.0)
+        api.run(DAY2)
+        assert api.verdict(DAY2) == "TOP_QUARTILE"
+        assert api.titles() == []
+        assert world.notifications() == []
+        # Its emails, not sent yet, will not be: withdrawn, kept on record.
+        emails = world.emails()
+        assert len(emails) == 2
+        assert {(e.status.value, e.last_error) for e in emails} == {
+            ("FAILED", "Withdrawn before it was sent.")
+        }
+
+    def test_a_re_run_with_another_drop_replaces_it(self, world: World, client: TestClient) -> None:
+        api = ThroughTheApi(world, client)
+        world.day(DAY1, {"login_rate": 95.0})
+        api.run(DAY1)
+        world.day(DAY2, {"login_rate": 65.0}, peers=False)
+        api.run(DAY2)
+        assert api.titles() == ["Login rate: now “Above median”"]
+        api.report(DAY2, 45.0)
+        api.run(DAY2)
+        assert api.titles() == ["Login rate: now “Below median”"]
+        api.run(DAY2)  # the same again: still told once
+        assert api.titles() == ["Login rate: now “Below median”"]
+        assert [e.status.value for e in world.emails()] == ["FAILED", "FAILED", "QUEUED", "QUEUED"]
+
+
+class TestAlertsTellWhatCustomersAreShown:
+    def test_no_alert_when_the_verdict_customers_see_holds(
+        self, world: World, client: TestClient
+    ) -> None:
+        api = ThroughTheApi(world, client)
+        world.day(DAY1, {"login_rate": 65.0})
+        api.run(DAY1)
+        world.day(DAY2, {"login_rate": 49.9}, peers=False)
+        api.run(DAY2)
+        # Exactly, 49.9 is below the median of the ten (staff see it so); from the
+        # quartiles customers see of the other nine (30, 50, 70), it rounds to the median.
+        assert world.verdict(DAY2, "login_rate") is Verdict.BELOW_MEDIAN
+        assert api.verdict(DAY1) == api.verdict(DAY2) == "ABOVE_MEDIAN"
+        assert api.titles() == []

@@ -23,6 +23,7 @@ HISTORY_FIELDS = {
     "available",
     "yourValue",
     "percentile",
+    "percentileEstimated",
     "p25",
     "median",
     "p75",
@@ -120,7 +121,7 @@ class TestVerdictAndGap:
             headers=bearer(token),
         ).json()
         assert body["verdict"] == "BOTTOM_QUARTILE"
-        # Customers see the median in whole units; the gap is to what they see.
+        # Customers see their other peers' median, rounded; the gap is to what they see.
         assert body["medianGap"] == pytest.approx(12.5 - body["median"])
         assert body["summary"] == describe_gap(get_metric("login_rate"), body["medianGap"])  # type: ignore[arg-type]
 

@@ -19,14 +19,15 @@ from fastapi.testclient import TestClient
 from scipy.optimize import linprog
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.privacy import customer_step
 from opsportal.benchmarks.service import NOT_PUBLISHED
 from opsportal.metrics.registry import IMPORTED_METRIC_NAMES
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, Role
+from tests.benchmarks.attacks import harrell_davis_weights, leaver_interval, linear_weights
 from tests.factories import add_many, bearer, create_user, organizations
 
 TODAY = utc_today()
-QUARTILES = (0.25, 0.5, 0.75)
 API = "/api/v1/benchmarks/organizations"
 MID_BAND = {"employeeMin": 101, "employeeMax": 500}
 ROUNDS = 3
@@ -61,73 +62,6 @@ def read_everything(
 # ---------------------------------------------------------------- the differencing attacker
 
 
-def _quartile_row(q: float, members: Sequence[int], size: int) -> np.ndarray:
-    """The linear combination of the sorted values that numpy's linear quartile q is."""
-    row = np.zeros(size)
-    position = (len(members) - 1) * q
-    low = int(np.floor(position))
-    fraction = position - low
-    row[members[low]] += 1 - fraction
-    row[members[min(low + 1, len(members) - 1)]] += fraction
-    return row
-
-
-def leaver_value_range(
-    *,
-    before: Sequence[float | None],
-    after: Sequence[float | None],
-    peers: int,
-    own_rank: int,
-    own_value: float,
-    leaver_below: bool,
-    tolerance: float,
-    bounds: tuple[float, float],
-) -> tuple[float, float] | None:
-    """The narrowest interval a linear-programming attacker can prove the leaver's value lies in.
-
-    The attacker knows its own value and rank, which side of it the leaver was
-    (its own percentile moved), the quartiles before (n peers) and after (n - 1),
-    each up to `tolerance`, and that values are sorted and within `bounds`. For
-    every position the leaver may have had, it minimises and maximises the
-    leaver's value subject to all of that; the union over feasible positions is
-    what it learns. None when it can exclude nothing (no quartiles shown).
-    """
-    if all(q is None for q in (*before, *after)):
-        return None
-    everyone = list(range(peers))
-    sorted_rows = np.zeros((peers - 1, peers))
-    for i in range(peers - 1):
-        sorted_rows[i, i], sorted_rows[i, i + 1] = 1.0, -1.0
-    low, high = np.inf, -np.inf
-    for leaver in range(peers):
-        if leaver == own_rank or (leaver < own_rank) != leaver_below:
-            continue
-        stayers = [i for i in everyone if i != leaver]
-        rows, observed = [], []
-        for members, values in ((everyone, before), (stayers, after)):
-            for q, value in zip(QUARTILES, values, strict=True):
-                if value is not None:
-                    rows.append(_quartile_row(q, members, peers))
-                    observed.append(value)
-        equations = np.array(rows)
-        limits = np.array(observed)
-        a_ub = np.vstack([sorted_rows, equations, -equations])
-        b_ub = np.concatenate([np.zeros(peers - 1), limits + tolerance, -(limits - tolerance)])
-        box = [bounds] * peers
-        box[own_rank] = (own_value, own_value)
-        ends = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(peers)
-            objective[leaver] = sign
-            solved = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=box, method="highs")
-            if solved.status != 0:
-                break
-            ends.append(sign * solved.fun)
-        if len(ends) == 2:
-            low, high = min(low, ends[0]), max(high, ends[1])
-    return (low, high) if low <= high else None
-
-
 @dataclass
 class Cohort:
     """n organisations of one industry, all 101-500 employees; `me` is the attacker."""
@@ -160,11 +94,16 @@ def differencing_attack(
     leaver: Organization,
     before: dict[tuple[str, str], dict[str, Any]],
     after: dict[tuple[str, str], dict[str, Any]],
+    *,
+    staff: bool,
 ) -> list[tuple[float, float, float]]:
     """(true value, low, high) for every group × metric where the attacker learned an interval.
 
-    The attacker reads the precision off the numbers: whole numbers are taken
-    as rounded (±0.5), anything else as exact.
+    It knows the publication rule. Staff are shown numpy's exact quartiles of
+    every peer, its own value among them. Customers are shown the Harrell-Davis
+    quartiles of the *other* peers, rounded to the group's step. Either way it
+    is also told which side of its own value the leaver was (more than a
+    customer is shown).
     """
     results = []
     for key, was in before.items():
@@ -174,22 +113,37 @@ def differencing_attack(
         if was["peerCount"] != now["peerCount"] + 1 or was["peerCount"] != len(cohort.members):
             continue  # only the industry groups lost exactly the leaver
         metric = key[1]
+        peers = was["peerCount"]
         own_value = cohort.values[cohort.me.id][metric]
         everyone = sorted(v[metric] for v in cohort.values.values())
+        own_rank = everyone.index(own_value)
         true_value = cohort.values[leaver.id][metric]
-        quartiles = [item[q] for item in (was, now) for q in ("p25", "median", "p75")]
-        shown = [q for q in quartiles if q is not None]
-        whole = bool(shown) and all(float(q).is_integer() for q in shown)
-        found = leaver_value_range(
-            before=quartiles[:3],
-            after=quartiles[3:],
-            peers=was["peerCount"],
-            own_rank=everyone.index(own_value),
-            own_value=own_value,
-            leaver_below=true_value < own_value,
-            tolerance=0.5 + 1e-9 if whole else 1e-9,
-            bounds=(0.0, 100.0),
-        )
+        below = true_value < own_value
+        shown = [[item[q] for q in ("p25", "median", "p75")] for item in (was, now)]
+        if staff:
+            bounds = [(0.0, 100.0)] * peers
+            bounds[own_rank] = (own_value, own_value)
+            found = leaver_interval(
+                size=peers,
+                weights=linear_weights,
+                before=shown[0],
+                after=shown[1],
+                tolerance=1e-9,
+                candidates=[i for i in range(peers) if i != own_rank and (i < own_rank) == below],
+                bounds=bounds,
+            )
+        else:
+            others = peers - 1  # its own value is in none of what it is shown
+            step = max(customer_step("percent", peers), customer_step("percent", peers - 1))
+            found = leaver_interval(
+                size=others,
+                weights=harrell_davis_weights,
+                before=shown[0],
+                after=shown[1],
+                tolerance=step / 2 + 1e-9,
+                candidates=range(own_rank) if below else range(own_rank, others),
+                bounds=[(0.0, own_value)] * own_rank + [(own_value, 100.0)] * (others - own_rank),
+            )
         if found is not None:
             results.append((true_value, *found))
     return results
@@ -228,9 +182,11 @@ class TestDifferencing:
                 leaver = leavers[cohort.me.id]
                 after = read_everything(client, cohort.me, customers[cohort.me.id])
                 staff_after = read_everything(client, cohort.me, admin)
-                customer_found += differencing_attack(cohort, leaver, before[cohort.me.id], after)
+                customer_found += differencing_attack(
+                    cohort, leaver, before[cohort.me.id], after, staff=False
+                )
                 staff_found += differencing_attack(
-                    cohort, leaver, staff_before[cohort.me.id], staff_after
+                    cohort, leaver, staff_before[cohort.me.id], staff_after, staff=True
                 )
                 cohort.members.remove(leaver)
                 del cohort.values[leaver.id]
@@ -243,7 +199,7 @@ class TestDifferencing:
         assert customer_found, "customers see quartiles of the larger groups"
         assert all(hi - lo >= 1.0 for _, lo, hi in customer_found)
 
-    def test_small_groups_show_customers_no_quartiles(
+    def test_small_groups_show_customers_the_peer_count_only(
         self, client: TestClient, session: Session
     ) -> None:
         (small, large) = build_cohorts(session, [9, 10])
@@ -258,10 +214,12 @@ class TestDifferencing:
             ).json()
             assert body["available"] is True
             assert body["peerCount"] == len(cohort.members)
-            assert body["percentile"] is not None
-            quartiles = [body["p25"], body["median"], body["p75"]]
-            assert all(q is not None for q in quartiles) is shown
-            assert all(q is None for q in quartiles) is not shown
+            placed = [body["p25"], body["median"], body["p75"], body["percentile"], body["verdict"]]
+            assert all(q is not None for q in placed) is shown
+            assert all(q is None for q in placed) is not shown
+            assert body["percentileEstimated"] is (True if shown else None)
+            if not shown:
+                assert body["reason"].startswith("Fewer than 10 organizations")
 
 
 # ---------------------------------------------------------------- the percentile oracle

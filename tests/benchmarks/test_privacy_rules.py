@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsportal.benchmarks.aggregation import ANY, GroupCensus
-from opsportal.benchmarks.privacy import quartiles_for_customers, withheld_from_customers
+from opsportal.benchmarks.privacy import (
+    customer_step,
+    estimated_percentile,
+    quartiles_for_customers,
+    withheld_from_customers,
+)
 from tests.hypothesis_profiles import examples
 
 MIN_PEERS = 5
@@ -84,3 +89,53 @@ class TestQuartileVisibility:
     def test_from_the_minimum_up(self) -> None:
         shown = quartiles_for_customers([5, 9, 10, 400], min_peers_quartiles=10)
         assert shown.tolist() == [False, False, True, True]
+
+
+class TestEstimatedPercentile:
+    """A customer's percentile from the quartiles it is shown and its own value, nothing else."""
+
+    def estimate(self, value: float, *, higher_is_better: bool = True, ceiling: float | None = 100):
+        return estimated_percentile(
+            value, (40.0, 60.0, 80.0), floor=0.0, ceiling=ceiling, step=10.0,
+            higher_is_better=higher_is_better,
+        )  # fmt: skip
+
+    def test_read_off_the_quartiles(self) -> None:
+        assert [self.estimate(v) for v in (0, 20, 40, 50, 60, 70, 80, 90, 100)] == [
+            0, 13, 25, 38, 50, 63, 75, 88, 100
+        ]  # fmt: skip
+
+    def test_turned_round_when_lower_is_better(self) -> None:
+        assert self.estimate(20, higher_is_better=False) == 88
+        assert self.estimate(90, higher_is_better=False) == 13
+
+    def test_an_open_ended_metric_ends_two_interquartile_ranges_past_p75(self) -> None:
+        assert self.estimate(120, ceiling=None) == 88  # 80 + 2 × 40 = 160 is 100
+        assert self.estimate(500, ceiling=None) == 100
+
+    def test_a_value_on_equal_quartiles_takes_their_middle(self) -> None:
+        shown = (50.0, 50.0, 70.0)
+        assert (
+            estimated_percentile(
+                50.0, shown, floor=0.0, ceiling=100.0, step=10.0, higher_is_better=True
+            )
+            == 38
+        )  # between 25 and 50
+        assert (
+            estimated_percentile(
+                0.0, (0.0, 10.0, 20.0), floor=0.0, ceiling=100.0, step=10.0, higher_is_better=True
+            )
+            == 13
+        )  # the floor and p25 both at 0
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.floats(0, 100), st.floats(0, 100))
+    def test_never_falls_as_the_value_rises(self, a: float, b: float) -> None:
+        low, high = sorted((a, b))
+        assert self.estimate(low) <= self.estimate(high)
+
+
+class TestCustomerStep:
+    def test_coarser_for_small_groups_of_percentages(self) -> None:
+        assert [customer_step("percent", n) for n in (10, 19, 20, 400)] == [10, 10, 5, 5]
+        assert [customer_step("days", n) for n in (10, 400)] == [1, 1]

@@ -1,7 +1,9 @@
 """In Chromium, on the demo data: the scorecard at a glance, and the customer review pack.
 
-A compliance manager lands in its own most specific peer group; a staff member
-opens the Customer view, downloads its PDF, prints it, and lists the
+A compliance manager lands in its own most specific peer group that places it
+(its industry: its industry × size band has 9 members, which show customers the
+peer count only); a staff member opens the Customer view, follows it to the
+group that places the customer, downloads its PDF, prints it, and lists the
 organisations with a metric in the bottom quartile.
 """
 
@@ -42,15 +44,13 @@ def test_compliance_manager_sees_its_own_group_at_a_glance(
 ) -> None:
     browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
     expect(page.get_by_role("heading", name="Northwind Health")).to_be_visible()
-    expect(
-        page.get_by_role("heading", name="Compared with Healthcare, 101-500 employees")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Compared with Healthcare", exact=True)).to_be_visible()
     industry, size = page.get_by_label("Industry"), page.get_by_label("Company size")
     expect(industry.locator("option:checked")).to_have_text("Healthcare (yours)")
-    expect(size.locator("option:checked")).to_have_text("101-500 employees (yours)")
-    # 3 of the 5 demo metrics (more once the demo reports training completion).
+    expect(size.locator("option:checked")).to_have_text("All sizes")
+    # Of the 5 demo metrics (6 once the demo reports training completion).
     expect(page.get_by_role("status")).to_contain_text(
-        re.compile(r"[3-6] of [5-6] metrics below your peers' median")
+        re.compile(r"\d of [5-6] metrics below your peers' median")
     )
     expect(page.get_by_label("How to read the charts")).to_contain_text("Peers' median")
     assert page.evaluate(SMALLEST_CHART_LABEL) >= 12
@@ -86,6 +86,9 @@ def test_staff_prepare_a_customer_review(page: Page, screenshot_dir: Path) -> No
     page.get_by_role("link", name="Customer view").click()
     expect(page.get_by_role("note").filter(has_text="Customer view")).to_be_visible()
     expect(page.get_by_text("Staff only")).to_have_count(0)
+    # Staff's group (Healthcare, 101-500: 9 members) shows customers the peer count only.
+    expect(page.get_by_text("Only the number of peers is shown for Healthcare")).to_be_visible()
+    page.get_by_role("link", name="Compare with Healthcare instead").click()
     expect(page.get_by_role("status")).to_contain_text("below your peers' median")
     page.screenshot(path=screenshot_dir / "customer-view.png", full_page=True)
 

@@ -73,14 +73,18 @@ class TestDefaultPeerGroup:
         page = client.get("/benchmarks")
         assert page.url.path == f"/benchmarks/organizations/{ours.id}"
         text = text_of(page.text)
-        assert "Compared with Healthcare, 101-500 employees" in text
-        assert "Healthcare, 101-500 employees (8 organizations)" in text
-        assert re.search(r'<option value="Healthcare"\s+selected>Healthcare \(yours\)', page.text)
-        assert re.search(
-            r'<option value="101-500"\s+selected>101-500 employees \(yours\)', page.text
-        )
-        # The first of eight: every metric below the median (a low value; slow resolution is best).
+        # Its industry × size band, its industry and its size band have 8 members
+        # each: customers see their peer count only, so the page opens on the
+        # most specific group that places it: all customers (15).
+        assert "Compared with all customers" in text
+        assert "all customers (15 organizations)" in text
         assert re.search(r"\d of 5 metrics below your peers' median", text)
+        chosen = client.get(f"/benchmarks/organizations/{ours.id}?industry=Healthcare&size=101-500")
+        assert re.search(r'<option value="Healthcare"\s+selected>Healthcare \(yours\)', chosen.text)
+        assert re.search(
+            r'<option value="101-500"\s+selected>101-500 employees \(yours\)', chosen.text
+        )
+        assert "Healthcare, 101-500 employees (8 organizations)" in text_of(chosen.text)
 
     def test_an_unpublished_group_falls_back_to_a_wider_one(
         self, client: TestClient, session: Session, population: dict[str, list[Organization]]
@@ -200,9 +204,15 @@ class TestCustomerView:
         text = text_of(view.text)
         assert "Customer view" in text
         assert "Staff only" not in text
-        # A customer of a group of 8 sees no quartiles, only its percentile.
-        assert "The peers' quartiles are shown for groups of 10 or more" in text
-        assert "below your peers' median" in text
+        assert "below your peers' median" in text  # all customers (15) places it
+        # In a group of 8, a customer sees the peer count only: no quartiles, no percentile.
+        small = text_of(
+            client.get(
+                f"/benchmarks/organizations/{ours.id}/customer-view?industry=Healthcare&size="
+            ).text
+        )
+        assert "8 peers. Fewer than 10 organizations" in small
+        assert "Better than" not in small
         # Only its own groups are offered, as to the customer.
         assert "Retail" not in view.text.split('aria-label="Peer group"')[1].split("</form>")[0]
 

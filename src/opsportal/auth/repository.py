@@ -26,7 +26,21 @@ class TokenHolder(NamedTuple):
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
+    """The account whose address this is: a user who confirmed it (any case)."""
+    return session.scalars(
+        select(User).where(func.lower(User.email) == email.lower(), User.email_confirmed)
+    ).first()
+
+
+def get_organization_user_by_email(
+    session: Session, *, organization_id: int, email: str
+) -> User | None:
+    """A user of one organisation with this address, confirmed or not."""
+    return session.scalars(
+        select(User).where(
+            func.lower(User.email) == email.lower(), User.organization_id == organization_id
+        )
+    ).first()
 
 
 def get_user(session: Session, user_id: int) -> User | None:

@@ -52,8 +52,13 @@ def create_user(
     organization_id: int | None = None,
     password: str | None = None,
     actor: Principal | None = None,
+    email_confirmed: bool = True,
 ) -> User:
-    """Create a user (audited as `actor`; None: the command line)."""
+    """Create a user (audited as `actor`; None: the command line).
+
+    A confirmed address must be nobody else's; an unconfirmed one (a user a
+    customer_admin creates, see users/service.py) may be, and is checked by the caller.
+    """
     email = email.strip()
     # Every way of creating a user (API, pages, command line, demo) passes here:
     # the address and name end up in mail headers.
@@ -70,7 +75,7 @@ def create_user(
         raise InvalidInput(f"Organization {organization_id} does not exist.", field="org")
     if password is not None:
         check_password(password)
-    if repository.get_user_by_email(session, email) is not None:
+    if email_confirmed and repository.get_user_by_email(session, email) is not None:
         raise Conflict(f"A user with email {email} already exists.")
     user = User(
         email=email,
@@ -78,6 +83,7 @@ def create_user(
         role=role,
         organization_id=organization_id,
         password_hash=hash_password(password) if password else None,
+        email_confirmed=email_confirmed,
     )
     session.add(user)
     session.flush()
@@ -93,6 +99,7 @@ def create_user(
             "role": user.role,
             "organizationId": user.organization_id,
             "withPassword": password is not None,
+            **({} if email_confirmed else {"emailConfirmed": False}),
         },
     )
     for hook in _user_created_hooks.values():

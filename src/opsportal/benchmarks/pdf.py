@@ -117,8 +117,9 @@ def scorecard_pdf(document: ScorecardDocument) -> bytes:
         Spacer(1, 6 * mm),
         text(
             "Each metric compares the organization's most recent value with the peer group's "
-            "published figures; the percentile says what share of peers it does better than. "
-            "No other organization's numbers are shown.",
+            "published figures; the percentile says what share of peers it does better than "
+            "(for customers, estimated from the quartiles shown, which are those of the other "
+            "organizations of the group). No other organization's numbers are shown.",
             muted,
         ),
     ]

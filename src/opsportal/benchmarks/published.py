@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
-from opsportal.benchmarks.repository import Position
+from opsportal.benchmarks.repository import Membership, PlacedDay, Position
 from opsportal.models import BenchmarkResult, CustomerView
 
 # Organisations whose positions are kept per process (each a handful of numbers).
@@ -63,6 +63,8 @@ class PublishedDay:
     calculated_for: date | None
     results: dict[str, GroupResult]
     positions: dict[str, Position]
+    # The organisation's groups that day (None: not recorded, a day stored before they were).
+    membership: Membership | None = None
 
 
 class PublishedDayCache:
@@ -72,7 +74,7 @@ class PublishedDayCache:
         self._lock = threading.Lock()
         self._key: repository.PublishedRun | None = None
         self._groups: dict[tuple[str, str], dict[str, GroupResult]] = {}
-        self._positions: OrderedDict[int, dict[str, Position]] = OrderedDict()
+        self._positions: OrderedDict[int, PlacedDay] = OrderedDict()
 
     def read(
         self, session: Session, *, organization_id: int, sector: str, band: str
@@ -99,7 +101,7 @@ class PublishedDayCache:
                 self._positions[organization_id] = positions
                 while len(self._positions) > MAX_CACHED_ORGANIZATIONS:
                     self._positions.popitem(last=False)
-        return PublishedDay(key.calculated_for, results, positions)
+        return PublishedDay(key.calculated_for, results, positions.positions, positions.membership)
 
 
 def load_results(session: Session, *, day: date, sector: str, band: str) -> dict[str, GroupResult]:
@@ -107,8 +109,8 @@ def load_results(session: Session, *, day: date, sector: str, band: str) -> dict
     return {metric: GroupResult.of(row) for metric, row in rows.items()}
 
 
-def load_positions(session: Session, *, day: date, organization_id: int) -> dict[str, Position]:
-    return repository.positions_of(session, day=day, organization_id=organization_id)
+def load_positions(session: Session, *, day: date, organization_id: int) -> PlacedDay:
+    return repository.placed_day(session, day=day, organization_id=organization_id)
 
 
 def read_published_day(
@@ -126,8 +128,10 @@ def read_published_day(
     if key is None:
         return PublishedDay(None, {}, {})
     day = key.calculated_for
+    placed = load_positions(session, day=day, organization_id=organization_id)
     return PublishedDay(
         day,
         load_results(session, day=day, sector=sector, band=band),
-        load_positions(session, day=day, organization_id=organization_id),
+        placed.positions,
+        placed.membership,
     )

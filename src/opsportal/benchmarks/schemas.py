@@ -15,7 +15,9 @@ class BenchmarkComparison(ApiModel):
 
     Never carries min, max, mean or the quantile summary: those are for staff
     (`StaffBenchmarkComparison`), so a customer's response cannot leak them.
-    For a customer, p25/median/p75 are null in groups below the quartile minimum.
+    For a customer, p25/median/p75 are those of its other peers, rounded, and null
+    in groups below the quartile minimum; its percentile and verdict are estimated
+    from them and its own value (`percentileEstimated`).
     """
 
     available: bool
@@ -27,6 +29,9 @@ class BenchmarkComparison(ApiModel):
     # The value the run used: served as stored, so a later value changes nothing until the next run.
     your_value: float | None = None
     percentile: int | None = None
+    # True when `percentile` is estimated from the p25/median/p75 shown and your value
+    # (what customers get), false when it is the run's exact figure (staff).
+    percentile_estimated: bool | None = None
     p25: float | None = None
     median: float | None = None
     p75: float | None = None
@@ -63,6 +68,7 @@ class HistoryPoint(ApiModel):
     available: bool
     your_value: float | None
     percentile: int | None
+    percentile_estimated: bool | None
     p25: float | None
     median: float | None
     p75: float | None

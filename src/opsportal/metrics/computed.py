@@ -36,17 +36,24 @@ def register_source(metric: str, source: ComputedSource) -> None:
     _sources[metric] = source
 
 
-def refresh_computed_values(session: Session, *, day: date) -> dict[str, int]:
+def refresh_computed_values(session: Session, *, day: date, today: date) -> dict[str, int]:
     """Recompute every registered metric for `day` and store it as that day's values.
 
     Re-running a day replaces that day's computed values (an organisation that
-    no longer has one loses that day's value). Flushes, never commits: the
-    caller's transaction (the benchmark run's) owns it. Returns values per metric.
+    no longer has one loses that day's value) while the day lasts (`day` is
+    `today` or later). Once a day is over, the values it was calculated with
+    stand: a source reads some things only as they are now (which users are
+    active), so recomputing a past day would let today's state rewrite it. A
+    past day never calculated is computed as of its end. Flushes, never
+    commits: the caller's transaction (the benchmark run's) owns it. Returns
+    values per metric written (a kept day counts none).
     """
     written: dict[str, int] = {}
     for name, source in sorted(_sources.items()):
         metric = get_metric(name)
         assert metric is not None
+        if day < today and repository.has_values_on(session, metric=name, day=day):
+            continue
         values = {
             org_id: float(value)
             for org_id, value in source(session, day).items()

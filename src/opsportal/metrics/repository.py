@@ -265,3 +265,13 @@ def replace_day(session: Session, *, metric: str, day: date, values: dict[int, f
         upsert_values(
             session, history=[(org_id, metric, day, value) for org_id, value in values.items()]
         )
+
+
+def has_values_on(session: Session, *, metric: str, day: date) -> bool:
+    """Whether any organisation has a value of `metric` recorded on `day`."""
+    found = session.scalar(
+        select(MetricValue.organization_id)
+        .where(MetricValue.metric == metric, MetricValue.recorded_on == day)
+        .limit(1)
+    )
+    return found is not None

@@ -32,7 +32,7 @@ class CustomerView(enum.StrEnum):
     """What a customer may see of a published peer group (decided by the run)."""
 
     QUARTILES = "QUARTILES"  # percentile, peer count and p25/median/p75
-    PERCENTILE_ONLY = "PERCENTILE_ONLY"  # percentile and peer count: a small group
+    PEER_COUNT_ONLY = "PEER_COUNT_ONLY"  # the peer count: a small group (5 to 9)
     WITHHELD = "WITHHELD"  # nothing: complementary suppression, or a day from before these rules
 
 
@@ -57,6 +57,8 @@ class BenchmarkRun(Base):
     worker: Mapped[str | None] = mapped_column(String(100))
     # The metrics of its positions' placements, in their order (BenchmarkPosition).
     position_metrics: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # The industries its positions' sector codes index (BenchmarkPosition.sector_code).
+    position_sectors: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ScheduledFiring(Base):
@@ -133,3 +135,12 @@ class BenchmarkPosition(Base):
     # The lowest percentile among its metrics in its default peer group (the
     # most specific one it was placed in): the staff list's bottom-quartile filter.
     lowest_default_percentile: Mapped[int | None] = mapped_column(SmallInteger)
+    # What its customers are shown per metric and cohort kind: the other peers'
+    # p25, median and p75, rounded (float32; NaN: nothing). NULL on days stored
+    # before this was, which customers are shown nothing of.
+    customer_quartiles: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Its groups that day: its industry (an index into the run's
+    # `position_sectors`, -1 for none) and its employee count (-1: unknown).
+    # NULL on days stored before memberships were recorded.
+    sector_code: Mapped[int | None] = mapped_column(SmallInteger)
+    employee_count: Mapped[int | None]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, func
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, false, func, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsportal.models.base import Base, utcnow
@@ -56,8 +56,23 @@ class Organization(Base):
 
 
 class User(Base):
+    """An account. Its email is its own once confirmed: a user created by a customer_admin
+    is confirmed when it accepts the invitation emailed to it (users/service.py).
+
+    Confirmed addresses are unique; an unconfirmed one may also be another
+    account's (a customer_admin typed an address that is in use elsewhere), and
+    such a user never signs in with it and is sent no mail at it.
+    """
+
     __tablename__ = "users"
     __table_args__ = (
+        Index(
+            "uq_users_confirmed_email",
+            "email",
+            unique=True,
+            sqlite_where=text("email_confirmed"),
+            postgresql_where=text("email_confirmed"),
+        ),
         # The organisation's own id for a person (its HR system's, its IdP's): one per organisation.
         Index(
             "ux_users_organization_id_external_id", "organization_id", "external_id", unique=True
@@ -65,7 +80,7 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     organization_id: Mapped[int | None] = mapped_column(
@@ -77,6 +92,9 @@ class User(Base):
     # Copied into the web session at sign-in and checked on every request;
     # bumping it (logout, password change) ends every session of this user.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # False until the address's owner accepts the invitation emailed to it (a user
+    # created by a customer_admin); it cannot sign in with a password until then.
+    email_confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Bumped by every change of role, organisation, password or active flag: an
     # API token or password link is good only while it carries the epoch its user
     # had when it was issued (see auth.sessions.end_credentials).
@@ -150,6 +168,9 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # An invitation emailed to the address: using it confirms the user's address.
+    # A link handed to an administrator sets a password only.
+    confirms_address: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The user's credentials_epoch when the link was issued.
     credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 

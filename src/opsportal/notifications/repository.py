@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, func, literal, select, update
+from sqlalchemy import Table, and_, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from opsportal.db import dialect_insert
@@ -80,6 +80,21 @@ def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Re
     return found
 
 
+def unconfirmed_users(session: Session, user_ids: Iterable[int]) -> set[int]:
+    """Those of these users whose address is not (yet) their own: no mail goes to it."""
+    wanted = sorted(set(user_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.scalars(
+                select(User.id).where(
+                    User.id.in_(wanted[start : start + CHUNK]), User.email_confirmed.is_(False)
+                )
+            )
+        )
+    return found
+
+
 def _insert_ignoring_duplicates(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: list[str]
 ) -> None:
@@ -95,6 +110,49 @@ def add_notifications(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     table = Notification.__table__
     assert isinstance(table, Table)
     _insert_ignoring_duplicates(session, table, rows, ["user_id", "dedupe_key"])
+
+
+def notice_keys(session: Session, *, kind: str, key_prefix: str) -> set[str]:
+    """The dedupe keys of notifications of `kind` whose key starts with `key_prefix`."""
+    return set(
+        session.scalars(
+            select(Notification.dedupe_key)
+            .where(
+                Notification.kind == kind,
+                Notification.dedupe_key.startswith(key_prefix, autoescape=True),
+            )
+            .distinct()
+        )
+    )
+
+
+def delete_notices(session: Session, *, kind: str, keys: Sequence[str]) -> int:
+    """Delete every user's notification of `kind` with one of these dedupe keys."""
+    deleted = 0
+    for start in range(0, len(keys), CHUNK):
+        result = session.execute(
+            delete(Notification)
+            .where(
+                Notification.kind == kind, Notification.dedupe_key.in_(keys[start : start + CHUNK])
+            )
+            .execution_options(synchronize_session=False)
+        )
+        deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
+
+
+def cancel_queued(session: Session, *, key_prefix: str, reason: str) -> int:
+    """Mark FAILED, with `reason`, the still-queued messages whose dedupe key starts so."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+        )
+        .values(status=OutboxStatus.FAILED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- outbox ----------------------------------------------------------------------------

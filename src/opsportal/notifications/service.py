@@ -112,6 +112,20 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
     )
 
 
+def withdraw_notices(session: Session, *, kind: str, key_prefix: str, keep: set[str]) -> int:
+    """Take back the notices of `kind` whose dedupe key starts with `key_prefix`, but `keep`.
+
+    Their in-app notifications go; their emails not yet sent are not sent (FAILED,
+    "withdrawn"); an email already sent stays sent. Returns notifications removed.
+    """
+    gone = sorted(repository.notice_keys(session, kind=kind, key_prefix=key_prefix) - keep)
+    for key in gone:
+        repository.cancel_queued(
+            session, key_prefix=f"{key}:user:", reason="Withdrawn before it was sent."
+        )
+    return repository.delete_notices(session, kind=kind, keys=gone)
+
+
 @dataclass(frozen=True)
 class UserNotice:
     """Something one user is told, in the app and by email (a training reminder)."""
@@ -129,10 +143,15 @@ class UserNotice:
 
 
 def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
-    """Write each user's notification and queue its email; idempotent per dedupe key."""
+    """Write each user's notification and queue its email; idempotent per dedupe key.
+
+    A user whose address is not confirmed as its own gets the notification but no
+    email: the address may be another account's (users/service.py).
+    """
     now = utcnow()
     notifications: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
+    unconfirmed = repository.unconfirmed_users(session, (n.user_id for n in notices))
     for notice in notices:
         if notice.link is not None and not notice.link.startswith("/"):
             raise ValueError("a notification links to a path inside opsportal")
@@ -147,6 +166,8 @@ def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
                 "dedupe_key": notice.dedupe_key,
             }
         )
+        if notice.user_id in unconfirmed:
+            continue
         messages.append(
             _message_row(
                 recipient=notice.email,

@@ -46,6 +46,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         why="The account. Kept as a row (certificates and the audit trail refer to its id) "
         "with the email and name replaced, no password, no directory id or attributes, and "
         "gone from SCIM (deleted_at); erased_at says when.",
+        # Whether the address was confirmed as the person's: a flag, not the address.
+        not_personal=("email_confirmed",),
     ),
     PersonalTable(
         "api_tokens",
@@ -71,6 +73,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         on_erase=OnErase.DELETE,
         export=None,
         why="One-time links: secrets, never exported; they end with the person.",
+        # Whether using the link confirms the address (an emailed invitation): a flag.
+        not_personal=("confirms_address",),
     ),
     PersonalTable(
         "login_failures",

@@ -2,9 +2,14 @@
 
 The link is a password link (`PasswordReset`, stored as SHA-256) that lives for
 `OPSPORTAL_INVITATION_DAYS`; a new invitation or password link replaces any
-unused earlier one. The email goes through the outbox in the caller's
-transaction, so nothing is sent for a user whose creation rolled back. The link
-is written to the outbox only: never to a log line or the audit trail.
+unused earlier one. Sent to the address, it confirms the address when used: a
+user whose address is not confirmed yet (one a customer_admin created) signs in
+only after that. When such a user's address already belongs to another
+account, its owner is emailed a note instead, with no link (the same work, so
+the creator cannot tell the two apart; see users/service.py). The email goes
+through the outbox in the caller's transaction, so nothing is sent for a user
+whose creation rolled back. The link is written to the outbox only: never to a
+log line or the audit trail.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from opsportal.audit import record
+from opsportal.auth import repository as auth_repository
 from opsportal.auth.secrets import hash_token
 from opsportal.config import Settings
 from opsportal.errors import Conflict
-from opsportal.models import PasswordReset, User
+from opsportal.models import Organization, PasswordReset, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import Mail, enqueue_mails
 from opsportal.principal import Principal
@@ -31,8 +37,14 @@ PASSWORD_LINK_PATH = "/set-password/"
 CHUNK = 500
 
 
-def new_password_link(session: Session, *, user_id: int, expires_at: datetime) -> str:
-    """A one-time token for the user, replacing any unused earlier link; returns the token."""
+def new_password_link(
+    session: Session, *, user_id: int, expires_at: datetime, confirms_address: bool = False
+) -> str:
+    """A one-time token for the user, replacing any unused earlier link; returns the token.
+
+    `confirms_address`: the link goes by email to the address, so using it proves
+    the address is the user's (an invitation); a link handed to an administrator does not.
+    """
     repository.drop_unused_password_resets(session, user_id=user_id)
     token = secrets.token_urlsafe(32)
     # The caller has the user in hand (identity map): the link carries the
@@ -43,6 +55,7 @@ def new_password_link(session: Session, *, user_id: int, expires_at: datetime) -
             user_id=user_id,
             token_hash=hash_token(token),
             expires_at=expires_at,
+            confirms_address=confirms_address,
             credentials_epoch=user.credentials_epoch if user is not None else 0,
         )
     )
@@ -73,10 +86,37 @@ def _mail(user: User, *, url: str, expires_at: datetime, token: str) -> Mail:
     )
 
 
+def _in_use_note(user: User, *, inviter: str, token: str) -> Mail:
+    """To the owner of an address another organisation typed: no link, nothing to do."""
+    body = (
+        f"Hello,\n\n{inviter} has tried to add this address to opsportal for {user.name}, "
+        "but it already has an opsportal account with another organisation, and one "
+        "address signs in to one account. Nothing has changed for your account. If you "
+        f"should have access for {inviter}, ask its administrator to use another address.\n"
+    )
+    return Mail(
+        recipient=user.email,
+        subject="Your address was added to opsportal by another organisation",
+        body=body,
+        dedupe_key=f"invitation:{user.id}:{hash_token(token)[:16]}",
+    )
+
+
+def _mail_for(
+    session: Session, user: User, *, settings: Settings, expires_at: datetime, token: str
+) -> Mail:
+    """The invitation, or, when the unconfirmed user's address is another account's, the note."""
+    if not user.email_confirmed and auth_repository.get_user_by_email(session, user.email):
+        organization = session.get(Organization, user.organization_id)
+        inviter = organization.name if organization is not None else "An organisation"
+        return _in_use_note(user, inviter=inviter, token=token)
+    return _mail(user, url=link_url(settings, token), expires_at=expires_at, token=token)
+
+
 def check_invitable(user: User) -> None:
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
-    if user.password_hash is not None:
+    if user.password_hash is not None and user.email_confirmed:
         raise Conflict(
             f"User {user.id} has set a password already; send a password link to reset it."
         )
@@ -88,9 +128,11 @@ def invite(
     """Email the user a new invitation (replacing any unused link); returns when it expires."""
     check_invitable(user)
     expires_at = utcnow() + timedelta(days=settings.invitation_days)
-    token = new_password_link(session, user_id=user.id, expires_at=expires_at)
+    token = new_password_link(
+        session, user_id=user.id, expires_at=expires_at, confirms_address=True
+    )
     enqueue_mails(
-        session, [_mail(user, url=link_url(settings, token), expires_at=expires_at, token=token)]
+        session, [_mail_for(session, user, settings=settings, expires_at=expires_at, token=token)]
     )
     record(
         session,
@@ -111,7 +153,11 @@ def invite_new_users(
     For the thousands of users of one roster: links and emails are inserted in
     batches. The caller audits them (the import's entry counts its invitations).
     """
-    invited = [user for user in users if user.is_active and user.password_hash is None]
+    invited = [
+        user
+        for user in users
+        if user.is_active and (user.password_hash is None or not user.email_confirmed)
+    ]
     if not invited:
         return 0
     now = utcnow()
@@ -126,10 +172,13 @@ def invite_new_users(
                 "token_hash": hash_token(token),
                 "created_at": now,
                 "expires_at": expires_at,
+                "confirms_address": True,
                 "credentials_epoch": user.credentials_epoch,
             }
         )
-        mails.append(_mail(user, url=link_url(settings, token), expires_at=expires_at, token=token))
+        mails.append(
+            _mail_for(session, user, settings=settings, expires_at=expires_at, token=token)
+        )
     for start in range(0, len(links), CHUNK):
         session.execute(insert(PasswordReset), links[start : start + CHUNK])
     enqueue_mails(session, mails)

@@ -148,6 +148,12 @@ def create_user(
             request, session, user, q="", page=1, form=values, error=exc.detail,
             status_code=exc.status_code,
         )  # fmt: skip
+    if not created.email_confirmed:
+        request.session[FLASH_KEY] = (
+            f"An invitation was emailed to {created.email}; they can sign in once "
+            "they have accepted it."
+        )
+        return _see_other(f"/admin/users/{created.id}")
     if created.password_hash is not None:
         request.session[FLASH_KEY] = f"{created.email} can log in with the password given."
         return _see_other(f"/admin/users/{created.id}")

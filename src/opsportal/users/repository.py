@@ -60,16 +60,32 @@ def drop_unused_password_resets(session: Session, *, user_id: int) -> None:
 CHUNK = 500
 
 
-def users_by_email(session: Session, emails: Sequence[str]) -> dict[str, User]:
-    """The users with these emails, by lower-cased email, whatever their organisation."""
+def users_by_email(
+    session: Session, emails: Sequence[str], *, prefer_organization_id: int | None = None
+) -> dict[str, User]:
+    """The users with these emails, by lower-cased email, whatever their organisation.
+
+    An address can be several users' (one confirmed, others not yet); then the
+    one of `prefer_organization_id` is returned, else a confirmed one.
+    """
     wanted = sorted({email.lower() for email in emails})
     found: dict[str, User] = {}
     for start in range(0, len(wanted), CHUNK):
         for user in session.scalars(
             select(User).where(func.lower(User.email).in_(wanted[start : start + CHUNK]))
         ):
-            found[user.email.lower()] = user
+            key = user.email.lower()
+            if key not in found or _rank(user, prefer_organization_id) < _rank(
+                found[key], prefer_organization_id
+            ):
+                found[key] = user
     return found
+
+
+def _rank(user: User, organization_id: int | None) -> int:
+    if organization_id is not None and user.organization_id == organization_id:
+        return 0
+    return 1 if user.email_confirmed else 2
 
 
 def users_by_external_id(

@@ -12,6 +12,20 @@ A change of role, organisation, password or active flag ends every web session,
 API token and password link the user was given before it
 (`auth.sessions.end_credentials`): what a customer_admin minted for a customer
 must not become a staff token on promotion, and nothing comes back on reactivation.
+
+A customer_admin learns nothing about accounts outside its organisation, also
+not whether an address has one. A user it creates (here, or by roster import)
+is created, with the address as typed, whether or not the address is in use
+elsewhere: 409 only when a user of its own organisation has it. The new user
+starts unconfirmed: it cannot sign in with a password, and is sent no mail but
+its invitation, until the owner of the address accepts the invitation emailed
+to it (`invitations.invite`). When the address already belongs to another
+account, that email says so instead of inviting, and the user stays
+unconfirmed: no address ever signs in to two accounts. Whatever the address,
+the customer_admin sees the same answers, the same user, the same follow-ups
+(tokens, a password link refused, sign-in refused until accepted) and the same
+work done. Admins (and the command line) create confirmed users, and are told
+of any address in use.
 """
 
 from __future__ import annotations
@@ -133,7 +147,8 @@ def list_users(
 def create_user(
     session: Session, *, principal: Principal, data: UserCreate, settings: Settings
 ) -> User:
-    """Create a user; one without a password is emailed an invitation to set one."""
+    """Create a user; one without a password, or any a customer_admin creates, is emailed an
+    invitation (see the module)."""
     _require_manager(principal)
     organization_id = data.organization_id
     if principal.role is Role.CUSTOMER_ADMIN and organization_id is None:
@@ -141,6 +156,14 @@ def create_user(
     _check_grant(principal, data.role, organization_id)
     check_role_and_organization(data.role, organization_id)
     _check_organization_exists(session, organization_id)
+    by_customer_admin = not principal.is_admin
+    if by_customer_admin:
+        assert organization_id is not None  # _check_grant: a customer role of its own
+        email = data.email.strip()
+        if auth_repository.get_organization_user_by_email(
+            session, organization_id=organization_id, email=email
+        ):
+            raise Conflict(f"A user with email {email} already exists in your organization.")
     user = auth_service.create_user(
         session,
         email=data.email,
@@ -149,8 +172,9 @@ def create_user(
         organization_id=organization_id,
         password=data.password,
         actor=principal,
+        email_confirmed=not by_customer_admin,
     )
-    if user.password_hash is None:
+    if user.password_hash is None or not user.email_confirmed:
         invitations.invite(session, user=user, settings=settings, actor=principal)
     return user
 
@@ -287,6 +311,12 @@ def issue_password_link(
     user = _managed_user(session, principal, user_id)
     if not user.is_active:
         raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+    if not user.email_confirmed:
+        # A link handed to an administrator proves nothing about the address.
+        raise Conflict(
+            f"User {user.id} has not accepted its invitation yet; send a new invitation "
+            f"(POST /api/v1/users/{user.id}/invitation)."
+        )
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
     token = invitations.new_password_link(session, user_id=user.id, expires_at=expires_at)
     record(
@@ -331,6 +361,10 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Us
         raise NotFound(INVALID_LINK)
     link, user = found
     check_password(password)
+    if link.confirms_address and not user.email_confirmed:
+        if auth_repository.get_user_by_email(session, user.email) is not None:
+            raise NotFound(INVALID_LINK)  # someone confirmed the address first
+        user.email_confirmed = True
     user.password_hash = hash_password(password)
     link.used_at = now
     # Like any password change: every session, token and link from before it ends.

@@ -131,40 +131,55 @@ class TestAnotherOrganizationsUsersDoNotExist:
 
 
 class TestCollisionsChangeNothing:
-    def test_creating_an_existing_email_is_a_409_naming_nobody(
+    """An address in use in another organisation reads like a new one: the directory makes a
+    user of its own, unconfirmed (it never signs in as the other account, nor gets its
+    mail), and the other organisation's user is untouched (users/service.py)."""
+
+    def test_creating_an_email_in_use_elsewhere_makes_an_unconfirmed_user_of_its_own(
         self, session: Session, northwind: Directory, contoso: Directory, victim: dict[str, object]
     ) -> None:
-        response = northwind.request(
-            "POST",
-            "/Users",
-            {"schemas": [USER_SCHEMA], "userName": "VICTIM@contoso.test", "displayName": "Owned"},
-        )
-        assert_scim_error(response, 409, "uniqueness")
-        assert response.json()["detail"] == "userName is taken."
+        fresh = northwind.create("nobody@northwind.test", displayName="Owned")
+        held = northwind.create("VICTIM@contoso.test", displayName="Owned")
+        assert held["id"] != victim["id"] and held["userName"] == "VICTIM@contoso.test"
+        assert sorted(held) == sorted(fresh)
         unchanged(session, victim, contoso)
+        mine = session.get(User, int(held["id"]))
+        assert mine is not None and mine.organization_id == northwind.organization.id
+        assert not mine.email_confirmed
 
     def test_a_deleted_user_does_not_come_back_in_another_organization(
         self, session: Session, northwind: Directory, contoso: Directory, victim: dict[str, object]
     ) -> None:
         assert contoso.request("DELETE", f"/Users/{victim['id']}").status_code == 204
-        response = northwind.request(
-            "POST", "/Users", {"schemas": [USER_SCHEMA], "userName": "victim@contoso.test"}
-        )
-        assert_scim_error(response, 409, "uniqueness")
+        made = northwind.create("victim@contoso.test")
+        assert made["id"] != victim["id"]
         user = session.get(User, int(str(victim["id"])))
         assert user is not None
         session.refresh(user)
         assert user.organization_id == contoso.organization.id and user.deleted_at is not None
 
-    def test_renaming_onto_an_existing_email_is_a_409(
+    def test_renaming_onto_an_email_in_use_elsewhere_leaves_it_unconfirmed(
         self, session: Session, northwind: Directory, contoso: Directory, victim: dict[str, object]
     ) -> None:
         own = northwind.create("mine@northwind.test")
         response = northwind.patch(
             str(own["id"]), {"op": "replace", "path": "userName", "value": "victim@contoso.test"}
         )
-        assert_scim_error(response, 409, "uniqueness")
+        assert response.status_code == 200, response.text
         unchanged(session, victim, contoso)
+        mine = session.get(User, int(own["id"]))
+        assert mine is not None
+        session.refresh(mine)
+        assert mine.email == "victim@contoso.test" and not mine.email_confirmed
+
+    def test_an_email_of_its_own_organization_is_a_409(
+        self, session: Session, northwind: Directory
+    ) -> None:
+        northwind.create("twice@northwind.test")
+        response = northwind.request(
+            "POST", "/Users", {"schemas": [USER_SCHEMA], "userName": "TWICE@northwind.test"}
+        )
+        assert_scim_error(response, 409, "uniqueness")
 
 
 class TestStaffAndTokens:

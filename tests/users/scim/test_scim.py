@@ -371,7 +371,8 @@ class TestDeprovisioning:
     ) -> None:
         created = directory.create("okta@example.test")
         user = row(session, created["id"])
-        user.password_hash = hash_password(PASSWORD)
+        # As if it had accepted its invitation (which confirms its address) and set a password.
+        user.password_hash, user.email_confirmed = hash_password(PASSWORD), True
         session.flush()
         api = issue_token(session, user=user)
         with TestClient(client.app) as browser:

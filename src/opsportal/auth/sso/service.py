@@ -139,6 +139,14 @@ def sign_in_organization_user(
         )
     user = auth_repository.get_user_by_email(session, vouched.email)
     if user is None:
+        # Its own user whose address was not confirmed yet: the organisation's IdP vouches for it.
+        user = auth_repository.get_organization_user_by_email(
+            session, organization_id=organization_id, email=vouched.email
+        )
+        if user is not None and user.role.is_customer:
+            user.email_confirmed = True
+            session.flush()
+    if user is None:
         if not sso.jit_provisioning:
             raise SignInRefused(
                 f"There is no opsportal account for {vouched.email}; ask your organisation's "

@@ -294,7 +294,9 @@ def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
                 metric=c.label,
                 value=Unit(c.unit).show(c.your_value),
                 verdict=label.text if label else "Not published" if withheld(c) else "—",
-                percentile="—" if c.percentile is None else f"better than {c.percentile} %",
+                percentile="—"
+                if c.percentile is None
+                else f"better than {'about ' if c.percentile_estimated else ''}{c.percentile} %",
                 quartiles="—"
                 if c.p25 is None
                 else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),

@@ -9,8 +9,14 @@ from opsportal.benchmarks.repository.portfolio import (
     portfolio,
 )
 from opsportal.benchmarks.repository.positions import (
+    Membership,
+    MembershipColumns,
+    PlacedDay,
     Position,
     PositionColumns,
+    day_members,
+    placed_day,
+    placed_history,
     position_history,
     positions_of,
     replace_positions,
@@ -33,25 +39,32 @@ from opsportal.benchmarks.repository.runs import (
     run_is_abandoned,
     running_runs,
 )
-from opsportal.benchmarks.repository.values import FreshValues, load_fresh_values
+from opsportal.benchmarks.repository.values import FreshValues, active_members, load_fresh_values
 
 __all__ = [
     "bottom_quartile_ids",
     "RUN_LOCK_KEY",
     "FreshValues",
     "GroupSelection",
+    "Membership",
+    "MembershipColumns",
+    "PlacedDay",
     "Position",
     "PositionColumns",
     "PublishedRun",
     "acquire_run_lock",
+    "active_members",
     "active_sectors",
     "calculated_days",
     "claimed_run",
+    "day_members",
     "get_run",
     "group_positions",
     "latest_published_run",
     "list_runs",
     "load_fresh_values",
+    "placed_day",
+    "placed_history",
     "portfolio",
     "position_history",
     "positions_of",

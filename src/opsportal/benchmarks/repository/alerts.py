@@ -35,20 +35,17 @@ def later_day_exists(session: Session, *, after: date) -> bool:
     return found is not None
 
 
-class PercentileFall(NamedTuple):
+class Pair(NamedTuple):
+    """One organisation's positions on the day and on the day before it."""
+
     organization_id: int
-    metric: str
-    previous: int
-    current: int
+    current: dict[str, positions.Position]
+    previous: dict[str, positions.Position]
 
 
-def percentile_falls(session: Session, *, day: date, previous: date) -> list[PercentileFall]:
-    """Stored all-customers percentiles that fell from `previous` to `day`.
-
-    Only organisations with a customer user, and only metrics whose all-customers
-    group was shown to customers on both days: an alert tells a customer nothing
-    its comparison did not.
-    """
+def position_pairs(session: Session, *, day: date, previous: date) -> list[Pair]:
+    """Each organisation with a customer user, placed on both days: its stored positions
+    (with what its customers were shown) on each."""
     now = aliased(BenchmarkPosition)
     before = aliased(BenchmarkPosition)
     has_customer_user = exists().where(
@@ -57,7 +54,15 @@ def percentile_falls(session: Session, *, day: date, previous: date) -> list[Per
         User.is_active.is_(True),
     )
     rows = session.execute(
-        select(now.organization_id, now.run_id, now.placements, before.run_id, before.placements)
+        select(
+            now.organization_id,
+            now.run_id,
+            now.placements,
+            now.customer_quartiles,
+            before.run_id,
+            before.placements,
+            before.customer_quartiles,
+        )
         .join(
             before,
             and_(before.calculated_for == previous, before.organization_id == now.organization_id),
@@ -67,28 +72,34 @@ def percentile_falls(session: Session, *, day: date, previous: date) -> list[Per
     ).all()
     if not rows:
         return []
-    shown = _shown_to_customers(session, day) & _shown_to_customers(session, previous)
     layout_of = {**positions.day_layouts(session, day), **positions.day_layouts(session, previous)}
-    falls = []
-    for organization_id, now_run, now_placed, before_run, before_placed in rows:
-        current = positions.unpack(now_placed, layout_of.get(now_run, []))
-        earlier = positions.unpack(before_placed, layout_of.get(before_run, []))
-        for metric in sorted(shown & current.keys() & earlier.keys()):
-            was, is_now = earlier[metric].percentile_all, current[metric].percentile_all
-            if was is not None and is_now is not None and is_now < was:
-                falls.append(PercentileFall(organization_id, metric, was, is_now))
-    return falls
+    return [
+        Pair(
+            organization_id,
+            positions.unpack(now_placed, layout_of.get(now_run, []), now_shown),
+            positions.unpack(before_placed, layout_of.get(before_run, []), before_shown),
+        )
+        for (
+            organization_id,
+            now_run,
+            now_placed,
+            now_shown,
+            before_run,
+            before_placed,
+            before_shown,
+        ) in rows
+    ]
 
 
-def _shown_to_customers(session: Session, day: date) -> set[str]:
-    """Metrics whose all-customers group customers were shown on `day`."""
-    return set(
-        session.scalars(
-            select(BenchmarkResult.metric).where(
-                BenchmarkResult.calculated_for == day,
-                BenchmarkResult.industry_sector == "",
-                BenchmarkResult.size_band == "",
-                BenchmarkResult.customer_view != CustomerView.WITHHELD,
-            )
+def all_customers_groups(session: Session, day: date) -> dict[str, tuple[CustomerView, int]]:
+    """Per metric, what customers were shown of the all-customers group on `day`, and its size."""
+    rows = session.execute(
+        select(
+            BenchmarkResult.metric, BenchmarkResult.customer_view, BenchmarkResult.peer_count
+        ).where(
+            BenchmarkResult.calculated_for == day,
+            BenchmarkResult.industry_sector == "",
+            BenchmarkResult.size_band == "",
         )
     )
+    return {metric: (view, count) for metric, view, count in rows}

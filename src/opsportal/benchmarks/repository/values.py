@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.aggregation import ANY, FloatArray, IntArray
+from opsportal.benchmarks.repository.positions import MembershipColumns
 from opsportal.models import LatestMetricValue, MetricValue, Organization, OrganizationStatus
 
 _IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
@@ -41,6 +42,8 @@ class FreshValues:
     sectors: IntArray  # index into `sector_names`, or ANY
     employee_counts: IntArray  # -1 when unknown
     sector_names: list[str]
+    # Every organisation counted (placed or not), with the industry and size used.
+    members: MembershipColumns
 
 
 def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
@@ -156,10 +159,26 @@ def _active_organizations(session: Session) -> tuple[IntArray, IntArray, IntArra
     return ids, counts, codes, names
 
 
+def active_members(session: Session) -> MembershipColumns:
+    """Every ACTIVE organisation with its industry and size as they are now."""
+    ids, employees, sectors, names = _active_organizations(session)
+    return MembershipColumns(
+        organization_ids=ids, sector_codes=sectors, employee_counts=employees, sector_names=names
+    )
+
+
 def load_fresh_values(
-    session: Session, *, since: date, until: date, metrics: Sequence[str]
+    session: Session,
+    *,
+    since: date,
+    until: date,
+    metrics: Sequence[str],
+    members: MembershipColumns | None = None,
 ) -> FreshValues:
     """Each ACTIVE organisation's newest value per metric as of `until`, recorded since `since`.
+
+    `members` names the organisations to count, with their industry and size,
+    instead of those ACTIVE now (a re-run of a past day counts who it counted).
 
     Reads the latest-value table (one row per organisation and metric). Where an
     organisation has reported after `until` — a back-dated run, or a value dated
@@ -168,7 +187,9 @@ def load_fresh_values(
     Metric names come back as their index in `metrics`, sectors as their index
     in `sector_names`.
     """
-    org_ids, employees, sectors, sector_names = _active_organizations(session)
+    counted = members if members is not None else active_members(session)
+    org_ids, employees = counted.organization_ids, counted.employee_counts
+    sectors, sector_names = counted.sector_codes, list(counted.sector_names)
     if len(metrics) >= _KEY_ORGANIZATION // 2 - 1:
         raise ValueError("too many metrics for the latest-value key")
     metric_code = case(
@@ -218,6 +239,7 @@ def load_fresh_values(
         sectors=sectors[position] if count else np.zeros(0, dtype=np.int64),
         employee_counts=employees[position] if count else np.zeros(0, dtype=np.int64),
         sector_names=sector_names,
+        members=counted,
     )
 
 

@@ -5,10 +5,15 @@ Everything here reads what the newest successful run stored and decided
 question asked twice, or about another group, or after a new value arrives,
 teaches a customer nothing the run did not publish to it.
 
-A customer compares only with its own organisation's groups (all customers,
-its industry, its size band, its industry × size band); every group it may
-not see reads the same, whether empty, too small, withheld or someone else's.
-Staff may compare any organisation with any published group, in full.
+A customer compares only with the groups its organisation was in on the
+calculated day, which are its own groups now too (all customers, its industry,
+its size band, its industry × size band); every group it may not see reads the
+same, whether empty, too small, withheld or someone else's. What it is shown of
+its peers is the quartiles of the *other* members the run stored for it,
+rounded; its percentile and verdict are estimated from those and its own value,
+so steering that value teaches it nothing (privacy.estimated_percentile). In
+groups of 5 to 9 it sees the peer count only. Staff may compare any
+organisation with any published group, in full and exactly.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks import aggregation
+from opsportal.benchmarks import aggregation, privacy
 from opsportal.benchmarks.published import (
     GroupResult,
     PublishedDay,
     PublishedDayCache,
     read_published_day,
 )
+from opsportal.benchmarks.repository import Position
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
     StaffBenchmarkComparison,
@@ -45,6 +51,10 @@ NOT_PUBLISHED = (
     "be worked out from it."
 )
 NOT_CALCULATED = "Benchmarks have not been calculated yet."
+FEW_PEERS = (
+    "Fewer than {minimum} organizations: their quartiles and your percentile are shown "
+    "from {minimum} up, so that no member's numbers can be worked out."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,17 @@ class Subject:
     group: PeerGroup
     kind: int | None
     settings: Settings
+
+
+def day_kind(subject: Subject, published: PublishedDay) -> int | None:
+    """Which of the organisation's groups on the calculated day the subject's group was, or None.
+
+    A day records the organisation's industry and size as its run saw them; a
+    day stored before that falls back to its groups now (`subject.kind`).
+    """
+    if published.membership is None:
+        return subject.kind
+    return subject.group.kind_on(published.membership)
 
 
 def _unavailable_reason(subject: Subject, metric: Metric, published: PublishedDay) -> str | None:
@@ -81,14 +102,19 @@ def _unavailable_reason(subject: Subject, metric: Metric, published: PublishedDa
                 "peer group is not published."
             )
         return None
-    if subject.kind is None:
+    on_day = day_kind(subject, published)
+    if subject.kind is None or on_day is None:
         return NOT_PUBLISHED.format(group=group.describe())
     if position is None:
         return no_value  # about the customer's own organisation: no one else's secret
     if (
         result is None
         or result.customer_view == CustomerView.WITHHELD
-        or position.percentile(subject.kind) is None
+        or position.percentile(on_day) is None
+        or (
+            result.customer_view == CustomerView.QUARTILES
+            and position.customer_quartiles(on_day) is None  # a day stored before these rules
+        )
     ):
         return NOT_PUBLISHED.format(group=group.describe())
     return None
@@ -102,6 +128,7 @@ def _comparison(
     kind: int | None,
     published: PublishedDay,
     reason: str | None,
+    settings: Settings,
 ) -> BenchmarkComparison:
     position = published.positions.get(metric.name)
     base: dict[str, Any] = {
@@ -127,11 +154,21 @@ def _comparison(
                 withheld_from_customers=None,
             )
         return BenchmarkComparison(**base, available=False, reason=reason or "Not available.")
+    common: dict[str, Any] = {
+        **base,
+        "available": True,
+        "peer_count": result.peer_count,
+        "filter_description": group.describe(result.peer_count),
+        "calculated_at": result.calculated_at,
+    }
+    if not principal.is_staff:
+        assert kind is not None  # _unavailable_reason made sure
+        return _customer_view(metric, position, result, kind=kind, common=common, settings=settings)
     stored = position.percentile(kind) if kind is not None else None
     percentile = (
         stored
         if stored is not None
-        # Staff looking at a group the organisation is not in: placed by the summary.
+        # Staff looking at a group the organisation was not in: placed by the summary.
         else aggregation.percentile_rank(
             position.value,
             result.quantiles,
@@ -139,16 +176,13 @@ def _comparison(
             higher_is_better=metric.higher_is_better,
         )
     )
-    quartiles = _quartiles(principal, result)
+    quartiles = {"p25": result.p25, "median": result.median, "p75": result.p75}
     shown: dict[str, Any] = {
-        **base,
-        "available": True,
+        **common,
         "percentile": percentile,
+        "percentile_estimated": False,
         **quartiles,
         **_verdict(metric, value=position.value, percentile=percentile, median=quartiles["median"]),
-        "peer_count": result.peer_count,
-        "filter_description": group.describe(result.peer_count),
-        "calculated_at": result.calculated_at,
     }
     if principal.is_staff:
         return StaffBenchmarkComparison(
@@ -162,23 +196,46 @@ def _comparison(
     return BenchmarkComparison(**shown)
 
 
-def _quartiles(principal: Principal, result: GroupResult) -> dict[str, float | None]:
-    """p25, median and p75 as this caller may see them.
+def _customer_view(
+    metric: Metric,
+    position: Position,
+    result: GroupResult,
+    *,
+    kind: int,
+    common: dict[str, Any],
+    settings: Settings,
+) -> BenchmarkComparison:
+    """What a customer is shown: built from the figures published to it and its own value only.
 
-    Staff see them exactly. Customers see them only where the run allowed it,
-    rounded to whole units (percentage points, days): exact quartiles before and
-    after one organisation joins or leaves, with a customer's own value, can pin
-    the leaver's exact value even in groups of 10 to 13 (tests/benchmarks/test_privacy.py).
+    In a group with quartiles for customers: the quartiles of its other peers
+    the run stored for it (rounded), and a percentile and verdict estimated from
+    those and its value. In a group of 5 to 9: the peer count, and (as `reason`) why no more.
     """
-    if principal.is_staff:
-        return {"p25": result.p25, "median": result.median, "p75": result.p75}
     if result.customer_view != CustomerView.QUARTILES:
-        return {"p25": None, "median": None, "p75": None}
-    return {
-        "p25": float(round(result.p25)),
-        "median": float(round(result.median)),
-        "p75": float(round(result.p75)),
-    }
+        return BenchmarkComparison(
+            **common,
+            reason=FEW_PEERS.format(minimum=settings.benchmark_min_peers_quartiles),
+        )
+    quartiles = position.customer_quartiles(kind)
+    assert quartiles is not None  # _unavailable_reason made sure
+    percentile = privacy.estimated_percentile(
+        position.value,
+        quartiles,
+        floor=metric.min,
+        ceiling=metric.max,
+        step=privacy.customer_step(metric.unit, result.peer_count),
+        higher_is_better=metric.higher_is_better,
+    )
+    p25, median, p75 = quartiles
+    return BenchmarkComparison(
+        **common,
+        percentile=percentile,
+        percentile_estimated=True,
+        p25=p25,
+        median=median,
+        p75=p75,
+        **_verdict(metric, value=position.value, percentile=percentile, median=median),
+    )
 
 
 def view(subject: Subject, metric: Metric, published: PublishedDay) -> BenchmarkComparison:
@@ -187,9 +244,10 @@ def view(subject: Subject, metric: Metric, published: PublishedDay) -> Benchmark
         principal=subject.principal,
         metric=metric,
         group=subject.group,
-        kind=subject.kind,
+        kind=day_kind(subject, published),
         published=published,
         reason=_unavailable_reason(subject, metric, published),
+        settings=subject.settings,
     )
 
 

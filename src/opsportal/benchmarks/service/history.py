@@ -1,16 +1,21 @@
-"""An organisation's position over time: a point per calculated day, under that day's rules."""
+"""An organisation's position over time: a point per calculated day, under that day's rules.
+
+Each day belongs to the groups the organisation was in that day (the run
+recorded them): after it moves industry or size band, its earlier days show
+in its old groups, and a group it was not in shows nothing for those days.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
-from opsportal.benchmarks.service.comparisons import known_metric, subject, view
+from opsportal.benchmarks.service.comparisons import day_kind, known_metric, subject, view
 from opsportal.config import Settings
 from opsportal.metrics.registry import Metric
 from opsportal.metrics.service import utc_today
@@ -78,19 +83,28 @@ def comparison_histories(
         since=since,
     )
     calculated_days = repository.calculated_days(session, since=since)
-    positions = repository.position_history(
-        session, organization_id=asked.organization.id, metrics=names, days=calculated_days
+    placed = repository.placed_history(
+        session, organization_id=asked.organization.id, days=calculated_days
     )
+    nowhere = repository.PlacedDay(None, {})
     histories: dict[str, list[HistoryPoint]] = {}
     for metric in metrics:
         points = []
         for day in calculated_days:
-            result, position = results.get((metric.name, day)), positions.get((metric.name, day))
+            result = results.get((metric.name, day))
+            that_day = placed.get(day, nowhere)
+            position = that_day.positions.get(metric.name)
+            # Each day under the organisation's groups of that day (view() reads them).
             published = PublishedDay(
                 day,
                 {metric.name: GroupResult.of(result)} if result is not None else {},
                 {metric.name: position} if position is not None else {},
+                that_day.membership,
             )
+            if that_day.membership is not None and day_kind(asked, published) is None:
+                # Not in this group that day: nothing, for staff too (no one's trend).
+                points.append(_nothing(day))
+                continue
             day_view = view(asked, metric, published)
             points.append(
                 HistoryPoint(
@@ -98,6 +112,7 @@ def comparison_histories(
                     available=day_view.available,
                     your_value=day_view.your_value if day_view.available else None,
                     percentile=day_view.percentile,
+                    percentile_estimated=day_view.percentile_estimated,
                     p25=day_view.p25,
                     median=day_view.median,
                     p75=day_view.p75,
@@ -107,3 +122,18 @@ def comparison_histories(
             )
         histories[metric.name] = points
     return histories
+
+
+def _nothing(day: date) -> HistoryPoint:
+    return HistoryPoint(
+        calculated_for=day,
+        available=False,
+        your_value=None,
+        percentile=None,
+        percentile_estimated=None,
+        p25=None,
+        median=None,
+        p75=None,
+        peer_count=None,
+        verdict=None,
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.cohorts import describe_peer_group
+from opsportal.benchmarks.repository import Membership
 from opsportal.benchmarks.schemas import PeerGroupOptions, SizeBandRead
 from opsportal.config import Settings
 from opsportal.config_values import SizeBand
@@ -37,10 +38,15 @@ class PeerGroup:
 
     def kind_of(self, organization: Organization) -> int | None:
         """Which of the organisation's own groups this is (an index into COHORT_KINDS), or None."""
-        own_sector = organization.industry_sector or ""
+        return self._kind(organization.industry_sector or "", organization.employee_count)
+
+    def kind_on(self, membership: Membership) -> int | None:
+        """The same for the organisation as a run saw it (its groups on that day)."""
+        return self._kind(membership.industry_sector, membership.employee_count)
+
+    def _kind(self, own_sector: str, employees: int | None) -> int | None:
         if self.sector and self.sector.casefold() != own_sector.casefold():
             return None
-        employees = organization.employee_count
         if self.band is not None and (employees is None or not self.band.contains(employees)):
             return None
         return (1 if self.sector else 0) + (2 if self.band else 0)

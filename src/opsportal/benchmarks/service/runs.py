@@ -107,22 +107,34 @@ def _customer_views(
         if hidden
         else CustomerView.QUARTILES
         if shown
-        else CustomerView.PERCENTILE_ONLY
+        else CustomerView.PEER_COUNT_ONLY
         for hidden, shown in zip(withheld.tolist(), quartiles.tolist(), strict=True)
     ]
     return views, int(withheld.sum())
 
 
 def _positions(
-    fresh: repository.FreshValues, stats: aggregation.CohortStatistics
+    fresh: repository.FreshValues,
+    stats: aggregation.CohortStatistics,
+    views: list[CustomerView],
 ) -> repository.PositionColumns:
-    """Each organisation's value and its percentile in each of its groups, as the run saw them."""
+    """Each organisation's value, its percentile in each of its groups, and what its customers
+    are shown of each (the other members' quartiles, rounded), as the run saw them."""
+    steps = [
+        privacy.customer_step(METRICS[metric].unit, count)
+        for metric, count in zip(stats.metric.tolist(), stats.count.tolist(), strict=True)
+    ]
+    shown = [view == CustomerView.QUARTILES for view in views]
     return repository.PositionColumns(
         organization_ids=fresh.organization_ids,
         metric_codes=fresh.metrics,
         values=fresh.values,
         ranks=stats.ranks,
         metric_names=METRIC_NAMES,
+        customer_quartiles=privacy.customer_quartiles(
+            stats.others_quartiles, stats.group_of, shown=shown, steps=steps
+        ),
+        members=fresh.members,
     )
 
 
@@ -130,10 +142,17 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
     """Aggregate the fresh latest values and replace the run's day; returns the counts."""
     day = run.calculated_for
     since = day - timedelta(days=settings.benchmark_freshness_days)
+    today = utc_today()
     # Computed metrics (training completion) are worked out for the day first,
-    # then read like any imported value.
-    refresh_computed_values(session, day=day)
-    fresh = repository.load_fresh_values(session, since=since, until=day, metrics=METRIC_NAMES)
+    # then read like any imported value (a past day keeps those it had).
+    refresh_computed_values(session, day=day, today=today)
+    # A past day already calculated counts the organisations it counted, in the
+    # groups they were in then; today, and a day never calculated, count those
+    # ACTIVE now.
+    members = repository.day_members(session, day=day) if day < today else None
+    fresh = repository.load_fresh_values(
+        session, since=since, until=day, metrics=METRIC_NAMES, members=members
+    )
     stats = aggregate_fresh_values(fresh, settings=settings)
     views, withheld = _customer_views(stats, settings=settings)
     bands = settings.size_bands
@@ -161,8 +180,9 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
         for i in range(len(stats))
     ]
     repository.replace_results(session, day=day, rows=rows)
-    positions = _positions(fresh, stats)
+    positions = _positions(fresh, stats, views)
     run.position_metrics = list(positions.metric_names)
+    run.position_sectors = list(fresh.members.sector_names)
     repository.replace_positions(session, day=day, run_id=run.id, positions=positions)
     return RunCounts(
         metrics_calculated=len(set(stats.metric.tolist())),

@@ -112,7 +112,7 @@ def default_group(
     settings: Settings,
     cache: PublishedDayCache | None,
 ) -> tuple[GroupChoice, list[BenchmarkComparison]]:
-    """The organisation's most specific group that shows this viewer at least one metric.
+    """The organisation's most specific group that places this viewer's organisation on a metric.
 
     Falls back to all customers (the widest group) when none does, such as
     before the first run. Returns the group and its comparisons, so the page
@@ -128,18 +128,24 @@ def default_group(
             settings=settings,
             cache=cache,
         )
-        if any(c.available for c in found) or group == groups[-1]:
+        if any(placed(c) for c in found) or group == groups[-1]:
             return group, found
     raise AssertionError("own_groups always ends with all customers")  # pragma: no cover
 
 
+def placed(comparison: BenchmarkComparison) -> bool:
+    """Whether the viewer is shown where the organisation stands (not only the peer count)."""
+    return comparison.available and comparison.percentile is not None
+
+
 def withheld(comparison: BenchmarkComparison) -> bool:
-    """A metric the organisation has a value for, not shown in this group (too small or held back).
+    """A metric the organisation has a value for, not placed in this group (too small, held back,
+    or, for a customer, a group of 5 to 9 that shows the peer count only).
 
     Not "no value recorded" (nothing to compare) and not "not calculated yet".
     """
     return (
-        not comparison.available
+        not placed(comparison)
         and comparison.calculated_for is not None
         and comparison.your_value is not None
     )
@@ -165,6 +171,6 @@ def wider_group(
             settings=settings,
             cache=cache,
         )
-        if any(c.available and c.metric in missing for c in found):
+        if any(placed(c) and c.metric in missing for c in found):
             return wider
     return None

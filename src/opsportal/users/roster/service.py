@@ -6,12 +6,15 @@ Each line is matched to a user by email (case-insensitive): a new email makes a
 and is emailed an invitation unless told not to; a known email of the same
 organisation has its name, role and externalId brought up to date (an empty
 role or externalId cell leaves them as they are). A line is refused when its
-email belongs to an account outside the organisation, when its externalId is
-another user's, when it would change the importer's own role, or when a
-customer_admin's roster would change another customer_admin. One refused line
-refuses the whole file: nothing is written (422, every line's reason). A line
-that changes a role ends that user's sessions, tokens and links, like any role
-change.
+externalId is another user's, when it would change the importer's own role, or
+when a customer_admin's roster would change another customer_admin; and, for an
+admin or the command line, when its email belongs to an account outside the
+organisation. A customer_admin is told nothing about accounts outside its
+organisation: such a line makes a new user like any other, which starts
+unconfirmed and whose invitation tells the address's owner instead
+(users/service.py). One refused line refuses the whole file: nothing is written
+(422, every line's reason). A line that changes a role ends that user's
+sessions, tokens and links, like any role change.
 
 An import never deactivates or reactivates anyone: a roster says who should
 have an account, not who should lose one (the organisation's directory does
@@ -124,7 +127,9 @@ def plan_import(
     if roster.errors:
         return RosterPlan(organization, [], list(roster.errors), invite)
     rows = roster.rows
-    by_email = repository.users_by_email(session, [row.email for row in rows])
+    by_email = repository.users_by_email(
+        session, [row.email for row in rows], prefer_organization_id=organization.id
+    )
     by_external_id = repository.users_by_external_id(
         session,
         organization_id=organization.id,
@@ -151,7 +156,14 @@ def _plan_line(
             )
         return LinePlan(row, Action.CREATED)
     if existing.organization_id != organization_id or not existing.role.is_customer:
-        # Emails are unique across organisations; which one has it is not ours to tell.
+        if by_customer_admin(principal):
+            # Whether an address has an account elsewhere is not the importer's to learn:
+            # a new, unconfirmed user of its own, as for an address nobody has.
+            if holder is not None:
+                return _refused(
+                    row, "externalId", f"{row.external_id} belongs to {holder.email} already"
+                )
+            return LinePlan(row, Action.CREATED)
         return _refused(
             row, "email", f"{row.email} is taken by an account outside this organization"
         )
@@ -182,6 +194,12 @@ def _plan_line(
             f"{row.email} is a customer administrator like you; ask a platform administrator",
         )
     return LinePlan(row, Action.UPDATED, existing, changed)
+
+
+def by_customer_admin(principal: Principal | None) -> bool:
+    """Users a customer_admin makes start unconfirmed (users/service.py); an admin's, the
+    command line's, confirmed."""
+    return principal is not None and not principal.is_admin
 
 
 def _refused(row: RosterRow, column: str, message: str) -> LinePlan:
@@ -225,6 +243,7 @@ def apply_import(
                     role=line.row.role or Role.CUSTOMER,
                     organization_id=organization_id,
                     actor=principal,
+                    email_confirmed=not by_customer_admin(principal),
                 )
                 user.external_id = line.row.external_id
                 created.append(user)

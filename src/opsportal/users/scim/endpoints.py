@@ -300,25 +300,42 @@ def _user_routes(app: FastAPI) -> None:
 
     @app.put("/Users/{user_id}")
     def replace_user(
-        user_id: str, request: Request, session: SessionDep, client: ClientDep, body: BodyDep
+        user_id: str,
+        request: Request,
+        session: SessionDep,
+        client: ClientDep,
+        body: BodyDep,
+        settings: SettingsDep,
     ) -> Response:
         current = service.get_user(session, client=client, user_id=user_id)
         payload = _with_active(resources.keep_known(body), current.is_active)
         resource = _validated(ScimUser, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
-        user = service.replace_user(session, client=client, user_id=user_id, resource=resource)
+        user = service.replace_user(
+            session, client=client, user_id=user_id, resource=resource, settings=settings
+        )
         replaced = resources.to_resource(user, base_url=base_url(request))
         return _resource_response(replaced, Context.RESOURCE_REPLACEMENT_RESPONSE)
 
     @app.patch("/Users/{user_id}")
     def patch_user(
-        user_id: str, request: Request, session: SessionDep, client: ClientDep, body: BodyDep
+        user_id: str,
+        request: Request,
+        session: SessionDep,
+        client: ClientDep,
+        body: BodyDep,
+        settings: SettingsDep,
     ) -> Response:
         service.get_user(session, client=client, user_id=user_id)  # 404 before 400
         patch = _validated(
             PatchOp[ScimUser], resources.keep_known_operations(body), Context.RESOURCE_PATCH_REQUEST
         )
         user = service.patch_user(
-            session, client=client, user_id=user_id, patch=patch, base_url=base_url(request)
+            session,
+            client=client,
+            user_id=user_id,
+            patch=patch,
+            base_url=base_url(request),
+            settings=settings,
         )
         patched = resources.to_resource(user, base_url=base_url(request))
         return _resource_response(patched, Context.RESOURCE_PATCH_RESPONSE)

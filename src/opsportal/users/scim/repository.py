@@ -81,9 +81,16 @@ def find_users(
     return list(session.scalars(page)), total
 
 
-def user_by_email(session: Session, email: str) -> User | None:
-    """Any user with this email, whatever its organisation (emails are unique)."""
-    return session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
+def user_by_email(session: Session, *, organization_id: int, email: str) -> User | None:
+    """The organisation's user with this email (deleted ones too), if any.
+
+    Other organisations' are not the directory's to learn of (users/service.py).
+    """
+    return session.scalars(
+        select(User).where(
+            func.lower(User.email) == email.lower(), User.organization_id == organization_id
+        )
+    ).first()
 
 
 def user_by_external_id(session: Session, *, organization_id: int, external_id: str) -> User | None:

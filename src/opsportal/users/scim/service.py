@@ -3,9 +3,13 @@ delete, list.
 
 A SCIM client acts for the organisation of its token and sees only that
 organisation's customer users: anyone else is a 404, never a confirmation that
-they exist. Users it creates are `customer` users of that organisation, made by
-`auth.service.create_user` (so they get their required tracks) and invited by
-email when active. `active: false` deactivates the user and ends its sessions,
+they exist, nor is whether an address has an account elsewhere (a customer_admin
+issues SCIM tokens). Users it creates are `customer` users of that
+organisation, made by `auth.service.create_user` (so they get their required
+tracks), unconfirmed until the address's owner accepts the invitation emailed
+when they are active, or signs in through the organisation's identity provider;
+a new address it gives a user is unconfirmed the same way (users/service.py).
+`active: false` deactivates the user and ends its sessions,
 API tokens and unused password links at once.
 
 DELETE keeps the row: the user is deactivated (as above), marked deleted and
@@ -187,10 +191,10 @@ def create_user(
     """A new `customer` user of the client's organisation (or a deleted one, back)."""
     email = _checked_email(resource)
     name, stored = _checked_attributes(resource, email)
-    existing = repository.user_by_email(session, email)
-    if existing is not None and not (
-        existing.deleted_at is not None and existing.organization_id == client.organization_id
-    ):
+    existing = repository.user_by_email(
+        session, organization_id=client.organization_id, email=email
+    )
+    if existing is not None and existing.deleted_at is None:
         raise UniquenessException(detail="userName is taken.")
     external_id = _checked_external_id(
         session, client, resource, existing.id if existing is not None else None
@@ -211,28 +215,35 @@ def create_user(
             name=name,
             role=Role.CUSTOMER,
             organization_id=client.organization_id,
+            email_confirmed=False,
         )
         user.external_id, user.scim_attributes = external_id, stored
         if not active:
             user.is_active = False
         session.flush()
         _audit(session, client, "scim.user.create", user, email=email, active=active)
-    if user.is_active and user.password_hash is None:
+    if user.is_active and (user.password_hash is None or not user.email_confirmed):
         invitations.invite(session, user=user, settings=settings, actor=None)
     return user
 
 
 def replace_user(
-    session: Session, *, client: ScimClient, user_id: str, resource: ScimUser
+    session: Session, *, client: ScimClient, user_id: str, resource: ScimUser, settings: Settings
 ) -> UserRow:
     """PUT: the user becomes what the resource says (an `active` left out stays as it was)."""
     user = get_user(session, client=client, user_id=user_id)
-    _write(session, client, user, resource)
+    _write(session, client, user, resource, settings)
     return user
 
 
 def patch_user(
-    session: Session, *, client: ScimClient, user_id: str, patch: PatchOp[ScimUser], base_url: str
+    session: Session,
+    *,
+    client: ScimClient,
+    user_id: str,
+    patch: PatchOp[ScimUser],
+    base_url: str,
+    settings: Settings,
 ) -> UserRow:
     """PATCH: add, replace and remove operations applied to the user as SCIM sees it."""
     user = get_user(session, client=client, user_id=user_id)
@@ -240,14 +251,19 @@ def patch_user(
     patch.patch(resource)
     if resource.user_name is None or resource.active is None:
         raise InvalidValueException(detail="userName and active cannot be removed.")
-    _write(session, client, user, resource)
+    _write(session, client, user, resource, settings)
     return user
 
 
-def _write(session: Session, client: ScimClient, user: UserRow, resource: ScimUser) -> None:
+def _write(
+    session: Session, client: ScimClient, user: UserRow, resource: ScimUser, settings: Settings
+) -> None:
     email = _checked_email(resource)
-    if email.lower() != user.email.lower():
-        taken = repository.user_by_email(session, email)
+    moved = email.lower() != user.email.lower()
+    if moved:
+        taken = repository.user_by_email(
+            session, organization_id=client.organization_id, email=email
+        )
         if taken is not None and taken.id != user.id:
             raise UniquenessException(detail="userName is taken.")
     external_id = _checked_external_id(session, client, resource, user.id)
@@ -259,7 +275,12 @@ def _write(session: Session, client: ScimClient, user: UserRow, resource: ScimUs
         _deactivate(session, user)
     elif resource.active is True and not user.is_active:
         user.is_active = True
+    if moved:
+        # A new address is the user's once its owner accepts the invitation sent to it.
+        user.email_confirmed = False
     session.flush()
+    if moved and user.is_active:
+        invitations.invite(session, user=user, settings=settings, actor=None)
     changed = changes(before, _snapshot(user))
     if changed:
         _audit(session, client, "scim.user.update", user, **changed)
