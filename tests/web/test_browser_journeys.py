@@ -60,10 +60,12 @@ def test_customer_journey(
 ) -> None:
     browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
 
-    # Scorecard: every metric with a chart, a verdict and the peer count, in its own
-    # industry × size group (9 peers: customers see their place on the peers' scale).
+    # Scorecard: every metric with a chart, a verdict and the peer count. It opens on
+    # the most specific group that places the customer: its industry (its industry ×
+    # size group has 9 peers, which shows customers the peer count only).
     expect(page.get_by_role("heading", name="Northwind Health")).to_be_visible()
-    expect(page.locator("svg.percentile").nth(4)).to_be_visible()  # five metrics, six with training
+    expect(page.get_by_role("heading", name="Compared with Healthcare", exact=True)).to_be_visible()
+    expect(page.locator("svg.band").nth(4)).to_be_visible()  # five metrics, six with training
     expect(page.get_by_text("peers").first).to_be_visible()
     page.screenshot(path=screenshot_dir / "scorecard.png", full_page=True)
     page.get_by_label("Industry").select_option("Healthcare")
