@@ -218,9 +218,10 @@ class TestABadFileChangesNothing:
         status, body = import_csv(client, admin_headers, organization.id, text)
         assert status == 422
         assert body["errors"] == [
-            {"line": 3, "column": "email", "message": "not a valid email address: must be one "
-             "address of the form local@example.com"},
-            {"line": 5, "column": "name", "message": "must not be empty"},
+            {"field": "line 3, email", "line": 3, "column": "email",
+             "message": "not a valid email address: must be one address of the form "
+             "local@example.com"},
+            {"field": "line 5, name", "line": 5, "column": "name", "message": "must not be empty"},
         ]  # fmt: skip
 
     def test_an_email_of_another_organization_is_refused_without_saying_whose(
@@ -237,7 +238,7 @@ class TestABadFileChangesNothing:
         status, body = import_csv(client, admin_headers, organization.id, text)
         assert status == 422
         assert body["errors"] == [
-            {"line": 3, "column": "email",
+            {"field": "line 3, email", "line": 3, "column": "email",
              "message": "taken@example.test is taken by an account outside this organization"}
         ]  # fmt: skip
         assert "Contoso" not in json.dumps(body)

@@ -43,7 +43,9 @@ class LineError:
     message: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        # `field` too, as every 422 of the API names one: "line 3" or "line 3, email".
+        field = f"line {self.line}" + (f", {self.column}" if self.column else "")
+        return {"field": field, "line": self.line, "column": self.column, "message": self.message}
 
 
 @dataclass
