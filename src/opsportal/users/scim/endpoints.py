@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from scim2_models import (
     Context,
@@ -37,40 +35,21 @@ from scim2_models import (
     SCIMException,
     SearchRequest,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.deps import SessionDep, SettingsDep, identity_session
-from opsportal.errors import (
-    BUSY_RETRY_AFTER_SECONDS,
-    DATABASE_BUSY,
-    DomainError,
-    is_busy_database,
-)
 from opsportal.users.scim import resources, service, tokens
+from opsportal.users.scim.problems import (
+    ScimResponse,
+    install_scim_error_handlers,
+)
 from opsportal.users.scim.resources import ScimUser
 from opsportal.users.scim.tokens import ScimClient
 
 logger = logging.getLogger(__name__)
 
-SCIM_MEDIA_TYPE = "application/scim+json"
 PREFIX = "/scim/v2"
-
-
-class ScimResponse(JSONResponse):
-    media_type = SCIM_MEDIA_TYPE
-
-
-def _error(
-    status: int, detail: str, scim_type: str | None = None, headers: dict[str, str] | None = None
-) -> Response:
-    body = Error(status=status, scim_type=scim_type, detail=detail).model_dump(
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE
-    )
-    return ScimResponse(body, status_code=status, headers=headers)
 
 
 def base_url(request: Request) -> str:
@@ -220,7 +199,7 @@ def _with_active(payload: dict[str, Any], active: bool) -> dict[str, Any]:
 def create_scim_app() -> FastAPI:
     """The SCIM service; mount it at /scim/v2 and give it the main application's state."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    _install_error_handlers(app)
+    install_scim_error_handlers(app)
     _discovery_routes(app)
     _user_routes(app)
     return app
@@ -355,52 +334,3 @@ def _listed(
     return _list_response(
         ScimUser, found, total, search.start_index or 1, response_parameters=search
     )
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SCIMException)
-    async def _scim_error(request: Request, exc: SCIMException) -> Response:
-        headers = {"WWW-Authenticate": 'Bearer realm="scim"'} if exc.status == 401 else None
-        error = exc.to_error()
-        return _error(error.status or 400, error.detail or str(exc), error.scim_type, headers)
-
-    @app.exception_handler(DomainError)
-    async def _domain_error(request: Request, exc: DomainError) -> Response:
-        scim_type = {409: "uniqueness", 422: "invalidValue"}.get(exc.status_code)
-        status = 400 if exc.status_code == 422 else exc.status_code
-        headers = dict(exc.headers)
-        if status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="scim"'
-        return _error(status, exc.detail, scim_type, headers or None)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return _error(400, "The request is not valid.", "invalidValue")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
-        if exc.status_code == 404:
-            detail = "No such SCIM endpoint."
-        return _error(exc.status_code, detail, None, dict(exc.headers or {}) or None)
-
-    busy: Callable[[], Response] = lambda: _error(  # noqa: E731
-        503, DATABASE_BUSY, None, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
-    )
-
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(PoolTimeoutError)
-    async def _database_error(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy()
-        if isinstance(exc, IntegrityError):
-            # Another request took the same userName or externalId a moment before.
-            return _error(409, "userName or externalId is taken.", "uniqueness")
-        return await _unexpected(request, exc)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        if is_busy_database(exc):
-            return busy()
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(500, "Something went wrong on our side.")
