@@ -15,10 +15,10 @@ from opsportal.benchmarks.aggregation import (
     NO_RANK,
     aggregate,
     exact_percentile_rank,
-    leave_one_out_quartiles,
     percentile_rank,
 )
 from opsportal.benchmarks.cohorts import band_codes, describe_peer_group
+from opsportal.benchmarks.quartiles import leave_one_out_quartiles
 from opsportal.config_values import SizeBand, parse_size_bands
 from tests.hypothesis_profiles import examples
 

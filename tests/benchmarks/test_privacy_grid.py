@@ -21,8 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from opsportal.benchmarks.aggregation import NO_GROUP, leave_one_out_quartiles
+from opsportal.benchmarks.aggregation import NO_GROUP
 from opsportal.benchmarks.privacy import customer_quartiles, customer_step
+from opsportal.benchmarks.quartiles import leave_one_out_quartiles
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
 from tests.benchmarks.attacks import harrell_davis_weights, leaver_interval, linear_weights

@@ -130,7 +130,7 @@ def customer_quartiles(
     """What each value's customers see of each of its groups: p25, median, p75, or NaN.
 
     `others_quartiles[i, k]` are the quartiles of the other members of value i's
-    group of kind k (`aggregation.leave_one_out_quartiles`), `group_of[i, k]` that
+    group of kind k (`quartiles.leave_one_out_quartiles`), `group_of[i, k]` that
     group's index (NO_GROUP: none); `shown[g]` says whether customers see group
     g's quartiles and `steps[g]` what they are rounded to (`customer_step`).
     """

@@ -30,12 +30,12 @@ from sqlalchemy.orm import Session
 from opsportal.benchmarks.aggregation import (
     ANY,
     COHORT_KINDS,
-    CUSTOMER_QUARTILES,
     NO_RANK,
     FloatArray,
     IntArray,
     RankArray,
 )
+from opsportal.benchmarks.quartiles import CUSTOMER_QUARTILES
 from opsportal.models import BenchmarkPosition, BenchmarkRun
 
 NOT_PLACED = NO_RANK
