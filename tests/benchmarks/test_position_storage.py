@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from opsportal.benchmarks.repository import PositionColumns, positions_of
-from opsportal.benchmarks.repository.positions import pack, unpack
+from opsportal.benchmarks.repository.positions import unpack
+from opsportal.benchmarks.repository.storing import pack
 from opsportal.db import is_sqlite, make_engine, make_session_factory, session_scope
 from opsportal.migrate import alembic_config
 from opsportal.models import BenchmarkPosition

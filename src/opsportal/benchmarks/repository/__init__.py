@@ -19,7 +19,6 @@ from opsportal.benchmarks.repository.positions import (
     placed_history,
     position_history,
     positions_of,
-    replace_positions,
 )
 from opsportal.benchmarks.repository.results import (
     active_sectors,
@@ -39,6 +38,7 @@ from opsportal.benchmarks.repository.runs import (
     run_is_abandoned,
     running_runs,
 )
+from opsportal.benchmarks.repository.storing import replace_positions
 from opsportal.benchmarks.repository.values import FreshValues, active_members, load_fresh_values
 
 __all__ = [
