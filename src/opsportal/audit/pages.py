@@ -26,7 +26,18 @@ ActionQuery = Annotated[QueryText | None, Query(max_length=50)]
 TargetQuery = Annotated[QueryText | None, Query(max_length=50)]
 PersonQuery = Annotated[QueryText | None, Query(max_length=200)]
 ActorQuery = Annotated[IdQuery | None, Query()]
-DayQuery = Annotated[date | None, Query()]
+# Text, not `date`: the form sends an empty field as "", which means no limit.
+FromQuery = Annotated[str | None, Query(alias="from", max_length=10)]
+ToQuery = Annotated[str | None, Query(alias="to", max_length=10)]
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: enter a date as YYYY-MM-DD.", field=field) from None
 
 
 def _start_of(day: date) -> datetime:
@@ -67,11 +78,12 @@ def audit_log(
     target: TargetQuery = None,
     person: PersonQuery = None,
     actor: ActorQuery = None,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    from_day: FromQuery = None,
+    to_day: ToQuery = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The trail, a page at a time, newest first; the filter is kept by the pager and the CSV."""
+    since, until = _day(from_day, "from"), _day(to_day, "to")
     chosen = _chosen(action, target, person, actor, since, until)
     entries, total = service.list_entries(
         session, chosen, limit=ENTRIES_PER_PAGE, offset=(page - 1) * ENTRIES_PER_PAGE
@@ -118,10 +130,11 @@ def audit_csv(
     target: TargetQuery = None,
     person: PersonQuery = None,
     actor: ActorQuery = None,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    from_day: FromQuery = None,
+    to_day: ToQuery = None,
 ) -> Response:
     """Every entry the page's filter chooses (all pages), in words."""
+    since, until = _day(from_day, "from"), _day(to_day, "to")
     chosen = _chosen(action, target, person, actor, since, until)
     return csv_download(
         service.audit_csv(session, chosen), filename=f"audit-{datetime.now(UTC).date()}.csv"
