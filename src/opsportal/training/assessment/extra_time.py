@@ -77,7 +77,7 @@ def list_extra_time(session: Session, *, principal: Principal, user_id: int) -> 
 def _audit_detail(grant: ExtraTime) -> dict[str, object]:
     return {
         "trackId": grant.track_id,
-        "multiplier": str(grant.multiplier) if grant.multiplier is not None else None,
+        "multiplier": float(grant.multiplier) if grant.multiplier is not None else None,
         "extraMinutes": grant.extra_minutes,
     }
 
