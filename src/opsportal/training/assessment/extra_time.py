@@ -8,11 +8,13 @@ the grant is applied where an attempt's deadline is set: at its start.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from opsportal.audit.service import record
 from opsportal.errors import Forbidden, NotFound
-from opsportal.models import ExtraTime, Role, User
+from opsportal.models import ExtraTime, Role, TrackType, User
 from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.assessment import policy
@@ -155,3 +157,39 @@ def extra_minutes_for(
         for g in attempt_repository.extra_time_of(session, user_id=user_id)
     ]
     return policy.extra_minutes(time_limit_minutes, policy.applicable_grant(grants, track_id))
+
+
+@dataclass(frozen=True)
+class TimedTrack:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ExtraTimeView:
+    """What the user's page shows of a learner's extra time, and what it offers to grant."""
+
+    grants: list[ExtraTimeRead]
+    may_grant: bool
+    tracks: list[TimedTrack]
+
+
+def page_view(session: Session, *, principal: Principal, user: User) -> ExtraTimeView:
+    """The learner's grants, and the tracks with a timed quiz that a grant may name."""
+    may = may_grant(principal, user)
+    tracks = repository.list_tracks(
+        session,
+        types={TrackType.CUSTOMER} if user.role.is_customer else None,
+        include_inactive=principal.is_admin,
+    )
+    timed = [
+        TimedTrack(t.id, t.name)
+        for t in tracks
+        if can_see_track(principal, t)
+        and any(c.quiz is not None and c.quiz.time_limit_minutes for c in t.courses)
+    ]
+    return ExtraTimeView(
+        grants=list_extra_time(session, principal=principal, user_id=user.id),
+        may_grant=may,
+        tracks=timed if may else [],
+    )
