@@ -89,9 +89,9 @@ class TestTheUsersPage:
         )
         assert saved.status_code == 303
         assert "Extra time saved for every timed quiz: the time limit × 1.5." in client.get(page).text
-        peer_page = client.get(f"/admin/users/{peer.id}").text
-        assert "Grant extra time" not in peer_page
-        assert "A platform administrator grants extra time" in peer_page
+        own_page = client.get(f"/admin/users/{manager.id}").text
+        assert "Grant extra time" not in own_page
+        assert "A platform administrator grants extra time" in own_page
         refused = post_form(
             client, f"/admin/users/{peer.id}/extra-time", from_page=page,
             data={"kind": "minutes", "amount": "5"},
