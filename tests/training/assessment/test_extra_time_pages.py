@@ -88,7 +88,8 @@ class TestTheUsersPage:
             data={"kind": "multiplier", "amount": "1.5"},
         )
         assert saved.status_code == 303
-        assert "Extra time saved for every timed quiz: the time limit × 1.5." in client.get(page).text
+        shown = client.get(page).text
+        assert "Extra time saved for every timed quiz: the time limit × 1.5." in shown
         own_page = client.get(f"/admin/users/{manager.id}").text
         assert "Grant extra time" not in own_page
         assert "A platform administrator grants extra time" in own_page
