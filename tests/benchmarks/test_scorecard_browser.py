@@ -50,7 +50,7 @@ def test_compliance_manager_sees_its_own_group_at_a_glance(
     expect(size.locator("option:checked")).to_have_text("All sizes")
     # Of the 5 demo metrics (6 once the demo reports training completion).
     expect(page.get_by_role("status")).to_contain_text(
-        re.compile(r"\d of [5-6] metrics below your peers' median")
+        re.compile(r"\d of [5-6] metrics worse than your peers' median")
     )
     expect(page.get_by_label("How to read the charts")).to_contain_text("Peers' median")
     assert page.evaluate(SMALLEST_CHART_LABEL) >= 12
@@ -89,13 +89,13 @@ def test_staff_prepare_a_customer_review(page: Page, screenshot_dir: Path) -> No
     # Staff's group (Healthcare, 101-500: 9 members) shows customers the peer count only.
     expect(page.get_by_text("Only the number of peers is shown for Healthcare")).to_be_visible()
     page.get_by_role("link", name="Compare with Healthcare instead").click()
-    expect(page.get_by_role("status")).to_contain_text("below your peers' median")
+    expect(page.get_by_role("status")).to_contain_text("worse than your peers' median")
     page.screenshot(path=screenshot_dir / "customer-view.png", full_page=True)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     text = "".join(p.extract_text() for p in PdfReader(download_info.value.path()).pages)
-    assert "Northwind Health" in text and "below your peers' median" in text
+    assert "Northwind Health" in text and "worse than your peers' median" in text
     assert "min" not in text and "max" not in text and "Staff" not in text
 
     # Printed: the cards only, never the navigation or a form, no card split across pages.
