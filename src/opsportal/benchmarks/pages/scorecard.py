@@ -381,7 +381,9 @@ def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
         peer_group=card.group.describe(),
         calculated_for=day,
         summary=(
-            f"{summary[0]} of {summary[1]} metrics worse than your peers' median" if summary else None
+            f"{summary[0]} of {summary[1]} metrics worse than your peers' median"
+            if summary
+            else None
         ),
         rows=rows,
         withheld=[c.label for c in card.missing],
