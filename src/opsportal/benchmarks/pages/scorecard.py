@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentile_svg, trend_svg
-from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
@@ -35,7 +34,7 @@ from opsportal.benchmarks.service.scorecard import (
 from opsportal.benchmarks.verdicts import Verdict, is_better, verdict_words
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
-from opsportal.kit.downloads import csv_download, pdf_download
+from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, Metric, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
@@ -154,22 +153,25 @@ def staff_figures(comparison: BenchmarkComparison) -> Figures | None:
     metric = get_metric(comparison.metric)
     if theirs is None or metric is None or not comparison.available:
         return None
-    exact = _figure_words(comparison, metric, median="the median")
+    exact = _figure_words(comparison, metric, median="the median", verdict=True)
     if not theirs.available:
         return Figures("nothing for this peer group (not published to customers)", exact)
     if theirs.percentile is None:
         return Figures(f"the number of peers only ({theirs.peer_count})", exact)
-    shown = _figure_words(theirs, metric, median="the peer median (smoothed)")
+    # The verdict is named only where the two differ: the card's heading shows the staff's.
+    verdicts = verdict_label(theirs) != verdict_label(comparison)
+    shown = _figure_words(theirs, metric, median="the peer median (smoothed)", verdict=verdicts)
+    exact = _figure_words(comparison, metric, median="the median", verdict=verdicts)
     same = theirs.median_gap == comparison.median_gap and theirs.percentile == comparison.percentile
     return Figures(shown, None if same else exact)
 
 
-def _figure_words(c: BenchmarkComparison, metric: Metric, *, median: str) -> str:
+def _figure_words(c: BenchmarkComparison, metric: Metric, *, median: str, verdict: bool) -> str:
     label = verdict_label(c)
     parts = []
     if c.median_gap is not None:
         parts.append(describe_gap(metric, c.median_gap, median=median))
-    if label is not None and (c.median_gap is None or label.key in ("best", "worst")):
+    if label is not None and (verdict or c.median_gap is None):
         parts.append(label.text.lower())
     if c.percentile is not None:
         parts.append(_percentile_words(c))
@@ -337,55 +339,4 @@ def scorecard_download(asked: AskedDep, user: PageUser) -> Response:
     return csv_download(
         exports.scorecard_csv(comparisons, staff=user.is_staff),
         filename=f"scorecard-{asked.organization_id}.csv",
-    )
-
-
-@router.get("/benchmarks/organizations/{organization_id}/scorecard.pdf")
-def scorecard_pdf_download(asked: AskedDep, user: PageUser) -> Response:
-    """The customer's scorecard as a PDF, for a review meeting: always the Customer view.
-
-    Staff get what the organisation's customer users would see; a customer its own.
-    """
-    organization = tenant_service.get_organization(
-        asked.session, principal=user, organization_id=asked.organization_id
-    )
-    viewer = customer_principal(user, asked.organization_id)
-    card = build_scorecard(asked, viewer=viewer, organization=organization)
-    pdf = scorecard_pdf(_document(organization, card))
-    return pdf_download(pdf, filename=f"scorecard-{asked.organization_id}.pdf")
-
-
-def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
-    rows = []
-    for c in card.comparisons:
-        label = verdict_label(c)
-        rows.append(
-            ScorecardRow(
-                metric=c.label,
-                value=Unit(c.unit).show(c.your_value),
-                verdict=label.text if label else "Not published" if withheld(c) else "—",
-                percentile="—"
-                if c.percentile is None
-                else f"better than {'about ' if c.percentile_estimated else ''}{c.percentile} %",
-                quartiles="—"
-                if c.p25 is None
-                else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),
-                peers="—" if c.peer_count is None else str(c.peer_count),
-                lower_is_better=not c.higher_is_better,
-            )
-        )
-    day = next((c.calculated_for for c in card.comparisons if c.calculated_for), None)
-    summary = card.summary
-    return ScorecardDocument(
-        organization=organization.name,
-        peer_group=card.group.describe(),
-        calculated_for=day,
-        summary=(
-            f"{summary[0]} of {summary[1]} metrics worse than your peers' median"
-            if summary
-            else None
-        ),
-        rows=rows,
-        withheld=[c.label for c in card.missing],
-        status=None if organization.status is OrganizationStatus.ACTIVE else organization.status,
     )
