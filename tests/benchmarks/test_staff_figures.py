@@ -3,12 +3,14 @@ each metric's direction, and their colour follows better or worse."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import calculate_benchmarks
@@ -165,3 +167,39 @@ class TestVerdictsReadInTheMetricsDirection:
         assert f'<span class="verdict verdict-{tone}">{words}</span>' in card
         for wrong in ("Above median", "Below median", "Top quartile", "Bottom quartile"):
             assert wrong not in card
+
+
+class TestThePdf:
+    def test_it_carries_the_pages_verdicts_group_and_peer_counts(
+        self, client: TestClient, session: Session, twelve: list[Organization]
+    ) -> None:
+        ours = twelve[-1]
+        user, _ = create_user(session, role=Role.CUSTOMER, organization=ours, password=PASSWORD)
+        log_in(client, user.email)
+        page = client.get(f"/benchmarks/organizations/{ours.id}{PAGE_GROUP}").text
+        shown = {}
+        for metric in ("attestation_completion_rate", "case_resolution_time", "login_rate"):
+            found = re.search(r'class="verdict verdict-\w+">([^<]+)<', section(page, metric))
+            assert found is not None
+            shown[metric] = found.group(1)
+        assert shown["case_resolution_time"] == "Among the slowest quarter"
+        response = client.get(f"/benchmarks/organizations/{ours.id}/scorecard.pdf{PAGE_GROUP}")
+        assert response.headers["content-type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.content))
+        lines = " ".join(p.extract_text() for p in reader.pages).split("\n")
+        text = " ".join(" ".join(lines).split())
+        assert "Peer group: Healthcare, 101-500 employees" in text
+        for metric, label in (
+            ("attestation_completion_rate", "Attestation completion rate"),
+            ("case_resolution_time", "Case resolution time (lower is better)"),
+            ("login_rate", "Login rate"),
+        ):
+            # Metric, value, verdict in the page's words, percentile, quartiles, then 12 peers.
+            row = re.search(re.escape(label) + r" (.*?) 12\b", text)
+            assert row is not None, label
+            assert shown[metric] in row.group(1)
+        for wrong in ("Above median", "Below median", "Top quartile", "Bottom quartile"):
+            assert wrong not in text
+        # A chart per metric: the header's background and one band (a rectangle) each.
+        contents = reader.pages[0].get_contents()
+        assert contents is not None and contents.get_data().count(b" re") >= 1 + 3

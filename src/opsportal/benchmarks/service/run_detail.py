@@ -61,12 +61,12 @@ def explain(
     later_counted: Mapping[str, Any] | None,
 ) -> list[str]:
     """Why two runs of one day counted differently, in sentences (empty: they did not)."""
-    name = f"Run {earlier.id}"
+    name = f"run {earlier.id}"
     if earlier_counted is None or later_counted is None:
         if earlier.cohorts_published == later.cohorts_published:
             return []
         return [
-            f"{name} published {earlier.cohorts_published} peer groups and this run "
+            f"Run {earlier.id} published {earlier.cohorts_published} peer groups and this run "
             f"{later.cohorts_published}; {name} was recorded before runs kept what they "
             "counted, so only the totals can be compared."
         ]
