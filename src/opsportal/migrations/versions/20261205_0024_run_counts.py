@@ -1,7 +1,7 @@
 """benchmark_runs: what each run counted (organisations, values and groups per metric)
 
-Revision ID: 0026
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 
 Two successful runs of one day can publish different numbers of groups; the
 later one replaces the day's results and positions, so the earlier one's
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0024"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
