@@ -127,7 +127,7 @@ def list_learners(
                 name=person.name,
                 email=person.email,
                 organization_name=person.organization_name,
-                courses_passed=len(progress.passed_quiz_ids),
+                courses_passed=len(progress.passed_course_ids),
                 total_courses=progress.total,
                 status=learner_status,
                 last_activity=latest,
