@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
