@@ -137,7 +137,9 @@ MALICIOUS_JS = r"""
   catch (e) { show("top-cookie", "blocked"); }
   function probe(id, url, options) {
     fetch(url, options).then(function (r) {
-      return r.text().then(function (t) { show(id, "status " + r.status + ": " + t.slice(0, 80)); });
+      return r.text().then(function (t) {
+        show(id, "status " + r.status + ": " + t.slice(0, 80));
+      });
     }).catch(function () { show(id, "blocked"); });
   }
   probe("portal-api", portal + "/api/v1/me", { credentials: "include" });
