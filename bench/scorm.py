@@ -127,9 +127,9 @@ def launch(database_url: str, learner_id: int, course_id: int) -> str:
 
 
 def import_in_process(database_url: str, track_id: int, package: bytes) -> float:
-    from opsportal.config import Settings
     from sqlalchemy import select
 
+    from opsportal.config import Settings
     from opsportal.db import make_engine, make_session_factory, session_scope
     from opsportal.models import Role, User
     from opsportal.principal import Principal
