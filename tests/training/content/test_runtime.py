@@ -292,3 +292,28 @@ class TestPlayerPage:
         assert f"frame-src {CONTENT}" in response.headers["content-security-policy"]
         attempts = session.query(ScormAttempt).filter_by(user_id=user.id).count()
         assert attempts == 1
+
+
+class TestAdminsSee:
+    def test_a_scorm_learner_in_the_tracks_learner_list(
+        self, scorm_client: TestClient, session: Session, content_settings: Settings
+    ) -> None:
+        from opsportal.training.admin import service as admin
+
+        track_id, course_id = scorm_track(session, content_settings, "1.2")
+        principal, _ = learner(session)
+        token = launch(session, principal, course_id)
+        track = admin.get_track(session, track_id)
+        opened = admin.list_learners(
+            session, track=track, status=None, organization_id=None, search=None
+        )
+        assert [(r.user_id, r.courses_passed, r.status) for r in opened] == [
+            (principal.user_id, 0, "IN_PROGRESS")
+        ]
+        scorm_client.post(f"{CONTENT}/scorm/{token}/commit", json=COMMIT_12_PASSED)
+        done = admin.list_learners(
+            session, track=track, status=None, organization_id=None, search=None
+        )
+        assert [(r.courses_passed, r.total_courses, r.status) for r in done] == [
+            (1, 1, "COMPLETED")
+        ]
