@@ -19,7 +19,7 @@ from opsportal.training.catalogue import authoring
 from opsportal.training.certificates import CertificateStatus
 
 # The catalogue's own progress rule, so this list and the learner's page never disagree.
-from opsportal.training.progress import progress_of, status_of
+from opsportal.training.progress import counted_courses, progress_of, status_of
 from opsportal.training.schemas import CourseUpdate, TrackUpdate
 
 
@@ -41,9 +41,9 @@ def quiz_ids(track: Track) -> list[int]:
 def set_published(session: Session, *, principal: Principal, track_id: int, live: bool) -> Track:
     """Publish a draft (learners see it from now on) or take it back to draft."""
     track = get_track(session, track_id)
-    if live and not any(c.is_active and c.quiz is not None for c in track.courses):
-        # With no quiz to pass, the track would count as complete for everyone at once.
-        raise Conflict("Add a course with a quiz before publishing the track.")
+    if live and not counted_courses(track):
+        # With nothing to pass or complete, the track would count as complete for everyone.
+        raise Conflict("Add a course with a quiz or a SCORM package before publishing the track.")
     return authoring.update_track(
         session, track_id=track.id, data=TrackUpdate(is_active=live), actor=principal
     )
