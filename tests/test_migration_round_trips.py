@@ -39,6 +39,10 @@ from opsportal.models import (
     Role,
     SamlAssertionUse,
     SamlRequest,
+    ScormAttempt,
+    ScormFile,
+    ScormFileChunk,
+    ScormPackage,
     ScimToken,
     SsoProtocol,
     User,
@@ -122,6 +126,22 @@ def _fill_the_rest(session: Session) -> None:
             SamlAssertionUse(
                 assertion_id="round-trip", organization_id=organization, expires_at=utcnow()
             ),
+        ]
+    )
+    package = ScormPackage(
+        version="1.2", launch_path="index.html", file_count=1, total_bytes=5, title="Round trip"
+    )
+    session.add(package)
+    session.flush()
+    scorm_file = ScormFile(
+        package_id=package.id, path="index.html", content_type="text/html", size=5
+    )
+    session.add(scorm_file)
+    session.flush()
+    session.add_all(
+        [
+            ScormFileChunk(file_id=scorm_file.id, seq=0, data=b"<p>1"),
+            ScormAttempt(user_id=learner.id, course_id=course.id, package_id=package.id),
         ]
     )
     rotate_key(session, secret=SECRET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,17 +34,27 @@ from opsportal.operations import routes as operations_routes
 from opsportal.privacy import routes as privacy_routes
 from opsportal.tenants import routes as tenants_routes
 from opsportal.training import routes as training_routes
+from opsportal.training.content.endpoints import UPLOAD_PATH as SCORM_UPLOAD_PATH
+from opsportal.training.content.pages import UPLOAD_PAGE_PATH as SCORM_UPLOAD_PAGE_PATH
+from opsportal.training.content.player import PREFIX as SCORM_PREFIX
 from opsportal.users import routes as users_routes
 from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
 from opsportal.users.scim.endpoints import create_scim_app
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
+from opsportal.web.content_origin import SeparateOrigin, origin_host
 from opsportal.web.errors import render_html_error
 from opsportal.web.logs import RequestId
 from opsportal.web.problems import install_error_handlers
 from opsportal.web.secret_key import shared_secret_key
-from opsportal.web.security import ApiBodyNeedsToken, BodyLimit, SecurityHeaders, install_docs
+from opsportal.web.security import (
+    ApiBodyNeedsToken,
+    BodyLimit,
+    LargerBodies,
+    SecurityHeaders,
+    install_docs,
+)
 from opsportal.web.telemetry import RequestMetrics, watch_pool
 from opsportal.web.templating import STATIC_DIR
 
@@ -62,7 +73,8 @@ def create_app(
     check_production(settings)
     wiring.install(settings)
     # One-time links carry their secret in the path: never in the access log.
-    redact_access_log([PASSWORD_LINK_PATH])
+    # So do SCORM launches: their key is in the content's path.
+    redact_access_log([PASSWORD_LINK_PATH, SCORM_PREFIX])
     if session_factory is None:
         session_factory = make_session_factory(
             make_engine(
@@ -128,12 +140,23 @@ def create_app(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         timeout_seconds=settings.body_read_timeout_seconds,
+        larger=[
+            LargerBodies(
+                path=re.compile(path),
+                # The package, and the multipart form around it.
+                max_bytes=settings.scorm_max_package_bytes + 64 * 1024,
+                timeout_seconds=settings.scorm_upload_timeout_seconds,
+            )
+            for path in (SCORM_UPLOAD_PATH, SCORM_UPLOAD_PAGE_PATH)
+        ],
     )
     app.add_middleware(
         ApiBodyNeedsToken,
         session_factory=session_factory,
         checks_at_once=settings.database_pool_size,
     )
+    # SCORM content on its own origin, and nothing else there (web/content_origin.py).
+    app.add_middleware(SeparateOrigin, host=_content_host(settings), prefix=SCORM_PREFIX)
     app.add_middleware(SecurityHeaders, hsts=settings.session_cookie_secure)
     # Outermost: every answer, the middleware's own 413s and 503s included, is
     # counted, and carries (and logs) its request id.
@@ -163,6 +186,14 @@ def create_app(
     redact_callback_queries()
 
     return app
+
+
+def _content_host(settings: Settings) -> str | None:
+    """The content origin's host, unless it is unset or (a mistake) the portal's own."""
+    if settings.content_base_url is None:
+        return None
+    host = origin_host(settings.content_base_url)
+    return None if host == origin_host(settings.public_base_url) else host
 
 
 def serve_app() -> FastAPI:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator
@@ -136,6 +137,17 @@ class Settings(BaseSettings):
     benchmark_size_bands: str = "1-100,101-500,501-2000,2001+"
 
     certificate_validity_days: int = 730
+    # SCORM packages (training/content/): where their content is served from, an
+    # origin of its own (another host name, or another port) so a package's script
+    # can neither read the portal's pages nor call its API with the learner's
+    # cookie. Unset: packages can be uploaded but not played.
+    content_base_url: str | None = None
+    # An upload's size (the zip as sent), its entries, and its size once unpacked.
+    scorm_max_package_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    scorm_max_files: int = Field(default=10_000, ge=1)
+    scorm_max_unpacked_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    # A package upload must arrive within this many seconds (other bodies: body_read_timeout).
+    scorm_upload_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
     # A required track is due this many days after a customer user is created.
@@ -320,6 +332,18 @@ class Settings(BaseSettings):
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("content_base_url")
+    @classmethod
+    def _content_origin(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("OPSPORTAL_CONTENT_BASE_URL must be an http(s) origin")
+        if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+            raise ValueError("OPSPORTAL_CONTENT_BASE_URL is an origin only, with no path")
+        return f"{parsed.scheme}://{parsed.netloc}".lower()
+
 
 class ConfigurationError(Exception):
     """Settings the server must not start with; the message says what to change."""
@@ -354,6 +378,15 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             f"OPSPORTAL_PASSWORD_HASH_MEMORY_KIB is {settings.password_hash_memory_kib}; "
             f"production needs at least {SECURE_PASSWORD_HASH_MEMORY_KIB} (or leave it unset)"
+        )
+    if (
+        settings.content_base_url
+        and urlsplit(settings.content_base_url).netloc
+        == urlsplit(settings.public_base_url).netloc.lower()
+    ):
+        problems.append(
+            "OPSPORTAL_CONTENT_BASE_URL is the portal's own origin; SCORM content needs "
+            "an origin of its own (another host name)"
         )
     if settings.database_url.startswith("sqlite"):
         problems.append(

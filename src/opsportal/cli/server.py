@@ -115,6 +115,12 @@ def demo(
         # default port; the workers read it from the environment too.
         os.environ["OPSPORTAL_PUBLIC_BASE_URL"] = base
         get_settings.cache_clear()
+    if not os.environ.get("OPSPORTAL_CONTENT_BASE_URL") and host in ("127.0.0.1", "localhost"):
+        # SCORM content needs an origin of its own: on a laptop, the other loopback
+        # name is another site (docs/security.md#scorm-content-on-its-own-origin).
+        other = "localhost" if host == "127.0.0.1" else "127.0.0.1"
+        os.environ["OPSPORTAL_CONTENT_BASE_URL"] = f"http://{other}:{port}"
+        get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
     with unit_of_work() as session:

@@ -11,6 +11,7 @@ from opsportal.models.benchmarks import (
     RunStatus,
     ScheduledFiring,
 )
+from opsportal.models.content import ScormAttempt, ScormFile, ScormFileChunk, ScormPackage
 from opsportal.models.credentials import CredentialKey, CredentialStatusEntry
 from opsportal.models.identity import (
     CUSTOMER_ROLES,
@@ -85,6 +86,10 @@ __all__ = [
     "QuizAttempt",
     "QuizAttemptCounter",
     "RevealAnswers",
+    "ScormAttempt",
+    "ScormFile",
+    "ScormFileChunk",
+    "ScormPackage",
     "ReminderSent",
     "Role",
     "RunStatus",

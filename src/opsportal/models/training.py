@@ -96,6 +96,10 @@ class Course(Base):
     content: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A course played from a SCORM package (training/content/): done when its SCO is.
+    scorm_package_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_scorm_packages.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

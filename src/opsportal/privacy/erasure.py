@@ -135,6 +135,19 @@ def _quiz_attempts(session: Session, person: Person) -> int:
     return changed
 
 
+def _scorm_attempts(session: Session, person: Person) -> int:
+    """The SCO's saved data and place go (it may hold anything); status and score stay."""
+    changed = 0
+    for attempt in repository.scorm_attempts_of(session, person.user.id):
+        if attempt.suspend_data or attempt.location or attempt.launch_token_hash:
+            attempt.suspend_data = None
+            attempt.location = None
+            attempt.launch_token_hash = None
+            attempt.launch_expires_at = None
+            changed += 1
+    return changed
+
+
 def _certificates(session: Session, person: Person) -> int:
     changed = 0
     for certificate in repository.certificates_of(session, person.user.id):
@@ -180,6 +193,7 @@ ERASERS: dict[str, Callable[[Session, Person], int]] = {
     "login_failures": _login_failures,
     "audit_entries": _audit_entries,
     "training_quiz_attempts": _quiz_attempts,
+    "training_scorm_attempts": _scorm_attempts,
     "training_certificates": _certificates,
     "notifications": _notifications,
     "outbox": _outbox,

@@ -35,6 +35,7 @@ README = """Your data in opsportal, exported {when} for user {user_id}.
 person.json                 your account: email, name, role, organisation
 api-tokens.json             your API tokens' labels and dates (never the tokens)
 training/attempts.json      your quiz attempts: questions as shown, your answers, scores
+training/scorm-attempts.json  your SCORM courses: status, score, place and saved data
 training/assignments.json   the training assigned to you and when it is due
 training/course-reads.json  the courses you marked as read
 training/extra-time.json    extra time you were given on timed quizzes
@@ -122,6 +123,27 @@ def _attempts(ctx: Context) -> Any:
             "timeExpired": a.time_expired,
         }
         for a in repository.attempts_of(ctx.session, ctx.user.id)
+    ]
+
+
+def _scorm_attempts(ctx: Context) -> Any:
+    return [
+        {
+            "id": a.id,
+            "courseId": a.course_id,
+            "attempt": a.number,
+            "startedAt": a.started_at,
+            "updatedAt": a.updated_at,
+            "completionStatus": a.completion_status,
+            "successStatus": a.success_status,
+            "scoreRaw": a.score_raw,
+            "scoreScaled": a.score_scaled,
+            "location": a.location,
+            "suspendData": a.suspend_data,
+            "totalSeconds": a.total_seconds,
+            "completedAt": a.completed_at,
+        }
+        for a in repository.scorm_attempts_of(ctx.session, ctx.user.id)
     ]
 
 
@@ -221,6 +243,7 @@ EXPORTERS: dict[str, Callable[[Context], Any]] = {
     "person.json": _person,
     "api-tokens.json": _tokens,
     "training/attempts.json": _attempts,
+    "training/scorm-attempts.json": _scorm_attempts,
     "training/assignments.json": _assignments,
     "training/course-reads.json": _reads,
     "training/extra-time.json": _extra_time,

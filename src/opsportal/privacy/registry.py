@@ -124,6 +124,15 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         not_personal=("granted_by_id",),
     ),
     PersonalTable(
+        "training_scorm_attempts",
+        person="user_id",
+        columns=("suspend_data", "location", "launch_token_hash"),
+        on_erase=OnErase.SCRUB,
+        export="training/scorm-attempts.json",
+        why="What a SCORM course saved for the learner (its suspend_data may hold anything) "
+        "and the launch key go; the status, score and time stay, as the course's record.",
+    ),
+    PersonalTable(
         "training_course_reads",
         person="user_id",
         columns=(),
@@ -183,6 +192,9 @@ NOT_PERSONAL: dict[str, str] = {
     "training_tracks": "Training content.",
     "training_courses": "Training content.",
     "training_quizzes": "Training content.",
+    "training_scorm_packages": "Training content: SCORM packages.",
+    "training_scorm_files": "Training content: a SCORM package's files.",
+    "training_scorm_file_chunks": "Training content: the bytes of a SCORM package's files.",
     "benchmark_runs": "Aggregation runs; `worker` names a process.",
     "scheduled_firings": "Job firings; `worker` names a process.",
     "app_secrets": "The application's own keys.",

@@ -23,6 +23,7 @@ from opsportal.models import (
     OutboxStatus,
     PasswordReset,
     QuizAttempt,
+    ScormAttempt,
 )
 
 
@@ -39,6 +40,12 @@ def tokens_of(session: Session, user_id: int) -> Sequence[ApiToken]:
 def attempts_of(session: Session, user_id: int) -> Sequence[QuizAttempt]:
     return session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.id)
+    ).all()
+
+
+def scorm_attempts_of(session: Session, user_id: int) -> Sequence[ScormAttempt]:
+    return session.scalars(
+        select(ScormAttempt).where(ScormAttempt.user_id == user_id).order_by(ScormAttempt.id)
     ).all()
 
 

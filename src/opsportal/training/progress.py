@@ -1,14 +1,15 @@
 """A learner's progress through a track, and the one rule of what completes a track.
 
-A track is complete when every active course has a quiz and the learner passed it. An
-active course without a quiz is not skipped: it keeps the track from being completed
-until its quiz is added (a certificate attests a passed assessment of every course), and
-a draft with one cannot be published (`unfinished_courses`).
+A track is complete when every active course is done: its quiz passed, or its SCORM
+package's SCO completed. An active course with neither a quiz nor a package is not
+skipped: it keeps the track from being completed until it gets one (a certificate
+attests a passed assessment of every course), and a draft with one cannot be
+published (`unfinished_courses`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,14 +54,14 @@ def status_of(certificate: Certificate, *, now: datetime | None = None) -> Certi
 
 @dataclass(frozen=True)
 class Progress:
-    passed_quiz_ids: set[int]
+    passed_course_ids: set[int]
     total: int
     started: bool
     active_certificate: Certificate | None
 
     @property
     def completed(self) -> bool:
-        return self.total > 0 and len(self.passed_quiz_ids) >= self.total
+        return self.total > 0 and len(self.passed_course_ids) >= self.total
 
 
 def counted_courses(track: Track) -> list[Course]:
@@ -68,9 +69,15 @@ def counted_courses(track: Track) -> list[Course]:
     return [c for c in track.courses if c.is_active]
 
 
+def assessed(course: Course) -> bool:
+    """Whether a learner can complete the course: it has a quiz or a SCORM package."""
+    return course.quiz is not None or course.scorm_package_id is not None
+
+
 def unfinished_courses(track: Track) -> list[Course]:
-    """Active courses without a quiz: while there is one, nobody can complete the track."""
-    return [c for c in counted_courses(track) if c.quiz is None]
+    """Active courses with neither quiz nor package: while there is one, nobody can
+    complete the track."""
+    return [c for c in counted_courses(track) if not assessed(c)]
 
 
 def progress_of(
@@ -80,31 +87,44 @@ def progress_of(
     passes: Iterable[tuple[int, datetime]],
     attempted: set[int],
     now: datetime,
+    completions: Iterable[tuple[int, datetime]] = (),
+    opened: Collection[int] = frozenset(),
 ) -> Progress:
-    """A track is complete when every active course has a quiz with a passed attempt.
+    """A track is complete when every counted course is done: its quiz passed, and its
+    SCORM package's SCO completed (passed, or completed and not failed).
 
-    Passes count only after the newest of the user's certificates for the track
-    that is no longer active (expired or revoked). So an active certificate keeps
-    the track complete, while a user whose certificate expired (by time or by a
-    new major version) or was revoked takes the quizzes again before being
-    certified anew.
+    `passes` are (quiz id, latest pass); `completions` (course id, first completion
+    of the latest SCORM attempt); `attempted` quiz ids and `opened` SCORM course ids
+    say the track is started. Passes and completions count only after the newest of
+    the user's certificates for the track that is no longer active (expired or
+    revoked). So an active certificate keeps the track complete, while a user whose
+    certificate expired (by time or by a new major version) or was revoked takes
+    the quizzes, and the SCORM courses, again before being certified anew.
     """
     courses = counted_courses(track)
-    quiz_ids = {c.quiz.id for c in courses if c.quiz is not None}
     own = [c for c in certificates if c.track_id == track.id]
     active = [c for c in own if status_of(c, now=now) is CertificateStatus.ACTIVE]
     lapsed = [c.issued_at for c in own if status_of(c, now=now) is not CertificateStatus.ACTIVE]
     since = max(lapsed, default=None)
-    passed = {
-        quiz_id
-        for quiz_id, submitted_at in passes
-        if quiz_id in quiz_ids and (since is None or submitted_at > since)
+
+    def counting(events: Iterable[tuple[int, datetime]]) -> set[int]:
+        return {key for key, at in events if since is None or at > since}
+
+    passed_quizzes = counting(passes)
+    completed_courses = counting(completions)
+    done = {
+        c.id
+        for c in courses
+        if assessed(c)
+        and (c.quiz is None or c.quiz.id in passed_quizzes)
+        and (c.scorm_package_id is None or c.id in completed_courses)
     }
+    quiz_ids = {c.quiz.id for c in courses if c.quiz is not None}
     return Progress(
-        passed_quiz_ids=passed,
-        # Counting the courses, not their quizzes: one without a quiz is never passed.
+        passed_course_ids=done,
+        # Counting the courses: one with neither quiz nor package is never done.
         total=len(courses),
-        started=bool(quiz_ids & attempted),
+        started=bool(quiz_ids & attempted) or any(c.id in opened for c in courses),
         active_certificate=max(active, key=lambda c: c.issued_at, default=None),
     )
 
@@ -113,11 +133,21 @@ def progress_for_tracks(
     session: Session, *, user_id: int, tracks: Sequence[Track], now: datetime
 ) -> dict[int, Progress]:
     quiz_ids = {c.quiz.id for t in tracks for c in t.courses if c.quiz is not None}
+    scorm_ids = {c.id for t in tracks for c in t.courses if c.scorm_package_id is not None}
     passes = repository.passes(session, user_id=user_id, quiz_ids=quiz_ids)
     attempted = repository.attempted_quiz_ids(session, user_id=user_id, quiz_ids=quiz_ids)
+    completions, opened = repository.scorm_activity(session, user_id=user_id, course_ids=scorm_ids)
     certificates = repository.certificates_of(session, user_id=user_id)
     return {
-        t.id: progress_of(t, certificates=certificates, passes=passes, attempted=attempted, now=now)
+        t.id: progress_of(
+            t,
+            certificates=certificates,
+            passes=passes,
+            attempted=attempted,
+            completions=completions,
+            opened=opened,
+            now=now,
+        )
         for t in tracks
     }
 

@@ -17,6 +17,7 @@ from opsportal.models import (
     CourseReadMark,
     Quiz,
     QuizAttempt,
+    ScormAttempt,
     Track,
     TrackType,
     User,
@@ -156,6 +157,26 @@ def attempts_of(session: Session, *, user_id: int, quiz_ids: Collection[int]) ->
             .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
         )
     )
+
+
+def scorm_activity(
+    session: Session, *, user_id: int, course_ids: Collection[int]
+) -> tuple[list[tuple[int, datetime]], set[int]]:
+    """(course id, completion) of each SCORM course's latest attempt, if it completed; and
+    the SCORM courses the user has opened at all."""
+    if not course_ids:
+        return [], set()
+    rows = session.execute(
+        select(ScormAttempt.course_id, ScormAttempt.number, ScormAttempt.completed_at).where(
+            ScormAttempt.user_id == user_id, ScormAttempt.course_id.in_(list(course_ids))
+        )
+    ).all()
+    latest: dict[int, tuple[int, datetime | None]] = {}
+    for course_id, number, completed_at in rows:
+        if course_id not in latest or number > latest[course_id][0]:
+            latest[course_id] = (number, completed_at)
+    completions = [(c, at) for c, (_, at) in latest.items() if at is not None]
+    return completions, set(latest)
 
 
 # --- certificates -------------------------------------------------------------

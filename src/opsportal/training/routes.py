@@ -12,6 +12,9 @@ from opsportal.training.certification.endpoints import router as certification_e
 from opsportal.training.certification.pages import router as certification_pages
 from opsportal.training.compliance.endpoints import router as compliance_endpoints
 from opsportal.training.compliance.pages import router as compliance_pages
+from opsportal.training.content.endpoints import router as content_endpoints
+from opsportal.training.content.pages import router as content_pages
+from opsportal.training.content.player import router as content_player
 from opsportal.training.credentials.endpoints import router as credentials_endpoints
 from opsportal.training.learner.pages import router as learner_pages
 
@@ -29,4 +32,7 @@ router = combine(
     assessment_pages,
     learner_pages,
     compliance_pages,
+    content_endpoints,
+    content_pages,
+    content_player,
 )

@@ -160,6 +160,8 @@ class CourseRead(ApiModel):
     sort_order: int
     is_active: bool
     quiz_id: int | None
+    # Set when the course is played from a SCORM package (and done when its SCO is).
+    scorm_package_id: int | None = None
 
 
 class OptionRead(ApiModel):

@@ -91,6 +91,8 @@ _MACHINE_PATHS = (
     "/metrics",
     "/docs",
     "/static/",
+    # SCORM content and its runtime's commits, on the content origin.
+    "/scorm/",
 )
 
 

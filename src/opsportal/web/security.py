@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
@@ -71,7 +73,12 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                # A response that says who may frame it (SCORM content, framed by
+                # the portal) keeps that: X-Frame-Options would forbid it outright.
+                own_framing = "frame-ancestors" in headers.get("content-security-policy", "")
                 for name, value in self.headers:
+                    if name == "X-Frame-Options" and own_framing:
+                        continue
                     if name not in headers:
                         headers[name] = value
                 if not cacheable and "cache-control" not in headers:
@@ -122,6 +129,16 @@ IN_MEMORY_BODY_BYTES = 64 * 1024
 REPLAY_CHUNK_BYTES = 64 * 1024
 
 
+@dataclass(frozen=True)
+class LargerBodies:
+    """POSTs to paths matching `path` may send up to `max_bytes` within `timeout_seconds`
+    (a SCORM package upload); everything else keeps the general limits."""
+
+    path: re.Pattern[str]
+    max_bytes: int
+    timeout_seconds: float
+
+
 def _expects_body(headers: Headers) -> bool:
     return headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
 
@@ -149,10 +166,25 @@ class BodyLimit:
     Requests without a body go straight on.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        timeout_seconds: float,
+        larger: Sequence[LargerBodies] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
+        self.larger = tuple(larger)
+
+    def _limits(self, scope: Scope) -> tuple[int, float]:
+        path = str(scope.get("path", ""))
+        for allowed in self.larger:
+            if scope.get("method") == "POST" and allowed.path.fullmatch(path):
+                return allowed.max_bytes, allowed.timeout_seconds
+        return self.max_bytes, self.timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,7 +194,7 @@ class BodyLimit:
         if not _expects_body(headers):
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
+        limit, timeout_seconds = self._limits(scope)
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
@@ -171,7 +203,7 @@ class BodyLimit:
         with SpooledTemporaryFile(max_size=IN_MEMORY_BODY_BYTES) as spool:
             received = 0
             ended: str | None = None  # why reading stopped, if it stopped before the deadline
-            with anyio.move_on_after(self.timeout_seconds):
+            with anyio.move_on_after(timeout_seconds):
                 while ended is None:
                     message = await receive()
                     if message["type"] == "http.disconnect":
@@ -195,7 +227,7 @@ class BodyLimit:
                     send,
                     408,
                     "Request timeout",
-                    _too_slow_detail(self.timeout_seconds),
+                    _too_slow_detail(timeout_seconds),
                     slug="request-timeout",
                 )
                 return

@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
-from opsportal.models import Certificate, Organization, QuizAttempt, Track, User
+from opsportal.models import (
+    Certificate,
+    Course,
+    Organization,
+    QuizAttempt,
+    ScormAttempt,
+    Track,
+    User,
+)
 from opsportal.training.certificates import CertificateStatus
 
 
@@ -35,10 +43,16 @@ class Learner:
 
 
 def _learner_ids(track_id: int, quiz_ids: Collection[int]) -> Select[tuple[int]]:
-    """Everyone who has attempted one of the track's quizzes or holds one of its certificates."""
+    """Everyone who has attempted one of the track's quizzes, opened one of its SCORM courses,
+    or holds one of its certificates."""
     attempted = select(QuizAttempt.user_id).where(QuizAttempt.quiz_id.in_(list(quiz_ids) or [-1]))
+    opened = (
+        select(ScormAttempt.user_id)
+        .join(Course, Course.id == ScormAttempt.course_id)
+        .where(Course.track_id == track_id)
+    )
     certified = select(Certificate.user_id).where(Certificate.track_id == track_id)
-    return select(union(attempted, certified).subquery().c[0])
+    return select(union(attempted, opened, certified).subquery().c[0])
 
 
 def learners(
@@ -114,6 +128,39 @@ def activity_by_user(
         quizzes, latest = result.get(user_id, (set(), started))
         quizzes.add(quiz_id)
         result[user_id] = (quizzes, max(latest, started))
+    return result
+
+
+def scorm_activity_by_user(
+    session: Session, *, user_ids: Collection[int], course_ids: Collection[int]
+) -> dict[int, tuple[list[tuple[int, datetime]], set[int], datetime]]:
+    """Per user: (course id, completion) of each SCORM course's latest attempt if it completed,
+    the SCORM courses opened, and the latest activity."""
+    result: dict[int, tuple[list[tuple[int, datetime]], set[int], datetime]] = {}
+    if not user_ids or not course_ids:
+        return result
+    rows = session.execute(
+        select(
+            ScormAttempt.user_id,
+            ScormAttempt.course_id,
+            ScormAttempt.number,
+            ScormAttempt.completed_at,
+            ScormAttempt.updated_at,
+        ).where(
+            ScormAttempt.user_id.in_(list(user_ids)), ScormAttempt.course_id.in_(list(course_ids))
+        )
+    )
+    latest: dict[tuple[int, int], tuple[int, datetime | None]] = {}
+    for user_id, course_id, number, completed_at, updated_at in rows:
+        key = (user_id, course_id)
+        if key not in latest or number > latest[key][0]:
+            latest[key] = (number, completed_at)
+        completions, opened, last = result.get(user_id, ([], set(), updated_at))
+        opened.add(course_id)
+        result[user_id] = (completions, opened, max(last, updated_at))
+    for (user_id, course_id), (_, completed_at) in latest.items():
+        if completed_at is not None:
+            result[user_id][0].append((course_id, completed_at))
     return result
 
 

@@ -100,16 +100,26 @@ def list_learners(
     user_ids = [p.user_id for p in people]
     passes = repository.passes_by_user(session, user_ids=user_ids, quiz_ids=ids)
     activity = repository.activity_by_user(session, user_ids=user_ids, quiz_ids=ids)
+    scorm = repository.scorm_activity_by_user(
+        session,
+        user_ids=user_ids,
+        course_ids=[c.id for c in track.courses if c.scorm_package_id is not None],
+    )
     certificates = repository.certificates_by_user(session, user_ids=user_ids, track_id=track.id)
     now = utcnow()
     rows = []
     for person in people:
         attempted, latest = activity.get(person.user_id, (set(), None))
+        completions, opened, scorm_latest = scorm.get(person.user_id, ([], set(), None))
+        if scorm_latest is not None:
+            latest = scorm_latest if latest is None else max(latest, scorm_latest)
         progress = progress_of(
             track,
             certificates=certificates.get(person.user_id, []),
             passes=passes.get(person.user_id, []),
             attempted=attempted,
+            completions=completions,
+            opened=opened,
             now=now,
         )
         if progress.active_certificate is not None:
@@ -126,7 +136,7 @@ def list_learners(
                 name=person.name,
                 email=person.email,
                 organization_name=person.organization_name,
-                courses_passed=len(progress.passed_quiz_ids),
+                courses_passed=len(progress.passed_course_ids),
                 total_courses=progress.total,
                 status=learner_status,
                 last_activity=latest,

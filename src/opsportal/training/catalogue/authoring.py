@@ -155,17 +155,19 @@ def update_track(
 
 def check_publishable(track: Track) -> None:
     """Publishing a draft needs a track learners can complete: at least one active course,
-    each with a quiz (409 naming the courses without one in `courseIds`)."""
+    each with a quiz or a SCORM package (409 naming the courses with neither in `courseIds`)."""
     if not counted_courses(track):
         raise Conflict(
-            "Add a course with a quiz before publishing the track.", extra={"courseIds": []}
+            "Add a course with a quiz or a SCORM package before publishing the track.",
+            extra={"courseIds": []},
         )
     missing = unfinished_courses(track)
     if missing:
         names = ", ".join(f"“{c.title}”" for c in missing)
         verb = "has" if len(missing) == 1 else "have"
         raise Conflict(
-            f"Add a quiz to every course before publishing the track: {names} {verb} none, "
+            f"Add a quiz to every course before publishing the track: {names} {verb} none "
+            "(nor a SCORM package), "
             "and learners could not complete the track without it.",
             extra={"courseIds": [c.id for c in missing]},
         )

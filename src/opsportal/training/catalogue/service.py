@@ -71,6 +71,7 @@ def course_read(course: Course) -> CourseRead:
         sort_order=course.sort_order,
         is_active=course.is_active,
         quiz_id=course.quiz.id if course.quiz is not None else None,
+        scorm_package_id=course.scorm_package_id,
     )
 
 
@@ -98,19 +99,19 @@ def _overview(
     track: Track, progress: Progress, *, principal: Principal, read_ids: set[int]
 ) -> TrackOverview:
     courses = [c for c in track.courses if c.is_active or principal.is_admin]
-    percentage = (len(progress.passed_quiz_ids) * 100) // progress.total if progress.total else 0
+    percentage = (len(progress.passed_course_ids) * 100) // progress.total if progress.total else 0
     return TrackOverview(
         **track_read(track).model_dump(),
         courses=[
             CourseOverview(
                 **course_read(c).model_dump(),
-                is_passed=c.quiz is not None and c.quiz.id in progress.passed_quiz_ids,
+                is_passed=c.id in progress.passed_course_ids,
                 is_read=c.id in read_ids,
             )
             for c in courses
         ],
         user_progress=UserProgress(
-            courses_passed=len(progress.passed_quiz_ids),
+            courses_passed=len(progress.passed_course_ids),
             total_courses=progress.total,
             percentage=percentage,
         )

@@ -21,7 +21,7 @@ from opsportal.training.compliance import repository
 from opsportal.training.compliance.assignments import assignment_reads, managed_organization
 from opsportal.training.compliance.report import former_reason
 from opsportal.training.compliance.schemas import AssignmentRead
-from opsportal.training.progress import certificate_read, progress_for_tracks
+from opsportal.training.progress import assessed, certificate_read, progress_for_tracks
 from opsportal.training.schemas import CertificateRead
 
 
@@ -102,7 +102,7 @@ def learner_training(
         user=user,
         former=former_reason(user, organization.id),
         tracks=[
-            _track_progress(t, reads.get(t.id), progress[t.id].passed_quiz_ids, attempts)
+            _track_progress(t, reads.get(t.id), progress[t.id].passed_course_ids, attempts)
             for t in tracks
         ],
         attempts=[
@@ -125,7 +125,7 @@ def learner_training(
 def _track_progress(
     track: Track,
     assignment: AssignmentRead | None,
-    passed_quiz_ids: set[int],
+    passed_course_ids: set[int],
     attempts: list[QuizAttempt],
 ) -> TrackProgress:
     courses = []
@@ -138,8 +138,9 @@ def _track_progress(
         courses.append(
             CourseProgress(
                 title=course.title,
-                has_quiz=quiz_id is not None,
-                passed=quiz_id in passed_quiz_ids,
+                # A SCORM course is assessed by its package, as a quiz would.
+                has_quiz=assessed(course),
+                passed=course.id in passed_course_ids,
                 attempts=len(own),
                 best_score=max(scores, default=None),
                 last_attempt_at=max((a.started_at for a in own), default=None),

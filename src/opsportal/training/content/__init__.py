@@ -1,0 +1,1 @@
+"""Content standards: SCORM packages played by the portal (and, later, exports and xAPI)."""
