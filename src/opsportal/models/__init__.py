@@ -48,6 +48,7 @@ from opsportal.models.training import (
     TrackLevel,
     TrackType,
 )
+from opsportal.models.xapi import XapiStatement, XapiStatus
 
 __all__ = [
     "CUSTOMER_ROLES",
@@ -95,4 +96,6 @@ __all__ = [
     "TrackLevel",
     "TrackType",
     "User",
+    "XapiStatement",
+    "XapiStatus",
 ]

@@ -22,6 +22,7 @@ from opsportal.models import (
     OutboxStatus,
     PasswordReset,
     QuizAttempt,
+    XapiStatement,
 )
 
 
@@ -125,6 +126,10 @@ def delete_mail_to(session: Session, email: str) -> int:
             delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email.lower())
         )
     )
+
+
+def delete_xapi_statements(session: Session, user_id: int) -> int:
+    return _rowcount(session.execute(delete(XapiStatement).where(XapiStatement.user_id == user_id)))
 
 
 # --- retention -------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Content standards: SCORM packages in and out, xAPI statements to a Learning Record Store."""
