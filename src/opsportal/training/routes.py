@@ -11,6 +11,8 @@ from opsportal.training.certification.endpoints import router as certification_e
 from opsportal.training.certification.pages import router as certification_pages
 from opsportal.training.compliance.endpoints import router as compliance_endpoints
 from opsportal.training.compliance.pages import router as compliance_pages
+from opsportal.training.content.export.endpoints import router as scorm_export_endpoints
+from opsportal.training.content.export.pages import router as scorm_export_pages
 from opsportal.training.credentials.endpoints import router as credentials_endpoints
 from opsportal.training.learner.pages import router as learner_pages
 
@@ -21,10 +23,12 @@ router = combine(
     compliance_endpoints,
     verification_endpoints,
     credentials_endpoints,
+    scorm_export_endpoints,
     catalogue_pages,
     certification_pages,
     admin_pages,
     quality_pages,
     learner_pages,
     compliance_pages,
+    scorm_export_pages,
 )
