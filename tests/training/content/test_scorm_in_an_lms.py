@@ -33,7 +33,9 @@ function record(name, args) { window.calls.push([name].concat(args)); }
 window.API = {
   LMSInitialize: function (a) { record("LMSInitialize", [a]); return "true"; },
   LMSGetValue: function (k) { record("LMSGetValue", [k]); return window.values[k] || ""; },
-  LMSSetValue: function (k, v) { record("LMSSetValue", [k, v]); window.values[k] = v; return "true"; },
+  LMSSetValue: function (k, v) {
+    record("LMSSetValue", [k, v]); window.values[k] = v; return "true";
+  },
   LMSCommit: function (a) { record("LMSCommit", [a]); return "true"; },
   LMSFinish: function (a) { record("LMSFinish", [a]); return "true"; },
   LMSGetLastError: function () { return "0"; },
