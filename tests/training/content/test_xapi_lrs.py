@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
-from opsportal.models import Role
+from opsportal.models import Role, XapiStatement
 from opsportal.principal import Principal
 from opsportal.training.certification import service as certification
 from opsportal.training.content.xapi import sender
