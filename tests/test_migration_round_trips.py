@@ -39,13 +39,14 @@ from opsportal.models import (
     Role,
     SamlAssertionUse,
     SamlRequest,
+    ScimToken,
     ScormAttempt,
     ScormFile,
     ScormFileChunk,
     ScormPackage,
-    ScimToken,
     SsoProtocol,
     User,
+    XapiStatement,
 )
 from opsportal.models.base import utcnow
 from opsportal.training.compliance import wiring
@@ -142,6 +143,13 @@ def _fill_the_rest(session: Session) -> None:
         [
             ScormFileChunk(file_id=scorm_file.id, seq=0, data=b"<p>1"),
             ScormAttempt(user_id=learner.id, course_id=course.id, package_id=package.id),
+            XapiStatement(
+                statement_id="00000000-0000-4000-8000-000000000001",
+                dedupe_key="round-trip",
+                user_id=learner.id,
+                verb="completed",
+                statement={"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}},
+            ),
         ]
     )
     rotate_key(session, secret=SECRET)

@@ -168,6 +168,23 @@ class Settings(BaseSettings):
     # A message that failed this many times is marked FAILED (and kept).
     mail_max_attempts: int = Field(default=24, ge=1, le=1000)
 
+    # xAPI: the Learning Record Store that learning events are sent to, as its
+    # base URL (statements go to {endpoint}/statements) with HTTP basic auth.
+    # Unset, no statement is queued. `xapi_actor` names what identifies a
+    # person there: their email (`mbox`), its SHA-1 (`mbox_sha1sum`), or an
+    # `account` (the user's id at `xapi_account_home_page`, the public base URL
+    # by default).
+    xapi_endpoint: str | None = None
+    xapi_username: str | None = None
+    xapi_password: str | None = Field(default=None, repr=False)
+    xapi_actor: Literal["mbox", "mbox_sha1sum", "account"] = "mbox"
+    xapi_account_home_page: str | None = None
+    xapi_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # A statement that failed this many times is marked FAILED (and kept).
+    xapi_max_attempts: int = Field(default=24, ge=1, le=1000)
+    # When the sender runs (each firing in one process): every minute by default.
+    xapi_send_cron: str = "* * * * *"
+
     # Logs: "text" (plain lines) or "json" (one JSON object per line), and the
     # level of opsportal's own messages (the libraries log warnings and up).
     log_format: Literal["text", "json"] = "text"
@@ -262,7 +279,7 @@ class Settings(BaseSettings):
     def _token_or_none(cls, value: str | None) -> str | None:
         return value or None
 
-    @field_validator("benchmark_cron", "reminder_cron", "retention_cron")
+    @field_validator("benchmark_cron", "reminder_cron", "retention_cron", "xapi_send_cron")
     @classmethod
     def _cron_parses(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
@@ -343,6 +360,15 @@ class Settings(BaseSettings):
         if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
             raise ValueError("OPSPORTAL_CONTENT_BASE_URL is an origin only, with no path")
         return f"{parsed.scheme}://{parsed.netloc}".lower()
+
+    @field_validator("xapi_endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL (the LRS's xAPI base)")
+        return value.rstrip("/")
 
 
 class ConfigurationError(Exception):

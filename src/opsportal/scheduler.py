@@ -2,6 +2,7 @@
 
 - the nightly benchmarks, the daily reminders and the daily retention, elected
   jobs that one process runs per firing however many serve (`opsportal.kit.elected`);
+- the xAPI sender (when an LRS is configured), an elected job every minute;
 - the outbox sender, which every process runs (two passes never send the same
   message), every minute and soon after a commit that queued mail.
 
@@ -22,6 +23,7 @@ from opsportal.kit.elected import add_elected_job
 from opsportal.notifications.schedule import add_mail_jobs
 from opsportal.privacy import schedule as retention
 from opsportal.training.compliance import schedule as reminders
+from opsportal.training.content.xapi import schedule as xapi
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ def build_scheduler(settings: Settings, session_factory: SessionFactory) -> Back
     add_elected_job(scheduler, reminders.reminder_job(settings, session_factory), session_factory)
     add_elected_job(scheduler, retention.retention_job(settings, session_factory), session_factory)
     add_mail_jobs(scheduler, settings, session_factory)
+    if settings.xapi_endpoint is not None:
+        add_elected_job(scheduler, xapi.sender_job(settings, session_factory), session_factory)
     return scheduler
 
 

@@ -50,6 +50,7 @@ from opsportal.models.training import (
     TrackLevel,
     TrackType,
 )
+from opsportal.models.xapi import XapiStatement, XapiStatus
 
 __all__ = [
     "CUSTOMER_ROLES",
@@ -102,4 +103,6 @@ __all__ = [
     "TrackLevel",
     "TrackType",
     "User",
+    "XapiStatement",
+    "XapiStatus",
 ]

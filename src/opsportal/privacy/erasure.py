@@ -186,6 +186,10 @@ def _outbox(session: Session, person: Person) -> int:
     return deleted
 
 
+def _xapi_statements(session: Session, person: Person) -> int:
+    return repository.delete_xapi_statements(session, person.user.id)
+
+
 # One eraser per table the registry says is deleted or scrubbed (the test checks both ways).
 ERASERS: dict[str, Callable[[Session, Person], int]] = {
     "api_tokens": _api_tokens,
@@ -197,6 +201,7 @@ ERASERS: dict[str, Callable[[Session, Person], int]] = {
     "training_certificates": _certificates,
     "notifications": _notifications,
     "outbox": _outbox,
+    "xapi_statements": _xapi_statements,
     # Last: the others find the person by their email and name.
     "users": _users,
 }

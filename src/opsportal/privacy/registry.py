@@ -184,6 +184,15 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         export="mail.json",
         why="Mail to the person. Others' mail that names them is scrubbed.",
     ),
+    PersonalTable(
+        "xapi_statements",
+        person="user_id",
+        columns=("statement", "last_error"),
+        on_erase=OnErase.DELETE,
+        export=None,
+        why="Statements about the person for the LRS (their email, name or id as its actor). "
+        "Those already sent are the LRS's to erase.",
+    ),
 )
 
 # Tables that hold no one's personal data, though a column's name may suggest it.

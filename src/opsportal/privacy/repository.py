@@ -24,6 +24,7 @@ from opsportal.models import (
     PasswordReset,
     QuizAttempt,
     ScormAttempt,
+    XapiStatement,
 )
 
 
@@ -139,6 +140,10 @@ def delete_mail_to(session: Session, email: str) -> int:
             delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email.lower())
         )
     )
+
+
+def delete_xapi_statements(session: Session, user_id: int) -> int:
+    return _rowcount(session.execute(delete(XapiStatement).where(XapiStatement.user_id == user_id)))
 
 
 # --- retention -------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from opsportal.training.certification.pages import router as certification_pages
 from opsportal.training.compliance.endpoints import router as compliance_endpoints
 from opsportal.training.compliance.pages import router as compliance_pages
 from opsportal.training.content.endpoints import router as content_endpoints
+from opsportal.training.content.export.endpoints import router as scorm_export_endpoints
+from opsportal.training.content.export.pages import router as scorm_export_pages
 from opsportal.training.content.pages import router as content_pages
 from opsportal.training.content.player import router as content_player
 from opsportal.training.credentials.endpoints import router as credentials_endpoints
@@ -25,6 +27,7 @@ router = combine(
     compliance_endpoints,
     verification_endpoints,
     credentials_endpoints,
+    scorm_export_endpoints,
     catalogue_pages,
     certification_pages,
     admin_pages,
@@ -35,4 +38,5 @@ router = combine(
     content_endpoints,
     content_pages,
     content_player,
+    scorm_export_pages,
 )

@@ -213,7 +213,7 @@ class TestCompletionEvent:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         heard: list[events.CourseCompleted] = []
-        monkeypatch.setattr(events, "_listeners", [lambda _s, e: heard.append(e)])
+        monkeypatch.setattr(events, "_listeners", {"test": lambda _s, e: heard.append(e)})
         _, course_id = scorm_track(session, content_settings, "2004")
         principal, _ = learner(session)
         token = launch(session, principal, course_id)

@@ -15,7 +15,7 @@ from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.training import repository
-from opsportal.training.assessment import extra_time, grading, policy
+from opsportal.training.assessment import events, extra_time, grading, policy
 from opsportal.training.assessment import repository as attempt_repository
 from opsportal.training.catalogue.service import can_see_track
 from opsportal.training.certificates import CertificateStatus
@@ -137,6 +137,7 @@ def start_attempt(
     )
     session.add(attempt)
     session.flush()
+    events.attempt_started(session, attempt)
     return AttemptStarted(
         attempt_id=attempt.id,
         quiz_id=quiz.id,
@@ -250,6 +251,7 @@ def submit_attempt(
     )
     if not won:
         raise Conflict(f"Attempt {attempt_id} has already been submitted.")
+    events.attempt_submitted(session, attempt)
     return _result(session, attempt)
 
 

@@ -24,6 +24,7 @@ from opsportal.training.certificates import (
     normalised_name,
     verification_url,
 )
+from opsportal.training.certification import events
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from opsportal.training.credentials.service import (
     assign_status_entry,
@@ -90,6 +91,7 @@ def issue_certificate(
     session.flush()
     # Its bit in the credential status list, fixed from the start.
     assign_status_entry(session, certificate.id)
+    events.certificate_issued(session, certificate)
     return certificate_read(certificate, now=now), True
 
 
@@ -176,6 +178,7 @@ def revoke_certificate(
             "reason": reason,
         },
     )
+    events.certificate_revoked(session, certificate)
     return certificate_read(certificate)
 
 

@@ -1,1 +1,1 @@
-"""Content standards: SCORM packages played by the portal (and, later, exports and xAPI)."""
+"""Content standards: SCORM packages in and out, xAPI statements to a Learning Record Store."""

@@ -33,16 +33,16 @@ class CourseCompleted:
 
 
 Listener = Callable[[Session, CourseCompleted], None]
-_listeners: list[Listener] = []
+_listeners: dict[str, Listener] = {}
 
 
-def on_course_completed(listener: Listener) -> None:
-    """Call `listener` for every SCORM course completion from now on (once per listener)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+def on_course_completed(name: str, listener: Listener) -> None:
+    """Call `listener` for every SCORM course completion from now on; registering under
+    the same name again replaces (as the assessment and certification events do)."""
+    _listeners[name] = listener
 
 
 def course_completed(session: Session, event: CourseCompleted) -> None:
     """Announce a completion to every listener, in the completing commit's transaction."""
-    for listener in list(_listeners):
+    for listener in list(_listeners.values()):
         listener(session, event)

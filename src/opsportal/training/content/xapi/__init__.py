@@ -1,0 +1,1 @@
+"""xAPI statements about learning events, queued durably and sent once to an LRS."""
