@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     benchmark_size_bands: str = "1-100,101-500,501-2000,2001+"
 
     certificate_validity_days: int = 730
+    # Whom people write to about accessibility (an email address), named on /accessibility.
+    accessibility_contact: str | None = None
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
     # A required track is due this many days after a customer user is created.
@@ -310,6 +312,16 @@ class Settings(BaseSettings):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+    @field_validator("accessibility_contact")
+    @classmethod
+    def _contact_is_an_address(cls, value: str | None) -> str | None:
+        from opsportal.addresses import email_problem
+
+        problem = email_problem(value) if value else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value or None
 
     @field_validator("public_base_url")
     @classmethod
