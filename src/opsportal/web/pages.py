@@ -16,9 +16,7 @@ router = APIRouter(include_in_schema=False)
 def accessibility_statement(
     request: Request, user: MaybePageUser, settings: SettingsDep
 ) -> HTMLResponse:
-    return render(
-        request, "accessibility.html", user=user, contact=settings.accessibility_contact
-    )
+    return render(request, "accessibility.html", user=user, contact=settings.accessibility_contact)
 
 
 @router.get("/favicon.ico")
