@@ -22,9 +22,5 @@ def accessibility_statement(
 @router.get("/favicon.ico")
 def favicon() -> FileResponse:
     """For the browsers and tools that ask for /favicon.ico whatever the page links."""
-    return FileResponse(
-        STATIC_DIR / "favicon.ico",
-        media_type="image/x-icon",
-        # The same for everyone, like the static files.
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    # The same for everyone: cached like the static files (web/security.py).
+    return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon")
