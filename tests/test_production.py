@@ -20,6 +20,7 @@ GOOD = {
     "secret_key": "k" * 32,
     "session_cookie_secure": True,
     "database_url": "postgresql://opsportal@db.invalid/opsportal",
+    "public_base_url": "https://ops.example.com",
     # Named, since tests/conftest.py lowers the default for the test run.
     "password_hash_time_cost": 3,
     "password_hash_memory_kib": 65536,
@@ -41,6 +42,8 @@ class TestProductionRefusals:
             ({"database_url": "sqlite:///./opsportal.db"}, "OPSPORTAL_DATABASE_URL is SQLite"),
             ({"password_hash_time_cost": 2}, "OPSPORTAL_PASSWORD_HASH_TIME_COST is 2"),
             ({"password_hash_memory_kib": 32768}, "OPSPORTAL_PASSWORD_HASH_MEMORY_KIB is 32768"),
+            ({"public_base_url": ""}, "OPSPORTAL_PUBLIC_BASE_URL is not set"),
+            ({"public_base_url": "http://ops.example.com"}, "must start with https://"),
         ],
     )
     def test_create_app_refuses(
@@ -98,6 +101,7 @@ class TestEntryPointsRefuse:
             "OPSPORTAL_SECRET_KEY": "short",
             "OPSPORTAL_SESSION_COOKIE_SECURE": "true",
             "OPSPORTAL_DATABASE_URL": "postgresql://opsportal@db.invalid/opsportal",
+            "OPSPORTAL_PUBLIC_BASE_URL": "https://ops.example.com",
         }
         done = subprocess.run(
             [sys.executable, "-m", "uvicorn", "opsportal.app:serve_app", "--factory"],

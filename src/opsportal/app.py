@@ -41,6 +41,7 @@ from opsportal.users import routes as users_routes
 from opsportal.users.invitations import PASSWORD_LINK_PATH
 from opsportal.users.scim.endpoints import PREFIX as SCIM_PREFIX
 from opsportal.users.scim.endpoints import create_scim_app
+from opsportal.web import pages as web_pages
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
 from opsportal.web.content_origin import SeparateOrigin, origin_host
@@ -180,6 +181,7 @@ def create_app(
         training_routes.router,
         privacy_routes.router,
         operations_routes.router,
+        web_pages.router,
     ):
         app.include_router(domain_router)
     # The access log never shows an OIDC callback's one-time code.

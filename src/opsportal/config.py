@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from datetime import timedelta
 from functools import lru_cache
@@ -17,8 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from opsportal.config_values import (
     SizeBand,
     check_issuer_url,
+    check_public_base_url,
     parse_domains,
     parse_networks,
+    parse_proxies,
     parse_reminder_days,
     parse_size_bands,
     parse_smtp_url,
@@ -38,27 +39,9 @@ MIN_SECRET_KEY_LENGTH = 32
 # profile, about 100-200 ms a hash): production may raise it, never lower it.
 SECURE_PASSWORD_HASH_TIME_COST = 3
 SECURE_PASSWORD_HASH_MEMORY_KIB = 64 * 1024
-
-
-def parse_proxies(value: str) -> tuple[str, ...]:
-    """Trusted proxies like "10.0.0.1, 10.1.0.0/16" as ("10.0.0.1", "10.1.0.0/16"); "*" is any."""
-    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
-    if "*" in proxies and len(proxies) > 1:
-        raise ValueError("* (any proxy) stands alone; name no addresses beside it")
-    for proxy in proxies:
-        if proxy == "*":
-            continue
-        try:
-            if "/" in proxy:
-                ipaddress.ip_network(proxy)
-            else:
-                ipaddress.ip_address(proxy)
-        except ValueError:
-            raise ValueError(
-                f"{proxy!r} is not an IP address or network; list the proxies' addresses, "
-                "comma-separated, or * for any"
-            ) from None
-    return proxies
+# The public address when none is configured and nothing serves (`serve` and
+# `demo` name the address they listen on instead; see cli/server.py).
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -74,7 +57,11 @@ class Settings(BaseSettings):
     # Signs the session cookie. Unset, a random key is generated on first start
     # and kept in the database, so every process and replica shares it.
     secret_key: str | None = Field(default=None, repr=False)
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Where people reach this portal: the base of every link it hands out (emails,
+    # certificates and their QR codes, credentials, SSO and SCIM addresses).
+    # Unset (or empty): `serve` and `demo` use the address they listen on, anything
+    # else DEFAULT_PUBLIC_BASE_URL; production refuses to start without it.
+    public_base_url: str = ""
     session_cookie_secure: bool = False
     session_max_age_seconds: int = 8 * 3600
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
@@ -148,6 +135,8 @@ class Settings(BaseSettings):
     scorm_max_unpacked_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
     # A package upload must arrive within this many seconds (other bodies: body_read_timeout).
     scorm_upload_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
+    # Whom people write to about accessibility (an email address), named on /accessibility.
+    accessibility_contact: str | None = None
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
     # A required track is due this many days after a customer user is created.
@@ -208,14 +197,23 @@ class Settings(BaseSettings):
     retention_timezone: str = "UTC"
 
     _size_bands: tuple[SizeBand, ...] = PrivateAttr(default=())
+    _public_base_url_configured: bool = PrivateAttr(default=False)
 
     def model_post_init(self, context: Any, /) -> None:
+        self._public_base_url_configured = bool(self.public_base_url)
+        if not self.public_base_url:
+            self.public_base_url = DEFAULT_PUBLIC_BASE_URL
         self._size_bands = parse_size_bands(self.benchmark_size_bands)
         if self.benchmark_min_peers_quartiles < self.benchmark_min_peers:
             raise ValueError(
                 "OPSPORTAL_BENCHMARK_MIN_PEERS_QUARTILES must be at least "
                 f"OPSPORTAL_BENCHMARK_MIN_PEERS ({self.benchmark_min_peers})"
             )
+
+    @property
+    def public_base_url_configured(self) -> bool:
+        """Whether OPSPORTAL_PUBLIC_BASE_URL was given (not the fallback)."""
+        return self._public_base_url_configured
 
     @property
     def trusted_proxies(self) -> tuple[str, ...]:
@@ -344,10 +342,21 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    @field_validator("accessibility_contact")
+    @classmethod
+    def _contact_is_an_address(cls, value: str | None) -> str | None:
+        from opsportal.addresses import email_problem
+
+        problem = email_problem(value) if value else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value or None
+
     @field_validator("public_base_url")
     @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _public_base_url_parses(cls, value: str) -> str:
+        # Checked at start-up: a typo here would otherwise only show in a dead link.
+        return check_public_base_url(value) if value.strip() else ""
 
     @field_validator("content_base_url")
     @classmethod
@@ -413,6 +422,17 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "OPSPORTAL_CONTENT_BASE_URL is the portal's own origin; SCORM content needs "
             "an origin of its own (another host name)"
+        )
+    if not settings.public_base_url_configured:
+        problems.append(
+            "OPSPORTAL_PUBLIC_BASE_URL is not set; set it to the https address people "
+            "reach the portal at (https://ops.example.com), the base of every link in "
+            "emails, certificates and credentials"
+        )
+    elif not settings.public_base_url.startswith("https://"):
+        problems.append(
+            f"OPSPORTAL_PUBLIC_BASE_URL is {settings.public_base_url}; production serves "
+            "over HTTPS and its links must start with https://"
         )
     if settings.database_url.startswith("sqlite"):
         problems.append(

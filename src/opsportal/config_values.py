@@ -1,4 +1,4 @@
-"""The values settings are made of, parsed: size bands, reminder thresholds, the SMTP server.
+"""The values settings are made of, parsed: size bands, thresholds, SMTP, proxies, URLs.
 
 Plain Python with no domain behind it, so that `config` imports no domain and
 `import opsportal.config` stays cheap; the domains import these types from here.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +24,27 @@ def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
         except ValueError:
             raise ValueError(f"{part!r} is not an IP address or network like 10.0.0.0/8") from None
     return tuple(networks)
+
+
+def parse_proxies(value: str) -> tuple[str, ...]:
+    """Trusted proxies like "10.0.0.1, 10.1.0.0/16" as ("10.0.0.1", "10.1.0.0/16"); "*" is any."""
+    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
+    if "*" in proxies and len(proxies) > 1:
+        raise ValueError("* (any proxy) stands alone; name no addresses beside it")
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            if "/" in proxy:
+                ip_network(proxy)
+            else:
+                ip_address(proxy)
+        except ValueError:
+            raise ValueError(
+                f"{proxy!r} is not an IP address or network; list the proxies' addresses, "
+                "comma-separated, or * for any"
+            ) from None
+    return proxies
 
 
 def parse_reminder_days(value: str) -> tuple[int, ...]:
@@ -140,6 +161,20 @@ def email_domain(email: str) -> str | None:
     """The domain of an email address, lower case; None if it has none."""
     _, at, domain = email.strip().rpartition("@")
     return domain.lower().rstrip(".") or None if at else None
+
+
+def check_public_base_url(url: str) -> str:
+    """Where people reach the portal: http(s)://host[:port][/path], without the trailing /."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"{url!r} has a port that is not a number from 1 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an address like https://ops.example.com")
+    if parts.username is not None or parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: the public address has no user, query or fragment")
+    return url.rstrip("/")
 
 
 def check_issuer_url(url: str) -> str:

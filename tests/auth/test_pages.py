@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -63,3 +64,32 @@ class TestLogin:
         response = client.get("/organizations", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=/organizations"
+
+
+class TestLanding:
+    """After signing in, each user lands where their job is, with the same navigation."""
+
+    @pytest.mark.parametrize(
+        ("role", "landing"),
+        [
+            (Role.CUSTOMER, "/training"),
+            (Role.CUSTOMER_ADMIN, "/training/compliance/organizations/"),
+            (Role.INTERNAL, "/benchmarks/portfolio"),
+            (Role.ADMIN, "/benchmarks/portfolio"),
+        ],
+    )
+    def test_signing_in_lands_where_the_job_is(
+        self, client: TestClient, session: Session, role: Role, landing: str
+    ) -> None:
+        user, _ = create_user(session, role=role, password=PASSWORD)
+        assert log_in(client, user.email).headers["location"] == "/"
+        page = client.get("/")
+        assert page.status_code == 200
+        # A customer_admin's compliance page is its own organisation's.
+        assert page.url.path == landing + (
+            str(user.organization_id) if landing.endswith("/") else ""
+        )
+        for link in ("Benchmarks", "Training", "Certificates"):
+            assert f">{link}</a>" in page.text
+        assert 'role="link">Log out</button>' in page.text
+        assert (">Admin</a>" in page.text) is (role is Role.ADMIN)

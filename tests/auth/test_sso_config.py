@@ -247,6 +247,7 @@ class TestInvalidSettings:
                 "environment": "production",
                 "session_cookie_secure": True,
                 "database_url": "postgresql://production.invalid/db",
+                "public_base_url": "https://ops.example.test",
             }
         )
         admin, token = create_user(session, role=Role.ADMIN)

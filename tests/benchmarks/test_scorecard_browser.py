@@ -47,6 +47,7 @@ def test_compliance_manager_sees_its_own_group_at_a_glance(
     page: Page, screenshot_dir: Path
 ) -> None:
     browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Benchmarks").click()
     expect(page.get_by_role("heading", name="Northwind Health")).to_be_visible()
     expect(page.get_by_role("heading", name="Compared with Healthcare", exact=True)).to_be_visible()
     industry, size = page.get_by_label("Industry"), page.get_by_label("Company size")
@@ -159,6 +160,7 @@ def test_staff_quote_the_customers_figures(
 @pytest.mark.usefixtures("demo")
 def test_the_printout_is_compact(page: Page) -> None:
     browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Benchmarks").click()
     expect(page.get_by_role("heading", name="Northwind Health")).to_be_visible()
     page.emulate_media(media="print")
     largest = page.evaluate("""() => Math.max(

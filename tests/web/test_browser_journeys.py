@@ -59,6 +59,9 @@ def test_customer_journey(
     page: Page, committed_session_factory: SessionFactory, screenshot_dir: Path
 ) -> None:
     browser_log_in(page, "customer@northwind.example", "customer-demo-pass")
+    # A customer lands on its training, and finds its benchmarks in the navigation.
+    expect(page).to_have_url("/training")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Benchmarks").click()
 
     # Scorecard: every metric with a chart, a verdict and the peer count. It opens on
     # the most specific group that places the customer: its industry (its industry ×

@@ -14,6 +14,7 @@ from opsportal.config import Settings
 from opsportal.db import read_only, session_scope
 from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Forbidden, TooManyRequests, Unauthorized
+from opsportal.principal import Principal
 from opsportal.web.session import (
     SESSION_USER_KEY,
     CheckedForm,
@@ -29,9 +30,22 @@ from opsportal.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+def landing_path(user: Principal) -> str:
+    """Where a user lands after signing in: where their job is.
+
+    A customer's job here is its training; a customer_admin's, its organisation's
+    training (who is behind, what to assign); staff's, the customers' benchmarks.
+    """
+    if user.is_staff:
+        return "/benchmarks"
+    if user.is_customer_admin:
+        return "/training/compliance"
+    return "/training"
+
+
 @router.get("/")
 def home(user: PageUser) -> RedirectResponse:
-    return RedirectResponse("/benchmarks", status_code=303)
+    return RedirectResponse(landing_path(user), status_code=303)
 
 
 def _login_page(

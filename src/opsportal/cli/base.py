@@ -142,3 +142,13 @@ def plural(count: int, noun: str) -> str:
 def say(message: str) -> None:
     """A line for the operator on standard error, never wrapped (scripts grep it)."""
     err_console.print(message, highlight=False, soft_wrap=True)
+
+
+def warn_unset_public_address(what: str) -> None:
+    """Outside `serve` nothing says where the portal is: name the address the links took."""
+    settings = get_settings()
+    if not settings.public_base_url_configured:
+        say(
+            f"warning: OPSPORTAL_PUBLIC_BASE_URL is not set, so the links in {what} name "
+            f"{settings.public_base_url}; set it to the address people reach the portal at"
+        )

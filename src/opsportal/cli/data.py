@@ -21,6 +21,7 @@ from opsportal.cli.base import (
     session_factory,
     unit_of_work,
     user_app,
+    warn_unset_public_address,
 )
 from opsportal.config import ConfigurationError, get_settings
 from opsportal.models import Role
@@ -197,6 +198,8 @@ def import_users(
             settings=settings,
             progress=lambda count: progress.advance(task, count),
         )
+    if summary.invited:
+        warn_unset_public_address("the invitations")
     typer.echo(
         json.dumps(
             {

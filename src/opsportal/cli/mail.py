@@ -18,6 +18,7 @@ from opsportal.cli.base import (
     say,
     session_factory,
     unit_of_work,
+    warn_unset_public_address,
 )
 from opsportal.config import get_settings
 from opsportal.errors import DomainError
@@ -148,4 +149,6 @@ def reminders_send(
     if dry_run:
         say(f"{plural(len(reminders), 'reminder')} would be sent")
         return
+    if reminders:
+        warn_unset_public_address("the reminders")
     _send_mail_now(queue_only=queue_only, queued=f"queued {plural(len(reminders), 'message')}")

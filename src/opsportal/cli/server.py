@@ -15,8 +15,8 @@ from opsportal.config import ConfigurationError, check_production, get_settings
 SERVE_LOGGER = "opsportal.serve"
 
 
-def demo_base_url(host: str, port: int) -> str:
-    """Where the demo serves, as links and QR codes should name it."""
+def served_base_url(host: str, port: int) -> str:
+    """Where this process serves, as links and QR codes should name it."""
     if host in ("0.0.0.0", "::", ""):
         # Bound to every interface: other devices reach it by the machine's name.
         import socket
@@ -25,6 +25,28 @@ def demo_base_url(host: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+def _refuse_unfit_settings() -> None:
+    try:
+        check_production(get_settings())
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def _adopt_served_address(host: str, port: int) -> str | None:
+    """Without a configured public address, links name where this process serves.
+
+    Returns that address when it was adopted, None when one is configured. Set in
+    the environment, so the workers (which build their app from it) and the
+    scheduled jobs they run name it too, never the default port's.
+    """
+    if get_settings().public_base_url_configured:
+        return None
+    base = served_base_url(host, port)
+    os.environ["OPSPORTAL_PUBLIC_BASE_URL"] = base
+    get_settings.cache_clear()
+    return base
 
 
 def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> None:
@@ -41,9 +63,10 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
         uvicorn_logging,
     )
 
+    _refuse_unfit_settings()
+    adopted = _adopt_served_address(host, port)
     settings = get_settings()
     try:
-        check_production(settings)
         if not settings.secret_key:
             # Made (or read) once here, so the workers all find it in the database.
             shared_secret_key(session_factory())
@@ -59,6 +82,13 @@ def _serve(host: str, port: int, *, run_scheduler: bool, workers: int = 1) -> No
     get_settings.cache_clear()
     # This process logs as its workers do (one configuration, web/logs.py).
     logging.config.dictConfig(log_config(get_settings()))
+    if adopted is not None:
+        logging.getLogger(SERVE_LOGGER).warning(
+            "OPSPORTAL_PUBLIC_BASE_URL is not set: links in emails, certificates and "
+            "credentials name %s, where this server listens. Set it to the address "
+            "people reach the portal at when that is another one.",
+            adopted,
+        )
     with metrics_directory():
         if workers > 1 and own_sockets_supported():
             # Its messages are log lines like the workers' (JSON too, when configured).
@@ -109,12 +139,11 @@ def demo(
     from opsportal.demo import load_demo
     from opsportal.migrate import upgrade
 
-    base = demo_base_url(host, port)
-    if not os.environ.get("OPSPORTAL_PUBLIC_BASE_URL"):
-        # Certificate links and QR codes point where this demo serves, not at the
-        # default port; the workers read it from the environment too.
-        os.environ["OPSPORTAL_PUBLIC_BASE_URL"] = base
-        get_settings.cache_clear()
+    _refuse_unfit_settings()
+    base = served_base_url(host, port)
+    # Certificate links and QR codes point where this demo serves, not at the
+    # default port (unless a public address is configured).
+    _adopt_served_address(host, port)
     if not os.environ.get("OPSPORTAL_CONTENT_BASE_URL") and host in ("127.0.0.1", "localhost"):
         # SCORM content needs an origin of its own: on a laptop, the other loopback
         # name is another site (docs/security.md#scorm-content-on-its-own-origin).

@@ -1,5 +1,5 @@
-"""User management pages (admins; customer_admins for their organisation) and the
-public page where a one-time link sets a password.
+"""User management pages (admins; customer_admins for their organisation); the public
+page where a one-time link sets a password is in password_pages.py.
 
 A new API token or password link is shown once, in the answer to the form post
 that made it (never kept in the session cookie, which is signed, not secret).
@@ -8,15 +8,15 @@ that made it (never kept in the session cookie, which is signed, not secret).
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from opsportal.auth.login import PasswordCheckSlot
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
-from opsportal.errors import Conflict, DomainError, InvalidInput
+from opsportal.errors import Conflict, InvalidInput
 from opsportal.models import Role
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -71,6 +71,8 @@ def _list_page(
     *,
     q: str,
     page: int,
+    role: Role | None = None,
+    organization: int | None = None,
     form: dict[str, Any] | None = None,
     error: str | None = None,
     status_code: int = 200,
@@ -79,15 +81,25 @@ def _list_page(
         session,
         principal=user,
         search=q or None,
-        organization_id=None,
+        organization_id=organization,
+        role=role,
         limit=USERS_PER_PAGE,
         offset=(page - 1) * USERS_PER_PAGE,
     )
+    filters = {"q": q, "role": role.value if role else "", "organization": organization or ""}
+    names = service.organization_names(session, users)
+    choices = service.organization_choices(session, principal=user)
     return render(
         request,
         "users/list.html",
         user=user,
         users=users,
+        organization_names=names,
+        organizations=choices,
+        role_filter=role,
+        organization_filter=organization,
+        organization_filter_name=dict(choices).get(organization or 0, "that organization"),
+        filter_query=urlencode({name: value for name, value in filters.items() if value}),
         # Listed to a customer_admin, not linked: another customer_admin is not its to manage.
         manageable=lambda managed: service.can_manage(user, managed),
         total=total,
@@ -108,9 +120,24 @@ def user_list(
     session: SessionDep,
     user: PageUserManager,
     q: Annotated[QueryText | None, Query(max_length=200)] = None,
+    role: Annotated[str, Query(max_length=20)] = "",
+    organization: Annotated[str, Query(max_length=10)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    return _list_page(request, session, user, q=q or "", page=page)
+    # The filter form sends an empty value for "all".
+    if role and role not in {r.value for r in Role}:
+        raise InvalidInput(f"role must be one of {', '.join(r.value for r in Role)}.", field="role")
+    if organization and not organization.isdigit():
+        raise InvalidInput("organization must be an organization's id.", field="organization")
+    return _list_page(
+        request,
+        session,
+        user,
+        q=q or "",
+        page=page,
+        role=Role(role) if role else None,
+        organization=int(organization) if organization else None,
+    )
 
 
 @router.post("/admin/users")
@@ -337,50 +364,3 @@ def send_invitation(
         f"Invitation sent to {managed.email}; its link works until {expires_at:%Y-%m-%d %H:%M} UTC."
     )
     return _see_other(f"/admin/users/{user_id}")
-
-
-# --- the one-time link ----------------------------------------------------------------
-
-
-@router.get("/set-password/{token}")
-def set_password_form(request: Request, token: str, session: SessionDep) -> Response:
-    try:
-        target = service.user_for_password_link(session, token=token)
-    except DomainError as exc:
-        return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
-        )
-    return render(request, "users/set_password.html", target=target, error=None)
-
-
-@router.post("/set-password/{token}")
-def set_password(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    form: CheckedForm,
-    slot: PasswordCheckSlot,  # hashing a password, for an anonymous caller: bounded
-) -> Response:
-    password = form.get("password")
-    repeated = form.get("password_again")
-    try:
-        target = service.user_for_password_link(session, token=token)
-    except DomainError as exc:
-        return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
-        )
-    if not isinstance(password, str) or password != repeated:
-        return render(
-            request,
-            "users/set_password.html",
-            target=target,
-            error="The two passwords differ.",
-            status_code=422,
-        )
-    try:
-        service.set_password_with_link(session, token=token, password=password)
-    except InvalidInput as exc:
-        return render(
-            request, "users/set_password.html", target=target, error=exc.detail, status_code=422
-        )
-    return render(request, "users/set_password.html", target=target, error=None, done=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from opsportal.models import Organization, PasswordReset, User
+from opsportal.models import Organization, PasswordReset, Role, User
 
 
 def _like(text: str) -> str:
@@ -22,10 +22,13 @@ def list_users(
     organization_id: int | None,
     limit: int,
     offset: int,
+    role: Role | None = None,
 ) -> tuple[list[User], int]:
     query = select(User)
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
+    if role is not None:
+        query = query.where(User.role == role)
     if search:
         pattern = _like(search)
         query = query.where(
@@ -39,6 +42,27 @@ def list_users(
         query.order_by(func.lower(User.name), User.id).limit(limit).offset(offset)
     )
     return list(rows), total
+
+
+def organization_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these organisations (a page of users' worth), by id."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(sorted(ids)))
+    )
+    return {row.id: row.name for row in rows}
+
+
+def organizations_with_users(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every organisation that has a user, by name: the list's filter."""
+    has_users = select(User.id).where(User.organization_id == Organization.id).exists()
+    rows = session.execute(
+        select(Organization.id, Organization.name)
+        .where(has_users)
+        .order_by(func.lower(Organization.name), Organization.id)
+    )
+    return [(row.id, row.name) for row in rows]
 
 
 def get_password_reset(session: Session, token_hash: str) -> PasswordReset | None:

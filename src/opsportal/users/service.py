@@ -132,6 +132,7 @@ def list_users(
     organization_id: int | None,
     limit: int,
     offset: int,
+    role: Role | None = None,
 ) -> tuple[list[User], int]:
     """Users by name; a customer_admin sees its own organisation's only."""
     _require_manager(principal)
@@ -140,8 +141,25 @@ def list_users(
             principal.require_organization(organization_id)
         organization_id = principal.organization_id
     return repository.list_users(
-        session, search=search, organization_id=organization_id, limit=limit, offset=offset
+        session,
+        search=search,
+        organization_id=organization_id,
+        role=role,
+        limit=limit,
+        offset=offset,
     )
+
+
+def organization_names(session: Session, users: list[User]) -> dict[int, str]:
+    """The names of these users' organisations, by id."""
+    ids = {user.organization_id for user in users if user.organization_id is not None}
+    return repository.organization_names(session, ids)
+
+
+def organization_choices(session: Session, *, principal: Principal) -> list[tuple[int, str]]:
+    """The organisations a manager may filter users by: those with users (an admin's)."""
+    _require_manager(principal)
+    return repository.organizations_with_users(session) if principal.is_admin else []
 
 
 def create_user(

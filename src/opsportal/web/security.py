@@ -45,6 +45,8 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000"
 STATIC_PREFIX = "/static/"
+# Static files outside /static/, at the addresses browsers ask for them.
+STATIC_PATHS = frozenset({"/favicon.ico"})
 
 
 class SecurityHeaders:
@@ -68,7 +70,8 @@ class SecurityHeaders:
         # Static files are the same for everyone; every other response may carry
         # someone's data (a page, a PDF, an API answer) and must not be kept by a
         # browser or a proxy after the user has gone.
-        cacheable = str(scope.get("path", "")).startswith(STATIC_PREFIX)
+        path = str(scope.get("path", ""))
+        cacheable = path.startswith(STATIC_PREFIX) or path in STATIC_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -116,19 +116,28 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal:
+def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Who is signed in (with the navigation's counts), or None: for public pages."""
     with identity_session(request, session) as db:
         principal = signed_in_principal(request, db)
-        if principal is None:
-            next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            raise LoginRequired(next_path)
-        request.state.navigation_counts = {
-            name: count(db, principal.user_id) for name, count in _navigation_counts.items()
-        }
+        if principal is not None:
+            request.state.navigation_counts = {
+                name: count(db, principal.user_id) for name, count in _navigation_counts.items()
+            }
+    return principal
+
+
+def page_principal(request: Request, session: SessionDep) -> Principal:
+    principal = maybe_page_principal(request, session)
+    if principal is None:
+        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(next_path)
     return principal
 
 
 PageUser = Annotated[Principal, Depends(page_principal)]
+# A public page shows the navigation to whoever is signed in.
+MaybePageUser = Annotated[Principal | None, Depends(maybe_page_principal)]
 
 
 def _page_roles(*roles: Role, who: str) -> object:

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from opsportal.models import Role
 from opsportal.principal import Principal
 from opsportal.web.session import csrf_token, navigation_counts
 
@@ -50,7 +51,21 @@ def _format_number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+# Roles as people call them; the codes (`customer_admin`) are the API's.
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.INTERNAL: "Internal staff",
+    Role.CUSTOMER: "Customer",
+    Role.CUSTOMER_ADMIN: "Customer administrator",
+}
+
+
+def _role_label(role: Role | str) -> str:
+    return ROLE_LABELS[Role(role)]
+
+
 templates.env.filters["date"] = _format_date
+templates.env.filters["role_label"] = _role_label
 templates.env.filters["number"] = _format_number
 
 

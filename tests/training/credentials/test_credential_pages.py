@@ -217,7 +217,7 @@ class TestDemoBaseUrl:
         assert self.qr_code_url() == "https://training.example.com/verify/AbC"
 
 
-def test_demo_base_url_names_a_reachable_host() -> None:
-    assert cli_server.demo_base_url("127.0.0.1", 9000) == "http://127.0.0.1:9000"
-    assert cli_server.demo_base_url("::1", 9000) == "http://[::1]:9000"
-    assert "0.0.0.0" not in cli_server.demo_base_url("0.0.0.0", 9000)
+def test_served_base_url_names_a_reachable_host() -> None:
+    assert cli_server.served_base_url("127.0.0.1", 9000) == "http://127.0.0.1:9000"
+    assert cli_server.served_base_url("::1", 9000) == "http://[::1]:9000"
+    assert "0.0.0.0" not in cli_server.served_base_url("0.0.0.0", 9000)
