@@ -39,7 +39,9 @@ KEEP_ALIVE_SECONDS: Final = 5
 # Paths whose next segment is a secret: a one-time link's token. Every route
 # whose path carries a secret is listed here (tests/web/test_serving.py holds
 # every route of the app against this list).
-SECRET_PATH_PREFIXES: Final = ("/set-password/",)
+# A SCORM launch key (/scorm/{key}/...) opens one learner's attempt: a secret too
+# (the runtime's own /scorm/assets/ name is redacted with it, harmlessly).
+SECRET_PATH_PREFIXES: Final = ("/set-password/", "/scorm/")
 # Query parameters that carry a secret: an OIDC callback's one-time code, and its state.
 SECRET_QUERY_PARAMETERS: Final = ("code", "state")
 REDACTED: Final = "[redacted]"
