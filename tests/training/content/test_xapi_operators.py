@@ -98,9 +98,7 @@ class TestAdminPage:
         assert forged.status_code == 403
         assert statuses(session) == [XapiStatus.FAILED, XapiStatus.SENT]
 
-        retried = client.post(
-            "/admin/xapi/retry-failed", data={"csrf_token": csrf_from(page.text)}
-        )
+        retried = client.post("/admin/xapi/retry-failed", data={"csrf_token": csrf_from(page.text)})
         assert retried.status_code == 200  # followed to the page
         assert "1 failed statement queued again" in retried.text
         assert "Retry failed statements" not in retried.text
