@@ -49,10 +49,19 @@ ACTIONS = {
     "user.password_link": "Password link issued",
     "user.password_set": "Password set",
     "user.update": "User changed",
+    "xapi.retry_failed": "Failed xAPI statements queued again",
 }
 
 # Key words spelled as people write them.
-_WORDS = {"id": "ID", "ids": "IDs", "sso": "SSO", "scim": "SCIM", "oidc": "OIDC", "url": "URL"}
+_WORDS = {
+    "id": "ID",
+    "ids": "IDs",
+    "sso": "SSO",
+    "scim": "SCIM",
+    "oidc": "OIDC",
+    "url": "URL",
+    "xapi": "xAPI",
+}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _EMPTY = "—"
 

@@ -1,6 +1,6 @@
 """The `opsportal` command line: `app` is the entry point; each module adds its commands."""
 
-from opsportal.cli import data, mail, operations, server
+from opsportal.cli import data, mail, operations, server, xapi
 from opsportal.cli.base import app
 
-__all__ = ["app", "data", "mail", "operations", "server"]
+__all__ = ["app", "data", "mail", "operations", "server", "xapi"]

@@ -43,6 +43,8 @@ keys_app = typer.Typer(help="Credential signing keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 mail_app = typer.Typer(help="The mail outbox.", no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
+xapi_app = typer.Typer(help="The xAPI statement queue (to the LRS).", no_args_is_help=True)
+app.add_typer(xapi_app, name="xapi")
 
 err_console = Console(stderr=True)
 

@@ -17,6 +17,7 @@ from opsportal.training.content.export.endpoints import router as scorm_export_e
 from opsportal.training.content.export.pages import router as scorm_export_pages
 from opsportal.training.content.pages import router as content_pages
 from opsportal.training.content.player import router as content_player
+from opsportal.training.content.xapi.pages import router as xapi_pages
 from opsportal.training.credentials.endpoints import router as credentials_endpoints
 from opsportal.training.learner.pages import router as learner_pages
 
@@ -39,4 +40,5 @@ router = combine(
     content_pages,
     content_player,
     scorm_export_pages,
+    xapi_pages,
 )

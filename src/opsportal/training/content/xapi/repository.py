@@ -123,3 +123,15 @@ def retry_failed(session: Session, *, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def latest_with_error(session: Session, *, limit: int) -> list[XapiStatement]:
+    """The latest statements that are failed, or queued again after an error."""
+    return list(
+        session.scalars(
+            select(XapiStatement)
+            .where(XapiStatement.status != XapiStatus.SENT, XapiStatement.last_error.is_not(None))
+            .order_by(XapiStatement.id.desc())
+            .limit(limit)
+        )
+    )
