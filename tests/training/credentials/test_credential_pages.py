@@ -89,7 +89,11 @@ class TestVerificationPage:
     ) -> None:
         admin, _ = create_user(session, role=Role.ADMIN)
         certification.revoke_certificate(
-            session, principal=Principal.of(admin), certificate_id=certificate.id, reason="Error"
+            session,
+            principal=Principal.of(admin),
+            certificate_id=certificate.id,
+            reason="Error",
+            settings=settings,
         )
         page = client.get(f"/verify/{certificate.verification_code}").text
         assert "Revoked certificate" in page

@@ -11,6 +11,7 @@ from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
+from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.catalogue.service import visible_track
@@ -24,6 +25,7 @@ from opsportal.training.certificates import (
     normalised_name,
     verification_url,
 )
+from opsportal.training.certification.notices import revocation_notice
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from opsportal.training.credentials.service import (
     assign_status_entry,
@@ -128,6 +130,7 @@ def get_certificate(
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
+    revoked = certificate.revoked_at is not None
     return CertificateDocument(
         recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
         track_name=certificate.track_name,
@@ -136,8 +139,11 @@ def certificate_document(certificate: Certificate, *, settings: Settings) -> Cer
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
         verification_url=verification_url(settings.public_base_url, certificate.verification_code),
-        credential_url=links.credential_url,
-        linkedin_url=links.linkedin_url,
+        # A revoked certificate is nothing to share any more.
+        credential_url=None if revoked else links.credential_url,
+        linkedin_url=None if revoked else links.linkedin_url,
+        revoked_at=certificate.revoked_at,
+        revoked_reason=certificate.revoked_reason,
     )
 
 
@@ -153,8 +159,10 @@ def render_certificate_pdf(
 
 
 def revoke_certificate(
-    session: Session, *, principal: Principal, certificate_id: int, reason: str
+    session: Session, *, principal: Principal, certificate_id: int, reason: str, settings: Settings
 ) -> CertificateRead:
+    """Withdraw a certificate for good, with the reason; its holder is told in the app and by
+    email (unless the holder's account was deactivated or erased)."""
     certificate = repository.get_certificate(session, certificate_id)
     if certificate is None:
         raise NotFound(f"Certificate {certificate_id} not found.")
@@ -176,6 +184,12 @@ def revoke_certificate(
             "reason": reason,
         },
     )
+    holder = session.get(User, certificate.user_id)
+    if holder is not None and holder.is_active and holder.erased_at is None:
+        notice = revocation_notice(
+            certificate, email=holder.email, base_url=settings.public_base_url
+        )
+        notify_users(session, [notice])
     return certificate_read(certificate)
 
 
