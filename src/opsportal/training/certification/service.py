@@ -127,6 +127,16 @@ def get_certificate(
     return certificate_read(_readable_certificate(session, principal, certificate_id))
 
 
+def own_certificate(
+    session: Session, *, principal: Principal, certificate_id: int
+) -> CertificateRead:
+    """One of the caller's own certificates; anyone else's (an admin's view too) is a 404."""
+    certificate = repository.get_certificate(session, certificate_id)
+    if certificate is None or certificate.user_id != principal.user_id:
+        raise NotFound(f"Certificate {certificate_id} not found.")
+    return certificate_read(certificate)
+
+
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
