@@ -33,8 +33,9 @@ def test_is_a_secondary_link_to_a_confirmation_and_cancel_keeps_it_published(
     link = f'<a class="button secondary" href="/admin/tracks/{track.id}/unpublish"'
     assert link in page and "Back to draft…</a>" in page
     # No button that takes it back to draft in one click.
-    assert f'<form method="post" action="/admin/tracks/{track.id}/unpublish">\n' not in (
-        page.split("<dialog")[0]
+    assert (
+        f'<form method="post" action="/admin/tracks/{track.id}/unpublish">\n'
+        not in (page.split("<dialog")[0])
     )
     confirmation = client.get(f"/admin/tracks/{track.id}/unpublish")
     assert confirmation.status_code == 200

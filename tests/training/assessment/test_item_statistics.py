@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsportal.training.assessment.statistics import (
-    AttemptRecord,
     MIN_ATTEMPTS_TO_JUDGE,
+    AttemptRecord,
     Flag,
     Response,
     group_size,
