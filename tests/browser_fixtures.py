@@ -6,17 +6,25 @@ drive a browser import Playwright; each names it:
     pytest_plugins = ["tests.browser_fixtures"]
 
 A test using `browser` (or `page`) is marked `browser` by tests/conftest.py.
+
+Every context these fixtures make is watched by axe-core (tests/accessibility.py):
+each page of the live server a test visits is checked against WCAG 2.2 AA, and
+the test fails on any violation. A test that needs a second browser context (a
+second person) asks `new_context` for it, never `browser.new_context`.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.accessibility import AxeChecks, format_report
 
 # Chromium as root in a closed network: no sandbox, and none of its background
 # calls home (they would be refused, many at a time).
@@ -71,9 +79,47 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+def axe_checks(request: pytest.FixtureRequest) -> AxeChecks:
+    """What axe-core found in this test's pages; `pytest_runtest_call` below fails on it."""
+    return AxeChecks(test_id=request.node.nodeid)
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: str, axe_checks: AxeChecks) -> Iterator[NewContext]:
+    """Browser contexts on the live server, watched by axe-core, closed after the test."""
+    made: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        options = {"base_url": live_server, "viewport": {"width": 1200, "height": 900}, **options}
+        context = browser.new_context(**options)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        made.append(context)
+        return axe_checks.watch(context, origins=[live_server])
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: NewContext) -> Page:
+    return new_context().new_page()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """After a browser test passes, check its open pages once more, and fail it on any
+    accessibility violation found while it ran."""
+    checks = getattr(item, "funcargs", {}).get("axe_checks")
+    try:
+        result = yield
+    except BaseException:
+        if isinstance(checks, AxeChecks) and checks.violations:
+            item.add_report_section("call", "accessibility", format_report(checks.violations))
+        raise
+    if isinstance(checks, AxeChecks):
+        checks.finish()
+    return result

@@ -29,6 +29,7 @@ from opsportal.models import (
     Course,
     CourseReadMark,
     CredentialStatusEntry,
+    ExtraTime,
     LoginFailure,
     OrganizationDomain,
     OrganizationSso,
@@ -110,6 +111,7 @@ def _fill_the_rest(session: Session) -> None:
             LoginFailure(email_hash="round-trip", address="192.0.2.1", failed_at=utcnow()),
             QuizAttemptCounter(user_id=learner.id, quiz_id=quiz.id, started=1),
             CourseReadMark(user_id=learner.id, course_id=course.id),
+            ExtraTime(user_id=learner.id, extra_minutes=15),
             CredentialStatusEntry(
                 certificate_id=certificate.id, list_id=1, list_index=7, salt="round-trip"
             ),

@@ -390,6 +390,6 @@ class TestReadingTheTrail:
         log_in(client, admin_user.email)
         page = client.get("/admin/audit", params={"action": "organization.create"})
         assert page.status_code == 200
-        assert "organization.create" in page.text and "Command line" in page.text
-        # The detail is JSON in the page, with markup characters escaped.
-        assert "<b>Org" not in page.text and "\\u003cb\\u003eOrg" in page.text
+        assert "Organization created" in page.text and "Command line" in page.text
+        # The details are text in the page, with markup characters escaped.
+        assert "<b>Org" not in page.text and "<dt>Name</dt><dd>Audited &lt;b&gt;Org" in page.text

@@ -8,7 +8,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from opsportal.benchmarks.charts import TrendPoint, axis_range, band_svg, percentile_svg, trend_svg
+from opsportal.benchmarks.charts import (
+    COLOURS,
+    PAD,
+    WIDTH,
+    TrendPoint,
+    axis_range,
+    band_svg,
+    percentile_svg,
+    trend_svg,
+)
 from opsportal.benchmarks.verdicts import verdict_for
 
 
@@ -76,14 +85,37 @@ def test_no_trend_from_a_single_day() -> None:
     assert trend_svg([point], unit="percent") is None
 
 
-def test_percentile_scale_places_the_value_between_the_quartile_marks() -> None:
+def test_percentile_scale_draws_no_band_or_median_it_does_not_know() -> None:
     svg = percentile_svg(61, label="Login rate")
     root = ET.fromstring(svg)
     assert "better than 61% of peers" in (root.findtext("title") or "")
+    # A group without quartiles shown: no peers' band at 25-75, no median at 50.
+    assert 'class="iqr"' not in svg and 'class="median"' not in svg
+    assert root.findall("rect") == []
     you = re.search(r'class="you" d="M([\d.]+)', svg)
-    median = re.search(r'class="median" x1="([\d.]+)"', svg)
-    assert you and median and float(you.group(1)) > float(median.group(1))
-    assert [t.text for t in root.findall("text")] == ["0", "25", "50", "75", "100"]
+    assert you and float(you.group(1)) == round(PAD + 0.61 * (WIDTH - 2 * PAD), 1)
+    assert [t.text for t in root.findall("text")] == ["0", "50", "100"]
+
+
+def _contrast(one: str, other: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_band_and_marks_meet_non_text_contrast_on_the_card() -> None:
+    white = "#ffffff"
+    svg = band_svg(p25=40, median=55, p75=70, value=82, unit="percent", floor=0, ceiling=100)
+    band = next(r for r in ET.fromstring(svg).iter("rect") if r.get("class") == "iqr")
+    fill, outline = band.get("fill", ""), band.get("stroke", "")
+    assert _contrast(fill, white) >= 3 and _contrast(outline, white) >= 3
+    # The median and our mark stand out on the band as well as on the card.
+    for mark in (COLOURS["median"], COLOURS["you"]):
+        assert _contrast(mark, fill) >= 3 and _contrast(mark, white) >= 3
 
 
 def test_every_chart_label_is_set_large_enough_to_read() -> None:

@@ -1,4 +1,4 @@
-"""Benchmark drop alerts: after a run, a worse verdict in the all-customers group is told once."""
+"""Benchmark drop alerts: after a run, a worse verdict in the scorecard's group is told once."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from opsportal.models import (
     User,
 )
 from tests.factories import add_many, bearer, create_user, organizations
+from tests.pages import PASSWORD, log_in
 
 TODAY = utc_today()
 DAY1 = TODAY - timedelta(days=1)
@@ -94,9 +95,9 @@ class TestADropIsTold:
         for user in world.users:
             [notification] = world.notifications(user)
             assert notification.kind == "benchmark_drop"
-            assert notification.title == "Login rate: now “Below median”"
+            assert notification.title == "Login rate: now lower than the median"
             assert "login rate" in notification.body
-            assert "“Above median” to “Below median”" in notification.body
+            assert "“higher than the median” to “lower than the median”" in notification.body
             assert notification.link == f"/benchmarks/organizations/{world.ours.id}"
             assert notification.read_at is None
         # Only our organisation's customer users: not the peers', not staff.
@@ -105,7 +106,7 @@ class TestADropIsTold:
 
         emails = world.emails()
         assert sorted(e.recipient for e in emails) == sorted(u.email for u in world.users)
-        assert {e.subject for e in emails} == {"opsportal: Login rate dropped to “Below median”"}
+        assert {e.subject for e in emails} == {"opsportal: Login rate now lower than the median"}
         assert all(
             f"http://testserver/benchmarks/organizations/{world.ours.id}" in e.body for e in emails
         )
@@ -119,7 +120,7 @@ class TestADropIsTold:
         assert world.verdict(DAY1, "case_resolution_time") is Verdict.TOP_QUARTILE
         assert world.verdict(DAY2, "case_resolution_time") is Verdict.BOTTOM_QUARTILE
         titles = {n.title for n in world.notifications(world.users[0])}
-        assert titles == {"Case resolution time: now “Bottom quartile”"}
+        assert titles == {"Case resolution time: now among the slowest quarter"}
 
     def test_only_the_metric_that_dropped(self, world: World) -> None:
         world.day(DAY1, {"login_rate": 65.0, "case_on_time_rate": 15.0})
@@ -127,7 +128,7 @@ class TestADropIsTold:
         world.day(DAY2, {"login_rate": 45.0, "case_on_time_rate": 95.0}, peers=False)
         world.run(DAY2)
         assert [n.title for n in world.notifications(world.users[0])] == [
-            "Login rate: now “Below median”"
+            "Login rate: now lower than the median"
         ]
 
     def test_seen_through_the_api(self, world: World, client: TestClient) -> None:
@@ -215,14 +216,10 @@ class TestPrivacy:
         session.execute(delete(OutboxMessage))
 
     def withhold(self, session: Session, day: date) -> None:
+        """Every group of the metric that day (a wider one would stand in for one withheld)."""
         session.execute(
             update(BenchmarkResult)
-            .where(
-                BenchmarkResult.calculated_for == day,
-                BenchmarkResult.metric == "login_rate",
-                BenchmarkResult.industry_sector == "",
-                BenchmarkResult.size_band == "",
-            )
+            .where(BenchmarkResult.calculated_for == day, BenchmarkResult.metric == "login_rate")
             .values(customer_view=CustomerView.WITHHELD)
         )
 
@@ -246,9 +243,9 @@ class TestPrivacy:
         [email, _] = dropped.emails()
         link = f"http://testserver/benchmarks/organizations/{dropped.ours.id}"
         for text in (notification.title, notification.body, email.subject, email.body):
-            # The metric, the two verdicts, the day and the scorecard's address; no value,
-            # no percentile, nothing of any peer.
-            rest = text.replace(link, "").replace(DAY2.isoformat(), "")
+            # The metric, the two verdicts, the group, the day and the scorecard's address;
+            # no value, no percentile, nothing of any peer.
+            rest = text.replace(link, "").replace(DAY2.isoformat(), "").replace("101-500", "")
             assert not any(character.isdigit() for character in rest), text
             assert not any(p.name in text for p in dropped.peers)
 
@@ -352,7 +349,7 @@ class TestAlertsFollowThePublishedRun:
         api.run(DAY1)
         world.day(DAY2, {"login_rate": 5.0}, peers=False)
         api.run(DAY2)
-        assert api.titles() == ["Login rate: now “Bottom quartile”"]
+        assert api.titles() == ["Login rate: now among the lowest quarter"]
         # The day's value is corrected and the day run again: no drop any more.
         api.report(DAY2, 95.0)
         api.run(DAY2)
@@ -372,12 +369,12 @@ class TestAlertsFollowThePublishedRun:
         api.run(DAY1)
         world.day(DAY2, {"login_rate": 65.0}, peers=False)
         api.run(DAY2)
-        assert api.titles() == ["Login rate: now “Above median”"]
+        assert api.titles() == ["Login rate: now higher than the median"]
         api.report(DAY2, 45.0)
         api.run(DAY2)
-        assert api.titles() == ["Login rate: now “Below median”"]
+        assert api.titles() == ["Login rate: now lower than the median"]
         api.run(DAY2)  # the same again: still told once
-        assert api.titles() == ["Login rate: now “Below median”"]
+        assert api.titles() == ["Login rate: now lower than the median"]
         assert [e.status.value for e in world.emails()] == ["FAILED", "FAILED", "QUEUED", "QUEUED"]
 
 
@@ -395,3 +392,74 @@ class TestAlertsTellWhatCustomersAreShown:
         assert world.verdict(DAY2, "login_rate") is Verdict.BELOW_MEDIAN
         assert api.verdict(DAY1) == api.verdict(DAY2) == "ABOVE_MEDIAN"
         assert api.titles() == []
+
+
+class TestTheScorecardsGroupAndWords:
+    """An alert judges where the customer's scorecard opens (its most specific group that
+    places it), in the scorecard's words, and says which group that is."""
+
+    @pytest.fixture
+    def mixed(self, world: World) -> World:
+        # Ten retail customers far ahead: among all customers, ours is at the bottom both days.
+        retail = organizations(world.session, 10, sector="Retail")
+        for day in (DAY1, DAY2):
+            add_many(world.session, [(o, "login_rate", 99.0, day) for o in retail])
+        world.day(DAY1, {"login_rate": 65.0})
+        world.run(DAY1)
+        world.day(DAY2, {"login_rate": 45.0}, peers=False)
+        world.run(DAY2)
+        return world
+
+    def verdicts(self, client: TestClient, world: World, **group: str) -> str:
+        headers = bearer(issue_token(world.session, user=world.users[0]))
+        path = f"/api/v1/benchmarks/organizations/{world.ours.id}/metrics/login_rate"
+        body = client.get(path, params=group, headers=headers).json()
+        return str(body["verdict"])
+
+    def test_the_alert_is_the_scorecards_verdict(self, mixed: World, client: TestClient) -> None:
+        own = {"industrySector": "Healthcare", "employeeMin": "101", "employeeMax": "500"}
+        assert self.verdicts(client, mixed, **own) == "BELOW_MEDIAN"
+        # Among all customers the verdict reads otherwise: the alert must not follow it.
+        assert self.verdicts(client, mixed) == "BOTTOM_QUARTILE"
+        [notification] = mixed.notifications(mixed.users[0])
+        assert notification.title == "Login rate: now lower than the median"
+        assert "Healthcare, 101-500 employees" in notification.body
+
+        reader, _ = create_user(
+            mixed.session, role=Role.CUSTOMER, organization=mixed.ours, password=PASSWORD
+        )
+        log_in(client, reader.email)
+        page = client.get(f"/benchmarks/organizations/{mixed.ours.id}")
+        assert "Compared with Healthcare, 101-500 employees" in page.text
+        assert "Lower than the median" in page.text
+
+    def test_a_lower_is_better_metric_speaks_of_speed(self, world: World) -> None:
+        world.day(DAY1, {"case_resolution_time": 35.0})
+        world.run(DAY1)
+        world.day(DAY2, {"case_resolution_time": 65.0}, peers=False)
+        world.run(DAY2)
+        [notification] = world.notifications(world.users[0])
+        assert notification.title == "Case resolution time: now slower than the median"
+        assert "“faster than the median” to “slower than the median”" in notification.body
+
+
+class TestOldNews:
+    def test_a_drop_before_yesterday_is_listed_read_without_an_email(self, world: World) -> None:
+        week_ago, days_ago = TODAY - timedelta(days=7), TODAY - timedelta(days=3)
+        world.day(week_ago, {"login_rate": 65.0})
+        world.run(week_ago)
+        world.day(days_ago, {"login_rate": 45.0}, peers=False)
+        world.run(days_ago)
+        told = world.notifications(world.users[0])
+        assert [n.title for n in told] == ["Login rate: now lower than the median"]
+        assert told[0].read_at is not None  # history, not "New"
+        assert world.emails() == []
+
+    def test_yesterdays_drop_is_news(self, world: World) -> None:
+        world.day(DAY1 - timedelta(days=1), {"login_rate": 65.0})
+        world.run(DAY1 - timedelta(days=1))
+        world.day(DAY1, {"login_rate": 45.0}, peers=False)
+        world.run(DAY1)
+        [notification] = world.notifications(world.users[0])
+        assert notification.read_at is None
+        assert len(world.emails()) == 2

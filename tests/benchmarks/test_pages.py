@@ -58,7 +58,7 @@ class TestScorecard:
         # attestation 95 % is the best of ten; the other nine's quartiles are shown
         # rounded (60, 70, 80), and its percentile is estimated from them.
         assert "Better than about 94 % of peers, estimated from the quartiles shown" in page.text
-        assert "Top quartile" in page.text
+        assert "Among the highest quarter" in page.text
         assert "10 peers" in page.text
         assert "all customers (10 organizations)" in page.text
         assert "Staff only" not in page.text
@@ -69,7 +69,8 @@ class TestScorecard:
         customer_of(client, session, peers[0])
         page = client.get(f"/benchmarks/organizations/{peers[0].id}")
         resolution = page.text.split('id="metric-case_resolution_time"')[1].split("</section>")[0]
-        assert "Top quartile" in resolution  # 10 days is the fastest
+        assert "Among the fastest quarter" in resolution  # 10 days is the fastest
+        assert "verdict-best" in resolution  # coloured as better, not as "above"
         assert "lower is better" in resolution
 
     def test_another_organization_is_404(

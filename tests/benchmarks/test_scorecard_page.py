@@ -78,7 +78,7 @@ class TestDefaultPeerGroup:
         # most specific group that places it: all customers (15).
         assert "Compared with all customers" in text
         assert "all customers (15 organizations)" in text
-        assert re.search(r"\d of 5 metrics below your peers' median", text)
+        assert re.search(r"\d of 5 metrics worse than your peers' median", text)
         chosen = client.get(f"/benchmarks/organizations/{ours.id}?industry=Healthcare&size=101-500")
         assert re.search(r'<option value="Healthcare"\s+selected>Healthcare \(yours\)', chosen.text)
         assert re.search(
@@ -124,8 +124,8 @@ class TestGlance:
         middle = population["retail"][2]
         page = client.get(f"/benchmarks/organizations/{middle.id}?industry=Retail&size=")
         login = page.text.split('id="metric-login_rate"')[1].split("</section>")[0]
-        assert '<span class="verdict verdict-at">At median</span>' in login
-        assert "Above median" not in login
+        assert '<span class="verdict verdict-at">At the median</span>' in login
+        assert "Higher than the median" not in login
 
     def test_the_json_verdict_keeps_the_specs_four_values(self) -> None:
         at = BenchmarkComparison(
@@ -143,10 +143,10 @@ class TestGlance:
         )
         assert at.verdict is Verdict.ABOVE_MEDIAN
         label = verdict_label(at)
-        assert label is not None and label.text == "At median"
+        assert label is not None and label.text == "At the median"
         above = at.model_copy(update={"median_gap": 0.1})
         label = verdict_label(above)
-        assert label is not None and label.text == "Above median"
+        assert label is not None and label.text == "Higher than the median"
 
     def test_withheld_metrics_are_named_once_with_a_wider_group(
         self, client: TestClient, session: Session, population: dict[str, list[Organization]]
@@ -204,7 +204,7 @@ class TestCustomerView:
         text = text_of(view.text)
         assert "Customer view" in text
         assert "Staff only" not in text
-        assert "below your peers' median" in text  # all customers (15) places it
+        assert "worse than your peers' median" in text  # all customers (15) places it
         # In a group of 8, a customer sees the peer count only: no quartiles, no percentile.
         small = text_of(
             client.get(
@@ -252,7 +252,7 @@ class TestCustomerView:
         pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
         assert ours.name in pdf
         assert "Peer group: all customers" in pdf
-        assert "below your peers' median" in pdf
+        assert "worse than your peers' median" in pdf
         for staff_word in ("Staff only", "mean", "min", "max"):
             assert staff_word not in pdf
         # Every number in it is one the customer's own API answer holds (or a date, a heading,

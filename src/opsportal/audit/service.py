@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
-from opsportal.audit import repository
+from opsportal.audit import repository, wording
 from opsportal.audit.repository import EntryFilter, EntryWithActor
+from opsportal.kit.csvsafe import csv_text
 from opsportal.models import AuditEntry
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -119,3 +120,41 @@ def list_entries(
 ) -> tuple[list[EntryWithActor], int]:
     """Audit rows, newest first, with the actor's email where there is one."""
     return repository.list_entries(session, chosen, limit=limit, offset=offset)
+
+
+def recorded_actions(session: Session) -> list[str]:
+    return repository.recorded_actions(session)
+
+
+CSV_COLUMNS = ("When (UTC)", "Who", "Action", "Target", "Details")
+
+
+def who(row: EntryWithActor) -> str:
+    """The actor as people read it: name and email, or the command line."""
+    if row.entry.actor_id is None:
+        return "Command line"
+    if row.actor_email is None:
+        return f"User {row.entry.actor_id}"
+    return f"{row.actor_name} <{row.actor_email}>" if row.actor_name else row.actor_email
+
+
+def target(entry: AuditEntry) -> str:
+    name = wording.words(entry.target_type)
+    return f"{name} {entry.target_id}" if entry.target_id is not None else name
+
+
+def audit_csv(session: Session, chosen: EntryFilter) -> str:
+    """Every entry the filter chooses, newest first, in words; spreadsheet-safe (csvsafe)."""
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            (
+                row.entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                who(row),
+                wording.action_label(row.entry.action),
+                target(row.entry),
+                wording.detail_text(row.entry.detail),
+            )
+            for row in repository.iter_entries(session, chosen)
+        ),
+    )

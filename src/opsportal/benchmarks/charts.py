@@ -23,6 +23,19 @@ BAND_HEIGHT = 18
 FONT_SIZE = 14
 _TEXT = f'font-size="{FONT_SIZE}" fill="#4a5668"'
 
+# Contrast on the white card (WCAG 1.4.11, non-text: 3:1 at least): the band's fill
+# 3.6:1 and its outline 8:1; the median and the organisation's mark are dark enough
+# to stand out on the band (4.2:1 and 3.4:1) as well as on white, and differ from
+# each other in hue and in shape (a solid bar; a triangle with a dashed line).
+COLOURS = {
+    "band": "#5f87c7",
+    "band_outline": "#1f4e99",
+    "median": "#0b2546",
+    "you": "#5c1060",
+    "axis": "#7a8494",
+}
+_BAND = f'fill="{COLOURS["band"]}" stroke="{COLOURS["band_outline"]}"'
+
 
 def axis_range(
     p25: float, p75: float, value: float | None, *, floor: float | None, ceiling: float | None
@@ -85,11 +98,11 @@ def band_svg(
         f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{PAD}" y1="{BAND_TOP + BAND_HEIGHT / 2}" x2="{WIDTH - PAD}" '
-        f'y2="{BAND_TOP + BAND_HEIGHT / 2}" stroke="#c3cad4" stroke-width="2"/>',
+        f'y2="{BAND_TOP + BAND_HEIGHT / 2}" stroke="{COLOURS["axis"]}" stroke-width="2"/>',
         f'<rect class="iqr" x="{x(p25)}" y="{BAND_TOP}" width="{max(x(p75) - x(p25), 2)}" '
-        f'height="{BAND_HEIGHT}" rx="3" fill="#c9d8f0" stroke="#7d9fd6"/>',
+        f'height="{BAND_HEIGHT}" rx="3" {_BAND}/>',
         f'<line class="median" x1="{x(median)}" y1="{BAND_TOP - 2}" x2="{x(median)}" '
-        f'y2="{BAND_TOP + BAND_HEIGHT + 2}" stroke="#1f5fbf" stroke-width="3"/>',
+        f'y2="{BAND_TOP + BAND_HEIGHT + 2}" stroke="{COLOURS["median"]}" stroke-width="3"/>',
         f'<text x="{x(p25)}" y="{BAND_TOP + BAND_HEIGHT + 18}" text-anchor="middle" {_TEXT}>'
         f"{escape(fmt(p25))}</text>",
         f'<text x="{x(p75)}" y="{BAND_TOP + BAND_HEIGHT + 18}" text-anchor="middle" {_TEXT}>'
@@ -98,11 +111,11 @@ def band_svg(
     if value is not None:
         vx = x(value)
         parts.append(
-            f'<path class="you" d="M{vx} {BAND_TOP - 2} l-5 -8 h10 z" fill="#13213a"/>'
+            f'<path class="you" d="M{vx} {BAND_TOP - 2} l-5 -8 h10 z" fill="{COLOURS["you"]}"/>'
             f'<line x1="{vx}" y1="{BAND_TOP}" x2="{vx}" y2="{BAND_TOP + BAND_HEIGHT}" '
-            f'stroke="#13213a" stroke-width="1.5" stroke-dasharray="3 2"/>'
+            f'stroke="{COLOURS["you"]}" stroke-width="2" stroke-dasharray="3 2"/>'
             f'<text x="{vx}" y="15" text-anchor="middle" font-weight="700" '
-            f'font-size="{FONT_SIZE}" fill="#13213a">'
+            f'font-size="{FONT_SIZE}" fill="{COLOURS["you"]}">'
             f"{escape(fmt(value))}</text>"
         )
     parts.append("</svg>")
@@ -167,23 +180,23 @@ def trend_svg(
     for segment in _runs(points, lambda p: p.p25 is not None and p.p75 is not None):
         upper = " ".join(f"{x(p.day)},{y(p.p75 or 0)}" for p in segment)
         lower = " ".join(f"{x(p.day)},{y(p.p25 or 0)}" for p in reversed(segment))
-        parts.append(f'<polygon class="trend-band" points="{upper} {lower}" fill="#c9d8f0"/>')
+        parts.append(f'<polygon class="trend-band" points="{upper} {lower}" {_BAND}/>')
     for segment in _runs(points, lambda p: p.median is not None):
         line = " ".join(f"{x(p.day)},{y(p.median or 0)}" for p in segment)
         parts.append(
-            f'<polyline class="trend-median" points="{line}" fill="none" stroke="#1f5fbf" '
-            'stroke-width="1.5"/>'
+            f'<polyline class="trend-median" points="{line}" fill="none" '
+            f'stroke="{COLOURS["median"]}" stroke-width="1.5"/>'
         )
     for segment in _runs(points, lambda p: p.value is not None):
         line = " ".join(f"{x(p.day)},{y(p.value or 0)}" for p in segment)
         parts.append(
-            f'<polyline class="trend-you" points="{line}" fill="none" stroke="#13213a" '
-            'stroke-width="2"/>'
+            f'<polyline class="trend-you" points="{line}" fill="none" '
+            f'stroke="{COLOURS["you"]}" stroke-width="2"/>'
         )
     for p in valued:
         parts.append(
             f'<circle class="trend-dot" cx="{x(p.day)}" cy="{y(p.value or 0)}" r="2.5" '
-            'fill="#13213a"/>'
+            f'fill="{COLOURS["you"]}"/>'
         )
     label_at = f'<text {_TEXT} x="{{}}" y="{{}}" text-anchor="{{}}">{{}}</text>'
     bottom = TREND_HEIGHT - 1
@@ -201,10 +214,10 @@ PERCENTILE_HEIGHT = 64
 
 
 def percentile_svg(percentile: int, *, label: str = "") -> str:
-    """Where the organisation stands on its peers' 0-100 scale, with the quartile marks.
+    """Where the organisation stands on its peers' 0-100 scale: the scale and its mark only.
 
-    For groups too small for customers to see quartiles: the percentile is all
-    they may see, drawn so it still reads at a glance.
+    For groups whose quartiles are not shown: no band and no median are drawn,
+    since none is known here; the marks 0, 50 and 100 are the scale's own.
     """
 
     def x(v: float) -> float:
@@ -212,28 +225,27 @@ def percentile_svg(percentile: int, *, label: str = "") -> str:
 
     title = f"{label}: better than {percentile}% of peers"
     top = 24
+    middle = top + BAND_HEIGHT / 2
     parts = [
         f'<svg class="percentile" role="img" viewBox="0 0 {WIDTH} {PERCENTILE_HEIGHT}" '
         f'width="100%" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f'<rect x="{x(0)}" y="{top}" width="{x(100) - x(0)}" height="{BAND_HEIGHT}" rx="3" '
-        'fill="#eef1f5" stroke="#c3cad4"/>',
-        f'<rect class="iqr" x="{x(25)}" y="{top}" width="{x(75) - x(25)}" '
-        f'height="{BAND_HEIGHT}" fill="#c9d8f0" stroke="#7d9fd6"/>',
-        f'<line class="median" x1="{x(50)}" y1="{top - 2}" x2="{x(50)}" '
-        f'y2="{top + BAND_HEIGHT + 2}" stroke="#1f5fbf" stroke-width="3"/>',
+        f'<line class="scale" x1="{x(0)}" y1="{middle}" x2="{x(100)}" y2="{middle}" '
+        f'stroke="{COLOURS["axis"]}" stroke-width="2"/>',
     ]
-    for mark in (0, 25, 50, 75, 100):
+    for mark in (0, 50, 100):
         anchor = "start" if mark == 0 else "end" if mark == 100 else "middle"
         parts.append(
+            f'<line x1="{x(mark)}" y1="{middle - 5}" x2="{x(mark)}" y2="{middle + 5}" '
+            f'stroke="{COLOURS["axis"]}" stroke-width="2"/>'
             f'<text x="{x(mark)}" y="{top + BAND_HEIGHT + 17}" text-anchor="{anchor}" {_TEXT}>'
             f"{mark}</text>"
         )
     vx = x(min(max(percentile, 0), 100))
     parts.append(
-        f'<path class="you" d="M{vx} {top - 2} l-5 -8 h10 z" fill="#13213a"/>'
+        f'<path class="you" d="M{vx} {top - 2} l-5 -8 h10 z" fill="{COLOURS["you"]}"/>'
         f'<line x1="{vx}" y1="{top}" x2="{vx}" y2="{top + BAND_HEIGHT}" '
-        'stroke="#13213a" stroke-width="1.5" stroke-dasharray="3 2"/>'
+        f'stroke="{COLOURS["you"]}" stroke-width="2" stroke-dasharray="3 2"/>'
     )
     parts.append("</svg>")
     return "".join(parts)

@@ -12,12 +12,14 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from opsportal.benchmarks.charts import COLOURS
 from opsportal.kit.fonts import BOLD, REGULAR, register_fonts
 
 INK = colors.HexColor("#1c2430")
@@ -26,15 +28,82 @@ LINE = colors.HexColor("#d9dee5")
 HEAD = colors.HexColor("#eef4fd")
 
 
+GOOD = colors.HexColor("#1e7b46")
+BAD = colors.HexColor("#b3261e")
+CHART_WIDTH = 64 * mm
+CHART_HEIGHT = 11 * mm
+
+
+@dataclass(frozen=True)
+class Band:
+    """One metric's chart: the peers' p25-p75 band and median, and the organisation's value,
+    on an axis from `low` to `high`."""
+
+    low: float
+    high: float
+    p25: float
+    median: float
+    p75: float
+    value: float | None
+
+
 @dataclass(frozen=True)
 class ScorecardRow:
     metric: str
     value: str
-    verdict: str
+    verdict: str  # in the metric's own words: "Slower than the median"
     percentile: str
     quartiles: str  # "p25 / median / p75", or "—" where the customer is not shown them
     peers: str
     lower_is_better: bool = False
+    better: bool | None = None  # the verdict's side: its colour (None: at the median, or none)
+    band: Band | None = None
+
+
+def band_drawing(band: Band) -> Drawing:
+    """The scorecard page's band chart, drawn for print: axis, band, median, and the value."""
+    drawing = Drawing(CHART_WIDTH, CHART_HEIGHT)
+    pad = 3 * mm
+    span = band.high - band.low or 1.0
+
+    def x(v: float) -> float:
+        clamped = min(max(v, band.low), band.high)
+        return float(pad + (clamped - band.low) / span * (CHART_WIDTH - 2 * pad))
+
+    middle, half = 4.5 * mm, 2 * mm
+    drawing.add(
+        Line(pad, middle, CHART_WIDTH - pad, middle, strokeColor=colors.HexColor(COLOURS["axis"]))
+    )
+    drawing.add(
+        Rect(
+            x(band.p25),
+            middle - half,
+            max(x(band.p75) - x(band.p25), 1.0),
+            2 * half,
+            fillColor=colors.HexColor(COLOURS["band"]),
+            strokeColor=colors.HexColor(COLOURS["band_outline"]),
+            strokeWidth=0.7,
+        )
+    )
+    median = x(band.median)
+    drawing.add(
+        Line(median, middle - half - 1, median, middle + half + 1,
+             strokeColor=colors.HexColor(COLOURS["median"]), strokeWidth=2)
+    )  # fmt: skip
+    if band.value is not None:
+        vx, top = x(band.value), middle + half + 1
+        drawing.add(
+            Polygon(
+                [vx, top, vx - 3, top + 5, vx + 3, top + 5],
+                fillColor=colors.HexColor(COLOURS["you"]),
+                strokeColor=colors.HexColor(COLOURS["you"]),
+            )
+        )
+        drawing.add(
+            Line(vx, middle - half, vx, top, strokeColor=colors.HexColor(COLOURS["you"]),
+                 strokeDashArray=[2, 1.5])
+        )  # fmt: skip
+    return drawing
 
 
 @dataclass(frozen=True)
@@ -78,21 +147,33 @@ def scorecard_pdf(document: ScorecardDocument) -> bytes:
         ]
     if document.summary:
         story += [Spacer(1, 4 * mm), text(document.summary + ".", strong)]
-    header = ["Metric", "Value", "Verdict", "Percentile", "Peers' p25 / median / p75", "Peers"]
+    header = [
+        "Metric",
+        "Value",
+        "Verdict",
+        "Percentile",
+        "Peers' p25 / median / p75",
+        "Peers",
+        "Peers' middle half, median, and the value",
+    ]
     rows: list[list[object]] = [[text(h, cell) for h in header]]
+    good = ParagraphStyle("good", parent=cell, fontName=BOLD, textColor=GOOD)
+    bad = ParagraphStyle("bad", parent=cell, fontName=BOLD, textColor=BAD)
     for row in document.rows:
         name = row.metric + (" (lower is better)" if row.lower_is_better else "")
+        tone = cell if row.better is None else good if row.better else bad
         rows.append(
             [
                 text(name, cell),
                 text(row.value, cell),
-                text(row.verdict, cell),
+                text(row.verdict, tone),
                 text(row.percentile, cell),
                 text(row.quartiles, cell),
                 text(row.peers, cell),
+                band_drawing(row.band) if row.band is not None else text("—", cell),
             ]
         )
-    table = Table(rows, colWidths=[70 * mm, 28 * mm, 32 * mm, 38 * mm, 60 * mm, 18 * mm])
+    table = Table(rows, colWidths=[48 * mm, 22 * mm, 36 * mm, 32 * mm, 36 * mm, 14 * mm, 79 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -114,7 +195,13 @@ def scorecard_pdf(document: ScorecardDocument) -> bytes:
             ),
         ]
     story += [
-        Spacer(1, 6 * mm),
+        Spacer(1, 3 * mm),
+        text(
+            "The chart: the blue band is the peers' middle half (25th to 75th percentile), "
+            "the dark bar their median, the triangle and dashed line the organization's value.",
+            muted,
+        ),
+        Spacer(1, 3 * mm),
         text(
             "Each metric compares the organization's most recent value with the peer group's "
             "published figures; the percentile says what share of peers it does better than "

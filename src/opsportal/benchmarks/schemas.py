@@ -56,6 +56,9 @@ class StaffBenchmarkComparison(BenchmarkComparison):
     quantiles: list[float] | None
     # True when customers are not shown this group (complementary suppression).
     withheld_from_customers: bool | None
+    # The same metric and group exactly as the organisation's customer users are shown it
+    # (their endpoint's answer), so staff can quote the customer's own figures.
+    customer_view: BenchmarkComparison | None = None
 
 
 ComparisonRead = StaffBenchmarkComparison | BenchmarkComparison

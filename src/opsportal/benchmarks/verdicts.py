@@ -7,6 +7,7 @@ metric, lower-is-better ones included, so one scale serves them all.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 
 class Verdict(enum.StrEnum):
@@ -27,12 +28,60 @@ VERDICT_ORDER = (
 # A percentile under this is the bottom quartile; at or above it, the quartiles above.
 BOTTOM_QUARTILE_BELOW = 25
 
+# The API's words for a verdict (its fixed enum), and the CSV's. People are shown
+# `verdict_words`: the same verdict in the metric's own direction.
 VERDICT_TEXT = {
     Verdict.TOP_QUARTILE: "Top quartile",
     Verdict.ABOVE_MEDIAN: "Above median",
     Verdict.BELOW_MEDIAN: "Below median",
     Verdict.BOTTOM_QUARTILE: "Bottom quartile",
 }
+
+
+@dataclass(frozen=True)
+class Direction:
+    """How a metric's better and worse read: "faster"/"slower", "higher"/"lower"."""
+
+    better: str
+    worse: str
+    best: str
+    worst: str
+
+
+# Days (lower is better): fewer days is faster. Rates (higher is better): higher.
+FASTER = Direction("faster", "slower", "fastest", "slowest")
+HIGHER = Direction("higher", "lower", "highest", "lowest")
+LOWER = Direction("lower", "higher", "lowest", "highest")
+BETTER = Direction("better", "worse", "best", "worst")
+
+
+def direction(unit: str, *, higher_is_better: bool) -> Direction:
+    """The words a metric's verdicts use (better/worse where no plainer word fits)."""
+    if unit == "days":
+        return BETTER if higher_is_better else FASTER
+    if unit == "percent":
+        return HIGHER if higher_is_better else LOWER
+    return BETTER
+
+
+def is_better(verdict: Verdict) -> bool:
+    """The better half (top quartile, above the median): what the colour of a verdict follows."""
+    return verdict in (Verdict.TOP_QUARTILE, Verdict.ABOVE_MEDIAN)
+
+
+def verdict_words(verdict: Verdict, *, unit: str, higher_is_better: bool) -> str:
+    """A verdict as a person reads it: "Faster than the median", "Among the lowest quarter".
+
+    The percentile (and so the verdict) already means "better than this share of
+    peers", so the top quartile of a lower-is-better metric is its fastest quarter.
+    """
+    words = direction(unit, higher_is_better=higher_is_better)
+    return {
+        Verdict.TOP_QUARTILE: f"Among the {words.best} quarter",
+        Verdict.ABOVE_MEDIAN: f"{words.better.capitalize()} than the median",
+        Verdict.BELOW_MEDIAN: f"{words.worse.capitalize()} than the median",
+        Verdict.BOTTOM_QUARTILE: f"Among the {words.worst} quarter",
+    }[verdict]
 
 
 def verdict_for(percentile: int) -> Verdict:

@@ -59,6 +59,9 @@ class BenchmarkRun(Base):
     position_metrics: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     # The industries its positions' sector codes index (BenchmarkPosition.sector_code).
     position_sectors: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # What it counted: {"organizations": n, "metrics": {name: {"values": n, "groups": n}}}
+    # (a later run of the day replaces its results, not this). None: recorded before it was.
+    counted: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ScheduledFiring(Base):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -172,9 +173,55 @@ class QuizAttempt(Base):
     # fromPassed, toPassed, questionIds}], oldest first; the attempt's grade is the latest.
     regrades: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     regraded_at: Mapped[datetime | None]
+    # Extra time granted to this learner, in minutes, already included in deadline_at.
+    extra_minutes: Mapped[int | None]
+    # Answers saved as the learner goes ([{question_id, selected_option_ids}]): a draft,
+    # shown again when the attempt is continued; grading reads only the submitted answers.
+    draft_answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None]
 
     quiz: Mapped[Quiz] = relationship(lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class ExtraTime(Base):
+    """Extra time on timed quizzes for one learner (WCAG 2.2.1 Timing Adjustable).
+
+    Either a multiplier of the time limit or a number of extra minutes, for every
+    timed quiz (no track) or for one track's; a track's grant wins over the general one.
+    """
+
+    __tablename__ = "training_extra_time"
+    __table_args__ = (
+        # One grant per learner and scope; "every track" is the row without a track.
+        Index(
+            "uq_training_extra_time_user_track",
+            "user_id",
+            "track_id",
+            unique=True,
+            sqlite_where=text("track_id IS NOT NULL"),
+            postgresql_where=text("track_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_training_extra_time_user_all",
+            "user_id",
+            unique=True,
+            sqlite_where=text("track_id IS NULL"),
+            postgresql_where=text("track_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    track_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_tracks.id", ondelete="CASCADE")
+    )
+    multiplier: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    extra_minutes: Mapped[int | None]
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    track: Mapped[Track | None] = relationship(lazy="raise")
 
 
 class CourseReadMark(Base):

@@ -79,6 +79,8 @@ class OrganizationNotice:
     dedupe_key: str
     email_subject: str
     email_body: str
+    # Told for the record, not as news (an event long past): listed as read, no email.
+    already_read: bool = False
 
 
 def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]) -> int:
@@ -105,6 +107,7 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
                 dedupe_key=notice.dedupe_key,
                 email_subject=notice.email_subject,
                 email_body=notice.email_body,
+                already_read=notice.already_read,
             )
             for notice in notices
             for user in recipients.get(notice.organization_id, [])
@@ -140,6 +143,7 @@ class UserNotice:
     dedupe_key: str
     email_subject: str
     email_body: str
+    already_read: bool = False  # for the record only: listed as read, and no email
 
 
 def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
@@ -163,10 +167,11 @@ def notify_users(session: Session, notices: Sequence[UserNotice]) -> int:
                 "body": notice.body,
                 "link": notice.link,
                 "created_at": now,
+                "read_at": now if notice.already_read else None,
                 "dedupe_key": notice.dedupe_key,
             }
         )
-        if notice.user_id in unconfirmed:
+        if notice.user_id in unconfirmed or notice.already_read:
             continue
         messages.append(
             _message_row(

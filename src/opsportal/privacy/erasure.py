@@ -127,8 +127,10 @@ def _audit_entries(session: Session, person: Person) -> int:
 def _quiz_attempts(session: Session, person: Person) -> int:
     changed = 0
     for attempt in repository.attempts_of(session, person.user.id):
-        if attempt.answers:
-            attempt.answers = []
+        if attempt.answers or attempt.draft_answers:
+            if attempt.answers:
+                attempt.answers = []
+            attempt.draft_answers = None
             changed += 1
     return changed
 

@@ -37,6 +37,7 @@ api-tokens.json             your API tokens' labels and dates (never the tokens)
 training/attempts.json      your quiz attempts: questions as shown, your answers, scores
 training/assignments.json   the training assigned to you and when it is due
 training/course-reads.json  the courses you marked as read
+training/extra-time.json    extra time you were given on timed quizzes
 certificates.json           your certificates
 certificates/NUMBER.pdf     each certificate as a PDF
 credentials/NUMBER.jwt      each certificate as a signed Open Badges 3.0 credential
@@ -112,6 +113,8 @@ def _attempts(ctx: Context) -> Any:
             "submittedAt": a.submitted_at,
             "questions": a.questions,
             "answers": a.answers,
+            "draftAnswers": a.draft_answers,
+            "extraMinutes": a.extra_minutes,
             "correctCount": a.correct_count,
             "totalQuestions": a.total_questions,
             "score": a.score,
@@ -131,6 +134,18 @@ def _assignments(ctx: Context) -> Any:
             "assignedAt": a.assigned_at,
         }
         for a in repository.assignments_of(ctx.session, ctx.user.id)
+    ]
+
+
+def _extra_time(ctx: Context) -> Any:
+    return [
+        {
+            "trackId": e.track_id,
+            "multiplier": e.multiplier,
+            "extraMinutes": e.extra_minutes,
+            "grantedAt": e.granted_at,
+        }
+        for e in repository.extra_time_of(ctx.session, ctx.user.id)
     ]
 
 
@@ -208,6 +223,7 @@ EXPORTERS: dict[str, Callable[[Context], Any]] = {
     "training/attempts.json": _attempts,
     "training/assignments.json": _assignments,
     "training/course-reads.json": _reads,
+    "training/extra-time.json": _extra_time,
     "certificates.json": _certificates,
     "notifications.json": _notifications,
     "mail.json": _mail,

@@ -98,10 +98,11 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable(
         "training_quiz_attempts",
         person="user_id",
-        columns=("answers",),
+        columns=("answers", "draft_answers"),
         on_erase=OnErase.SCRUB,
         export="training/attempts.json",
-        why="The answers go; the score and the pass stay, as the quizzes' statistics.",
+        why="The answers (submitted and saved drafts) go; the score and the pass stay, as the "
+        "quizzes' statistics.",
         not_personal=("questions", "regrades"),
     ),
     PersonalTable(
@@ -111,6 +112,16 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         on_erase=OnErase.KEEP,
         export=None,
         why="A count of attempts started, by user id: no name, email or text.",
+    ),
+    PersonalTable(
+        "training_extra_time",
+        person="user_id",
+        columns=(),
+        on_erase=OnErase.KEEP,
+        export="training/extra-time.json",
+        why="Extra time on timed quizzes, by user id: a multiplier or minutes, no reason, "
+        "name, email or text.",
+        not_personal=("granted_by_id",),
     ),
     PersonalTable(
         "training_course_reads",

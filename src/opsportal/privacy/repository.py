@@ -15,6 +15,7 @@ from opsportal.models import (
     AuditEntry,
     Certificate,
     CourseReadMark,
+    ExtraTime,
     LoginFailure,
     MetricValue,
     Notification,
@@ -46,6 +47,12 @@ def reads_of(session: Session, user_id: int) -> Sequence[CourseReadMark]:
         select(CourseReadMark)
         .where(CourseReadMark.user_id == user_id)
         .order_by(CourseReadMark.course_id)
+    ).all()
+
+
+def extra_time_of(session: Session, user_id: int) -> Sequence[ExtraTime]:
+    return session.scalars(
+        select(ExtraTime).where(ExtraTime.user_id == user_id).order_by(ExtraTime.id)
     ).all()
 
 

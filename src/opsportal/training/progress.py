@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""A learner's progress through a track, and the one rule of what completes a track.
+
+A track is complete when every active course has a quiz and the learner passed it. An
+active course without a quiz is not skipped: it keeps the track from being completed
+until its quiz is added (a certificate attests a passed assessment of every course), and
+a draft with one cannot be published (`unfinished_courses`).
+"""
 
 from __future__ import annotations
 
@@ -57,9 +63,14 @@ class Progress:
         return self.total > 0 and len(self.passed_quiz_ids) >= self.total
 
 
-def _quiz_courses(track: Track) -> list[Course]:
-    """The courses that count towards completion: active, with a quiz."""
-    return [c for c in track.courses if c.is_active and c.quiz is not None]
+def counted_courses(track: Track) -> list[Course]:
+    """The courses that count towards completion: every active one (its quiz loaded)."""
+    return [c for c in track.courses if c.is_active]
+
+
+def unfinished_courses(track: Track) -> list[Course]:
+    """Active courses without a quiz: while there is one, nobody can complete the track."""
+    return [c for c in counted_courses(track) if c.quiz is None]
 
 
 def progress_of(
@@ -70,7 +81,7 @@ def progress_of(
     attempted: set[int],
     now: datetime,
 ) -> Progress:
-    """A track is complete when every active course with a quiz has a passed attempt.
+    """A track is complete when every active course has a quiz with a passed attempt.
 
     Passes count only after the newest of the user's certificates for the track
     that is no longer active (expired or revoked). So an active certificate keeps
@@ -78,7 +89,8 @@ def progress_of(
     new major version) or was revoked takes the quizzes again before being
     certified anew.
     """
-    quiz_ids = {c.quiz.id for c in _quiz_courses(track) if c.quiz is not None}
+    courses = counted_courses(track)
+    quiz_ids = {c.quiz.id for c in courses if c.quiz is not None}
     own = [c for c in certificates if c.track_id == track.id]
     active = [c for c in own if status_of(c, now=now) is CertificateStatus.ACTIVE]
     lapsed = [c.issued_at for c in own if status_of(c, now=now) is not CertificateStatus.ACTIVE]
@@ -90,7 +102,8 @@ def progress_of(
     }
     return Progress(
         passed_quiz_ids=passed,
-        total=len(quiz_ids),
+        # Counting the courses, not their quizzes: one without a quiz is never passed.
+        total=len(courses),
         started=bool(quiz_ids & attempted),
         active_certificate=max(active, key=lambda c: c.issued_at, default=None),
     )

@@ -145,6 +145,19 @@ def attempted_quiz_ids(session: Session, *, user_id: int, quiz_ids: Collection[i
     )
 
 
+def attempts_of(session: Session, *, user_id: int, quiz_ids: Collection[int]) -> list[QuizAttempt]:
+    """The user's attempts at these quizzes, newest first."""
+    if not quiz_ids:
+        return []
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id.in_(list(quiz_ids)))
+            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        )
+    )
+
+
 # --- certificates -------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from opsportal.kit.routes import combine
 from opsportal.training.admin import router as admin_pages
 from opsportal.training.admin.quality import router as quality_pages
 from opsportal.training.assessment.endpoints import router as assessment_endpoints
+from opsportal.training.assessment.pages import router as assessment_pages
 from opsportal.training.catalogue.endpoints import router as catalogue_endpoints
 from opsportal.training.catalogue.pages import router as catalogue_pages
 from opsportal.training.certification.endpoints import public_router as verification_endpoints
@@ -25,6 +26,7 @@ router = combine(
     certification_pages,
     admin_pages,
     quality_pages,
+    assessment_pages,
     learner_pages,
     compliance_pages,
 )

@@ -254,6 +254,9 @@ class AttemptStarted(ApiModel):
     deadline_at: datetime | None = Field(
         description="Submit by then (60 s grace); null without a time limit"
     )
+    extra_minutes: int = Field(
+        description="Extra time granted to the learner, in minutes, included in deadlineAt"
+    )
     questions: list[QuestionPublic]
 
 
@@ -270,6 +273,9 @@ class QuizStatus(ApiModel):
     attempts_left: int | None
     cooldown_minutes: int | None
     time_limit_minutes: int | None
+    extra_minutes: int = Field(
+        description="Extra minutes the caller's next attempt gets on top of the time limit"
+    )
     shuffle_questions: bool
     shuffle_options: bool
     passed: bool
@@ -337,6 +343,9 @@ class AttemptRead(ApiModel):
     required_score: int
     started_at: datetime
     deadline_at: datetime | None
+    extra_minutes: int = Field(
+        description="Extra time granted to the learner, in minutes, included in deadlineAt"
+    )
     submitted_at: datetime | None
     questions: list[QuestionPublic]
     result: AttemptResult | None

@@ -21,6 +21,7 @@ from opsportal.models import Role
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
+from opsportal.training.assessment import extra_time
 from opsportal.users import service
 from opsportal.users.schemas import UserCreate, UserUpdate
 from opsportal.web.session import CheckedForm, PageUserManager
@@ -190,6 +191,8 @@ def _detail_page(
         error=error,
         message=request.session.pop(FLASH_KEY, None),
         status_code=status_code,
+        # Extra time on timed quizzes (training's), drawn in its own section.
+        extra_time=extra_time.page_view(session, principal=user, user=managed),
     )
 
 

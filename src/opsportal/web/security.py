@@ -321,6 +321,7 @@ DOCS_PAGE = """<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title} · API docs</title>
   <link rel="stylesheet" href="{prefix}/swagger-ui.css">
+  <link rel="stylesheet" href="/static/docs.css">
   <link rel="icon" type="image/png" href="{prefix}/favicon-32x32.png">
 </head>
 <body>

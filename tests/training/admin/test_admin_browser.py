@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import Role
+from tests.browser_fixtures import NewContext
 from tests.factories import create_user
 from tests.pages import browser_log_in
 
@@ -42,7 +43,7 @@ def mark_correct(page: Page, number: int, option: int) -> None:
 
 @pytest.mark.usefixtures("people")
 def test_admin_authors_publishes_and_a_customer_is_certified(
-    page: Page, browser: Browser, live_server: str, screenshot_dir: Path
+    page: Page, new_context: NewContext, screenshot_dir: Path
 ) -> None:
     browser_log_in(page, *ADMIN)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
@@ -89,7 +90,7 @@ def test_admin_authors_publishes_and_a_customer_is_certified(
     expect(page.get_by_role("status")).to_contain_text("is published")
     page.screenshot(path=screenshot_dir / "admin-track.png", full_page=True)
 
-    learner_context = browser.new_context(base_url=live_server)
+    learner_context = new_context()
     learner = learner_context.new_page()
     browser_log_in(learner, *LEARNER)
     learner.goto("/training")

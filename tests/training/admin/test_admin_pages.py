@@ -257,7 +257,7 @@ class TestTracks:
         page = f"/admin/tracks/{track.id}"
         refused = post_form(client, f"{page}/publish", from_page=page)
         assert refused.status_code == 409
-        assert "Add a course with a quiz" in refused.text
+        assert "Add a quiz to every course before publishing" in refused.text
         create_quiz(session, course=course)
         assert post_form(client, f"{page}/publish", from_page=page).status_code == 303
         session.refresh(track)

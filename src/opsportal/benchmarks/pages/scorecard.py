@@ -17,11 +17,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
-from opsportal.benchmarks.charts import TrendPoint, band_svg, percentile_svg, trend_svg
-from opsportal.benchmarks.pdf import ScorecardDocument, ScorecardRow, scorecard_pdf
+from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentile_svg, trend_svg
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
+from opsportal.benchmarks.service.comparisons import describe_gap
 from opsportal.benchmarks.service.scorecard import (
     GroupChoice,
     comparisons_in,
@@ -31,11 +31,11 @@ from opsportal.benchmarks.service.scorecard import (
     wider_group,
     withheld,
 )
-from opsportal.benchmarks.verdicts import VERDICT_TEXT, Verdict
+from opsportal.benchmarks.verdicts import Verdict, is_better, verdict_words
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
-from opsportal.kit.downloads import csv_download, pdf_download
-from opsportal.metrics.registry import METRICS, Unit, get_metric
+from opsportal.kit.downloads import csv_download
+from opsportal.metrics.registry import METRICS, Metric, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
@@ -47,6 +47,10 @@ router = APIRouter(include_in_schema=False)
 
 # `{{ value | in_unit(unit) }}`: a metric's value as every view writes it ("12.5 %", "3 days").
 templates.env.filters["in_unit"] = lambda value, unit: Unit(unit).show(value)
+# `{{ point.verdict | verdict_in(c) }}`: a verdict in the words of comparison c's metric.
+templates.env.filters["verdict_in"] = lambda verdict, c: (
+    verdict_words(verdict, unit=c.unit, higher_is_better=c.higher_is_better) if verdict else "—"
+)
 
 TREND_MONTHS = (6, 12)
 TREND_DAYS = {6: 183, 12: 366}
@@ -89,31 +93,96 @@ AskedDep = Annotated[Asked, Depends(asked)]
 
 @dataclass(frozen=True)
 class VerdictLabel:
-    key: str  # the CSS modifier: top, above, at, below, bottom
+    key: str  # the CSS modifier, better or worse: best, better, at, worse, worst
     text: str
 
 
-AT_MEDIAN = VerdictLabel("at", "At median")
+AT_MEDIAN = VerdictLabel("at", "At the median")
+CLOSE_TO_MEDIAN = VerdictLabel("at", "Close to the median")
+_KEYS = {
+    Verdict.TOP_QUARTILE: "best",
+    Verdict.ABOVE_MEDIAN: "better",
+    Verdict.BELOW_MEDIAN: "worse",
+    Verdict.BOTTOM_QUARTILE: "worst",
+}
 
 
 def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
-    """The verdict in words, and "At median" when the value equals the median shown.
+    """The verdict in the metric's own direction ("Slower than the median"), coloured by
+    better or worse; "At the median" when the value equals the median shown.
 
     The JSON verdict stays one of the four quartiles (the API's fixed enum, where
     the median belongs to the better half); only the words on the page say "at".
+    When the value sits on the other side of the median shown than its percentile
+    says (ties among the peers), the page says "close to", never the opposite.
     """
     verdict: Verdict | None = comparison.verdict
     if verdict is None:
         return None
-    if comparison.median_gap == 0:
+    gap = comparison.median_gap
+    if gap == 0:
         return AT_MEDIAN
-    return VerdictLabel(verdict.value.split("_")[0].lower(), VERDICT_TEXT[verdict])
+    if gap is not None and (gap > 0) != (is_better(verdict) == comparison.higher_is_better):
+        return CLOSE_TO_MEDIAN
+    words = verdict_words(
+        verdict, unit=comparison.unit, higher_is_better=comparison.higher_is_better
+    )
+    return VerdictLabel(_KEYS[verdict], words)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """For staff: what the customer is shown beside the exact figure, both labelled."""
+
+    customer: str
+    exact: str | None  # None: the customer is shown the same
+
+    @property
+    def differs(self) -> bool:
+        return self.exact is not None
+
+
+def _percentile_words(c: BenchmarkComparison) -> str:
+    about = "about " if c.percentile_estimated else ""
+    return f"better than {about}{c.percentile} % of peers"
+
+
+def staff_figures(comparison: BenchmarkComparison) -> Figures | None:
+    """The customer's figures (as their endpoint returns them) and the exact ones, in words."""
+    theirs = getattr(comparison, "customer_view", None)
+    metric = get_metric(comparison.metric)
+    if theirs is None or metric is None or not comparison.available:
+        return None
+    exact = _figure_words(comparison, metric, median="the median", verdict=True)
+    if not theirs.available:
+        return Figures("nothing for this peer group (not published to customers)", exact)
+    if theirs.percentile is None:
+        return Figures(f"the number of peers only ({theirs.peer_count})", exact)
+    # The verdict is named only where the two differ: the card's heading shows the staff's.
+    verdicts = verdict_label(theirs) != verdict_label(comparison)
+    shown = _figure_words(theirs, metric, median="the peer median (smoothed)", verdict=verdicts)
+    exact = _figure_words(comparison, metric, median="the median", verdict=verdicts)
+    same = theirs.median_gap == comparison.median_gap and theirs.percentile == comparison.percentile
+    return Figures(shown, None if same else exact)
+
+
+def _figure_words(c: BenchmarkComparison, metric: Metric, *, median: str, verdict: bool) -> str:
+    label = verdict_label(c)
+    parts = []
+    if c.median_gap is not None:
+        parts.append(describe_gap(metric, c.median_gap, median=median))
+    if label is not None and (verdict or c.median_gap is None):
+        parts.append(label.text.lower())
+    if c.percentile is not None:
+        parts.append(_percentile_words(c))
+    return " · ".join(parts)
 
 
 def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[str, object]:
     metric = get_metric(comparison.metric)
     floor, ceiling = (metric.min, metric.max) if metric else (None, None)
     chart = None
+    banded = comparison.available and comparison.p25 is not None and comparison.p75 is not None
     if comparison.available and comparison.p25 is not None and comparison.p75 is not None:
         chart = band_svg(
             p25=comparison.p25,
@@ -138,7 +207,9 @@ def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[
     return {
         "comparison": comparison,
         "chart": chart,
+        "banded": banded,
         "verdict": verdict_label(comparison),
+        "figures": staff_figures(comparison),
         "withheld": withheld(comparison),
         "trend": trend,
         "history": [p for p in history if p.available],
@@ -156,12 +227,12 @@ class Scorecard:
 
     @property
     def summary(self) -> tuple[int, int] | None:
-        """(metrics below the peers' median, metrics placed), or None when none is placed."""
+        """(metrics worse than the peers' median, metrics placed), or None when none is placed."""
         labels = [verdict_label(c) for c in self.comparisons]
         placed = [label for label in labels if label is not None]
         if not placed:
             return None
-        return sum(label.key in ("below", "bottom") for label in placed), len(placed)
+        return sum(label.key in ("worse", "worst") for label in placed), len(placed)
 
 
 def build_scorecard(asked: Asked, *, viewer: Principal, organization: Organization) -> Scorecard:
@@ -227,6 +298,7 @@ def _page(
         churned=organization.status is not OrganizationStatus.ACTIVE,
         scorecard=card,
         cards=[_card(c, histories[c.metric]) for c in card.comparisons],
+        chart_colours=COLOURS,
         months=months,
         trend_months=TREND_MONTHS,
         options=service.peer_group_options(
@@ -267,53 +339,4 @@ def scorecard_download(asked: AskedDep, user: PageUser) -> Response:
     return csv_download(
         exports.scorecard_csv(comparisons, staff=user.is_staff),
         filename=f"scorecard-{asked.organization_id}.csv",
-    )
-
-
-@router.get("/benchmarks/organizations/{organization_id}/scorecard.pdf")
-def scorecard_pdf_download(asked: AskedDep, user: PageUser) -> Response:
-    """The customer's scorecard as a PDF, for a review meeting: always the Customer view.
-
-    Staff get what the organisation's customer users would see; a customer its own.
-    """
-    organization = tenant_service.get_organization(
-        asked.session, principal=user, organization_id=asked.organization_id
-    )
-    viewer = customer_principal(user, asked.organization_id)
-    card = build_scorecard(asked, viewer=viewer, organization=organization)
-    pdf = scorecard_pdf(_document(organization, card))
-    return pdf_download(pdf, filename=f"scorecard-{asked.organization_id}.pdf")
-
-
-def _document(organization: Organization, card: Scorecard) -> ScorecardDocument:
-    rows = []
-    for c in card.comparisons:
-        label = verdict_label(c)
-        rows.append(
-            ScorecardRow(
-                metric=c.label,
-                value=Unit(c.unit).show(c.your_value),
-                verdict=label.text if label else "Not published" if withheld(c) else "—",
-                percentile="—"
-                if c.percentile is None
-                else f"better than {'about ' if c.percentile_estimated else ''}{c.percentile} %",
-                quartiles="—"
-                if c.p25 is None
-                else " / ".join(Unit(c.unit).show(v) for v in (c.p25, c.median, c.p75)),
-                peers="—" if c.peer_count is None else str(c.peer_count),
-                lower_is_better=not c.higher_is_better,
-            )
-        )
-    day = next((c.calculated_for for c in card.comparisons if c.calculated_for), None)
-    summary = card.summary
-    return ScorecardDocument(
-        organization=organization.name,
-        peer_group=card.group.describe(),
-        calculated_for=day,
-        summary=(
-            f"{summary[0]} of {summary[1]} metrics below your peers' median" if summary else None
-        ),
-        rows=rows,
-        withheld=[c.label for c in card.missing],
-        status=None if organization.status is OrganizationStatus.ACTIVE else organization.status,
     )

@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from opsportal.audit import service as audit_service
+from opsportal.audit.repository import EntryFilter
 from opsportal.benchmarks import repository, service
 from opsportal.benchmarks.service import exports
+from opsportal.benchmarks.service.run_detail import run_detail
 from opsportal.config import Settings
-from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Conflict
 from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, get_metric
@@ -112,6 +115,28 @@ def run_history(request: Request, session: SessionDep, user: PageStaff) -> Respo
         user=user,
         runs=service.list_runs(session, limit=RUNS_SHOWN),
         message=request.session.pop("flash", None),
+    )
+
+
+@router.get("/benchmarks/runs/{run_id}")
+def run_page(
+    request: Request, session: SessionDep, user: PageStaff, run_id: ResourceId
+) -> Response:
+    """Staff: one run, what it computed and who started it, and why another of its day differs."""
+    detail = run_detail(session, run_id)
+    # Who started a run by hand is in the audit trail, written when the run was recorded.
+    entries, _ = audit_service.list_entries(
+        session,
+        EntryFilter(target_type="benchmark_run", target_id=run_id, action="benchmark_run.start"),
+        limit=1,
+        offset=0,
+    )
+    return render(
+        request,
+        "benchmarks/run.html",
+        user=user,
+        detail=detail,
+        actor=(entries[0].actor_email or "the command line") if entries else None,
     )
 
 

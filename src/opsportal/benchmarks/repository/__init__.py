@@ -37,6 +37,7 @@ from opsportal.benchmarks.repository.runs import (
     list_runs,
     run_is_abandoned,
     running_runs,
+    runs_of_day,
 )
 from opsportal.benchmarks.repository.storing import replace_positions
 from opsportal.benchmarks.repository.values import FreshValues, active_members, load_fresh_values
@@ -74,4 +75,5 @@ __all__ = [
     "results_for",
     "run_is_abandoned",
     "running_runs",
+    "runs_of_day",
 ]

@@ -13,6 +13,7 @@ from opsportal.models import (
     CUSTOMER_ROLES,
     BenchmarkPosition,
     BenchmarkResult,
+    BenchmarkRun,
     CustomerView,
     User,
 )
@@ -36,11 +37,14 @@ def later_day_exists(session: Session, *, after: date) -> bool:
 
 
 class Pair(NamedTuple):
-    """One organisation's positions on the day and on the day before it."""
+    """One organisation on the day and on the day before it: its groups and its positions."""
 
     organization_id: int
     current: dict[str, positions.Position]
     previous: dict[str, positions.Position]
+    # Its industry and size as each day's run saw them (None: not recorded that day).
+    membership: positions.Membership | None = None
+    previous_membership: positions.Membership | None = None
 
 
 def position_pairs(session: Session, *, day: date, previous: date) -> list[Pair]:
@@ -59,9 +63,13 @@ def position_pairs(session: Session, *, day: date, previous: date) -> list[Pair]
             now.run_id,
             now.placements,
             now.customer_quartiles,
+            now.sector_code,
+            now.employee_count,
             before.run_id,
             before.placements,
             before.customer_quartiles,
+            before.sector_code,
+            before.employee_count,
         )
         .join(
             before,
@@ -73,33 +81,63 @@ def position_pairs(session: Session, *, day: date, previous: date) -> list[Pair]
     if not rows:
         return []
     layout_of = {**positions.day_layouts(session, day), **positions.day_layouts(session, previous)}
-    return [
-        Pair(
-            organization_id,
-            positions.unpack(now_placed, layout_of.get(now_run, []), now_shown),
-            positions.unpack(before_placed, layout_of.get(before_run, []), before_shown),
+    sectors_of = {**_day_sectors(session, day), **_day_sectors(session, previous)}
+    pairs = []
+    for (
+        organization_id,
+        now_run,
+        now_placed,
+        now_shown,
+        now_sector,
+        now_size,
+        before_run,
+        before_placed,
+        before_shown,
+        before_sector,
+        before_size,
+    ) in rows:
+        current = positions.placed(
+            now_placed, now_shown, now_sector, now_size, layout_of.get(now_run, []),
+            sectors_of.get(now_run, []),
+        )  # fmt: skip
+        earlier = positions.placed(
+            before_placed, before_shown, before_sector, before_size,
+            layout_of.get(before_run, []), sectors_of.get(before_run, []),
+        )  # fmt: skip
+        pairs.append(
+            Pair(
+                organization_id,
+                current.positions,
+                earlier.positions,
+                current.membership,
+                earlier.membership,
+            )
         )
-        for (
-            organization_id,
-            now_run,
-            now_placed,
-            now_shown,
-            before_run,
-            before_placed,
-            before_shown,
-        ) in rows
-    ]
+    return pairs
 
 
-def all_customers_groups(session: Session, day: date) -> dict[str, tuple[CustomerView, int]]:
-    """Per metric, what customers were shown of the all-customers group on `day`, and its size."""
+def _day_sectors(session: Session, day: date) -> dict[int, list[str]]:
+    """The industries each run of `day` indexed its positions' sector codes by."""
     rows = session.execute(
-        select(
-            BenchmarkResult.metric, BenchmarkResult.customer_view, BenchmarkResult.peer_count
-        ).where(
-            BenchmarkResult.calculated_for == day,
-            BenchmarkResult.industry_sector == "",
-            BenchmarkResult.size_band == "",
+        select(BenchmarkRun.id, BenchmarkRun.position_sectors).where(
+            BenchmarkRun.calculated_for == day
         )
     )
-    return {metric: (view, count) for metric, view, count in rows}
+    return {run_id: list(sectors or ()) for run_id, sectors in rows}
+
+
+GroupKey = tuple[str, str, str]  # metric, industry ("" any), size band ("" any)
+
+
+def day_groups(session: Session, day: date) -> dict[GroupKey, tuple[CustomerView, int]]:
+    """Every group published on `day`: what customers were shown of it, and its size."""
+    rows = session.execute(
+        select(
+            BenchmarkResult.metric,
+            BenchmarkResult.industry_sector,
+            BenchmarkResult.size_band,
+            BenchmarkResult.customer_view,
+            BenchmarkResult.peer_count,
+        ).where(BenchmarkResult.calculated_for == day)
+    )
+    return {(metric, sector, band): (view, count) for metric, sector, band, view, count in rows}

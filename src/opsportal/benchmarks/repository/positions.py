@@ -193,7 +193,7 @@ def positions_of(session: Session, *, day: date, organization_id: int) -> dict[s
     return unpack(row.placements, row.position_metrics or ())
 
 
-def _placed(
+def placed(
     placements: bytes,
     customer: bytes | None,
     sector_code: int | None,
@@ -232,7 +232,7 @@ def placed_day(session: Session, *, day: date, organization_id: int) -> PlacedDa
     if row is None:
         return PlacedDay(None, {})
     placements, customer, sector, employees, layout, sectors = row
-    return _placed(placements, customer, sector, employees, layout or (), sectors or ())
+    return placed(placements, customer, sector, employees, layout or (), sectors or ())
 
 
 def placed_history(
@@ -250,7 +250,7 @@ def placed_history(
         )
     )
     return {
-        day: _placed(placements, customer, sector, employees, layout or (), sectors or ())
+        day: placed(placements, customer, sector, employees, layout or (), sectors or ())
         for day, placements, customer, sector, employees, layout, sectors in rows
     }
 

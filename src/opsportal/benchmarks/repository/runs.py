@@ -170,3 +170,12 @@ def list_runs(session: Session, *, limit: int, offset: int) -> tuple[list[Benchm
         .offset(offset)
     )
     return list(rows), total
+
+
+def runs_of_day(session: Session, day: date) -> list[BenchmarkRun]:
+    """Every run recorded for `day`, oldest first."""
+    return list(
+        session.scalars(
+            select(BenchmarkRun).where(BenchmarkRun.calculated_for == day).order_by(BenchmarkRun.id)
+        )
+    )

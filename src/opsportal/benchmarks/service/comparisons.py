@@ -18,6 +18,7 @@ organisation with any published group, in full and exactly.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,9 +40,9 @@ from opsportal.benchmarks.schemas import (
 from opsportal.benchmarks.service.peer_groups import PeerGroup, resolve_peer_group
 from opsportal.benchmarks.verdicts import verdict_for
 from opsportal.config import Settings
-from opsportal.errors import NotFound
+from opsportal.errors import DomainError, NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, Unit, get_metric
-from opsportal.models import CustomerView, Organization
+from opsportal.models import CustomerView, Organization, Role
 from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
 
@@ -262,17 +263,26 @@ def _verdict(
     return {"verdict": found, "median_gap": gap, "summary": describe_gap(metric, gap)}
 
 
-def describe_gap(metric: Metric, gap: float) -> str:
+def describe_gap(metric: Metric, gap: float, *, median: str = "the median") -> str:
     """ "2.1 days faster than the median", "6 points above the median", "at the median"."""
     if gap == 0:
-        return "at the median"
+        return f"at {median}"
     size = abs(gap)
     amount = f"{size:g}"
     if metric.unit is Unit.DAYS:
         noun = "day" if size == 1 else "days"
-        return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than the median"
+        return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than {median}"
     noun = "point" if size == 1 else "points"
-    return f"{amount} {noun} {'above' if gap > 0 else 'below'} the median"
+    return f"{amount} {noun} {'above' if gap > 0 else 'below'} {median}"
+
+
+def as_customer(principal: Principal, organization_id: int) -> Principal:
+    """The organisation's own customer users, as a staff member looks through their eyes.
+
+    The same person and user id (nothing is written in this name), seen through
+    the customer role, so every privacy rule here applies unchanged.
+    """
+    return dataclasses.replace(principal, role=Role.CUSTOMER, organization_id=organization_id)
 
 
 def subject(
@@ -362,4 +372,45 @@ def compare_organization(
         band=asked.group.band_label,
         cache=cache,
     )
-    return [view(asked, metric, published) for metric in metrics]
+    found = [view(asked, metric, published) for metric in metrics]
+    if asked.principal.is_staff:
+        _add_customer_views(session, asked, found, metrics=metrics, cache=cache)
+    return found
+
+
+def _add_customer_views(
+    session: Session,
+    asked: Subject,
+    found: list[BenchmarkComparison],
+    *,
+    metrics: Sequence[Metric],
+    cache: PublishedDayCache | None,
+) -> None:
+    """Give each staff comparison what the organisation's customers are shown in the same group.
+
+    Asked through the customer path itself, so a customer-success manager quotes
+    exactly the customer's number, not a staff figure worked over.
+    """
+    customer = as_customer(asked.principal, asked.organization.id)
+    group = asked.group
+    try:
+        theirs = subject(
+            session,
+            principal=customer,
+            organization_id=asked.organization.id,
+            industry_sector=group.sector or None,
+            size_band=group.band_label or None,
+            settings=asked.settings,
+        )
+    except DomainError:  # a group spelled in a way only staff may ask for
+        return
+    published = read_published_day(
+        session,
+        organization_id=theirs.organization.id,
+        sector=theirs.group.sector,
+        band=theirs.group.band_label,
+        cache=cache,
+    )
+    for comparison, metric in zip(found, metrics, strict=True):
+        if isinstance(comparison, StaffBenchmarkComparison):
+            comparison.customer_view = view(theirs, metric, published)

@@ -46,7 +46,17 @@ SCORECARD_COLUMNS = (
     "calculatedFor",
     "reason",
 )
-STAFF_COLUMNS = ("mean", "min", "max", "withheldFromCustomers")
+STAFF_COLUMNS = (
+    "mean",
+    "min",
+    "max",
+    "withheldFromCustomers",
+    # What the organisation's customers are shown of the same metric and group.
+    "customerPercentile",
+    "customerVerdict",
+    "customerSummary",
+    "customerMedian",
+)
 GROUP_COLUMNS = (
     "organizationId",
     "externalId",
@@ -87,7 +97,18 @@ def scorecard_csv(comparisons: Sequence[BenchmarkComparison], *, staff: bool) ->
             c.reason,
         ]
         if staff and isinstance(c, StaffBenchmarkComparison):
-            row += [c.mean, c.min, c.max, c.withheld_from_customers]
+            theirs = c.customer_view
+            shown = theirs is not None and theirs.available
+            row += [
+                c.mean,
+                c.min,
+                c.max,
+                c.withheld_from_customers,
+                theirs.percentile if theirs and shown else None,
+                theirs.verdict.value if theirs and shown and theirs.verdict else None,
+                theirs.summary if theirs and shown else None,
+                theirs.median if theirs and shown else None,
+            ]
         rows.append(row)
     return csv_text(header, rows)
 

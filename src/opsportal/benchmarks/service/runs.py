@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -88,6 +89,21 @@ class RunCounts:
     cohorts_published: int
     cohorts_suppressed: int
     cohorts_withheld: int
+    counted: dict[str, Any] | None = None
+
+
+def _counted(fresh: repository.FreshValues, stats: aggregation.CohortStatistics) -> dict[str, Any]:
+    """The organisations a run counted, and each metric's values and published groups."""
+    values = np.bincount(fresh.metrics, minlength=len(METRIC_NAMES)).tolist()
+    groups = np.bincount(stats.metric, minlength=len(METRIC_NAMES)).tolist()
+    return {
+        "organizations": int(fresh.members.organization_ids.shape[0]),
+        "metrics": {
+            name: {"values": int(values[i]), "groups": int(groups[i])}
+            for i, name in enumerate(METRIC_NAMES)
+            if values[i]
+        },
+    }
 
 
 def _customer_views(
@@ -189,6 +205,7 @@ def _compute_and_publish(session: Session, *, run: BenchmarkRun, settings: Setti
         cohorts_published=len(stats),
         cohorts_suppressed=stats.suppressed,
         cohorts_withheld=withheld,
+        counted=_counted(fresh, stats),
     )
 
 
@@ -197,6 +214,7 @@ def _finish(run: BenchmarkRun, counts: RunCounts) -> None:
     run.cohorts_published = counts.cohorts_published
     run.cohorts_suppressed = counts.cohorts_suppressed
     run.cohorts_withheld = counts.cohorts_withheld
+    run.counted = counts.counted
     run.status = RunStatus.SUCCEEDED
     run.finished_at = utcnow()
 

@@ -13,7 +13,6 @@ the pages use these choices.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -23,9 +22,9 @@ from sqlalchemy.orm import Session
 from opsportal.benchmarks.cohorts import describe_peer_group
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison
-from opsportal.benchmarks.service.comparisons import compare_organization
+from opsportal.benchmarks.service.comparisons import as_customer, compare_organization
 from opsportal.config import Settings
-from opsportal.models import Organization, Role
+from opsportal.models import Organization
 from opsportal.principal import Principal
 
 
@@ -76,12 +75,8 @@ def own_groups(organization: Organization, settings: Settings) -> list[GroupChoi
 
 
 def customer_principal(staff: Principal, organization_id: int) -> Principal:
-    """Who the organisation's own customer users are, for a staff member's "Customer view".
-
-    The same person and user id (nothing is written in this name), seen through
-    the customer role, so every privacy rule of `comparisons` applies unchanged.
-    """
-    return dataclasses.replace(staff, role=Role.CUSTOMER, organization_id=organization_id)
+    """Who the organisation's own customer users are, for a staff member's "Customer view"."""
+    return as_customer(staff, organization_id)
 
 
 def comparisons_in(

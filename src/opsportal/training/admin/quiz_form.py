@@ -34,6 +34,8 @@ OPTION_IDS = "abcdefghijklmnopqrst"
 assert len(OPTION_IDS) >= MAX_OPTIONS
 POLICY_NUMBERS = ("maxAttempts", "cooldownMinutes", "timeLimitMinutes", "questionsPerAttempt")
 POLICY_SWITCHES = ("shuffleQuestions", "shuffleOptions")
+# A true/false question's options, filled in for the author (here and in quiz-builder.js).
+TRUE_FALSE_TEXTS = ("True", "False")
 
 
 @dataclass
@@ -58,6 +60,9 @@ class QuizForm:
     pass_mark: str = str(int(DEFAULT_PASS_THRESHOLD * 100))
     policy: dict[str, Any] = field(default_factory=dict)
     questions: list[QuestionRow] = field(default_factory=list)
+    # The id of the field a row action leaves the author in (rendered with autofocus, so
+    # the page without script comes back where the author was, not at its top).
+    focus: str | None = None
 
     # --- rows ---
 
@@ -80,22 +85,40 @@ class QuizForm:
     def apply(self, action: str) -> bool:
         """Do a row button's action; False when `action` is no row action (a save)."""
         if action == "add-question":
+            before = len(self.questions)
             self.add_question()
+            added = len(self.questions) > before
+            self.focus = f"questions-{before}-question" if added else "add-question"
             return True
         if match := re.fullmatch(r"remove-question-(\d{1,3})", action):
             index = int(match.group(1))
             if index < len(self.questions):
                 del self.questions[index]
+            left = len(self.questions)
+            self.focus = f"questions-{min(index, left - 1)}-question" if left else "add-question"
             return True
         if match := re.fullmatch(r"add-option-(\d{1,3})", action):
             index = int(match.group(1))
             if index < len(self.questions):
+                options = self.questions[index].options
+                before = len(options)
                 self.add_option(index)
+                self.focus = (
+                    f"questions-{index}-options-{before}-text"
+                    if len(options) > before
+                    else f"add-option-{index}"
+                )
             return True
         if match := re.fullmatch(r"remove-option-(\d{1,3})-(\d{1,2})", action):
             index, option = int(match.group(1)), int(match.group(2))
             if index < len(self.questions) and option < len(self.questions[index].options):
-                del self.questions[index].options[option]
+                options = self.questions[index].options
+                del options[option]
+                self.focus = (
+                    f"questions-{index}-options-{min(option, len(options) - 1)}-text"
+                    if options
+                    else f"add-option-{index}"
+                )
             return True
         return False
 
@@ -205,8 +228,23 @@ def from_form(form: FormData) -> QuizForm:
                     correct=checked(form, f"{at}.options.{j}.correct"),
                 )
             )
+        _fill_true_false(row)
         quiz.questions.append(row)
     return quiz
+
+
+def _fill_true_false(row: QuestionRow) -> None:
+    """A true/false question whose options are still blank gets "True" and "False"."""
+    if row.type != QuestionType.TRUE_FALSE.value or any(o.text for o in row.options):
+        return
+    kept = row.options[:2]
+    used = {o.id for o in kept}
+    free = (c for c in OPTION_IDS if c not in used)
+    while len(kept) < 2:
+        kept.append(OptionRow(id=next(free)))
+    for option, label in zip(kept, TRUE_FALSE_TEXTS, strict=True):
+        option.text = label
+    row.options = kept
 
 
 def from_quiz(quiz: Quiz | None, *, course_title: str) -> QuizForm:

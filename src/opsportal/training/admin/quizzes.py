@@ -1,8 +1,9 @@
 """Admin pages: the quiz builder of a course.
 
-Without script: "Add question", "Add option" and the remove buttons are submit buttons
-that post the whole form back and get it again with the row added or removed; "Save"
-validates everything and shows every error at its field.
+With script (`static/quiz-builder.js`), "Add question", "Add option" and the remove buttons
+work in place. Without it they are submit buttons that post the whole form back and get it
+again with the row added or removed, the author's field focused; "Save" validates
+everything and shows every error at its field.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from opsportal.training.admin import quiz_form
 from opsportal.training.admin.forms import FieldErrors, add_domain_errors
 from opsportal.training.admin.tracks import see_other
 from opsportal.training.catalogue import authoring
-from opsportal.training.schemas import QuizPolicy
+from opsportal.training.schemas import MAX_OPTIONS, MAX_QUESTIONS, QuizPolicy
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
@@ -49,6 +50,16 @@ def _builder(
         describe=quiz_form.describe,
         question_types=list(QuestionType),
         reveal_choices=[choice.value for choice in reveal] if reveal is not None else [],
+        focus=form.focus,
+        # What quiz-builder.js needs to add rows in place, as the server would.
+        max_questions=MAX_QUESTIONS,
+        max_options=MAX_OPTIONS,
+        option_ids=quiz_form.OPTION_IDS,
+        true_false=quiz_form.TRUE_FALSE_TEXTS,
+        blank_question=quiz_form.QuestionRow(
+            id="", options=[quiz_form.OptionRow(id="a"), quiz_form.OptionRow(id="b")]
+        ),
+        blank_option=quiz_form.OptionRow(id=""),
         status_code=status_code,
     )
 

@@ -21,6 +21,7 @@ from opsportal.training.admin.forms import (
     text,
 )
 from opsportal.training.catalogue import authoring
+from opsportal.training.progress import counted_courses, unfinished_courses
 from opsportal.training.schemas import TrackCreate, TrackUpdate
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
@@ -153,6 +154,9 @@ def _track_page(
         "admin/track.html",
         user=user,
         track=track,
+        # The publishing rule, shown before anyone presses Publish (authoring.check_publishable).
+        unfinished=unfinished_courses(track),
+        has_courses=bool(counted_courses(track)),
         message=flash(request),
         error=error,
         status_code=status_code,

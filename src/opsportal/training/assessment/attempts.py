@@ -15,7 +15,7 @@ from opsportal.models import Quiz, QuizAttempt
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.training import repository
-from opsportal.training.assessment import grading, policy
+from opsportal.training.assessment import extra_time, grading, policy
 from opsportal.training.assessment import repository as attempt_repository
 from opsportal.training.catalogue.service import can_see_track
 from opsportal.training.certificates import CertificateStatus
@@ -113,6 +113,12 @@ def start_attempt(
     )
     if refusal is not None:
         raise PolicyRefusal(refusal)
+    extra = extra_time.extra_minutes_for(
+        session,
+        user_id=principal.user_id,
+        track_id=quiz.course.track_id,
+        time_limit_minutes=quiz.time_limit_minutes,
+    )
     questions = policy.draw_questions(
         quiz.questions,
         per_attempt=quiz.questions_per_attempt,
@@ -126,7 +132,8 @@ def start_attempt(
         questions=questions,
         pass_threshold=quiz.pass_threshold,
         started_at=now,
-        deadline_at=policy.deadline(now, quiz.time_limit_minutes),
+        deadline_at=policy.deadline(now, quiz.time_limit_minutes, extra),
+        extra_minutes=extra or None,
     )
     session.add(attempt)
     session.flush()
@@ -137,6 +144,7 @@ def start_attempt(
         title=quiz.title,
         required_score=grading.required_score(Decimal(quiz.pass_threshold)),
         deadline_at=attempt.deadline_at,
+        extra_minutes=extra,
         questions=_public_questions(attempt.questions),
     )
 
@@ -169,6 +177,12 @@ def quiz_status(
         attempts_left=policy.attempts_left(quiz.max_attempts, len(attempts)),
         cooldown_minutes=quiz.cooldown_minutes,
         time_limit_minutes=quiz.time_limit_minutes,
+        extra_minutes=extra_time.extra_minutes_for(
+            session,
+            user_id=principal.user_id,
+            track_id=quiz.course.track_id,
+            time_limit_minutes=quiz.time_limit_minutes,
+        ),
         shuffle_questions=quiz.shuffle_questions,
         shuffle_options=quiz.shuffle_options,
         passed=attempt_repository.has_passed(session, user_id=principal.user_id, quiz_id=quiz.id),
@@ -180,7 +194,7 @@ def quiz_status(
     )
 
 
-def _own_attempt(session: Session, principal: Principal, attempt_id: int) -> QuizAttempt:
+def own_attempt(session: Session, principal: Principal, attempt_id: int) -> QuizAttempt:
     attempt = repository.get_attempt(session, attempt_id)
     # Someone else's attempt is reported exactly like a missing one.
     if attempt is None or attempt.user_id != principal.user_id:
@@ -205,7 +219,7 @@ def submit_attempt(
     After the time limit and its grace the answers are still graded (the score
     says what they were worth) but the attempt fails, with `timeExpired`.
     """
-    attempt = _own_attempt(session, principal, attempt_id)
+    attempt = own_attempt(session, principal, attempt_id)
     if attempt.submitted_at is not None:
         raise Conflict(f"Attempt {attempt_id} has already been submitted.")
     now = now or utcnow()
@@ -296,7 +310,7 @@ def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
 
 def get_attempt(session: Session, *, principal: Principal, attempt_id: int) -> AttemptRead:
     """The caller's attempt: its questions, and the graded result once submitted."""
-    attempt = _own_attempt(session, principal, attempt_id)
+    attempt = own_attempt(session, principal, attempt_id)
     return AttemptRead(
         attempt_id=attempt.id,
         quiz_id=attempt.quiz_id,
@@ -305,6 +319,7 @@ def get_attempt(session: Session, *, principal: Principal, attempt_id: int) -> A
         required_score=grading.required_score(Decimal(attempt.pass_threshold)),
         started_at=attempt.started_at,
         deadline_at=attempt.deadline_at,
+        extra_minutes=attempt.extra_minutes or 0,
         submitted_at=attempt.submitted_at,
         questions=_public_questions(attempt.questions),
         result=_result(session, attempt) if attempt.submitted_at is not None else None,
@@ -313,7 +328,7 @@ def get_attempt(session: Session, *, principal: Principal, attempt_id: int) -> A
 
 def get_attempt_result(session: Session, *, principal: Principal, attempt_id: int) -> AttemptResult:
     """The graded result with per-question feedback; 409 before the attempt is submitted."""
-    attempt = _own_attempt(session, principal, attempt_id)
+    attempt = own_attempt(session, principal, attempt_id)
     if attempt.submitted_at is None:
         raise Conflict(f"Attempt {attempt_id} has not been submitted yet.")
     return _result(session, attempt)

@@ -7,8 +7,15 @@ from fastapi import APIRouter, Response
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download, download_route
-from opsportal.training.assessment import attempts, quality, regrade
-from opsportal.training.assessment.schemas import QuizStatistics, RegradeBody, RegradeReport
+from opsportal.training.assessment import attempts, drafts, extra_time, quality, regrade
+from opsportal.training.assessment.schemas import (
+    DraftRead,
+    ExtraTimeBody,
+    ExtraTimeRead,
+    QuizStatistics,
+    RegradeBody,
+    RegradeReport,
+)
 from opsportal.training.learner import reading
 from opsportal.training.schemas import (
     AttemptRead,
@@ -91,3 +98,40 @@ def read_attempt_result(
 ) -> AttemptResult:
     """The graded result of the caller's submitted attempt (409 before submission)."""
     return attempts.get_attempt_result(session, principal=user, attempt_id=attempt_id)
+
+
+@router.get("/attempts/{attempt_id}/draft", response_model=DraftRead)
+def read_draft(attempt_id: ResourceId, session: SessionDep, user: CurrentUser) -> DraftRead:
+    """The answers saved so far on the caller's attempt (a draft; grading never reads it)."""
+    return drafts.get_draft(session, principal=user, attempt_id=attempt_id)
+
+
+@router.put("/attempts/{attempt_id}/draft", response_model=DraftRead)
+def save_draft(
+    attempt_id: ResourceId, body: SubmitBody, session: SessionDep, user: CurrentUser
+) -> DraftRead:
+    """Save answers as the learner goes; 409 once submitted or out of time, 422 for bad ids."""
+    return drafts.save_draft(session, principal=user, attempt_id=attempt_id, answers=body.answers)
+
+
+@router.get("/users/{user_id}/extra-time", response_model=list[ExtraTimeRead])
+def read_extra_time(
+    user_id: ResourceId, session: SessionDep, user: CurrentUser
+) -> list[ExtraTimeRead]:
+    """A learner's extra time on timed quizzes (admin; customer_admin for its organisation)."""
+    return extra_time.list_extra_time(session, principal=user, user_id=user_id)
+
+
+@router.put("/users/{user_id}/extra-time", response_model=ExtraTimeRead)
+def grant_extra_time(
+    user_id: ResourceId, body: ExtraTimeBody, session: SessionDep, user: CurrentUser
+) -> ExtraTimeRead:
+    """Grant (or replace) extra time for every timed quiz or one track's: audited."""
+    return extra_time.grant_extra_time(session, principal=user, user_id=user_id, body=body)
+
+
+@router.delete("/extra-time/{grant_id}", status_code=204)
+def remove_extra_time(grant_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
+    """Withdraw a grant; attempts already started keep their deadline. Audited."""
+    extra_time.remove_extra_time(session, principal=user, grant_id=grant_id)
+    return Response(status_code=204)

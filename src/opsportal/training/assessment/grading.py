@@ -111,3 +111,31 @@ def grade(
         passed=has_passed(correct_count, total, pass_threshold),
         questions=tuple(graded),
     )
+
+
+@dataclass(frozen=True)
+class QuestionChoices:
+    """What may be selected for a question: its option ids, and whether only one of them."""
+
+    id: str
+    option_ids: frozenset[str]
+    single: bool
+
+
+def check_selections(questions: Sequence[QuestionChoices], answers: Sequence[Answer]) -> None:
+    """Refuse a sheet naming a question or option the attempt does not show, an option
+    twice, or several options where one is allowed; an empty selection is fine."""
+    by_question = index_answers(answers, (q.id for q in questions))
+    positions = {a.question_id: i for i, a in enumerate(answers)}
+    for question in questions:
+        selected = by_question.get(question.id, ())
+        field = f"answers.{positions.get(question.id)}.selectedOptionIds"
+        unknown = [o for o in selected if o not in question.option_ids]
+        if unknown:
+            raise AnswerError(
+                f"Question {question.id!r} has no option {unknown[0]!r}.", field=field
+            )
+        if len(set(selected)) != len(selected):
+            raise AnswerError(f"An option of question {question.id!r} is repeated.", field=field)
+        if question.single and len(selected) > 1:
+            raise AnswerError(f"Question {question.id!r} takes one option.", field=field)

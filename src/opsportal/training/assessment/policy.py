@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 # A submit this long after the time limit still counts: the page's countdown and
@@ -75,10 +76,46 @@ def attempts_left(max_attempts: int | None, attempts_started: int) -> int | None
     return None if max_attempts is None else max(0, max_attempts - attempts_started)
 
 
-def deadline(started_at: datetime, time_limit_minutes: int | None) -> datetime | None:
+def deadline(
+    started_at: datetime, time_limit_minutes: int | None, extra_minutes: int = 0
+) -> datetime | None:
     if time_limit_minutes is None:
         return None
-    return started_at + timedelta(minutes=time_limit_minutes)
+    return started_at + timedelta(minutes=time_limit_minutes + extra_minutes)
+
+
+# --- extra time (WCAG 2.2.1 Timing Adjustable) -------------------------------------
+
+# WCAG 2.2.1 asks that a limit can be adjusted to at least ten times its default.
+MAX_MULTIPLIER = Decimal(10)
+MIN_MULTIPLIER = Decimal("1.1")
+MAX_EXTRA_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class ExtraTime:
+    """A learner's grant: a multiplier of the time limit, or a number of extra minutes."""
+
+    multiplier: Decimal | None = None
+    extra_minutes: int | None = None
+
+
+def extra_minutes(time_limit_minutes: int | None, grant: ExtraTime | None) -> int:
+    """The minutes a grant adds to a quiz's limit; a multiplier rounds up to whole minutes."""
+    if time_limit_minutes is None or grant is None:
+        return 0
+    if grant.multiplier is not None:
+        added = Decimal(time_limit_minutes) * (grant.multiplier - 1)
+        return max(0, math.ceil(added))
+    return max(0, grant.extra_minutes or 0)
+
+
+def applicable_grant(
+    grants: Sequence[tuple[int | None, ExtraTime]], track_id: int
+) -> ExtraTime | None:
+    """The grant for this track: the track's own wins over the one for every track."""
+    by_scope = dict(grants)
+    return by_scope.get(track_id) or by_scope.get(None)
 
 
 def is_late(deadline_at: datetime | None, submitted_at: datetime) -> bool:

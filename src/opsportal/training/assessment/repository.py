@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
-from opsportal.models import Quiz, QuizAttempt, QuizAttemptCounter
+from opsportal.models import ExtraTime, Quiz, QuizAttempt, QuizAttemptCounter, User
 
 
 def lock_attempt_counter(session: Session, *, user_id: int, quiz_id: int) -> None:
@@ -82,3 +82,53 @@ def lock_quiz(session: Session, quiz_id: int) -> Quiz | None:
 
 
 # --- courses marked as read ---------------------------------------------------------
+
+
+# --- draft answers and extra time ------------------------------------------------------
+
+
+def save_draft(
+    session: Session,
+    *,
+    attempt_id: int,
+    user_id: int,
+    answers: list[dict[str, object]],
+    saved_at: datetime,
+) -> bool:
+    """Store a draft if and only if the attempt is still unsubmitted: one conditional
+    UPDATE, so a draft racing a submit never lands after it."""
+    result = session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .values(draft_answers=answers, draft_saved_at=saved_at)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def extra_time_of(session: Session, *, user_id: int) -> list[ExtraTime]:
+    """A learner's grants with their tracks, the one for every track first."""
+    return list(
+        session.scalars(
+            select(ExtraTime)
+            .where(ExtraTime.user_id == user_id)
+            .options(selectinload(ExtraTime.track))
+            .order_by(ExtraTime.track_id.is_not(None), ExtraTime.track_id)
+        )
+    )
+
+
+def get_extra_time(session: Session, grant_id: int) -> ExtraTime | None:
+    return session.scalars(
+        select(ExtraTime).where(ExtraTime.id == grant_id).options(selectinload(ExtraTime.track))
+    ).first()
+
+
+def lock_user(session: Session, user_id: int) -> User | None:
+    """The learner, locked while a grant of theirs changes (a no-op lock on SQLite), so two
+    grants for one scope cannot both insert."""
+    return session.scalars(select(User).where(User.id == user_id).with_for_update()).first()

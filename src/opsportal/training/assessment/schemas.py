@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from opsportal.schemas import ApiModel, InputModel
+from opsportal.schemas import MAX_ID, ApiModel, InputModel
+from opsportal.training.assessment.policy import (
+    MAX_EXTRA_MINUTES,
+    MAX_MULTIPLIER,
+    MIN_MULTIPLIER,
+)
 from opsportal.training.assessment.statistics import MIN_ATTEMPTS_TO_JUDGE, Flag
 
 
@@ -79,3 +86,56 @@ class RegradeReport(ApiModel):
     changes: list[RegradeChange] = Field(description="Attempts whose score or pass would change")
     pass_changes: int = Field(description="How many of them change between passed and failed")
     history: list[RegradeHistoryEntry] = Field(description="Earlier regrades, newest first")
+
+
+# --- draft answers -----------------------------------------------------------------
+
+
+class DraftAnswer(ApiModel):
+    question_id: str
+    selected_option_ids: list[str]
+
+
+class DraftRead(ApiModel):
+    """The answers saved so far on an open attempt: a draft that grading never reads."""
+
+    attempt_id: int
+    answers: list[DraftAnswer]
+    saved_at: datetime | None = Field(description="When the draft was last saved; null if never")
+
+
+# --- extra time ---------------------------------------------------------------------
+
+
+class ExtraTimeBody(InputModel):
+    """Exactly one of `multiplier` and `extraMinutes`; no `trackId` means every timed quiz."""
+
+    track_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        default=None, description="One track's timed quizzes; null or absent for every one"
+    )
+    multiplier: (
+        Annotated[
+            Decimal, Field(ge=MIN_MULTIPLIER, le=MAX_MULTIPLIER, max_digits=4, decimal_places=2)
+        ]
+        | None
+    ) = Field(default=None, description="The time limit times this (1.1 to 10)")
+    extra_minutes: Annotated[int, Field(ge=1, le=MAX_EXTRA_MINUTES)] | None = Field(
+        default=None, description="Minutes added to the time limit (1 to 1440)"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if (self.multiplier is None) == (self.extra_minutes is None):
+            raise ValueError("give exactly one of multiplier and extraMinutes")
+        return self
+
+
+class ExtraTimeRead(ApiModel):
+    id: int
+    user_id: int
+    track_id: int | None
+    track_name: str | None
+    multiplier: float | None
+    extra_minutes: int | None
+    granted_by_id: int | None
+    granted_at: datetime

@@ -17,6 +17,7 @@ from opsportal.errors import Conflict, InvalidInput, NotFound
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.principal import Principal
 from opsportal.training import repository
+from opsportal.training.progress import counted_courses, unfinished_courses
 from opsportal.training.schemas import (
     CourseCreate,
     CourseUpdate,
@@ -123,6 +124,10 @@ def update_track(
     track = _track(session, track_id)
     before = _track_fields(track) | {"description": track.description}
     changes = _changes(data)
+    if changes.get("is_active") is True and not track.is_active:
+        with_courses = repository.get_track_with_courses(session, track.id)
+        assert with_courses is not None
+        check_publishable(with_courses)
     if "slug" in changes and changes["slug"] != track.slug:
         if repository.get_track_by_slug(session, changes["slug"]) is not None:
             raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
@@ -146,6 +151,24 @@ def update_track(
         hidden=("description",),
     )
     return track
+
+
+def check_publishable(track: Track) -> None:
+    """Publishing a draft needs a track learners can complete: at least one active course,
+    each with a quiz (409 naming the courses without one in `courseIds`)."""
+    if not counted_courses(track):
+        raise Conflict(
+            "Add a course with a quiz before publishing the track.", extra={"courseIds": []}
+        )
+    missing = unfinished_courses(track)
+    if missing:
+        names = ", ".join(f"“{c.title}”" for c in missing)
+        verb = "has" if len(missing) == 1 else "have"
+        raise Conflict(
+            f"Add a quiz to every course before publishing the track: {names} {verb} none, "
+            "and learners could not complete the track without it.",
+            extra={"courseIds": [c.id for c in missing]},
+        )
 
 
 # --- courses ------------------------------------------------------------------

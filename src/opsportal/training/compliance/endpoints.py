@@ -10,7 +10,7 @@ from opsportal.auth.deps import CurrentUser, StaffUser
 from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep
 from opsportal.kit.downloads import csv_download, download_route
 from opsportal.schemas import Page
-from opsportal.training.compliance import assignments, report
+from opsportal.training.compliance import assignments, export, report
 from opsportal.training.compliance.schemas import (
     AssignmentCreate,
     AssignmentRead,
@@ -77,5 +77,5 @@ def compliance_report(
 @router.get("/compliance/organizations/{org_id}/compliance.csv", **download_route("text/csv"))
 def compliance_csv(org_id: ResourceId, session: SessionDep, user: CurrentUser) -> Response:
     """The compliance report as CSV, one row per user and track."""
-    body = report.compliance_csv(session, principal=user, organization_id=org_id)
+    body = export.compliance_csv(session, principal=user, organization_id=org_id)
     return csv_download(body, filename=f"compliance-{org_id}.csv")

@@ -7,24 +7,36 @@ Thin like the JSON endpoints: the same services decide who may see and do what
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from opsportal.deps import ResourceId, SessionDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import InvalidInput
 from opsportal.kit.downloads import csv_download
 from opsportal.principal import Principal
-from opsportal.schemas import QueryText
-from opsportal.training.compliance import assignments, report, repository
+from opsportal.schemas import MAX_ID, QueryText
+from opsportal.training.compliance import (
+    assignments,
+    export,
+    learner,
+    reminding,
+    report,
+    repository,
+)
 from opsportal.training.compliance.schemas import AssignmentCreate
+from opsportal.training.compliance.status import AssignmentStatus
 from opsportal.web.session import CheckedForm, PageTrainingOverseer, PageUser
 from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+E = TypeVar("E", bound=StrEnum)
 
 FLASH_KEY = "flash"
 
@@ -59,31 +71,127 @@ def compliance_home(
     )
 
 
+def _view_query(view: report.ReportView) -> str:
+    """The page's filter as a query string ("" for the defaults)."""
+    params = {}
+    if view.show is not None:
+        params["show"] = view.show.value
+    if not view.with_former:
+        params["former"] = view.former.value
+    return urlencode(params)
+
+
+ShowQuery = Annotated[report.RowFilter | None, Query()]
+FormerQuery = Annotated[report.FormerUsers, Query()]
+
+
 @router.get("/training/compliance/organizations/{org_id}")
 def compliance_page(
     request: Request,
     org_id: ResourceId,
     session: SessionDep,
     user: PageUser,
-    show: Annotated[report.RowFilter | None, Query()] = None,
+    show: ShowQuery = None,
+    former: FormerQuery = report.FormerUsers.INCLUDE,
 ) -> Response:
-    found = report.organization_assignments(session, principal=user, organization_id=org_id)
+    view = report.ReportView(show, former)
+    found, rows = report.shown_rows(session, principal=user, organization_id=org_id, view=view)
     return render(
         request,
         "training/compliance/organization.html",
         user=user,
         organization=found.organization,
         summary=report.report_of(found),
-        rows=report.filter_rows(found.rows, show, now=found.now),
+        rows=rows,
         show=show.value if show else "",
+        former=former.value,
+        query=_view_query(view),
+        remindable=any(
+            r.former is None and r.assignment.status is not AssignmentStatus.COMPLETED for r in rows
+        ),
+        status_words=export.STATUS_WORDS,
         message=request.session.pop(FLASH_KEY, None),
     )
 
 
 @router.get("/training/compliance/organizations/{org_id}/compliance.csv")
-def compliance_csv(org_id: ResourceId, session: SessionDep, user: PageUser) -> Response:
-    body = report.compliance_csv(session, principal=user, organization_id=org_id)
-    return csv_download(body, filename=f"compliance-{org_id}.csv")
+def compliance_csv(
+    org_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    show: ShowQuery = None,
+    former: FormerQuery = report.FormerUsers.INCLUDE,
+) -> Response:
+    """The rows the page shows under the same filter, for people (the API's CSV is for programs)."""
+    view = report.ReportView(show, former)
+    found, rows = report.shown_rows(session, principal=user, organization_id=org_id, view=view)
+    suffix = f"-{show.value}" if show else ""
+    return csv_download(
+        export.report_csv(rows),
+        filename=f"training-compliance-{found.organization.id}{suffix}-{found.now.date()}.csv",
+    )
+
+
+@router.get("/training/compliance/organizations/{org_id}/users/{user_id}")
+def learner_page(
+    request: Request, org_id: ResourceId, user_id: ResourceId, session: SessionDep, user: PageUser
+) -> Response:
+    """One learner's training: assignments, progress per course, attempts, certificates."""
+    found = learner.learner_training(
+        session, principal=user, organization_id=org_id, user_id=user_id
+    )
+    return render(
+        request,
+        "training/compliance/learner.html",
+        user=user,
+        found=found,
+        status_words=export.STATUS_WORDS,
+    )
+
+
+def _form_enum(form: FormData, name: str, choices: type[E]) -> E | None:
+    """A posted choice among `choices`; None when left out or empty; a 422 when unknown."""
+    value = form.get(name)
+    if value is None or value == "":
+        return None
+    allowed = {c.value for c in choices}
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(f"{name} must be one of: {', '.join(sorted(allowed))}.", field=name)
+    return choices(value)
+
+
+@router.post("/training/compliance/organizations/{org_id}/remind")
+def remind(
+    request: Request,
+    org_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    form: CheckedForm,
+) -> Response:
+    """Remind one learner (`user_id`), or every learner with an open row the filter shows."""
+    view = report.ReportView(
+        _form_enum(form, "show", report.RowFilter),
+        _form_enum(form, "former", report.FormerUsers) or report.FormerUsers.INCLUDE,
+    )
+    learner_id = form.get("user_id")
+    if learner_id is not None:
+        if not isinstance(learner_id, str) or not learner_id.isdigit() or int(learner_id) > MAX_ID:
+            raise InvalidInput("user_id must be a user's id.", field="user_id")
+        outcome = reminding.remind_learner(
+            session,
+            principal=user,
+            organization_id=org_id,
+            user_id=int(learner_id),
+            settings=settings,
+        )
+    else:
+        outcome = reminding.remind_shown(
+            session, principal=user, organization_id=org_id, view=view, settings=settings
+        )
+    request.session[FLASH_KEY] = outcome.message()
+    query = _view_query(view)
+    return _see_other(_report_url(org_id) + (f"?{query}" if query else ""))
 
 
 # --- assigning -------------------------------------------------------------------------

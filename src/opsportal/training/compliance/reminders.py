@@ -10,7 +10,7 @@ taken and sends nothing. The thresholds come from the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +19,9 @@ from opsportal.models import Certificate
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import UserNotice, notify_users
 from opsportal.training.certificates import CertificateStatus
-from opsportal.training.compliance import repository
+from opsportal.training.compliance import reminder_repository, repository
 from opsportal.training.compliance.assignments import assignment_reads
+from opsportal.training.compliance.schemas import AssignmentRead
 from opsportal.training.compliance.status import AssignmentStatus
 from opsportal.training.progress import status_of
 
@@ -62,34 +63,37 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def assignment_reminder(read: AssignmentRead, *, email: str, today: date, window: int) -> Reminder:
+    """The reminder about one open assignment: "Overdue: …" or "Due in N days: …".
+
+    The daily job sends it once per due day; a manager's **Remind** sends the same words now.
+    """
+    key = f"assignment:{read.id}:{read.due_on.isoformat()}"
+    due = read.due_on.isoformat()
+    if read.status is AssignmentStatus.OVERDUE:
+        kind, threshold = ASSIGNMENT_OVERDUE, 0
+        title = f"Overdue: {read.track_name}"
+        body = f"Your training “{read.track_name}” was due on {due} and is not complete yet."
+    else:
+        kind, threshold = ASSIGNMENT_DUE, window
+        left = (read.due_on - today).days
+        when = "today" if left == 0 else f"in {_days(left)}"
+        title = f"Due {when}: {read.track_name}"
+        body = f"Your training “{read.track_name}” is due on {due} ({when})."
+    return Reminder(kind, key, threshold, read.user_id, email, title, body, "/training")
+
+
 def assignment_reminders(session: Session, *, settings: Settings, now: datetime) -> list[Reminder]:
     """Open assignments due within the threshold (once per due day), and overdue ones (once)."""
     today = now.date()
     window = settings.reminder_due_days
     assignments = repository.open_assignments_due_by(session, until=today + timedelta(days=window))
     emails = {a.user_id: a.user.email for a in assignments}
-    found = []
-    for read in assignment_reads(session, assignments, now=now):
-        if read.status is AssignmentStatus.COMPLETED:
-            continue
-        key = f"assignment:{read.id}:{read.due_on.isoformat()}"
-        due = read.due_on.isoformat()
-        if read.status is AssignmentStatus.OVERDUE:
-            kind, threshold = ASSIGNMENT_OVERDUE, 0
-            title = f"Overdue: {read.track_name}"
-            body = f"Your training “{read.track_name}” was due on {due} and is not complete yet."
-        else:
-            kind, threshold = ASSIGNMENT_DUE, window
-            left = (read.due_on - today).days
-            when = "today" if left == 0 else f"in {_days(left)}"
-            title = f"Due {when}: {read.track_name}"
-            body = f"Your training “{read.track_name}” is due on {due} ({when})."
-        found.append(
-            Reminder(
-                kind, key, threshold, read.user_id, emails[read.user_id], title, body, "/training"
-            )
-        )
-    return found
+    return [
+        assignment_reminder(read, email=emails[read.user_id], today=today, window=window)
+        for read in assignment_reads(session, assignments, now=now)
+        if read.status is not AssignmentStatus.COMPLETED
+    ]
 
 
 def _threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
@@ -101,13 +105,13 @@ def _threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
 def certificate_reminders(session: Session, *, settings: Settings, now: datetime) -> list[Reminder]:
     """Active certificates expiring within a threshold, unless the holder renewed already."""
     thresholds = settings.certificate_reminder_days
-    expiring = repository.expiring_certificates(
+    expiring = reminder_repository.expiring_certificates(
         session, now=now, until=now + timedelta(days=max(thresholds))
     )
     if not expiring:
         return []
     holders = {c.user_id for c in expiring}
-    users = repository.users_by_id(session, holders)
+    users = reminder_repository.users_by_id(session, holders)
     # The newest expiry of each holder's active certificate per track: a renewal
     # supersedes the certificate about to expire.
     newest: dict[tuple[int, int], datetime] = {}
@@ -158,7 +162,7 @@ def due_reminders(
     now = now or utcnow()
     candidates = assignment_reminders(session, settings=settings, now=now)
     candidates += certificate_reminders(session, settings=settings, now=now)
-    sent = repository.reminders_sent(session, item_keys={r.item_key for r in candidates})
+    sent = reminder_repository.reminders_sent(session, item_keys={r.item_key for r in candidates})
     return [r for r in candidates if (r.kind, r.item_key, r.threshold_days) not in sent]
 
 
@@ -175,7 +179,7 @@ def send_reminders(
     sent = [
         reminder
         for reminder in due_reminders(session, settings=settings, now=now)
-        if repository.claim_reminder(
+        if reminder_repository.claim_reminder(
             session,
             kind=reminder.kind,
             item_key=reminder.item_key,

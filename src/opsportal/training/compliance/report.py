@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from opsportal.errors import Forbidden
-from opsportal.kit.csvsafe import csv_text
-from opsportal.models import Organization
+from opsportal.models import Certificate, Organization, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.training.compliance import repository
@@ -25,23 +24,12 @@ from opsportal.training.compliance.schemas import (
 from opsportal.training.compliance.status import AssignmentStatus, completion_rate
 
 EXPIRING_DAYS = 30
-CSV_COLUMNS = (
-    "userId",
-    "name",
-    "email",
-    "trackId",
-    "trackName",
-    "dueOn",
-    "status",
-    "assignedAt",
-    "completedAt",
-    "certificateExpiresAt",
-)
 
 
 class RowFilter(enum.StrEnum):
     """What the compliance page can narrow its rows to."""
 
+    INCOMPLETE = "incomplete"
     OVERDUE = "overdue"
     EXPIRING_30 = "expiring30"
     EXPIRING_60 = "expiring60"
@@ -49,13 +37,36 @@ class RowFilter(enum.StrEnum):
 
     @property
     def expiring_days(self) -> int | None:
-        return None if self is RowFilter.OVERDUE else int(self.value.removeprefix("expiring"))
+        if self in (RowFilter.INCOMPLETE, RowFilter.OVERDUE):
+            return None
+        return int(self.value.removeprefix("expiring"))
+
+
+class FormerUsers(enum.StrEnum):
+    """Whether the page lists what users who left the organisation completed."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The filter the compliance page shows; its CSV and "Remind all shown" apply the same."""
+
+    show: RowFilter | None = None
+    former: FormerUsers = FormerUsers.INCLUDE
+
+    @property
+    def with_former(self) -> bool:
+        return self.former is FormerUsers.INCLUDE
 
 
 @dataclass(frozen=True)
 class ComplianceRow:
     assignment: AssignmentRead
     email: str
+    # Why the learner no longer counts ("deactivated", "left the organisation"); None: current.
+    former: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +86,12 @@ def expiring_within(read: AssignmentRead, *, now: datetime, days: int) -> bool:
 
 
 def organization_assignments(
-    session: Session, *, principal: Principal, organization_id: int
+    session: Session, *, principal: Principal, organization_id: int, with_former: bool = False
 ) -> OrganizationAssignments:
-    """Every counted assignment of the organisation (staff; its customer_admin), by due day."""
+    """Every counted assignment of the organisation (staff; its customer_admin), by due day.
+
+    `with_former`: also what users who left it completed there (`former_rows`).
+    """
     organization = managed_organization(session, principal, organization_id)
     assignments, _ = repository.list_assignments(session, organization_id=organization.id)
     now = utcnow()
@@ -86,7 +100,60 @@ def organization_assignments(
         ComplianceRow(read, emails[read.user_id])
         for read in assignment_reads(session, assignments, now=now)
     ]
+    if with_former:
+        rows = sorted(
+            rows + former_rows(session, organization_id=organization.id),
+            key=lambda r: (r.assignment.due_on, r.assignment.user_name.lower(), r.assignment.id),
+        )
     return OrganizationAssignments(organization, rows, now)
+
+
+def former_reason(user: User, organization_id: int) -> str | None:
+    """Why a user no longer counts in the organisation's report; None while it does."""
+    if not user.is_active:
+        return "deactivated"
+    if user.organization_id != organization_id:
+        return "left the organisation"
+    return None
+
+
+def former_rows(session: Session, *, organization_id: int) -> list[ComplianceRow]:
+    """The assignments that users who left completed: history, not counted in the totals.
+
+    Completed means the user holds or held an unrevoked certificate for the track;
+    the row keeps that certificate's dates, whatever has happened to it since.
+    """
+    assignments = repository.former_assignments(session, organization_id=organization_id)
+    if not assignments:
+        return []
+    newest: dict[tuple[int, int], Certificate] = {}
+    for certificate in repository.certificates_of_users(session, {a.user_id for a in assignments}):
+        pair = (certificate.user_id, certificate.track_id)
+        held = newest.get(pair)
+        if certificate.revoked_at is None and (
+            held is None or certificate.issued_at > held.issued_at
+        ):
+            newest[pair] = certificate
+    rows = []
+    for a in assignments:
+        done = newest.get((a.user_id, a.track_id))
+        if done is None:
+            continue
+        read = AssignmentRead(
+            id=a.id,
+            track_id=a.track_id,
+            track_name=a.track.name,
+            user_id=a.user_id,
+            user_name=a.user.name,
+            organization_id=a.organization_id,
+            due_on=a.due_on,
+            status=AssignmentStatus.COMPLETED,
+            assigned_at=a.assigned_at,
+            completed_at=done.issued_at,
+            certificate_expires_at=done.expires_at,
+        )
+        rows.append(ComplianceRow(read, a.user.email, former_reason(a.user, organization_id)))
+    return rows
 
 
 def filter_rows(
@@ -94,18 +161,34 @@ def filter_rows(
 ) -> list[ComplianceRow]:
     if row_filter is None:
         return list(rows)
+    if row_filter is RowFilter.INCOMPLETE:
+        return [r for r in rows if r.assignment.status is not AssignmentStatus.COMPLETED]
     if row_filter is RowFilter.OVERDUE:
         return [r for r in rows if r.assignment.status is AssignmentStatus.OVERDUE]
     days = row_filter.expiring_days
     assert days is not None
-    return [r for r in rows if expiring_within(r.assignment, now=now, days=days)]
+    # A former user's certificate is history: nobody is to renew it.
+    return [
+        r for r in rows if r.former is None and expiring_within(r.assignment, now=now, days=days)
+    ]
+
+
+def shown_rows(
+    session: Session, *, principal: Principal, organization_id: int, view: ReportView
+) -> tuple[OrganizationAssignments, list[ComplianceRow]]:
+    """The organisation's rows and those the page shows under `view`."""
+    found = organization_assignments(
+        session, principal=principal, organization_id=organization_id, with_former=view.with_former
+    )
+    return found, filter_rows(found.rows, view.show, now=found.now)
 
 
 def report_of(found: OrganizationAssignments) -> ComplianceReport:
-    reads = [r.assignment for r in found.rows]
+    current = [r for r in found.rows if r.former is None]
+    reads = [r.assignment for r in current]
     statuses = [r.status for r in reads]
     users: dict[int, UserCompliance] = {}
-    for row in found.rows:
+    for row in current:
         read = row.assignment
         entry = users.get(read.user_id) or UserCompliance(
             user_id=read.user_id,
@@ -145,37 +228,6 @@ def compliance_report(
 ) -> ComplianceReport:
     return report_of(
         organization_assignments(session, principal=principal, organization_id=organization_id)
-    )
-
-
-def compliance_csv(session: Session, *, principal: Principal, organization_id: int) -> str:
-    """One row per user and track; spreadsheet-safe (csvsafe)."""
-    found = organization_assignments(session, principal=principal, organization_id=organization_id)
-    rows = sorted(
-        found.rows,
-        key=lambda r: (
-            r.assignment.user_name.lower(),
-            r.assignment.user_id,
-            r.assignment.track_name,
-        ),
-    )
-    return csv_text(
-        CSV_COLUMNS,
-        (
-            (
-                r.assignment.user_id,
-                r.assignment.user_name,
-                r.email,
-                r.assignment.track_id,
-                r.assignment.track_name,
-                r.assignment.due_on,
-                r.assignment.status.value,
-                r.assignment.assigned_at,
-                r.assignment.completed_at,
-                r.assignment.certificate_expires_at,
-            )
-            for r in rows
-        ),
     )
 
 

@@ -1,8 +1,10 @@
-"""Queries behind assignments, compliance reports, the completion metric and reminders.
+"""Queries behind assignments, compliance reports and the completion metric.
 
 An assignment counts while its user is active and still belongs to the
 organisation it was assigned in; a deactivated or moved user drops out of the
-reports rather than showing as overdue for ever.
+totals rather than showing as overdue for ever (the report lists what such a
+former user completed, marked as such: `former_assignments`). The reminders'
+queries are in `reminder_repository.py`.
 """
 
 from __future__ import annotations
@@ -25,19 +27,18 @@ from opsportal.models import (
     Organization,
     Quiz,
     QuizAttempt,
-    ReminderSent,
     Track,
     TrackType,
     User,
 )
 
-_IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
+IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
     wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _IN_CHUNK):
-        yield wanted[start : start + _IN_CHUNK]
+    for start in range(0, len(wanted), IN_CHUNK):
+        yield wanted[start : start + IN_CHUNK]
 
 
 # --- organisations and their users ------------------------------------------------------
@@ -59,7 +60,7 @@ def customer_users(
     if user_ids is None:
         return list(session.scalars(query.order_by(User.name, User.id)))
     found: list[User] = []
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         found.extend(session.scalars(query.where(User.id.in_(chunk))))
     return sorted(found, key=lambda u: (u.name, u.id))
 
@@ -91,8 +92,8 @@ def insert_assignments(session: Session, rows: Sequence[dict[str, Any]]) -> set[
         .returning(Assignment.user_id)
     )
     created: set[int] = set()
-    for start in range(0, len(rows), _IN_CHUNK):
-        created.update(session.scalars(statement, list(rows[start : start + _IN_CHUNK])))
+    for start in range(0, len(rows), IN_CHUNK):
+        created.update(session.scalars(statement, list(rows[start : start + IN_CHUNK])))
     return created
 
 
@@ -105,7 +106,7 @@ def move_due_days(
     assigned_by_id: int | None,
     now: datetime,
 ) -> None:
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         session.execute(
             update(Assignment)
             .where(Assignment.track_id == track_id, Assignment.user_id.in_(chunk))
@@ -171,7 +172,7 @@ def assignments_for(
     session: Session, *, track_id: int, user_ids: Collection[int]
 ) -> list[Assignment]:
     found: list[Assignment] = []
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         found.extend(session.scalars(_assignments(track_id=track_id, user_ids=chunk)).unique())
     return found
 
@@ -185,12 +186,38 @@ def open_assignments_due_by(session: Session, *, until: date) -> list[Assignment
     )
 
 
+def former_assignments(session: Session, *, organization_id: int) -> list[Assignment]:
+    """The organisation's assignments of users who left it: deactivated, or moved elsewhere."""
+    query = (
+        select(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.organization_id == organization_id, ~_counting())
+        .options(contains_eager(Assignment.user), selectinload(Assignment.track))
+        .order_by(Assignment.due_on, User.name, Assignment.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def learner_assignments(
+    session: Session, *, organization_id: int, user_id: int
+) -> list[Assignment]:
+    """One user's assignments in the organisation, whether the user is still there or not."""
+    query = (
+        select(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.organization_id == organization_id, Assignment.user_id == user_id)
+        .options(contains_eager(Assignment.user), selectinload(Assignment.track))
+        .order_by(Assignment.due_on, Assignment.id)
+    )
+    return list(session.scalars(query).unique())
+
+
 # --- what users have done ---------------------------------------------------------------
 
 
 def certificates_of_users(session: Session, user_ids: Collection[int]) -> list[Certificate]:
     found: list[Certificate] = []
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         found.extend(
             session.scalars(
                 select(Certificate)
@@ -204,7 +231,7 @@ def certificates_of_users(session: Session, user_ids: Collection[int]) -> list[C
 def last_attempts(session: Session, user_ids: Collection[int]) -> dict[tuple[int, int], datetime]:
     """(user id, track id) -> the user's newest quiz attempt start on that track."""
     found: dict[tuple[int, int], datetime] = {}
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         rows = session.execute(
             select(QuizAttempt.user_id, Course.track_id, func.max(QuizAttempt.started_at))
             .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
@@ -266,67 +293,6 @@ def organization_totals(session: Session, *, at: datetime, today: date) -> list[
         OrganizationTotals(org_id, name, int(assigned), int(done or 0), int(late or 0))
         for org_id, name, assigned, done, late in rows
     ]
-
-
-# --- reminders --------------------------------------------------------------------------
-
-
-def expiring_certificates(session: Session, *, now: datetime, until: datetime) -> list[Certificate]:
-    """Unrevoked certificates of active users expiring after `now`, by `until`."""
-    return list(
-        session.scalars(
-            select(Certificate)
-            .join(User, User.id == Certificate.user_id)
-            .where(
-                User.is_active.is_(True),
-                Certificate.revoked_at.is_(None),
-                Certificate.expires_at > now,
-                Certificate.expires_at <= until,
-            )
-            .options(selectinload(Certificate.track))
-            .order_by(Certificate.expires_at, Certificate.id)
-        )
-    )
-
-
-def users_by_id(session: Session, user_ids: Collection[int]) -> dict[int, User]:
-    found: dict[int, User] = {}
-    for chunk in _chunks(user_ids):
-        found.update((u.id, u) for u in session.scalars(select(User).where(User.id.in_(chunk))))
-    return found
-
-
-def claim_reminder(
-    session: Session, *, kind: str, item_key: str, threshold_days: int, user_id: int, now: datetime
-) -> bool:
-    """Record a reminder as sent; False when it was already (a concurrent run waits, then skips)."""
-    inserted = session.scalar(
-        dialect_insert(session)(ReminderSent)
-        .values(
-            kind=kind,
-            item_key=item_key,
-            threshold_days=threshold_days,
-            user_id=user_id,
-            sent_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["kind", "item_key", "threshold_days"])
-        .returning(ReminderSent.user_id)
-    )
-    return inserted is not None
-
-
-def reminders_sent(session: Session, *, item_keys: Collection[str]) -> set[tuple[str, str, int]]:
-    """(kind, item key, threshold) of the reminders already sent about these items."""
-    found: set[tuple[str, str, int]] = set()
-    keys = sorted(set(item_keys))
-    for start in range(0, len(keys), _IN_CHUNK):
-        rows = session.execute(
-            select(ReminderSent.kind, ReminderSent.item_key, ReminderSent.threshold_days).where(
-                ReminderSent.item_key.in_(keys[start : start + _IN_CHUNK])
-            )
-        )
-        found.update((kind, key, days) for kind, key, days in rows)
-    return found
 
 
 def search_organizations(session: Session, *, name: str, limit: int = 20) -> list[Organization]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -18,7 +18,7 @@ from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import Conflict, InvalidInput
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
-from opsportal.training.assessment import attempts, policy
+from opsportal.training.assessment import attempts, drafts, policy
 from opsportal.training.catalogue import service as catalogue
 from opsportal.training.learner import reading
 from opsportal.training.markdown import render_course_content
@@ -133,7 +133,9 @@ def attempt_page(
 ) -> Response:
     attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
     if attempt.result is None:
-        return _quiz_page(request, user, attempt)
+        # The answers saved so far, from this device or another one.
+        draft = drafts.get_draft(session, principal=user, attempt_id=attempt_id)
+        return _quiz_page(request, user, attempt, chosen=drafts.chosen(draft))
     view = _course_view(session, user, attempt.course_id)
     options = {q.id: {o.id: o.text for o in q.options} for q in attempt.questions}
     return render(
@@ -179,11 +181,27 @@ def submit_quiz(
         out_of_time = policy.is_late(attempt.deadline_at, utcnow())
         if len(answers) < len(attempt.questions) and not form.get("confirm") and not out_of_time:
             # Ask before grading an incomplete sheet (an empty one would be a silent 0 %),
-            # with every answer given so far kept.
-            chosen = {a.question_id: a.selected_option_ids for a in answers}
-            return _quiz_page(request, user, attempt, chosen=chosen, answered=len(answers))
+            # with every answer given so far kept: here, and as the draft that
+            # "Continue your attempt" shows (also without script).
+            draft = drafts.save_draft(
+                session, principal=user, attempt_id=attempt_id, answers=answers
+            )
+            return _quiz_page(
+                request, user, attempt, chosen=drafts.chosen(draft), answered=len(answers)
+            )
         try:
             attempts.submit_attempt(session, principal=user, attempt_id=attempt_id, answers=answers)
         except Conflict:
             pass  # submitted meanwhile (a double click): show the one result there is
     return _see_other(f"/training/attempts/{attempt_id}")
+
+
+@router.post("/training/attempts/{attempt_id}/draft")
+def save_draft(
+    attempt_id: ResourceId, session: SessionDep, user: PageUser, form: CheckedForm
+) -> Response:
+    """The quiz page's script saves the form as the learner goes (the same fields as submit)."""
+    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+    answers = _answers_from_form(attempt.questions, form)
+    draft = drafts.save_draft(session, principal=user, attempt_id=attempt_id, answers=answers)
+    return JSONResponse({"savedAt": draft.saved_at.isoformat() if draft.saved_at else None})

@@ -1,9 +1,10 @@
 """Courses marked as read: a learner's own progress through reading, beside the quizzes.
 
 Marking a course as read never completes a track: a track is complete when
-every active course quiz is passed, because a certificate must certify a
-passed assessment. A course without a quiz is shown as read (or not) and
-leads on to the next course.
+every active course has a quiz and it is passed, because a certificate must
+certify a passed assessment (`progress.py`). A course without a quiz yet is
+shown as read (or not) and leads on to the next course; until its quiz is
+added, nobody can complete its track.
 """
 
 from __future__ import annotations

@@ -1,12 +1,56 @@
-// The quiz's time limit as a countdown, from a file so the page needs no inline script.
-// The server enforces the limit; this only shows it (the deadline is also printed).
+// The quiz's time limit, from a file so the page needs no inline script.
+// The server enforces the limit; this shows the deadline in the learner's own time
+// zone (the page prints it in UTC without script) and counts down to it. The visible
+// countdown is not a live region: screen readers hear it only at the set points in
+// data-announce-at (seconds left), politely, and assertively when the time is up.
 window.addEventListener("DOMContentLoaded", function () {
   var box = document.querySelector("[data-deadline]");
   if (!box) return;
-  var out = box.querySelector("[data-countdown]");
   var deadline = Date.parse(box.dataset.deadline);
+  var out = box.querySelector("[data-countdown]");
+  var polite = box.querySelector('[data-announce="polite"]');
+  var assertive = box.querySelector('[data-announce="assertive"]');
+  var points = (box.dataset.announceAt || "")
+    .split(",")
+    .map(function (s) { return parseInt(s, 10); })
+    .filter(function (n) { return n > 0; })
+    .sort(function (a, b) { return b - a; });
+
+  showLocalTime(box.querySelector("[data-local-time]"), box.querySelector("[data-utc-time]"));
+
+  function secondsLeft() {
+    return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+  }
+
+  function spoken(seconds) {
+    if (seconds >= 60 && seconds % 60 === 0) {
+      var minutes = seconds / 60;
+      return minutes + (minutes === 1 ? " minute" : " minutes");
+    }
+    return seconds + (seconds === 1 ? " second" : " seconds");
+  }
+
+  // Points already behind us when the page opens are not announced: the page says the time.
+  var next = 0;
+  var startLeft = secondsLeft();
+  while (next < points.length && points[next] >= startLeft) next++;
+  var over = startLeft <= 0;
+
+  function announce() {
+    var left = secondsLeft();
+    var crossed = null;
+    while (next < points.length && left <= points[next]) crossed = points[next++];
+    if (left <= 0 && !over) {
+      over = true;
+      assertive.textContent = "Time is up. Submit your answers now: answers sent later count as failed.";
+    } else if (crossed !== null && left > 0) {
+      polite.textContent = spoken(crossed) + " left to submit your answers.";
+    }
+    return left;
+  }
+
   function tick() {
-    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var left = announce();
     var minutes = Math.floor(left / 60), seconds = left % 60;
     out.textContent = left > 0
       ? "Time left: " + minutes + ":" + (seconds < 10 ? "0" : "") + seconds
@@ -15,3 +59,21 @@ window.addEventListener("DOMContentLoaded", function () {
   }
   tick();
 });
+
+function showLocalTime(time, utc) {
+  if (!time || !window.Intl) return;
+  var when = new Date(time.getAttribute("datetime"));
+  if (isNaN(when.getTime())) return;
+  var lang = document.documentElement.lang || undefined;
+  var text;
+  try {
+    text = new Intl.DateTimeFormat(lang, {
+      year: "numeric", month: "short", day: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    }).format(when);
+  } catch (e) {
+    return;
+  }
+  time.textContent = text + ", your time";
+  if (utc) utc.hidden = false;
+}

@@ -5,7 +5,9 @@ window.addEventListener("DOMContentLoaded", function () {
     url: root.dataset.openapiUrl,
     dom_id: "#swagger-ui",
     layout: "BaseLayout",
-    deepLinking: true,
+    // No deep links: Swagger UI puts them inside each operation's toggle button, a link
+    // nested in a button that a keyboard or screen reader user cannot reach (WCAG 4.1.2).
+    deepLinking: false,
     showExtensions: true,
     showCommonExtensions: true,
     // The public validator badge would be fetched from the internet; /docs works offline.

@@ -1,0 +1,144 @@
+"""One benchmark run as staff open it: what it computed, who or what started it, and why its
+counts differ from another run of the same day."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from opsportal.benchmarks import repository
+from opsportal.benchmarks.schemas import BenchmarkRunRead
+from opsportal.errors import NotFound
+from opsportal.metrics.registry import METRIC_NAMES, get_metric
+from opsportal.models import RunStatus
+
+TRIGGERS = {
+    "schedule": "the nightly schedule",
+    "api": "by hand, through the API",
+    "web": "by hand, from the Runs page",
+    "cli": "by hand, from the command line",
+    "demo": "the demo loader",
+}
+
+
+@dataclass(frozen=True)
+class MetricCount:
+    label: str
+    values: int  # organisations with a fresh value counted
+    groups: int  # peer groups published
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    run: BenchmarkRunRead
+    started_by: str  # "the nightly schedule", "by hand, from the Runs page"
+    duration_ms: int | None
+    organizations: int | None  # None: recorded before runs kept their counts
+    metrics: list[MetricCount]
+    same_day: list[BenchmarkRunRead]  # every run of the day, oldest first (this one too)
+    # The run whose results are published for the day (the newest successful one).
+    published_run: int | None
+    compared_with: int | None  # the previous successful run of the day
+    differences: list[str]
+
+
+def _label(metric: str) -> str:
+    found = get_metric(metric)
+    return found.label if found else metric
+
+
+def _metrics(counted: Mapping[str, Any] | None) -> dict[str, dict[str, int]]:
+    return dict((counted or {}).get("metrics", {}))
+
+
+def explain(
+    earlier: BenchmarkRunRead,
+    earlier_counted: Mapping[str, Any] | None,
+    later: BenchmarkRunRead,
+    later_counted: Mapping[str, Any] | None,
+) -> list[str]:
+    """Why two runs of one day counted differently, in sentences (empty: they did not)."""
+    name = f"run {earlier.id}"
+    if earlier_counted is None or later_counted is None:
+        if earlier.cohorts_published == later.cohorts_published:
+            return []
+        return [
+            f"Run {earlier.id} published {earlier.cohorts_published} peer groups and this run "
+            f"{later.cohorts_published}; {name} was recorded before runs kept what they "
+            "counted, so only the totals can be compared."
+        ]
+    found = []
+    before, after = _metrics(earlier_counted), _metrics(later_counted)
+    orgs_before, orgs_after = earlier_counted["organizations"], later_counted["organizations"]
+    if orgs_before != orgs_after:
+        found.append(
+            f"Organizations counted: {orgs_before} in {name}, {orgs_after} in this run "
+            f"({orgs_after - orgs_before:+d}): organizations became active customers, or "
+            "stopped being, in between."
+        )
+    for metric in METRIC_NAMES:
+        was, now = before.get(metric), after.get(metric)
+        if was == now:
+            continue
+        label = _label(metric)
+        if was is None and now is not None:
+            found.append(
+                f"{label}: not counted in {name}; this run counted {now['values']} "
+                f"organizations' values and published {now['groups']} groups for it. Its "
+                "values were loaded (or computed) in between."
+            )
+        elif now is None and was is not None:
+            found.append(
+                f"{label}: counted in {name} ({was['values']} values), not in this run: "
+                "no value of it was recent enough any more."
+            )
+        elif was is not None and now is not None:
+            found.append(
+                f"{label}: {was['values']} values and {was['groups']} groups in {name}, "
+                f"{now['values']} values and {now['groups']} groups in this run: values were "
+                "loaded in between."
+            )
+    if not found and earlier.cohorts_published != later.cohorts_published:
+        found.append(
+            "The same organizations and values were counted; the groups differ because the "
+            "size bands or the publication minimum changed in between."
+        )
+    return found
+
+
+def run_detail(session: Session, run_id: int) -> RunDetail:
+    run = repository.get_run(session, run_id)
+    if run is None:
+        raise NotFound(f"Benchmark run {run_id} not found.")
+    same_day = repository.runs_of_day(session, run.calculated_for)
+    succeeded = [r for r in same_day if r.status == RunStatus.SUCCEEDED]
+    earlier = [r for r in succeeded if r.id < run.id]
+    previous = earlier[-1] if earlier and run.status == RunStatus.SUCCEEDED else None
+    read = BenchmarkRunRead.model_validate(run)
+    duration = (
+        round((run.finished_at - run.started_at).total_seconds() * 1000)
+        if run.finished_at is not None
+        else None
+    )
+    counted = run.counted
+    return RunDetail(
+        run=read,
+        started_by=TRIGGERS.get(run.trigger, f"“{run.trigger}”"),
+        duration_ms=duration,
+        organizations=counted["organizations"] if counted else None,
+        metrics=[
+            MetricCount(_label(metric), count["values"], count["groups"])
+            for metric, count in _metrics(counted).items()
+        ],
+        same_day=[BenchmarkRunRead.model_validate(r) for r in same_day],
+        published_run=succeeded[-1].id if succeeded else None,
+        compared_with=previous.id if previous else None,
+        differences=(
+            explain(BenchmarkRunRead.model_validate(previous), previous.counted, read, counted)
+            if previous is not None
+            else []
+        ),
+    )
