@@ -79,3 +79,14 @@ def name_hash(name: str, salt: str) -> str:
 
 def name_matches(name: str, *, salt: str, expected: str) -> bool:
     return hmac.compare_digest(name_hash(name, salt), expected)
+
+
+def credential_filename(certificate_number: str, track_name: str) -> str:
+    """The Open Badges file's name, saying what it is: `open-badge-<track>-<number>.jwt`.
+
+    ASCII only (accents dropped, anything else a hyphen), so every browser and
+    wallet keeps it as given.
+    """
+    ascii_name = unicodedata.normalize("NFKD", track_name).encode("ascii", "ignore").decode()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in ascii_name.lower()).split())
+    return f"open-badge-{slug[:60].strip('-') or 'certificate'}-{certificate_number}.jwt"

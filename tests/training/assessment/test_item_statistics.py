@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsportal.training.assessment.statistics import (
+    MIN_ATTEMPTS_TO_JUDGE,
     AttemptRecord,
     Flag,
     Response,
@@ -91,3 +92,24 @@ class TestItemStatistics:
                 assert -1 <= item.discrimination <= 1
             assert (Flag.EVERYBODY_CORRECT in item.flags) == (item.correct_rate == 1)
             assert (Flag.NOBODY_CORRECT in item.flags) == (item.correct_rate == 0)
+
+
+class TestSampleCaution:
+    def test_too_few_attempts_below_thirty(self) -> None:
+        def stats(n: int) -> bool:
+            records = [record(i, {"q1": (i % 2 == 0, ("a",))}) for i in range(n)]
+            (item,) = item_statistics(["q1"], {"q1": ["a", "b"]}, records)
+            return item.too_few_attempts
+
+        assert MIN_ATTEMPTS_TO_JUDGE == 30
+        assert [stats(n) for n in (0, 2, 29, 30, 31)] == [True, True, True, False, False]
+
+    def test_counts_the_attempts_that_showed_the_question(self) -> None:
+        # 40 attempts, only 10 of which drew q2: q1 can be judged, q2 not yet.
+        records = [
+            record(i, {"q1": (True, ("a",)), **({"q2": (False, ("b",))} if i < 10 else {})})
+            for i in range(40)
+        ]
+        q1, q2 = item_statistics(["q1", "q2"], {"q1": ["a"], "q2": ["a", "b"]}, records)
+        assert (q1.attempts, q1.too_few_attempts) == (40, False)
+        assert (q2.attempts, q2.too_few_attempts) == (10, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -73,6 +74,11 @@ class TestStatistics:
         assert by_id["q4"]["flags"] == ["EVERYBODY_CORRECT"]
         assert by_id["q5"]["flags"] == ["NEGATIVE_DISCRIMINATION"]
         assert by_id["q5"]["discrimination"] == -1.0
+        # The answer key beside the figures, and four attempts are too few to judge by.
+        assert by_id["q1"]["correctOptionIds"] == ["b"]
+        assert by_id["q3"]["correctOptionIds"] == ["a", "b"]
+        assert body["minAttemptsToJudge"] == 30
+        assert all(q["tooFewAttempts"] for q in body["questions"])
 
     def test_only_admins(
         self, client: TestClient, session: Session, staff_headers: dict[str, str]
@@ -105,6 +111,30 @@ class TestStatistics:
         assert [r["option_id"] for r in first] == ["a", "b", "c"]
         assert first[0]["question"] == "'=HYPERLINK(1)"  # never a formula
         assert [r["option_count"] for r in first] == ["0", "1", "0"]
+        assert [r["correct_option"] for r in first] == ["no", "yes", "no"]
+        assert {r["too_few_attempts"] for r in rows} == {"yes"}
+
+    def test_the_page_marks_the_answer_key_and_cautions_on_few_attempts(
+        self, client: TestClient, session: Session
+    ) -> None:
+        quiz = create_quiz(session, course=create_course(session, track=create_track(session)))
+        # Two learners: one gets everything right, one gets q1 wrong. That makes q1's
+        # discrimination +1.00 — from two attempts, which tells nothing yet.
+        for sheet in (correct_answers(), answers_with(q1=["a"])):
+            _, token = create_user(session, role=Role.CUSTOMER)
+            take(client, quiz.id, token, sheet)
+        admin, _ = create_user(session, role=Role.ADMIN, password=PASSWORD)
+        assert log_in(client, admin.email).status_code == 303
+        page = client.get(f"/admin/quizzes/{quiz.id}/statistics").text
+        q1 = page.split('id="q-1"')[1].split('id="q-2"')[0]
+        assert "+1.00" in q1
+        assert "Too few attempts to judge</strong> (2 so far, fewer than 30)" in q1
+        rows = re.findall(r"<tr[^>]*><td>([^<]*)</td><td>(.*?)</td>", q1)
+        assert rows == [
+            ("Only managers", '<span class="muted">—</span>'),
+            ("Anyone", "<strong>✓ Correct</strong>"),
+            ("Only HR", '<span class="muted">—</span>'),
+        ]
 
 
 class TestRegrade:

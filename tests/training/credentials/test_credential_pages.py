@@ -71,30 +71,72 @@ def check_linkedin(url: str, certificate: CertificateRead) -> None:
 
 
 class TestVerificationPage:
-    def test_offers_the_credential_and_linkedin(
+    def test_speaks_plainly_to_a_verifier(
         self, client: TestClient, certificate: CertificateRead
     ) -> None:
         page = client.get(f"/verify/{certificate.verification_code}").text
-        (credential,) = hrefs(page, "Download credential")
+        assert "Valid certificate" in page
+        expires = certificate.expires_at.date().isoformat()
+        assert f"This certificate is genuine and valid until {expires}." in page
+        for fact in ("Katherine Johnson", "Safe Escalation", certificate.certificate_number):
+            assert fact in page
+        # Nothing for the holder to do here: no LinkedIn, no key files up front.
+        assert not hrefs(page, "Add to LinkedIn")
+        plain, technical = page.split('<details class="technical">')
+        assert "jwks" not in plain and "VC-JWT" not in plain
+        assert "<summary>Technical details</summary>" in technical
+        (credential,) = hrefs(technical, "Signed credential")
         assert credential == (
             f"{BASE}/api/v1/certificates/verify/{certificate.verification_code}/credential"
         )
-        download = client.get(credential.removeprefix(BASE))
-        assert download.headers["content-type"] == "application/vc+jwt"
-        (linkedin,) = hrefs(page, "Add to LinkedIn profile")
-        check_linkedin(linkedin, certificate)
+        assert hrefs(technical, "Issuer's public keys") == ["/.well-known/jwks.json"]
 
-    def test_a_revoked_certificate_offers_nothing_to_share(
-        self, client: TestClient, session: Session, certificate: CertificateRead
+    def test_a_revoked_certificate_says_so_and_offers_nothing_to_share(
+        self, client: TestClient, session: Session, certificate: CertificateRead, settings: Settings
     ) -> None:
         admin, _ = create_user(session, role=Role.ADMIN)
         certification.revoke_certificate(
-            session, principal=Principal.of(admin), certificate_id=certificate.id, reason="Error"
+            session,
+            principal=Principal.of(admin),
+            certificate_id=certificate.id,
+            reason="Error",
+            settings=settings,
         )
         page = client.get(f"/verify/{certificate.verification_code}").text
-        assert "Revoked certificate" in page
-        assert not hrefs(page, "Download credential")
+        assert "Revoked certificate" in page and "no longer attests the training" in page
+        assert "Valid certificate" not in page
         assert not hrefs(page, "Add to LinkedIn")
+
+
+class TestHolderCertificatePage:
+    def test_explains_the_badge_and_offers_linkedin_to_the_holder(
+        self, client: TestClient, holder: User, certificate: CertificateRead
+    ) -> None:
+        log_in(client, holder.email)
+        listing = client.get("/certificates").text
+        assert f'<a href="/certificates/{certificate.id}">{certificate.certificate_number}</a>' in (
+            listing
+        )
+        page = client.get(f"/certificates/{certificate.id}").text
+        assert "Your digital badge" in page and "Open Badges 3.0" in page
+        assert "digital wallet or badge backpack" in page
+        assert "What a verifier checks" in page and "has not been revoked" in page
+        filename = f"open-badge-safe-escalation-{certificate.certificate_number}.jwt"
+        assert filename in page
+        (download,) = hrefs(page, "Download badge file")
+        badge = client.get(download.removeprefix(BASE))
+        assert badge.headers["content-type"] == "application/vc+jwt"
+        assert badge.headers["content-disposition"] == f'attachment; filename="{filename}"'
+        (linkedin,) = hrefs(page, "Add to LinkedIn profile")
+        check_linkedin(linkedin, certificate)
+
+    def test_is_the_holders_alone(
+        self, client: TestClient, session: Session, certificate: CertificateRead
+    ) -> None:
+        admin, _ = create_user(session, role=Role.ADMIN, password=PASSWORD)
+        log_in(client, admin.email)
+        assert client.get(f"/certificates/{certificate.id}").status_code == 404
+        assert client.get("/certificates/999999").status_code == 404
 
 
 class TestClaimConfirmation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -77,14 +78,33 @@ def test_claim_copy_share_and_read_on_a_phone(
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     page.screenshot(path=screenshot_dir / "certificates-phone.png", full_page=True)
 
-    # The public page offers the signed credential and LinkedIn.
+    # The holder's own certificate page: the badge explained, LinkedIn for the holder only.
     page.set_viewport_size({"width": 1200, "height": 900})
+    page.get_by_role("link", name="Share or add to a wallet for CERT-").click()
+    expect(page.get_by_role("heading", name="Your digital badge")).to_be_visible()
+    expect(page.get_by_text("Import it into a digital wallet or badge backpack")).to_be_visible()
+    badge = page.get_by_role("link", name="Download badge file (Open Badges 3.0)")
+    expect(badge).to_be_visible()
+    # Its address is on the configured public URL (http://testserver); fetched here instead.
+    path = urlsplit(badge.get_attribute("href") or "").path
+    saved = page.request.get(f"{live_server}{path}").headers["content-disposition"]
+    assert 'filename="open-badge-customer-data-handling-foundations-CERT-' in saved
+    expect(page.get_by_role("link", name="Add to LinkedIn profile")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "certificate-badge.png", full_page=True)
+
+    # The public page speaks to a verifier: who, what, valid until; the rest folded away.
     code = verification_url.rsplit("/", 1)[1]
     page.goto(f"/verify/{code}")
     expect(page.get_by_text("Valid certificate")).to_be_visible()
-    credential = page.get_by_role("link", name="Download credential (Open Badges 3.0)")
+    expect(page.get_by_text("Dorothy Vaughan")).to_be_visible()
+    expect(page.get_by_role("link", name="Add to LinkedIn profile")).to_have_count(0)
+    keys = page.get_by_role("link", name="Issuer's public keys (JWK Set)")
+    expect(keys).to_be_hidden()
+    page.get_by_text("Technical details").click()
+    expect(keys).to_be_visible()
+    credential = page.get_by_role("link", name="Signed credential (Open Badges 3.0)")
     expect(credential).to_be_visible()
-    expect(page.get_by_role("link", name="Add to LinkedIn profile")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "verify-technical-details.png", full_page=True)
     response = page.request.get(f"{live_server}/api/v1/certificates/verify/{code}/credential")
     assert response.ok and response.headers["content-type"] == "application/vc+jwt"
     assert not [e for e in errors if "Content Security Policy" in e], errors

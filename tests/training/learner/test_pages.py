@@ -200,7 +200,11 @@ class TestVerificationPage:
 
         admin, _ = create_user(session, role=Role.ADMIN)
         certification.revoke_certificate(
-            session, principal=Principal.of(admin), certificate_id=certificate.id, reason="Error"
+            session,
+            principal=Principal.of(admin),
+            certificate_id=certificate.id,
+            reason="Error",
+            settings=settings,
         )
         assert "Revoked certificate" in client.get(f"/verify/{certificate.verification_code}").text
 

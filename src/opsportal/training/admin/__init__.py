@@ -4,10 +4,10 @@ which record it in the audit trail."""
 
 from fastapi import APIRouter
 
-from opsportal.training.admin import courses, lists, quizzes, tracks
+from opsportal.training.admin import certificates, courses, lists, quizzes, tracks
 
 router = APIRouter(include_in_schema=False)
-for module in (tracks, courses, quizzes, lists):
+for module in (tracks, courses, quizzes, lists, certificates):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -200,6 +200,15 @@ def publish_track(
     )
 
 
+@router.get("/admin/tracks/{track_id}/unpublish")
+def unpublish_confirmation(
+    request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin
+) -> Response:
+    """The confirmation step before a published track goes back to draft."""
+    track = service.get_track(session, track_id)
+    return render(request, "admin/unpublish.html", user=user, track=track)
+
+
 @router.post("/admin/tracks/{track_id}/unpublish")
 def unpublish_track(
     request: Request, track_id: ResourceId, session: SessionDep, user: PageAdmin, form: CheckedForm

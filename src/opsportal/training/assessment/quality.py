@@ -55,14 +55,17 @@ def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
     attempts = attempt_repository.graded_attempts(session, quiz_id=quiz.id)
     texts: dict[str, str] = {}
     options: dict[str, dict[str, str]] = {}
-    for attempt in attempts:  # removed questions keep the text their attempts showed
+    correct: dict[str, list[str]] = {}
+    for attempt in attempts:  # removed questions keep what their attempts showed
         for q in attempt.questions:
             texts.setdefault(q["id"], q["question"])
             options.setdefault(q["id"], {o["id"]: o["text"] for o in q["options"]})
+            correct.setdefault(q["id"], list(q["correct_option_ids"]))
     current = [q["id"] for q in quiz.questions]
     for q in quiz.questions:
         texts[q["id"]] = q["question"]
         options[q["id"]] = {o["id"]: o["text"] for o in q["options"]}
+        correct[q["id"]] = list(q["correct_option_ids"])
     question_ids = current + [q for q in texts if q not in set(current)]
     items = statistics.item_statistics(
         question_ids,
@@ -74,6 +77,7 @@ def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
         course_id=quiz.course_id,
         title=quiz.title,
         graded_attempts=len(attempts),
+        min_attempts_to_judge=statistics.MIN_ATTEMPTS_TO_JUDGE,
         questions=[
             QuestionStatistics(
                 question_id=item.question_id,
@@ -84,7 +88,9 @@ def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
                 discrimination=_as_float(item.discrimination),
                 option_counts=item.option_counts,
                 options=options.get(item.question_id, {}),
+                correct_option_ids=correct.get(item.question_id, []),
                 flags=list(item.flags),
+                too_few_attempts=item.too_few_attempts,
             )
             for item in items
         ],
@@ -104,8 +110,10 @@ def statistics_csv(report: QuizStatistics) -> str:
                     q.correct_rate,
                     q.discrimination,
                     " ".join(f.value for f in q.flags),
+                    "yes" if q.too_few_attempts else "no",
                     option_id,
                     q.options.get(option_id, ""),
+                    ("yes" if option_id in q.correct_option_ids else "no") if option_id else "",
                     count,
                 ]
             )
@@ -117,8 +125,10 @@ def statistics_csv(report: QuizStatistics) -> str:
             "correct_rate",
             "discrimination",
             "flags",
+            "too_few_attempts",
             "option_id",
             "option_text",
+            "correct_option",
             "option_count",
         ],
         rows,

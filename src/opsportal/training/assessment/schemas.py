@@ -14,7 +14,7 @@ from opsportal.training.assessment.policy import (
     MAX_MULTIPLIER,
     MIN_MULTIPLIER,
 )
-from opsportal.training.assessment.statistics import Flag
+from opsportal.training.assessment.statistics import MIN_ATTEMPTS_TO_JUDGE, Flag
 
 
 class QuestionStatistics(ApiModel):
@@ -28,7 +28,14 @@ class QuestionStatistics(ApiModel):
     )
     option_counts: dict[str, int] = Field(description="How often each option id was chosen")
     options: dict[str, str] = Field(description="Option id → text, as the quiz has them now")
+    correct_option_ids: list[str] = Field(
+        description="The correct options as the quiz has them now (removed ones: as last shown)"
+    )
     flags: list[Flag]
+    too_few_attempts: bool = Field(
+        description=f"Fewer than {MIN_ATTEMPTS_TO_JUDGE} attempts: too few to judge the question "
+        "by its share correct and discrimination yet"
+    )
 
 
 class QuizStatistics(ApiModel):
@@ -36,6 +43,9 @@ class QuizStatistics(ApiModel):
     course_id: int
     title: str
     graded_attempts: int
+    min_attempts_to_judge: int = Field(
+        description="Attempts of a question needed before its figures can be judged"
+    )
     questions: list[QuestionStatistics]
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 GROUP_SHARE = Fraction(27, 100)
+# Below this many attempts of a question its share correct and discrimination swing
+# with every new attempt (two attempts give a discrimination of +1.00 or -1.00 at
+# once): the usual rule of thumb for classical item analysis is at least 30.
+MIN_ATTEMPTS_TO_JUDGE = 30
 
 
 class Flag(enum.StrEnum):
@@ -49,6 +53,15 @@ class ItemStatistics:
     discrimination: Fraction | None
     option_counts: dict[str, int] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
+
+    @property
+    def too_few_attempts(self) -> bool:
+        """Too few attempts to judge the question by these figures yet."""
+        return too_few_to_judge(self.attempts)
+
+
+def too_few_to_judge(attempts: int) -> bool:
+    return attempts < MIN_ATTEMPTS_TO_JUDGE
 
 
 def group_size(attempts: int) -> int:

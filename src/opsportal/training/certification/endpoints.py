@@ -71,11 +71,19 @@ def certificate_pdf(
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRead)
 def revoke_certificate(
-    certificate_id: ResourceId, body: RevokeBody, session: SessionDep, admin: AdminUser
+    certificate_id: ResourceId,
+    body: RevokeBody,
+    session: SessionDep,
+    admin: AdminUser,
+    settings: SettingsDep,
 ) -> CertificateRead:
-    """Revoke a certificate, with the reason recorded."""
+    """Revoke a certificate, with the reason recorded; the holder is notified and emailed."""
     return certification.revoke_certificate(
-        session, principal=admin, certificate_id=certificate_id, reason=body.reason
+        session,
+        principal=admin,
+        certificate_id=certificate_id,
+        reason=body.reason,
+        settings=settings,
     )
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import NotFound
 from opsportal.kit.downloads import pdf_download
+from opsportal.training.certificates import credential_filename
 from opsportal.training.certification import service as certification
 from opsportal.training.credentials.service import share_links
 from opsportal.web.session import CheckedForm, PageUser
@@ -57,6 +58,29 @@ def my_certificates(
         },
         claimed=claimed,
         claimed_new=bool(claim.get("created")),
+    )
+
+
+@router.get("/certificates/{certificate_id}")
+def my_certificate(
+    request: Request,
+    certificate_id: ResourceId,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+) -> Response:
+    """The holder's own certificate: its files, its digital badge explained, and sharing it."""
+    certificate = certification.own_certificate(
+        session, principal=user, certificate_id=certificate_id
+    )
+    return render(
+        request,
+        "training/certificate.html",
+        user=user,
+        certificate=certificate,
+        links=share_links(settings, certificate, verification_code=certificate.verification_code),
+        badge_filename=credential_filename(certificate.certificate_number, certificate.track_name),
+        issuer_name=settings.credential_issuer_name,
     )
 
 

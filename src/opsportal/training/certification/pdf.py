@@ -15,6 +15,7 @@ from datetime import datetime
 import qrcode
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,6 +24,8 @@ from opsportal.kit.fonts import BOLD, REGULAR, register_fonts
 INK = HexColor("#1f2933")
 MUTED = HexColor("#52606d")
 ACCENT = HexColor("#1d4ed8")
+REVOKED_RED = HexColor("#b91c1c")
+WATERMARK = HexColor("#fca5a5")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class CertificateDocument:
     # The Open Badges credential download and LinkedIn's pre-filled form, as links.
     credential_url: str | None = None
     linkedin_url: str | None = None
+    # Set for a revoked certificate: the page then says so across its top and its face.
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
 
 
 def _fitted_size(text: str, font: str, size: float, max_width: float, minimum: float = 10) -> float:
@@ -109,6 +115,39 @@ def _draw_share_links(
         y -= 14
 
 
+def revocation_line(document: CertificateDocument) -> str | None:
+    """ "REVOKED on 2026-05-04: reason", or None for a certificate that was not revoked."""
+    if document.revoked_at is None:
+        return None
+    reason = " ".join((document.revoked_reason or "").split())
+    return f"REVOKED on {_date(document.revoked_at)}" + (f": {reason}" if reason else "")
+
+
+def _draw_revoked(canvas: Canvas, line: str, width: float, height: float) -> None:
+    """A large diagonal REVOKED across the face, under the text, and a red banner at the top
+    carrying the date and the reason (wrapped: a reason may be long)."""
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(24)
+    canvas.setFont(BOLD, 120)
+    canvas.drawCentredString(0, -40, "REVOKED")
+    canvas.restoreState()
+
+    # Two lines at most fit above the title; a longer reason ends in an ellipsis there.
+    lines = simpleSplit(line, BOLD, 11, width - 140)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-2].rstrip() + " …"]
+    band = 10 + 13 * len(lines)
+    top = height - 38
+    canvas.setFillColor(REVOKED_RED)
+    canvas.rect(40, top - band, width - 80, band, stroke=0, fill=1)
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.setFont(BOLD, 11)
+    for index, text in enumerate(lines):
+        canvas.drawCentredString(width / 2, top - 15 - 13 * index, text)
+
+
 def render_pdf(document: CertificateDocument) -> bytes:
     register_fonts()
     width, height = landscape(A4)
@@ -121,7 +160,8 @@ def render_pdf(document: CertificateDocument) -> bytes:
         # Otherwise the page starts in Helvetica, a font the PDF would not embed.
         initialFontName=REGULAR,
     )
-    canvas.setTitle(f"Certificate {document.certificate_number}")
+    revoked_title = " (REVOKED)" if document.revoked_at is not None else ""
+    canvas.setTitle(f"Certificate {document.certificate_number}{revoked_title}")
     canvas.setAuthor("opsportal")
     canvas.setSubject(f"{document.track_name} {document.track_version}")
     canvas.setCreator("opsportal")
@@ -131,6 +171,9 @@ def render_pdf(document: CertificateDocument) -> bytes:
     canvas.rect(24, 24, width - 48, height - 48, stroke=1, fill=0)
     canvas.setLineWidth(0.8)
     canvas.rect(32, 32, width - 64, height - 64, stroke=1, fill=0)
+    revoked = revocation_line(document)
+    if revoked is not None:
+        _draw_revoked(canvas, revoked, width, height)
 
     canvas.setFillColor(ACCENT)
     _centered(canvas, "CERTIFICATE OF COMPLETION", BOLD, 30, height - 110, width)

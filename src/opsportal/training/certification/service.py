@@ -11,6 +11,7 @@ from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
+from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal
 from opsportal.training import repository
 from opsportal.training.catalogue.service import visible_track
@@ -25,6 +26,7 @@ from opsportal.training.certificates import (
     verification_url,
 )
 from opsportal.training.certification import events
+from opsportal.training.certification.notices import revocation_notice
 from opsportal.training.certification.pdf import CertificateDocument, render_pdf
 from opsportal.training.credentials.service import (
     assign_status_entry,
@@ -127,9 +129,20 @@ def get_certificate(
     return certificate_read(_readable_certificate(session, principal, certificate_id))
 
 
+def own_certificate(
+    session: Session, *, principal: Principal, certificate_id: int
+) -> CertificateRead:
+    """One of the caller's own certificates; anyone else's (an admin's view too) is a 404."""
+    certificate = repository.get_certificate(session, certificate_id)
+    if certificate is None or certificate.user_id != principal.user_id:
+        raise NotFound(f"Certificate {certificate_id} not found.")
+    return certificate_read(certificate)
+
+
 def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
+    revoked = certificate.revoked_at is not None
     return CertificateDocument(
         recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
         track_name=certificate.track_name,
@@ -138,8 +151,11 @@ def certificate_document(certificate: Certificate, *, settings: Settings) -> Cer
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
         verification_url=verification_url(settings.public_base_url, certificate.verification_code),
-        credential_url=links.credential_url,
-        linkedin_url=links.linkedin_url,
+        # A revoked certificate is nothing to share any more.
+        credential_url=None if revoked else links.credential_url,
+        linkedin_url=None if revoked else links.linkedin_url,
+        revoked_at=certificate.revoked_at,
+        revoked_reason=certificate.revoked_reason,
     )
 
 
@@ -155,8 +171,10 @@ def render_certificate_pdf(
 
 
 def revoke_certificate(
-    session: Session, *, principal: Principal, certificate_id: int, reason: str
+    session: Session, *, principal: Principal, certificate_id: int, reason: str, settings: Settings
 ) -> CertificateRead:
+    """Withdraw a certificate for good, with the reason; its holder is told in the app and by
+    email (unless the holder's account was deactivated or erased)."""
     certificate = repository.get_certificate(session, certificate_id)
     if certificate is None:
         raise NotFound(f"Certificate {certificate_id} not found.")
@@ -179,6 +197,12 @@ def revoke_certificate(
         },
     )
     events.certificate_revoked(session, certificate)
+    holder = session.get(User, certificate.user_id)
+    if holder is not None and holder.is_active and holder.erased_at is None:
+        notice = revocation_notice(
+            certificate, email=holder.email, base_url=settings.public_base_url
+        )
+        notify_users(session, [notice])
     return certificate_read(certificate)
 
 

@@ -17,7 +17,11 @@ from opsportal.errors import NotFound, ServiceBusy
 from opsportal.models import Certificate, CredentialStatusEntry, User
 from opsportal.models.base import utcnow
 from opsportal.training import repository as training_repository
-from opsportal.training.certificates import MAX_VERIFICATION_CODE_LENGTH, verification_url
+from opsportal.training.certificates import (
+    MAX_VERIFICATION_CODE_LENGTH,
+    credential_filename,
+    verification_url,
+)
 from opsportal.training.credentials import badge, repository, signing, statuslist
 
 _CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
@@ -142,7 +146,8 @@ def credential_jwt(
     facts = credential_facts(session, factory, settings, certificate)
     kid, key = signing.current_signer(session, factory, secret)
     claims = badge.jwt_claims(badge.open_badge_credential(facts))
-    return f"{certificate.certificate_number}.jwt", signing.sign(claims, kid=kid, key=key)
+    filename = credential_filename(certificate.certificate_number, certificate.track_name)
+    return filename, signing.sign(claims, kid=kid, key=key)
 
 
 def status_list_jwt(
