@@ -75,7 +75,11 @@ def test_statements_reach_the_lrs_once_even_after_it_was_down(
     pass_quiz(session, user=user, quiz=quizzes[0], passed=False)
     read = certify(session, user=user, track=track, quizzes=quizzes, settings=settings)
     certification.revoke_certificate(
-        session, principal=Principal.of(admin), certificate_id=read.id, reason="Test"
+        session,
+        principal=Principal.of(admin),
+        certificate_id=read.id,
+        reason="Test",
+        settings=settings,
     )
     # A SCORM course completed with a score.
     scorm_track = create_track(session, settings=settings)

@@ -72,7 +72,11 @@ class TestWhatIsQueued:
         pass_quiz(session, user=user, quiz=quizzes[1])  # again: no second completion
         admin, _ = create_user(session, role=Role.ADMIN)
         certification.revoke_certificate(
-            session, principal=Principal.of(admin), certificate_id=read.id, reason="Test"
+            session,
+            principal=Principal.of(admin),
+            certificate_id=read.id,
+            reason="Test",
+            settings=xapi_settings,
         )
         told = verbs(session)
         track_iri = f"http://testserver/training/tracks/{track.id}"
