@@ -16,19 +16,18 @@ For each database (a temporary SQLite file; PostgreSQL database
    demo logins and API tokens from its output; the customer's organisation
    comes from `GET /api/v1/me`, and --writers extra customer users of that
    organisation are made with `opsportal user create`;
-2. starts one uvicorn process serving `bare_and_real_app` below: the real
-   `opsportal.app.create_app()` (no scheduler) plus one bare route,
-   `GET /bench/bare`, a plain `def` returning a tiny JSON object. It is served
-   with uvicorn's command line (`--factory`) rather than `opsportal serve`
-   only so that the yardstick lives in the same process, behind the same
-   middleware and with the same server settings (uvicorn defaults, log level
-   info, like `opsportal serve`); a separate bare server would not share the
-   event loop, the thread pool or the CPU in the same way. With --workers N
-   it is served the way `opsportal serve --workers N` serves (its supervisor,
-   `opsportal.web.workers`: N processes, each listening on a socket of its
-   own), and measured once every worker listens;
+2. starts two servers with the same uvicorn command line (`--factory`, uvicorn
+   defaults, log level info, like `opsportal serve`): the real
+   `opsportal.app.create_app()` (no scheduler), and the yardstick, `plain_app`
+   below: a plain FastAPI app, nothing but `@app.get("/x") def x(): return
+   {"ok": True}`, in a process of its own, so none of the project's
+   middleware, routing or dependencies is in its figure. With --workers N
+   both are served the way `opsportal serve --workers N` serves (its
+   supervisor, `opsportal.web.workers`: N processes, each listening on a
+   socket of its own), and measured once every worker listens;
 3. measures, one target at a time, --readers concurrent readers for --seconds:
-   - bare:      GET /bench/bare
+   - plain:     GET /x on the plain FastAPI app (the yardstick)
+   - healthz:   GET /healthz on the real app (no database: the stack alone)
    - scorecard: GET /api/v1/benchmarks/organizations/{orgId} (customer token)
    - me:        GET /api/v1/me (customer token)
    - page:      GET /benchmarks/organizations/{orgId} (HTML, session cookie from
@@ -37,7 +36,10 @@ For each database (a temporary SQLite file; PostgreSQL database
    POST /api/v1/training/quizzes/{quizId}/start and
    POST /api/v1/training/attempts/{id}/submit (the right answers, read once
    with the admin token, so the full grading and track-completion path runs),
-   then every reader target again while the writers loop.
+   then every target of the real app again while the writers loop
+   (the yardstick is not measured again: its figure alone is the reference).
+   With --repeat N all of this is done N times in the same run, and the
+   tables give the median of the N figures.
 
 Readers use wrk (Debian package `wrk`) when it is installed, with a generated
 Lua script that sets the header and counts status codes; otherwise (or with
@@ -53,7 +55,8 @@ Figures per target: requests/s (all responses, whatever their status),
 p50 and p99 latency (closed loop: each connection waits for its answer), the
 number of non-2xx responses (by status code) and of connection errors
 (connect, read, write, timeout), and the throughput as a percentage of the
-bare endpoint's, readers alone, in the same run. Writers also print submits/s
+plain FastAPI app's, readers alone, in the same run. Two tables: readers
+alone, and the same readers while the writers loop. Writers also print submits/s
 and, for a status other than 2xx, the first such response. The exit status is
 non-zero only when setting up failed (database, demo data, server, login) or
 the server died or stopped answering for SETTLE_SECONDS; never because a
@@ -72,6 +75,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,14 +91,15 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_DB = "opsportal_load"
-BARE_PATH = "/bench/bare"
+PLAIN_PATH = "/x"
 REQUEST_TIMEOUT_SECONDS = 10.0
 # Upper bounds on top of the deadline, so no loop can run away.
 MAX_READER_REQUESTS = 2_000_000
 MAX_WRITER_LOOPS = 200_000
 SERVER_START_SECONDS = 60.0
-# The server's app: the real one plus the bare yardstick route (see bare_and_real_app).
-BENCH_APP = "bench.load:bare_and_real_app"
+# The two servers' apps (uvicorn --factory targets).
+REAL_APP = "opsportal.app:create_app"
+PLAIN_APP = "bench.load:plain_app"
 SETTLE_SECONDS = 90.0
 SUBPROCESS_SECONDS = 300.0
 
@@ -107,14 +112,14 @@ class SetupError(Exception):
     """Setting up failed, or the server died or stopped answering: nothing more to measure."""
 
 
-def bare_and_real_app() -> Any:
-    """uvicorn --factory target: the real application plus the bare yardstick route."""
-    from opsportal.app import create_app
+def plain_app() -> Any:
+    """uvicorn --factory target: the yardstick, a plain FastAPI app with one route."""
+    from fastapi import FastAPI
 
-    app = create_app(run_scheduler=False)
+    app = FastAPI()
 
-    @app.get(BARE_PATH, include_in_schema=False)
-    def bare() -> dict[str, bool]:
+    @app.get(PLAIN_PATH)
+    def x() -> dict[str, bool]:
         return {"ok": True}
 
     return app
@@ -135,6 +140,8 @@ class Result:
     non_2xx: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     note: str = ""
+    submit_rate: float = 0.0  # writers only: submits per second
+    submit_p50_ms: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -405,6 +412,8 @@ def writer_result(phase: str, starts: Samples, submits: Samples, seconds: float)
             if samples.first_failure:
                 notes.append(f"first {name} failure: {samples.first_failure}")
     result.note = ", ".join(notes)
+    result.submit_rate = len(ordered) / seconds if seconds > 0 else 0.0
+    result.submit_p50_ms = _percentile(ordered, 50)
     return result
 
 
@@ -458,7 +467,10 @@ def load_demo(env: dict[str, str]) -> dict[str, Login]:
 
 
 @contextmanager
-def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[str, Any]]:
+def server(
+    env: dict[str, str], folder: Path, workers: int, app: str, name: str
+) -> Iterator[tuple[str, Any]]:
+    """Serve `app` (a factory's import path) as uvicorn / `opsportal serve --workers N` would."""
     port = free_port()
     if workers > 1:
         # What `opsportal serve --workers N` runs, serving this app instead.
@@ -468,7 +480,7 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
             "import sys; from opsportal.web.workers import Supervisor; "
             f"sys.exit(Supervisor('127.0.0.1', {port}, {workers}, "
             "say=lambda line: print(line, file=sys.stderr, flush=True), "
-            f"app={BENCH_APP!r}).run())",
+            f"app={app!r}).run())",
         ]
     else:
         command = [
@@ -476,7 +488,7 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
             "-m",
             "uvicorn",
             "--factory",
-            BENCH_APP,
+            app,
             "--app-dir",
             str(ROOT),
             "--host",
@@ -486,9 +498,10 @@ def server(env: dict[str, str], folder: Path, workers: int) -> Iterator[tuple[st
             "--log-level",
             "info",
         ]
-    with running(command, port=port, env=env, folder=folder) as started:
+    probe = "/healthz" if app == REAL_APP else PLAIN_PATH
+    with running(command, port=port, env=env, folder=folder, name=name, probe=probe) as started:
         if workers > 1:
-            wait_for_every_worker(folder / "server.log", started[1])
+            wait_for_every_worker(folder / f"{name}.log", started[1])
         yield started
 
 
@@ -503,13 +516,19 @@ def wait_for_every_worker(log: Path, process: Any) -> None:
 
 @contextmanager
 def running(
-    command: list[str], *, port: int, env: dict[str, str], folder: Path
+    command: list[str],
+    *,
+    port: int,
+    env: dict[str, str],
+    folder: Path,
+    name: str = "server",
+    probe: str = "/healthz",
 ) -> Iterator[tuple[str, Any]]:
-    """Start a server `command` listening on `port`, wait for /healthz, stop it afterwards.
+    """Start a server `command` listening on `port`, wait for `probe`, stop it afterwards.
 
-    Yields its base URL and process; its stderr goes to server.log in `folder`.
+    Yields its base URL and process; its stderr goes to NAME.log in `folder`.
     """
-    log = folder / "server.log"
+    log = folder / f"{name}.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
@@ -519,7 +538,7 @@ def running(
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{url}{probe}", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -671,8 +690,8 @@ def postgres_database(admin_url: str) -> Iterator[str]:
 # --- one database -------------------------------------------------------------------
 
 
-def describe(result: Result, bare_rate: float) -> str:
-    share = f"{100 * result.rate / bare_rate:5.1f} % of bare" if bare_rate else ""
+def describe(result: Result, plain_rate: float) -> str:
+    share = f"{100 * result.rate / plain_rate:5.1f} % of plain" if plain_rate else ""
     codes = ", ".join(f"{code}×{n}" for code, n in sorted(result.non_2xx.items()))
     errors = ", ".join(f"{kind} {n}" for kind, n in sorted(result.errors.items()))
     text = (
@@ -684,81 +703,99 @@ def describe(result: Result, bare_rate: float) -> str:
     return text + (f"  [{result.note}]" if result.note else "")
 
 
+@dataclass(frozen=True)
+class Servers:
+    real: str
+    plain: str
+    processes: tuple[Any, ...]
+
+
 async def measure(
-    url: str,
+    servers: Servers,
     targets: list[Target],
     writer_tokens: list[str],
     quiz: Quiz,
     args: argparse.Namespace,
     use_wrk: bool,
     folder: Path,
-    process: Any,
     results: list[Result],
 ) -> None:
-    bare_rate = 0.0
+    plain_rate = 0.0
+
+    def url_of(target: Target) -> str:
+        return servers.plain if target.name == "plain" else servers.real
 
     async def read(target: Target, phase: str) -> Result:
+        url = url_of(target)
         if use_wrk:
             return await wrk_run(url, target, args.readers, args.seconds, folder, phase)
         return await python_readers(url, target, args.readers, args.seconds, phase)
 
     async def settle(after: str) -> None:
-        """Wait until the server answers again: wrk leaves requests in flight at its end,
+        """Wait until both servers answer again: wrk leaves requests in flight at its end,
         and the next run must not pile its own on top of them."""
         started = time.monotonic()
-        async with httpx.AsyncClient(base_url=url, timeout=5) as client:
-            while True:
-                if process.poll() is not None:
-                    raise SetupError(f"the server exited ({process.returncode}) after {after}")
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() - started > SETTLE_SECONDS:
-                    raise SetupError(
-                        f"the server stopped answering after {after} and did not recover "
-                        f"in {SETTLE_SECONDS:.0f} s"
-                    )
-                await asyncio.sleep(0.5)
+        async with httpx.AsyncClient(timeout=5) as client:
+            for url, path in ((servers.real, "/healthz"), (servers.plain, PLAIN_PATH)):
+                while True:
+                    if any(p.poll() is not None for p in servers.processes):
+                        raise SetupError(f"a server exited after {after}")
+                    try:
+                        if (await client.get(url + path)).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() - started > SETTLE_SECONDS:
+                        raise SetupError(
+                            f"a server stopped answering after {after} and did not recover "
+                            f"in {SETTLE_SECONDS:.0f} s"
+                        )
+                    await asyncio.sleep(0.5)
         waited = time.monotonic() - started
         if waited > 2:
-            say(f"    (the server took {waited:.1f} s to answer /healthz again after {after})")
+            say(f"    (the servers took {waited:.1f} s to answer again after {after})")
 
-    phase = f"{args.readers} readers"
+    phase = ALONE
     say(f"  {phase}, {args.seconds:g} s each:")
     for target in targets:
         result = await read(target, phase)
         await settle(target.name)
-        if target.name == "bare":
-            bare_rate = result.rate
+        if target.name == "plain":
+            plain_rate = result.rate
         results.append(result)
-        say(describe(result, bare_rate))
+        say(describe(result, plain_rate))
 
-    phase = f"{len(writer_tokens)} writers"
-    say(f"  {phase} alone, {args.seconds:g} s:")
-    starts, submits, elapsed = await writers(url, writer_tokens, quiz, args.seconds)
+    phase = WRITERS_ALONE
+    say(f"  {len(writer_tokens)} writers alone, {args.seconds:g} s:")
+    starts, submits, elapsed = await writers(servers.real, writer_tokens, quiz, args.seconds)
     await settle("the writers")
     results.append(writer_result(phase, starts, submits, elapsed))
-    say(describe(results[-1], bare_rate))
+    say(describe(results[-1], plain_rate))
 
-    phase = f"{args.readers} readers + {len(writer_tokens)} writers"
-    say(f"  {phase}, {args.seconds:g} s each:")
+    phase = WITH_WRITERS
+    say(f"  readers + {len(writer_tokens)} writers, {args.seconds:g} s each:")
     all_starts, all_submits, all_elapsed = Samples(), Samples(), 0.0
     for target in targets:
+        if target.name == "plain":
+            continue
         result, (starts, submits, elapsed) = await asyncio.gather(
-            read(target, phase), writers(url, writer_tokens, quiz, args.seconds)
+            read(target, phase), writers(servers.real, writer_tokens, quiz, args.seconds)
         )
         await settle(f"{target.name} with writers")
         results.append(result)
-        say(describe(result, bare_rate))
+        say(describe(result, plain_rate))
         during = writer_result(phase, starts, submits, elapsed)
-        during.target = "  writes"
-        say(describe(during, bare_rate))
+        during.target = f"  writes ({target.name})"
+        say(describe(during, plain_rate))
         all_starts.merge(starts)
         all_submits.merge(submits)
         all_elapsed += elapsed
     results.append(writer_result(phase, all_starts, all_submits, all_elapsed))
+
+
+ALONE = "readers alone"
+WRITERS_ALONE = "writers alone"
+WITH_WRITERS = "readers + writers"
 
 
 def bench_database(
@@ -767,9 +804,9 @@ def bench_database(
     args: argparse.Namespace,
     use_wrk: bool,
     workers: int,
-    results: list[Result],
+    repeats: list[list[Result]],
 ) -> None:
-    """Measure one database; `results` keeps what was measured even if a later step fails."""
+    """Measure one database --repeat times; `repeats` keeps what was measured if a step fails."""
     say(f"\n== {label} ==")
     with database() as database_url, tempfile.TemporaryDirectory(prefix="opsportal-load-") as tmp:
         folder = Path(tmp)
@@ -782,7 +819,10 @@ def bench_database(
         started = time.perf_counter()
         logins = load_demo(env)
         say(f"  demo data loaded in {time.perf_counter() - started:.1f} s")
-        with server(env, folder, workers) as (url, process):
+        with (
+            server(env, folder, workers, REAL_APP, "real") as (url, process),
+            server(env, folder, workers, PLAIN_APP, "plain") as (plain_url, plain_process),
+        ):
             customer = {"Authorization": f"Bearer {logins['customer'].token}"}
             me = check(httpx.get(f"{url}/api/v1/me", headers=customer), "GET /api/v1/me").json()
             org_id = me.get("organizationId")
@@ -791,48 +831,107 @@ def bench_database(
             page = f"/benchmarks/organizations/{org_id}"
             scorecard = f"/api/v1/benchmarks/organizations/{org_id}"
             check(httpx.get(url + scorecard, headers=customer), f"GET {scorecard}")
-            check(httpx.get(url + BARE_PATH), f"GET {BARE_PATH}")
+            check(httpx.get(plain_url + PLAIN_PATH), f"GET {PLAIN_PATH} (plain FastAPI)")
             cookie = session_cookie(url, logins["customer"], page)
             quiz = find_quiz(url, logins["customer"].token, logins["admin"].token)
             tokens = make_writers(env, org_id, args.writers)
             warm_writers(url, tokens, quiz)
             say(
-                f"  server {url} ({workers} worker{'s' if workers > 1 else ''}); "
+                f"  server {url}, plain FastAPI {plain_url} "
+                f"({workers} worker{'s' if workers > 1 else ''} each); "
                 f"organisation {org_id}, quiz {quiz.quiz_id} "
                 f"({len(quiz.answers)} questions), {len(tokens)} writer users"
             )
             targets = [
-                Target("bare", BARE_PATH, {}),
+                Target("plain", PLAIN_PATH, {}),
+                Target("healthz", "/healthz", {}),
                 Target("scorecard", scorecard, customer),
                 Target("me", "/api/v1/me", customer),
                 Target("page", page, {"Cookie": cookie}),
             ]
-            asyncio.run(
-                measure(url, targets, tokens, quiz, args, use_wrk, folder, process, results)
-            )
+            servers = Servers(url, plain_url, (process, plain_process))
+            for n in range(args.repeat):
+                if args.repeat > 1:
+                    say(f"  -- round {n + 1} of {args.repeat} --")
+                results: list[Result] = []
+                repeats.append(results)
+                asyncio.run(measure(servers, targets, tokens, quiz, args, use_wrk, folder, results))
 
 
 # --- report ----------------------------------------------------------------------------
 
 
-def table(runs: list[tuple[str, list[Result]]]) -> None:
-    say("")
-    header = (
-        f"{'database':<11}{'phase':<26}{'target':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'non-2xx':>9}{'errors':>8}{'% bare':>8}"
+def median_result(results: list[Result]) -> Result:
+    """The median figures of the same measurement repeated (errors summed)."""
+    first = results[0]
+    merged = Result(
+        first.phase,
+        first.target,
+        first.client,
+        requests=round(statistics.median(r.rate for r in results) * 1000),
+        seconds=1000.0,
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        note=first.note if len(results) == 1 else "",
+        submit_rate=statistics.median(r.submit_rate for r in results),
+        submit_p50_ms=statistics.median(r.submit_p50_ms for r in results),
     )
-    say(header)
-    say("-" * len(header))
-    for label, results in runs:
-        bare = next((r.rate for r in results if r.target == "bare"), 0.0)
+    for r in results:
+        merged.non_2xx.update(r.non_2xx)
+        merged.errors.update(r.errors)
+    return merged
+
+
+def medians(repeats: list[list[Result]]) -> list[Result]:
+    grouped: dict[tuple[str, str], list[Result]] = {}
+    for results in repeats:
         for r in results:
-            share = f"{100 * r.rate / bare:.1f}" if bare else "-"
-            say(
-                f"{label:<11}{r.phase:<26}{r.target:<12}{r.rate:>9.1f}{r.p50_ms:>9.1f}"
-                f"{r.p99_ms:>9.1f}{sum(r.non_2xx.values()):>9}{sum(r.errors.values()):>8}"
-                f"{share:>8}"
-            )
-    problems = [(label, r) for label, results in runs for r in results if r.non_2xx or r.errors]
+            grouped.setdefault((r.phase, r.target), []).append(r)
+    return [median_result(rs) for rs in grouped.values()]
+
+
+def table(runs: list[tuple[str, list[list[Result]]]]) -> None:
+    rounds = max((len(r) for _, r in runs), default=1)
+    how = f"median of {rounds} rounds" if rounds > 1 else "one round"
+    summary = [(label, medians(repeats)) for label, repeats in runs if repeats]
+    for phase, title in (
+        (ALONE, "readers alone"),
+        (WITH_WRITERS, "readers while the writers loop (ratio to plain FastAPI alone)"),
+    ):
+        say(f"\n{title} ({how}):")
+        header = (
+            f"{'database':<11}{'target':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'non-2xx':>9}{'errors':>8}{'% plain':>9}"
+        )
+        say(header)
+        say("-" * len(header))
+        for label, results in summary:
+            plain = next((r.rate for r in results if r.target == "plain"), 0.0)
+            for r in results:
+                if r.phase != phase or r.target == "quiz writes":
+                    continue
+                share = f"{100 * r.rate / plain:.1f}" if plain else "-"
+                say(
+                    f"{label:<11}{r.target:<12}{r.rate:>9.1f}{r.p50_ms:>9.1f}"
+                    f"{r.p99_ms:>9.1f}{sum(r.non_2xx.values()):>9}{sum(r.errors.values()):>8}"
+                    f"{share:>9}"
+                )
+    say(f"\nquiz writers ({how}):")
+    for label, results in summary:
+        for r in results:
+            if r.target == "quiz writes":
+                say(
+                    f"  {label:<11}{r.phase:<20}{r.rate:>8.1f} req/s  p50 {r.p50_ms:.1f} ms  "
+                    f"p99 {r.p99_ms:.1f} ms  {r.submit_rate:.1f} submits/s "
+                    f"(submit p50 {r.submit_p50_ms:.1f} ms)"
+                )
+    problems = [
+        (label, r)
+        for label, repeats in runs
+        for results in repeats
+        for r in results
+        if r.non_2xx or r.errors
+    ]
     say("non-2xx responses and connection errors:" + ("" if problems else " none"))
     for label, r in problems:
         codes = ", ".join(f"{c}×{n}" for c, n in sorted(r.non_2xx.items()))
@@ -855,6 +954,9 @@ def main() -> None:
         default=1,
         help="server worker processes, as `opsportal serve --workers N` (default 1)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds in the same run; tables give medians (1)"
+    )
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
         "--postgres-admin-url",
@@ -866,6 +968,8 @@ def main() -> None:
         parser.error("--seconds must be 1..600 and --readers 1..1024")
     if not 1 <= args.writers <= 64 or not 1 <= args.workers <= 16:
         parser.error("--writers must be 1..64 and --workers 1..16")
+    if not 1 <= args.repeat <= 9:
+        parser.error("--repeat must be 1..9")
 
     has_wrk = shutil.which("wrk") is not None
     if args.client == "wrk" and not has_wrk:
@@ -884,18 +988,18 @@ def main() -> None:
         databases.append(("SQLite", sqlite_database))
     if args.database in ("postgres", "both"):
         databases.append(("PostgreSQL", lambda: postgres_database(args.postgres_admin_url)))
-    runs: list[tuple[str, list[Result]]] = []
+    runs: list[tuple[str, list[list[Result]]]] = []
     failed = False
     for label, database in databases:
-        results: list[Result] = []
-        runs.append((label, results))
+        repeats: list[list[Result]] = []
+        runs.append((label, repeats))
         try:
-            bench_database(label, database, args, use_wrk, workers, results)
+            bench_database(label, database, args, use_wrk, workers, repeats)
         except SetupError as exc:
             failed = True
             say(f"  {label}: setup failed: {exc}")
-    if any(results for _, results in runs):
-        table([(label, results) for label, results in runs if results])
+    if any(repeats for _, repeats in runs):
+        table(runs)
     if failed:
         sys.exit(1)
 
