@@ -48,6 +48,7 @@ from opsportal.web.content_origin import SeparateOrigin, origin_host
 from opsportal.web.errors import render_html_error
 from opsportal.web.logs import RequestId
 from opsportal.web.problems import install_error_handlers
+from opsportal.web.routing import install_route_index
 from opsportal.web.secret_key import shared_secret_key
 from opsportal.web.security import (
     ApiBodyNeedsToken,
@@ -184,6 +185,8 @@ def create_app(
         web_pages.router,
     ):
         app.include_router(domain_router)
+    # One flat route table, matched by the request's first path segment (web/routing.py).
+    install_route_index(app)
     # The access log never shows an OIDC callback's one-time code.
     redact_callback_queries()
 
