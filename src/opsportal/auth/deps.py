@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from opsportal.auth.service import check_token, record_token_use
+from opsportal.auth.service import TokenCheck, check_token, record_token_use
 from opsportal.db import SessionFactory, session_scope
-from opsportal.deps import SessionDep, identity_session
+from opsportal.deps import SessionDep, identity_session, run_read
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
@@ -24,7 +24,7 @@ _bearer = HTTPBearer(
 )
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -32,8 +32,14 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send an API token as `Authorization: Bearer <token>`.")
-    with identity_session(request, session) as db:
-        checked = check_token(db, token=credentials.credentials)
+    token = credentials.credentials
+
+    def check() -> TokenCheck:
+        with identity_session(request, session) as db:
+            return check_token(db, token=token)
+
+    # A read (on a write's request, in a short read of its own): see `run_read`.
+    checked = await run_read(session, check)
     if checked.last_used_is_stale:
         # Not in the request's transaction either: the rare write gets a short
         # transaction of its own, after the response has gone.

@@ -25,7 +25,15 @@ from opsportal.benchmarks.schemas import (
 )
 from opsportal.benchmarks.service import exports
 from opsportal.config import Settings
-from opsportal.deps import Limit, Offset, ResourceId, SessionDep, SessionFactoryDep, SettingsDep
+from opsportal.deps import (
+    Limit,
+    Offset,
+    ResourceId,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    run_read,
+)
 from opsportal.kit.downloads import csv_download, download_route
 from opsportal.principal import Principal
 from opsportal.schemas import MAX_ID, QueryText
@@ -188,9 +196,11 @@ def peer_groups(session: SessionDep, settings: SettingsDep, user: CurrentUser) -
 
 
 @router.get("/organizations/{organization_id}", response_model=list[ComparisonRead])
-def compare_organization(organization_id: ResourceId, compare: ComparisonsDep) -> Response:
+async def compare_organization(organization_id: ResourceId, compare: ComparisonsDep) -> Response:
     """Every metric of an organisation against its peers (default peer group: all customers)."""
-    return _json(_COMPARISONS, compare.organization(organization_id))
+    return await run_read(
+        compare.session, lambda: _json(_COMPARISONS, compare.organization(organization_id))
+    )
 
 
 @router.get("/organizations/{organization_id}/metrics/{metric}", response_model=ComparisonRead)
