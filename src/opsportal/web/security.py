@@ -285,8 +285,9 @@ class ApiBodyNeedsToken:
     admitted (`RequestAdmission`): its checks take threads of their own, at most
     `checks_at_once` at a time, never the threads the admitted requests run on.
 
-    It checks the token the way the route will (`authenticate_token`, in a
-    worker thread, so the event loop is not blocked), and only to refuse: the
+    It checks the token the way the route will (`authenticate_token`: on
+    PostgreSQL in a worker thread, so the event loop is not blocked; on SQLite
+    at once, a read that cannot wait, see `deps.run_read`), and only to refuse: the
     route checks the token again for itself, with its roles, so nothing about
     authorisation depends on this middleware. If the check cannot run (say the
     database is busy), the request goes on to the route, whose own check and
@@ -300,6 +301,9 @@ class ApiBodyNeedsToken:
         self.session_factory = session_factory
         self.checks_at_once = checks_at_once
         self._limiter: anyio.CapacityLimiter | None = None
+        # On SQLite the check is a read that cannot wait (`deps.run_read`): done at once.
+        bind = session_factory.kw.get("bind")
+        self._at_once = bind is not None and bind.dialect.name == "sqlite"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -312,11 +316,7 @@ class ApiBodyNeedsToken:
         headers = Headers(scope=scope)
         if _expects_body(headers):
             token = _bearer_token(headers)
-            if self._limiter is None:  # made on the event loop that serves, not at import
-                self._limiter = anyio.CapacityLimiter(self.checks_at_once)
-            if token is None or not await anyio.to_thread.run_sync(
-                self._valid, token, limiter=self._limiter
-            ):
+            if token is None or not await self._check(token):
                 await send_problem(
                     send,
                     401,
@@ -327,6 +327,13 @@ class ApiBodyNeedsToken:
                 )
                 return
         await self.app(scope, receive, send)
+
+    async def _check(self, token: str) -> bool:
+        if self._at_once:
+            return self._valid(token)
+        if self._limiter is None:  # made on the event loop that serves, not at import
+            self._limiter = anyio.CapacityLimiter(self.checks_at_once)
+        return await anyio.to_thread.run_sync(self._valid, token, limiter=self._limiter)
 
     def _valid(self, token: str) -> bool:
         try:
