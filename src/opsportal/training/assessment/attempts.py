@@ -102,13 +102,13 @@ def start_attempt(
     # then sees this one's attempt, so maxAttempts holds across requests and processes.
     attempt_repository.lock_attempt_counter(session, user_id=principal.user_id, quiz_id=quiz.id)
     since = _counting_since(session, user_id=principal.user_id, quiz=quiz, now=now)
-    attempts = attempt_repository.attempts_of(
+    started, last_attempt_at = attempt_repository.attempt_tally(
         session, user_id=principal.user_id, quiz_id=quiz.id, since=since
     )
     refusal = policy.start_refusal(
         _limits(quiz),
-        attempts_started=len(attempts),
-        last_attempt_at=_last_attempt_at(attempts),
+        attempts_started=started,
+        last_attempt_at=last_attempt_at,
         now=now,
     )
     if refusal is not None:

@@ -44,6 +44,26 @@ def attempts_of(
     return list(session.scalars(query.order_by(QuizAttempt.started_at, QuizAttempt.id)))
 
 
+def attempt_tally(
+    session: Session, *, user_id: int, quiz_id: int, since: datetime | None = None
+) -> tuple[int, datetime | None]:
+    """How many attempts the learner started at a quiz (after `since`), and when the
+    last of them ended (its submission, or its start if it was never submitted).
+
+    What starting an attempt checks: counted in the database, not by loading
+    every attempt with its questions and answers (a learner's hundredth start
+    loaded a hundred attempts).
+    """
+    query = select(
+        func.count(),
+        func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)),
+    ).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+    if since is not None:
+        query = query.where(QuizAttempt.started_at > since)
+    count, last = session.execute(query).one()
+    return int(count), last
+
+
 def has_passed(session: Session, *, user_id: int, quiz_id: int) -> bool:
     return (
         session.scalar(
