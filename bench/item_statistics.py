@@ -19,16 +19,17 @@ It times, each as the median of --runs runs:
 1. pure: `opsportal.training.assessment.statistics.item_statistics` over ready-made
    records (scores and right/wrong per question), the arithmetic alone;
 2. service: `training.service.assessment.quiz_statistics` on a temporary
-   SQLite database holding the same attempts, i.e. loading them (with their
-   learners), grading every answer sheet again against its snapshot, and the
-   arithmetic, in one session;
+   SQLite database holding the same attempts, i.e. loading their answer
+   sheets, grading every one again against its snapshot, and the arithmetic,
+   in one session;
 3. API: `GET /api/v1/training/quizzes/{id}/statistics` with an admin's token,
    through the real app (`create_app`) in-process with Starlette's TestClient,
    i.e. the service plus authentication and the JSON response.
 
-The service's two big parts are printed as well: loading the attempts
-(`attempt_repository.graded_attempts`) and regrading their answer sheets into
-records; the arithmetic is the pure figure.
+The service's two big parts are printed as well: loading the answer sheets
+(`attempt_repository.answer_sheets`: every attempt's snapshot and answers,
+read as text and parsed, without the ORM) and regrading them into records;
+the arithmetic is the pure figure.
 
 The quiz is authored through the API; the attempts are written straight into
 the attempts table in one bulk insert (submitting 10,000 attempts through the
@@ -249,7 +250,7 @@ def bench_database(
 
         def load() -> object:
             with factory() as session:
-                return attempt_repository.graded_attempts(session, quiz_id=quiz_id)
+                return attempt_repository.answer_sheets(session, quiz_id=quiz_id)
 
         # The parts of the service, to see where its time goes.
         load_ms, loaded = median_ms(load, runs)
@@ -264,7 +265,7 @@ def bench_database(
         service_ms, _ = median_ms(service, runs)
         api_ms, body = median_ms(endpoint, runs)
     engine.dispose()
-    print(f"  {'load the attempts (graded_attempts), SQLite':<44} {load_ms:>9.1f} ms")
+    print(f"  {'load the answer sheets (answer_sheets), SQLite':<44} {load_ms:>9.1f} ms")
     print(f"  {'regrade the answer sheets (records)':<44} {regrade_ms:>9.1f} ms")
     assert isinstance(body, dict)
     if body["gradedAttempts"] != len(sheets):

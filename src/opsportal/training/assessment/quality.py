@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -10,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from opsportal.errors import NotFound
 from opsportal.kit.csvsafe import csv_text
-from opsportal.models import Quiz, QuizAttempt
+from opsportal.models import Quiz
 from opsportal.training import repository
-from opsportal.training.assessment import grading, statistics
 from opsportal.training.assessment import repository as attempt_repository
-from opsportal.training.assessment.attempts import keys
+from opsportal.training.assessment import statistics
 from opsportal.training.assessment.schemas import (
     QuestionStatistics,
     QuizStatistics,
@@ -32,19 +30,21 @@ def _as_float(value: Fraction | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _record(attempt: QuizAttempt) -> statistics.AttemptRecord:
-    selected = {a["question_id"]: tuple(a["selected_option_ids"]) for a in attempt.answers or []}
-    graded = grading.grade(
-        keys(attempt.questions),
-        [grading.Answer(q, s) for q, s in selected.items()],
-        Decimal(attempt.pass_threshold),
-    )
+def _record(sheet: attempt_repository.AnswerSheet) -> statistics.AttemptRecord:
+    """An answer sheet graded again against its own snapshot, as `grading.grade` grades:
+    right when the selection is exactly the correct set, never when it is empty."""
+    selected = {a["question_id"]: a["selected_option_ids"] for a in sheet.answers}
+    responses = {}
+    correct_count = 0
+    for question_id, correct_ids in sheet.keys:
+        chosen = tuple(dict.fromkeys(selected.get(question_id, ())))
+        correct = bool(chosen) and frozenset(chosen) == frozenset(correct_ids)
+        correct_count += correct
+        responses[question_id] = statistics.Response(correct, chosen)
     return statistics.AttemptRecord(
-        attempt_id=attempt.id,
-        score=Fraction(graded.correct_count, graded.total_questions),
-        responses={
-            g.question_id: statistics.Response(g.correct, g.selected) for g in graded.questions
-        },
+        attempt_id=sheet.attempt_id,
+        score=Fraction(correct_count, len(sheet.keys)),
+        responses=responses,
     )
 
 
@@ -52,31 +52,45 @@ def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
     """Per question over every graded attempt: attempts, share correct, discrimination,
     option counts and flags. Questions since removed from the quiz come last."""
     quiz = quiz_of(session, quiz_id)
-    attempts = attempt_repository.graded_attempts(session, quiz_id=quiz.id)
+    # Keys and answers only (the database leaves the texts out): see `answer_sheets`.
+    sheets = attempt_repository.answer_sheets(session, quiz_id=quiz.id)
     texts: dict[str, str] = {}
     options: dict[str, dict[str, str]] = {}
     correct: dict[str, list[str]] = {}
-    for attempt in attempts:  # removed questions keep what their attempts showed
-        for q in attempt.questions:
-            texts.setdefault(q["id"], q["question"])
-            options.setdefault(q["id"], {o["id"]: o["text"] for o in q["options"]})
-            correct.setdefault(q["id"], list(q["correct_option_ids"]))
-    current = [q["id"] for q in quiz.questions]
     for q in quiz.questions:
         texts[q["id"]] = q["question"]
         options[q["id"]] = {o["id"]: o["text"] for o in q["options"]}
         correct[q["id"]] = list(q["correct_option_ids"])
-    question_ids = current + [q for q in texts if q not in set(current)]
+    current = list(texts)
+    # Removed questions keep what the first attempt that showed them had.
+    first_shown: dict[str, int] = {}
+    for sheet in sheets:
+        for question_id, correct_ids in sheet.keys:
+            if question_id not in texts and question_id not in first_shown:
+                first_shown[question_id] = sheet.attempt_id
+                correct[question_id] = list(correct_ids)
+    if first_shown:
+        snapshots = {
+            a.id: a
+            for a in attempt_repository.question_snapshots(
+                session, attempt_ids=set(first_shown.values())
+            )
+        }
+        for question_id, attempt_id in first_shown.items():
+            q = next(q for q in snapshots[attempt_id].questions if q["id"] == question_id)
+            texts[question_id] = q["question"]
+            options[question_id] = {o["id"]: o["text"] for o in q["options"]}
+    question_ids = current + list(first_shown)
     items = statistics.item_statistics(
         question_ids,
         {q: list(o) for q, o in options.items()},
-        [_record(a) for a in attempts],
+        [_record(sheet) for sheet in sheets],
     )
     return QuizStatistics(
         quiz_id=quiz.id,
         course_id=quiz.course_id,
         title=quiz.title,
-        graded_attempts=len(attempts),
+        graded_attempts=len(sheets),
         min_attempts_to_judge=statistics.MIN_ATTEMPTS_TO_JUDGE,
         questions=[
             QuestionStatistics(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
@@ -89,6 +93,49 @@ def graded_attempts(session: Session, *, quiz_id: int) -> list[QuizAttempt]:
             .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """A graded attempt as item statistics need it: its key and its answers, nothing else."""
+
+    attempt_id: int
+    keys: list[tuple[str, list[str]]]  # (question id, correct option ids), in the order shown
+    answers: list[dict[str, Any]]  # as submitted: question_id, selected_option_ids
+
+
+def answer_sheets(session: Session, *, quiz_id: int) -> list[AnswerSheet]:
+    """Every submitted attempt at a quiz, oldest first, as its key and its answers.
+
+    Two columns read as text and parsed once, without the ORM: a quiz's item
+    statistics read every graded attempt, and loading them as objects (with
+    their learners) took most of their time.
+    """
+    rows = session.execute(
+        select(
+            QuizAttempt.id,
+            cast(QuizAttempt.questions, Text),
+            cast(QuizAttempt.answers, Text),
+        )
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    )
+    loads = json.loads
+    return [
+        AnswerSheet(
+            attempt_id,
+            [(q["id"], q["correct_option_ids"]) for q in loads(questions)],
+            loads(answers) if answers else [],
+        )
+        for attempt_id, questions, answers in rows
+    ]
+
+
+def question_snapshots(session: Session, *, attempt_ids: Collection[int]) -> list[QuizAttempt]:
+    """These attempts with their question snapshots (texts and options)."""
+    if not attempt_ids:
+        return []
+    return list(session.scalars(select(QuizAttempt).where(QuizAttempt.id.in_(attempt_ids))))
 
 
 def lock_quiz(session: Session, quiz_id: int) -> Quiz | None:
