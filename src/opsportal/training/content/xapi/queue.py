@@ -114,8 +114,10 @@ def _cycle(session: Session, *, user_id: int, track_id: int) -> int:
 
 
 def queue_attempt_started(session: Session, *, settings: Settings, attempt: QuizAttempt) -> None:
+    if not enabled(settings):  # before any query: every start comes through here
+        return
     quiz = training.get_quiz(session, attempt.quiz_id)
-    if quiz is None or not enabled(settings):
+    if quiz is None:
         return
     course = quiz.course
     queue(
@@ -133,8 +135,10 @@ def queue_attempt_started(session: Session, *, settings: Settings, attempt: Quiz
 
 def queue_attempt_submitted(session: Session, *, settings: Settings, attempt: QuizAttempt) -> None:
     """Passed or failed for the quiz; a pass may complete its course and then its track."""
+    if not enabled(settings) or attempt.submitted_at is None:  # before any query
+        return
     quiz = training.get_quiz(session, attempt.quiz_id)
-    if quiz is None or not enabled(settings) or attempt.submitted_at is None:
+    if quiz is None:
         return
     course = quiz.course
     passed = bool(attempt.passed)
