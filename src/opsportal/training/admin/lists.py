@@ -84,23 +84,25 @@ def learners(
 ) -> Response:
     track = service.get_track(session, track_id)
     chosen = filters.chosen(service.LEARNER_STATUSES)
-    rows = service.list_learners(
+    rows, total = service.learners_page(
         session,
         track=track,
         status=chosen,
         organization_id=filters.organization,
         search=filters.q or None,
+        limit=ROWS_PER_PAGE,
+        offset=filters.offset,
     )
     return render(
         request,
         "admin/learners.html",
         user=user,
         track=track,
-        rows=rows[filters.offset : filters.offset + ROWS_PER_PAGE],
-        total=len(rows),
+        rows=rows,
+        total=total,
         statuses=service.LEARNER_STATUSES,
         organizations=_organizations(session, track),
-        **filters.shown(chosen, len(rows)),
+        **filters.shown(chosen, total),
     )
 
 

@@ -55,6 +55,17 @@ def _learner_ids(track_id: int, quiz_ids: Collection[int]) -> Select[tuple[int]]
     return select(union(attempted, opened, certified).subquery().c[0])
 
 
+def _learners_where(
+    track_id: int, quiz_ids: Collection[int], organization_id: int | None, search: str | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [User.id.in_(_learner_ids(track_id, quiz_ids))]
+    if organization_id is not None:
+        where.append(User.organization_id == organization_id)
+    if search:
+        where.append(_matches(search))
+    return where
+
+
 def learners(
     session: Session,
     *,
@@ -62,18 +73,35 @@ def learners(
     quiz_ids: Collection[int],
     organization_id: int | None,
     search: str | None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Learner]:
+    """The track's learners in name order; `limit` and `offset` page them in the database."""
     query = (
         select(User.id, User.name, User.email, Organization.name)
         .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(User.id.in_(_learner_ids(track_id, quiz_ids)))
+        .where(*_learners_where(track_id, quiz_ids, organization_id, search))
+        .order_by(func.lower(User.name), User.id)
     )
-    if organization_id is not None:
-        query = query.where(User.organization_id == organization_id)
-    if search:
-        query = query.where(_matches(search))
-    rows = session.execute(query.order_by(func.lower(User.name), User.id))
-    return [Learner(*row) for row in rows]
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [Learner(*row) for row in session.execute(query)]
+
+
+def count_learners(
+    session: Session,
+    *,
+    track_id: int,
+    quiz_ids: Collection[int],
+    organization_id: int | None,
+    search: str | None,
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(*_learners_where(track_id, quiz_ids, organization_id, search))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def learner_organizations(

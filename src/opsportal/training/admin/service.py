@@ -97,6 +97,51 @@ def list_learners(
     people = repository.learners(
         session, track_id=track.id, quiz_ids=ids, organization_id=organization_id, search=search
     )
+    return _learner_rows(session, track=track, people=people, status=status)
+
+
+def learners_page(
+    session: Session,
+    *,
+    track: Track,
+    status: str | None,
+    organization_id: int | None,
+    search: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[LearnerRow], int]:
+    """One page of `list_learners`, and how many rows there are in all.
+
+    Without a status filter the learners are counted and paged in the database,
+    and progress is worked out for the page's learners only. A status is
+    progress worked out by the catalogue's rules (certificates, passes, SCORM
+    completions), so with one every learner's progress is needed to page.
+    """
+    if status is not None:
+        rows = list_learners(
+            session, track=track, status=status, organization_id=organization_id, search=search
+        )
+        return rows[offset : offset + limit], len(rows)
+    ids = quiz_ids(track)
+    total = repository.count_learners(
+        session, track_id=track.id, quiz_ids=ids, organization_id=organization_id, search=search
+    )
+    people = repository.learners(
+        session,
+        track_id=track.id,
+        quiz_ids=ids,
+        organization_id=organization_id,
+        search=search,
+        limit=limit,
+        offset=offset,
+    )
+    return _learner_rows(session, track=track, people=people, status=None), total
+
+
+def _learner_rows(
+    session: Session, *, track: Track, people: list[repository.Learner], status: str | None
+) -> list[LearnerRow]:
+    ids = quiz_ids(track)
     user_ids = [p.user_id for p in people]
     passes = repository.passes_by_user(session, user_ids=user_ids, quiz_ids=ids)
     activity = repository.activity_by_user(session, user_ids=user_ids, quiz_ids=ids)
