@@ -46,6 +46,15 @@ def _demo_organization(session: Session) -> Organization:
 
 
 def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLogin]:
+    """The demo logins and all the demo data, in one transaction."""
+    logins = load_demo_logins(session, settings=settings, say=say)
+    load_demo_data(session, settings=settings, say=say)
+    return logins
+
+
+def load_demo_logins(session: Session, *, settings: Settings, say: Say) -> list[DemoLogin]:
+    """The demo organisation and its people, each with a fresh API token: what the
+    demo prints. Quick, so `opsportal demo` can serve while the rest loads."""
     organization = _demo_organization(session)
     people = [
         ("admin", "admin@opsportal.example", "Ada Admin", Role.ADMIN, None),
@@ -88,10 +97,15 @@ def load_demo(session: Session, *, settings: Settings, say: Say) -> list[DemoLog
         token = issue_token(session, user=user, label=DEMO_TOKEN_LABEL)
         logins.append(DemoLogin(role.value, email, password, token))
     say("demo users ready")
+    return logins
+
+
+def load_demo_data(session: Session, *, settings: Settings, say: Say) -> None:
+    """Benchmarks, training tracks and assignments around the demo organisation."""
+    organization = _demo_organization(session)
     seed_benchmark_demo(session, anchor=organization, settings=settings, say=say)
     load_training_demo(session, settings=settings, say=say)
     load_assignment_demo(session, settings=settings, say=say)
     # Training completion is computed from the assignments just loaded: the
     # benchmark days are calculated again so the scorecard shows it.
     recalculate_benchmark_demo(session, settings=settings)
-    return logins

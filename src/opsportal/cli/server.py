@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import logging.config
 import os
+import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from typing import Annotated
 
 import typer
 
 from opsportal.cli.base import app, err_console, fail, session_factory, unit_of_work
 from opsportal.config import ConfigurationError, check_production, get_settings
+from opsportal.db import session_scope
 
 SERVE_LOGGER = "opsportal.serve"
+# How long `opsportal demo` waits for its server before it loads the demo data anyway.
+DEMO_SERVE_WAIT_SECONDS = 60.0
 
 
 def served_base_url(host: str, port: int) -> str:
@@ -135,8 +142,13 @@ def demo(
         bool, typer.Option("--no-serve", help="Load the demo data, print the logins, then exit")
     ] = False,
 ) -> None:
-    """Migrate, load demo data (idempotent), print how to log in, and serve."""
-    from opsportal.demo import load_demo
+    """Migrate, load demo data (idempotent), print how to log in, and serve.
+
+    It serves as soon as the logins are made; the rest of the demo data
+    (benchmarks, training, assignments: a few seconds) loads meanwhile, in the
+    background, and the console says when it is ready.
+    """
+    from opsportal.demo import load_demo, load_demo_logins
     from opsportal.migrate import upgrade
 
     _refuse_unfit_settings()
@@ -153,7 +165,10 @@ def demo(
     settings = get_settings()
     upgrade(settings.database_url)
     with unit_of_work() as session:
-        logins = load_demo(session, settings=settings, say=err_console.print)
+        if no_serve:
+            logins = load_demo(session, settings=settings, say=err_console.print)
+        else:
+            logins = load_demo_logins(session, settings=settings, say=err_console.print)
     lines = [
         "",
         f"opsportal demo is ready at {base}/login  (API docs: {base}/docs)",
@@ -166,5 +181,47 @@ def demo(
     lines += ["", f'Try:  curl -H "Authorization: Bearer {logins[0].token}" {base}/api/v1/me', ""]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
-    if not no_serve:
+    if no_serve:
+        return
+    loaders: list[subprocess.Popen[bytes]] = []
+    threading.Thread(
+        target=_load_once_serving, args=(base, loaders), name="demo data", daemon=True
+    ).start()
+    try:
         _serve(host, port, run_scheduler=True)
+    finally:
+        for loader in loaders:
+            if loader.poll() is None:
+                loader.terminate()
+
+
+def _load_once_serving(base: str, loaders: list[subprocess.Popen[bytes]]) -> None:
+    """Start loading the demo data once the server answers.
+
+    Not before: the server's start writes (its secret key, abandoned runs), and
+    on SQLite it would wait for the loader's transaction. In a process of its
+    own, so loading takes the other core rather than the server's.
+    """
+    deadline = time.monotonic() + DEMO_SERVE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    command = "from opsportal.cli.server import load_demo_data; load_demo_data()"
+    loaders.append(subprocess.Popen([sys.executable, "-c", command]))
+
+
+def load_demo_data() -> None:
+    """The demo's data, in one transaction, beside the server that already serves."""
+    from opsportal.demo import load_demo_data as load
+
+    err_console.print("loading the demo data in the background; the portal is already serving")
+    try:
+        with session_scope(session_factory()) as session:
+            load(session, settings=get_settings(), say=err_console.print)
+    except Exception as exc:  # the server goes on serving what there is
+        err_console.print(f"[bold red]error:[/] the demo data did not load: {exc}")
+        return
+    err_console.print("demo data ready")

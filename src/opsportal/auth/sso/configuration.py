@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from opsportal.audit import record
-from opsportal.auth.sso import oidc, repository, saml
+from opsportal.auth.sso import oidc, repository
 from opsportal.auth.sso.schemas import (
     OidcRead,
     SamlRead,
@@ -45,6 +45,8 @@ def view(session: Session, *, sso: OrganizationSso, base_url: str) -> SsoRead:
         )
     saml_view = None
     if sso.protocol is SsoProtocol.SAML and sso.saml_idp_metadata_xml and sso.saml_idp_entity_id:
+        from opsportal.auth.sso import saml  # pysaml2 loads when first needed (service.py)
+
         sp = saml.ServiceProvider(base_url, organization_id)
         saml_view = SamlRead(
             idp_entity_id=sso.saml_idp_entity_id,
@@ -167,6 +169,8 @@ def put_sso(
         sso.saml_idp_entity_id = None
     else:
         assert data.saml is not None
+        from opsportal.auth.sso import saml  # pysaml2 loads when first needed (service.py)
+
         try:
             entity_id = saml.idp_entity_id(data.saml.idp_metadata_xml)
         except saml.InvalidMetadata as exc:

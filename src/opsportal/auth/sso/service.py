@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from opsportal.audit import record
 from opsportal.auth import repository as auth_repository
 from opsportal.auth.service import create_user
-from opsportal.auth.sso import oidc, repository, saml
+from opsportal.auth.sso import oidc, repository
 from opsportal.auth.sso.errors import SignInFailed, SignInRefused
 from opsportal.config_values import email_domain
 from opsportal.errors import NotFound
@@ -26,6 +27,11 @@ from opsportal.kit import sealing
 from opsportal.models import OrganizationSso, Role, SsoProtocol
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
+
+if TYPE_CHECKING:
+    # pysaml2 takes about a second to import (a third of the server's start):
+    # the functions below import it when a SAML sign-in first needs it.
+    from opsportal.auth.sso import saml
 
 # Binds the derived key to this purpose: the same secret signs session cookies.
 _SEAL_PURPOSE = b"opsportal sso client secrets v1"
@@ -212,6 +218,8 @@ def sign_in_staff(
 
 
 def saml_service_provider(base_url: str, organization_id: int) -> saml.ServiceProvider:
+    from opsportal.auth.sso import saml
+
     return saml.ServiceProvider(base_url, organization_id)
 
 
@@ -231,6 +239,8 @@ def start_saml(session: Session, *, organization_id: int, base_url: str, next_pa
     sso = organization_sso(session, organization_id)
     metadata_xml, entity_id = saml_settings(sso)
     sp = saml_service_provider(base_url, organization_id)
+    from opsportal.auth.sso import saml
+
     request = saml.authn_request(
         sp, idp_metadata_xml=metadata_xml, idp_entity_id=entity_id, relay_state=""
     )
@@ -253,6 +263,8 @@ def verify_saml_answer(
     recipient and issuer are right. Reads only: the answer is accepted by `accept_saml`."""
     sso = organization_sso(session, organization_id)
     metadata_xml, entity_id = saml_settings(sso)
+    from opsportal.auth.sso import saml
+
     request_id = saml.in_response_to(saml_response)
     if request_id is None:
         raise SignInFailed(
