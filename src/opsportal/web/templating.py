@@ -33,6 +33,10 @@ TEMPLATE_DIRS = [
 ]
 
 templates = Jinja2Templates(directory=TEMPLATE_DIRS)
+# Templates are package files: they change with a new release, which restarts the
+# process. Checking each one's modification time on every render (Jinja's default)
+# was an eighth of the scorecard page's time. Restart the server to see an edit.
+templates.env.auto_reload = False
 
 
 def _format_date(value: date | datetime | None) -> str:
