@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -21,6 +23,17 @@ from tests.factories import bearer, create_track_with_quizzes, create_user, pass
 from tests.processes import serving
 from tests.training.certification.test_pdf import decoded_qr_codes
 from tests.training.credentials.test_credential_pages import hrefs
+
+
+def pdf_link_targets(pdf: bytes) -> list[str]:
+    """Every web address a PDF's link annotations open."""
+    targets = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                targets.append(str(action["/URI"]))
+    return targets
 
 
 @pytest.fixture
@@ -69,9 +82,11 @@ def test_served_on_another_port_every_link_leads_there(
         assert scanned == f"{url}/verify/{code}"
         assert issued.json()["certificateNumber"] in httpx.get(scanned, timeout=30).text
 
+        # The verifier's page links the signed credential; the holder's LinkedIn link
+        # is printed on the PDF (and on their own certificate page).
         verify_page = http.get(f"/verify/{code}").text
-        (credential,) = hrefs(verify_page, "Download credential")
-        (linkedin,) = hrefs(verify_page, "Add to LinkedIn profile")
+        (credential,) = hrefs(verify_page, "Signed credential")
+        (linkedin,) = [u for u in pdf_link_targets(pdf.content) if "linkedin.com" in u]
         assert credential.startswith(f"{url}/")
         assert httpx.get(credential, timeout=30).status_code == 200
         assert parse_qs(urlsplit(linkedin).query)["certUrl"] == [scanned]
