@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from opsportal.app import create_app
 from opsportal.cli import app as cli_app
-from opsportal.config import ConfigurationError, Settings, get_settings, production_problems
+from opsportal.config import Settings, get_settings
+from opsportal.config_production import ConfigurationError, production_problems
 from opsportal.db import SessionFactory
 
 GOOD = {

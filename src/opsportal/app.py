@@ -19,7 +19,8 @@ from opsportal.auth import routes as auth_routes
 from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
-from opsportal.config import Settings, check_production, get_settings
+from opsportal.config import Settings, get_settings
+from opsportal.config_production import check_production
 from opsportal.db import (
     SessionFactory,
     make_engine,
@@ -44,6 +45,7 @@ from opsportal.users.scim.endpoints import create_scim_app
 from opsportal.web import pages as web_pages
 from opsportal.web.access_log import redact_access_log
 from opsportal.web.admission import RequestAdmission
+from opsportal.web.api_docs import install_docs
 from opsportal.web.content_origin import SeparateOrigin, origin_host
 from opsportal.web.errors import render_html_error
 from opsportal.web.logs import RequestId
@@ -55,7 +57,6 @@ from opsportal.web.security import (
     BodyLimit,
     LargerBodies,
     SecurityHeaders,
-    install_docs,
 )
 from opsportal.web.telemetry import RequestMetrics, watch_pool
 from opsportal.web.templating import STATIC_DIR

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks.service import calculate_benchmarks
-from opsportal.benchmarks.service.comparisons import describe_gap
+from opsportal.benchmarks.verdicts import describe_gap
 from opsportal.config import Settings
 from opsportal.metrics.registry import get_metric
 from opsportal.metrics.service import utc_today

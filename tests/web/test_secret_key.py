@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opsportal.app import create_app
-from opsportal.config import ConfigurationError, Settings
+from opsportal.config import Settings
+from opsportal.config_production import ConfigurationError
 from opsportal.db import SessionFactory, make_engine, make_session_factory
 from opsportal.models import AppSecret, Role
 from opsportal.web.secret_key import SESSION_KEY_NAME, shared_secret_key

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
+
+from opsportal.metrics.registry import Metric, Unit
 
 
 class Verdict(enum.StrEnum):
@@ -102,3 +105,27 @@ def verdict_for(percentile: int) -> Verdict:
 def dropped(before: Verdict, after: Verdict) -> bool:
     """True when `after` is a worse quartile than `before`."""
     return VERDICT_ORDER.index(after) > VERDICT_ORDER.index(before)
+
+
+def verdict_and_gap(
+    metric: Metric, *, value: float, percentile: int, median: float | None
+) -> dict[str, Any]:
+    """The verdict, and the gap to the median (as shown to the caller) in numbers and words."""
+    found = verdict_for(percentile)
+    if median is None:
+        return {"verdict": found, "median_gap": None, "summary": None}
+    gap = round(value - median, 1)
+    return {"verdict": found, "median_gap": gap, "summary": describe_gap(metric, gap)}
+
+
+def describe_gap(metric: Metric, gap: float, *, median: str = "the median") -> str:
+    """ "2.1 days faster than the median", "6 points above the median", "at the median"."""
+    if gap == 0:
+        return f"at {median}"
+    size = abs(gap)
+    amount = f"{size:g}"
+    if metric.unit is Unit.DAYS:
+        noun = "day" if size == 1 else "days"
+        return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than {median}"
+    noun = "point" if size == 1 else "points"
+    return f"{amount} {noun} {'above' if gap > 0 else 'below'} {median}"

@@ -23,7 +23,8 @@ from opsportal.cli.base import (
     user_app,
     warn_unset_public_address,
 )
-from opsportal.config import ConfigurationError, get_settings
+from opsportal.config import get_settings
+from opsportal.config_production import ConfigurationError
 from opsportal.models import Role
 
 

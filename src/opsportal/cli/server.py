@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 from opsportal.cli.base import app, err_console, fail, session_factory, unit_of_work
-from opsportal.config import ConfigurationError, check_production, get_settings
+from opsportal.config import get_settings
+from opsportal.config_production import ConfigurationError, check_production
 from opsportal.db import session_scope
 
 SERVE_LOGGER = "opsportal.serve"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from opsportal.config import ConfigurationError
+from opsportal.config_production import ConfigurationError
 from opsportal.db import SessionFactory, session_scope
 from opsportal.models import AppSecret
 

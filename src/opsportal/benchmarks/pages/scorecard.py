@@ -21,7 +21,6 @@ from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentil
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
-from opsportal.benchmarks.service.comparisons import describe_gap
 from opsportal.benchmarks.service.scorecard import (
     GroupChoice,
     comparisons_in,
@@ -31,7 +30,7 @@ from opsportal.benchmarks.service.scorecard import (
     wider_group,
     withheld,
 )
-from opsportal.benchmarks.verdicts import Verdict, is_better, verdict_words
+from opsportal.benchmarks.verdicts import Verdict, describe_gap, is_better, verdict_words
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.kit.downloads import csv_download

@@ -38,10 +38,10 @@ from opsportal.benchmarks.schemas import (
     StaffBenchmarkComparison,
 )
 from opsportal.benchmarks.service.peer_groups import PeerGroup, resolve_peer_group
-from opsportal.benchmarks.verdicts import verdict_for
+from opsportal.benchmarks.verdicts import verdict_and_gap
 from opsportal.config import Settings
 from opsportal.errors import DomainError, NotFound
-from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, Unit, get_metric
+from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
 from opsportal.models import CustomerView, Organization, Role
 from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
@@ -183,7 +183,9 @@ def _comparison(
         "percentile": percentile,
         "percentile_estimated": False,
         **quartiles,
-        **_verdict(metric, value=position.value, percentile=percentile, median=quartiles["median"]),
+        **verdict_and_gap(
+            metric, value=position.value, percentile=percentile, median=quartiles["median"]
+        ),
     }
     if principal.is_staff:
         return StaffBenchmarkComparison(
@@ -235,7 +237,7 @@ def _customer_view(
         p25=p25,
         median=median,
         p75=p75,
-        **_verdict(metric, value=position.value, percentile=percentile, median=median),
+        **verdict_and_gap(metric, value=position.value, percentile=percentile, median=median),
     )
 
 
@@ -250,30 +252,6 @@ def view(subject: Subject, metric: Metric, published: PublishedDay) -> Benchmark
         reason=_unavailable_reason(subject, metric, published),
         settings=subject.settings,
     )
-
-
-def _verdict(
-    metric: Metric, *, value: float, percentile: int, median: float | None
-) -> dict[str, Any]:
-    """The verdict, and the gap to the median (as shown to the caller) in numbers and words."""
-    found = verdict_for(percentile)
-    if median is None:
-        return {"verdict": found, "median_gap": None, "summary": None}
-    gap = round(value - median, 1)
-    return {"verdict": found, "median_gap": gap, "summary": describe_gap(metric, gap)}
-
-
-def describe_gap(metric: Metric, gap: float, *, median: str = "the median") -> str:
-    """ "2.1 days faster than the median", "6 points above the median", "at the median"."""
-    if gap == 0:
-        return f"at {median}"
-    size = abs(gap)
-    amount = f"{size:g}"
-    if metric.unit is Unit.DAYS:
-        noun = "day" if size == 1 else "days"
-        return f"{amount} {noun} {'slower' if gap > 0 else 'faster'} than {median}"
-    noun = "point" if size == 1 else "points"
-    return f"{amount} {noun} {'above' if gap > 0 else 'below'} {median}"
 
 
 def as_customer(principal: Principal, organization_id: int) -> Principal:
