@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.config_values import parse_smtp_url
 from opsportal.db import SessionFactory, session_scope
+from opsportal.kit.sending import SendReport, backoff
 from opsportal.models import OutboxMessage, OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
-from opsportal.notifications.mail import backoff, send_pending
+from opsportal.notifications.mail import send_pending
 from opsportal.notifications.schedule import SENDER_JOB_ID, send_outbox
 from opsportal.scheduler import build_scheduler
 from tests.factories import queue_mail
@@ -441,7 +442,7 @@ class TestClaims:
             recipients = [queue_mail(session).recipient for _ in range(40)]
         barrier = threading.Barrier(4)
         errors: list[BaseException] = []
-        reports: list[mail.SendReport] = []
+        reports: list[SendReport] = []
 
         def sender() -> None:
             try:

@@ -24,7 +24,7 @@ from opsportal.config import get_settings
 from opsportal.errors import DomainError
 
 if TYPE_CHECKING:
-    from opsportal.notifications.mail import SendReport
+    from opsportal.kit.sending import SendReport
 
 # Who sends what a command only queued.
 SENT_LATER = "they are sent by a running server's scheduler or by `opsportal mail send`"

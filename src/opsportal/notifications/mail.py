@@ -30,9 +30,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from email.errors import MessageError
 from email.message import EmailMessage
@@ -44,7 +42,7 @@ from opsportal.addresses import email_problem, sender_domain
 from opsportal.config import Settings
 from opsportal.config_values import SmtpServer, parse_smtp_url
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.kit.elected import this_worker
+from opsportal.kit.sending import SendReport, backoff, this_sender, until_drained
 from opsportal.models import OutboxMessage
 from opsportal.models.base import utcnow
 from opsportal.notifications import repository
@@ -52,19 +50,12 @@ from opsportal.notifications import repository
 logger = logging.getLogger(__name__)
 
 # Backoff after the n-th failed attempt: 1, 2, 4, ... minutes, at most an hour.
-BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(hours=1)
 # A claim lasts this many SMTP timeouts: connecting, greeting, TLS, login, MAIL,
 # RCPT, DATA and the message itself each wait at most one timeout.
 LEASE_TIMEOUTS = 10
 # Due messages one pass looks at; the rest wait for the next pass (a minute).
 PASS_LIMIT = 500
 MAX_ERROR_LENGTH = 2000
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failed attempt."""
-    return min(BACKOFF_BASE * (1 << max(0, min(attempts - 1, 20))), BACKOFF_MAX)
 
 
 class UnbuildableMessage(ValueError):
@@ -236,20 +227,6 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-@dataclass
-class SendReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    # Rows another sender claimed first.
-    skipped: int = 0
-
-
-def this_sender() -> str:
-    """A claim token: which process, plus a random part so each pass is told apart."""
-    return f"{this_worker()}:{uuid.uuid4().hex[:12]}"[:100]
-
-
 def send_pending(
     session_factory: SessionFactory,
     *,
@@ -298,15 +275,7 @@ def send_queued(session_factory: SessionFactory, *, settings: Settings) -> SendR
     a pass that stopped at an unreachable server; messages to retry are not due
     again until their backoff is over.
     """
-    total = SendReport()
-    while True:
-        report = send_pending(session_factory, settings=settings)
-        total.sent += report.sent
-        total.retrying += report.retrying
-        total.failed += report.failed
-        total.skipped += report.skipped
-        if report.sent + report.retrying + report.failed + report.skipped < PASS_LIMIT:
-            return total
+    return until_drained(lambda: send_pending(session_factory, settings=settings), limit=PASS_LIMIT)
 
 
 def _send_one(

@@ -15,7 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.kit.elected import ElectedJob
-from opsportal.notifications.mail import SendReport
+from opsportal.kit.sending import SendReport
 from opsportal.training.content.xapi.sender import send_pending
 
 JOB_ID = "xapi-sender"

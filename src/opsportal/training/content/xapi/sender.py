@@ -25,8 +25,9 @@ import httpx
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
+from opsportal.kit.sending import SendReport, backoff, this_sender, until_drained
 from opsportal.models.base import utcnow
-from opsportal.notifications.mail import MAX_ERROR_LENGTH, SendReport, backoff, this_sender
+from opsportal.notifications.mail import MAX_ERROR_LENGTH
 from opsportal.training.content.xapi import repository
 
 logger = logging.getLogger(__name__)
@@ -131,15 +132,7 @@ def send_pending(
 
 def send_queued(session_factory: SessionFactory, *, settings: Settings) -> SendReport:
     """Every statement due now, pass after pass (the command line's `opsportal xapi send`)."""
-    total = SendReport()
-    while True:
-        report = send_pending(session_factory, settings=settings)
-        total.sent += report.sent
-        total.retrying += report.retrying
-        total.failed += report.failed
-        total.skipped += report.skipped
-        if report.sent + report.retrying + report.failed + report.skipped < PASS_LIMIT:
-            return total
+    return until_drained(lambda: send_pending(session_factory, settings=settings), limit=PASS_LIMIT)
 
 
 def _send_one(
