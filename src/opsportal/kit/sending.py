@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from opsportal.kit.elected import this_worker
 
@@ -21,6 +21,16 @@ BACKOFF_MAX = timedelta(hours=1)
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt."""
     return min(BACKOFF_BASE * (1 << max(0, min(attempts - 1, 20))), BACKOFF_MAX)
+
+
+def next_try(
+    attempts: int, *, max_attempts: int, permanent: bool, now: datetime
+) -> datetime | None:
+    """When a row that just failed is tried again: never (None) after a permanent
+    failure or its last allowed attempt, else once its backoff is over."""
+    if permanent or attempts >= max_attempts:
+        return None
+    return now + backoff(attempts)
 
 
 @dataclass

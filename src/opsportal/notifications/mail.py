@@ -42,7 +42,7 @@ from opsportal.addresses import email_problem, sender_domain
 from opsportal.config import Settings
 from opsportal.config_values import SmtpServer, parse_smtp_url
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.kit.sending import SendReport, backoff, this_sender, until_drained
+from opsportal.kit.sending import SendReport, next_try, this_sender, until_drained
 from opsportal.models import OutboxMessage
 from opsportal.models.base import utcnow
 from opsportal.notifications import repository
@@ -316,16 +316,14 @@ def _send_one(
         permanent = isinstance(exc, PermanentFailure)
         known = isinstance(exc, PermanentFailure | ServerUnavailable)
         error = (str(exc) if known else _describe(exc))[:MAX_ERROR_LENGTH]
-        give_up = permanent or attempts >= settings.mail_max_attempts
+        retry_at = next_try(
+            attempts, max_attempts=settings.mail_max_attempts, permanent=permanent, now=utcnow()
+        )
         with session_scope(session_factory) as session:
             recorded = repository.record_failure(
-                session,
-                message_id=message_id,
-                token=token,
-                error=error,
-                retry_at=None if give_up else utcnow() + backoff(attempts),
+                session, message_id=message_id, token=token, error=error, retry_at=retry_at
             )
-        if give_up:
+        if retry_at is None:
             report.failed += 1
             logger.error("outbox message %s failed for good: %s", message_id, error)
         else:

@@ -25,7 +25,7 @@ import httpx
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
-from opsportal.kit.sending import SendReport, backoff, this_sender, until_drained
+from opsportal.kit.sending import SendReport, next_try, this_sender, until_drained
 from opsportal.models.base import utcnow
 from opsportal.notifications.mail import MAX_ERROR_LENGTH
 from opsportal.training.content.xapi import repository
@@ -159,16 +159,14 @@ def _send_one(
     except (LrsUnavailable, Refused) as exc:
         refused = isinstance(exc, Refused)
         error = str(exc)[:MAX_ERROR_LENGTH]
-        give_up = refused or attempts >= settings.xapi_max_attempts
+        retry_at = next_try(
+            attempts, max_attempts=settings.xapi_max_attempts, permanent=refused, now=utcnow()
+        )
         with session_scope(session_factory) as session:
             repository.record_failure(
-                session,
-                row_id=row_id,
-                token=token,
-                error=error,
-                retry_at=None if give_up else utcnow() + backoff(attempts),
+                session, row_id=row_id, token=token, error=error, retry_at=retry_at
             )
-        if give_up:
+        if retry_at is None:
             report.failed += 1
             logger.error("xapi statement %s failed for good: %s", statement_id, error)
         else:
