@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from opsportal.models import Role
 from opsportal.principal import Principal
+from opsportal.web import i18n
 from opsportal.web.session import csrf_token, navigation_counts
 
 PACKAGE_DIR = Path(__file__).parent.parent
@@ -33,6 +34,12 @@ TEMPLATE_DIRS = [
 ]
 
 templates = Jinja2Templates(directory=TEMPLATE_DIRS)
+templates.env.add_extension("jinja2.ext.i18n")
+# Newstyle gettext: `{{ _("Hello %(name)s", name=user.name) }}` escapes its values
+# and fills placeholders, so a template never formats a translated string itself.
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+)
 # Templates are package files: they change with a new release, which restarts the
 # process. Checking each one's modification time on every render (Jinja's default)
 # was an eighth of the scorecard page's time. Restart the server to see an edit.
