@@ -16,6 +16,8 @@ from opsportal.deps import ResourceId, SessionDep
 from opsportal.errors import InvalidInput
 from opsportal.training.assessment import extra_time, policy
 from opsportal.training.assessment.schemas import ExtraTimeBody, ExtraTimeRead
+from opsportal.training.formatting import page_multiplier
+from opsportal.web.i18n import _, ngettext
 from opsportal.web.session import CheckedForm, PageUserManager
 
 router = APIRouter(include_in_schema=False)
@@ -37,26 +39,63 @@ def _body(form: CheckedForm) -> ExtraTimeBody:
     elif kind == "minutes":
         data["extraMinutes"] = amount
     else:
-        raise InvalidInput("Choose extra minutes or a multiplier.", field="kind")
+        raise InvalidInput(_("Choose extra minutes or a multiplier."), field="kind")
     try:
         return ExtraTimeBody.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        what = "The multiplier" if kind == "multiplier" else "The extra minutes"
         if "trackId" in error["loc"]:
-            raise InvalidInput("Choose a track from the list.", field="trackId") from exc
+            raise InvalidInput(_("Choose a track from the list."), field="trackId") from exc
+        # Pydantic's own words (`problem`) stay English.
+        limits = {
+            "problem": error["msg"],
+            "max_minutes": policy.MAX_EXTRA_MINUTES,
+            "min_multiplier": policy.MIN_MULTIPLIER,
+            "max_multiplier": policy.MAX_MULTIPLIER,
+        }
         raise InvalidInput(
-            f"{what}: {error['msg']} (minutes 1 to {policy.MAX_EXTRA_MINUTES}, "
-            f"multiplier {policy.MIN_MULTIPLIER} to {policy.MAX_MULTIPLIER}).",
+            _(
+                "The multiplier: %(problem)s (minutes 1 to %(max_minutes)s, "
+                "multiplier %(min_multiplier)s to %(max_multiplier)s).",
+                **limits,
+            )
+            if kind == "multiplier"
+            else _(
+                "The extra minutes: %(problem)s (minutes 1 to %(max_minutes)s, "
+                "multiplier %(min_multiplier)s to %(max_multiplier)s).",
+                **limits,
+            ),
             field="amount",
         ) from exc
 
 
-def describe(grant: ExtraTimeRead) -> str:
-    scope = grant.track_name or "every timed quiz"
+def saved_message(grant: ExtraTimeRead) -> str:
+    """What the user's page says once a grant is saved."""
     if grant.multiplier is not None:
-        return f"{scope}: the time limit × {grant.multiplier:g}"
-    return f"{scope}: {grant.extra_minutes} extra minutes"
+        multiplier = page_multiplier(grant.multiplier)
+        if grant.track_name is None:
+            return _(
+                "Extra time saved for every timed quiz: the time limit × %(multiplier)s.",
+                multiplier=multiplier,
+            )
+        return _(
+            "Extra time saved for %(track)s: the time limit × %(multiplier)s.",
+            track=grant.track_name,
+            multiplier=multiplier,
+        )
+    minutes = grant.extra_minutes or 0
+    if grant.track_name is None:
+        return ngettext(
+            "Extra time saved for every timed quiz: %(num)d extra minutes.",
+            "Extra time saved for every timed quiz: %(num)d extra minutes.",
+            minutes,
+        )
+    return ngettext(
+        "Extra time saved for %(track)s: %(num)d extra minutes.",
+        "Extra time saved for %(track)s: %(num)d extra minutes.",
+        minutes,
+        track=grant.track_name,
+    )
 
 
 @router.post("/admin/users/{user_id}/extra-time")
@@ -68,7 +107,7 @@ def grant_extra_time(
     form: CheckedForm,
 ) -> Response:
     grant = extra_time.grant_extra_time(session, principal=user, user_id=user_id, body=_body(form))
-    request.session[FLASH_KEY] = f"Extra time saved for {describe(grant)}."
+    request.session[FLASH_KEY] = saved_message(grant)
     return RedirectResponse(f"/admin/users/{user_id}#extra-time", status_code=303)
 
 
@@ -81,5 +120,5 @@ def remove_extra_time(
     form: CheckedForm,
 ) -> Response:
     user_id = extra_time.remove_extra_time(session, principal=user, grant_id=grant_id)
-    request.session[FLASH_KEY] = "Extra time removed; attempts already started keep theirs."
+    request.session[FLASH_KEY] = _("Extra time removed; attempts already started keep theirs.")
     return RedirectResponse(f"/admin/users/{user_id}#extra-time", status_code=303)

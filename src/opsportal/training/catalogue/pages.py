@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from opsportal.deps import SessionDep
 from opsportal.training.catalogue import service as catalogue
 from opsportal.training.compliance.assignments import my_assignments
+from opsportal.training.compliance.export import status_words
 from opsportal.web.session import PageUser
 from opsportal.web.templating import render
 
@@ -27,5 +28,10 @@ def catalogue_page(request: Request, session: SessionDep, user: PageUser) -> Res
     tracks = catalogue.list_tracks_for(session, principal=user)
     assigned = my_assignments(session, principal=user)
     return render(
-        request, "training/catalogue.html", user=user, tracks=tracks, assignments=assigned
+        request,
+        "training/catalogue.html",
+        user=user,
+        tracks=tracks,
+        assignments=assigned,
+        status_words=status_words(),
     )

@@ -11,6 +11,7 @@ from opsportal.kit.downloads import pdf_download
 from opsportal.training.certificates import credential_filename
 from opsportal.training.certification import service as certification
 from opsportal.training.credentials.service import share_links
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -131,9 +132,11 @@ def _verify_page(
 ) -> Response:
     try:
         verification = certification.verify_certificate(session, code=code)
-    except NotFound as exc:
+    except NotFound:
+        # The one way a code is not found; the API's problem says it in English.
+        message = _("No certificate has this verification code.")
         return render(
-            request, "training/verify.html", verification=None, message=exc.detail, status_code=404
+            request, "training/verify.html", verification=None, message=message, status_code=404
         )
     links = share_links(settings, verification, verification_code=code)
     return render(

@@ -2,8 +2,9 @@
 
 The API's `compliance.csv` (SPEC) keeps its camelCase columns, ids, status codes
 and ISO-8601 timestamps for programs. The page's download is for a person with a
-spreadsheet: column names and statuses in words, plain dates, and only the rows
-the page shows under its filter. Both are spreadsheet-safe (`kit/csvsafe`).
+spreadsheet: column names and statuses in words (the page's language, as the page
+itself), plain dates, and only the rows the page shows under its filter. Both are
+spreadsheet-safe (`kit/csvsafe`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ from sqlalchemy.orm import Session
 
 from opsportal.kit.csvsafe import csv_text
 from opsportal.principal import Principal
-from opsportal.training.compliance.report import ComplianceRow, organization_assignments
+from opsportal.training.compliance.report import (
+    FORMER_DEACTIVATED,
+    FORMER_LEFT,
+    ComplianceRow,
+    organization_assignments,
+)
 from opsportal.training.compliance.status import AssignmentStatus
+from opsportal.web.i18n import N_, _, pgettext
 
 CSV_COLUMNS = (
     "userId",
@@ -31,22 +38,26 @@ CSV_COLUMNS = (
 )
 
 HUMAN_COLUMNS = (
-    "Learner",
-    "Email",
-    "Track",
-    "Status",
-    "Due date",
-    "Completed on",
-    "Certificate expires on",
-    "Assigned on",
-    "Learner status",
+    N_("Learner"),
+    N_("Email"),
+    N_("Track"),
+    N_("Status"),
+    N_("Due date"),
+    N_("Completed on"),
+    N_("Certificate expires on"),
+    N_("Assigned on"),
+    N_("Learner status"),
 )
-STATUS_WORDS = {
-    AssignmentStatus.NOT_STARTED: "Not started",
-    AssignmentStatus.IN_PROGRESS: "In progress",
-    AssignmentStatus.COMPLETED: "Completed",
-    AssignmentStatus.OVERDUE: "Overdue",
-}
+
+
+def status_words() -> dict[AssignmentStatus, str]:
+    """Each status as a person reads it, in the current language (the pages and their CSV)."""
+    return {
+        AssignmentStatus.NOT_STARTED: pgettext("assignment status", "Not started"),
+        AssignmentStatus.IN_PROGRESS: pgettext("assignment status", "In progress"),
+        AssignmentStatus.COMPLETED: pgettext("assignment status", "Completed"),
+        AssignmentStatus.OVERDUE: pgettext("assignment status", "Overdue"),
+    }
 
 
 def compliance_csv(session: Session, *, principal: Principal, organization_id: int) -> str:
@@ -81,19 +92,31 @@ def compliance_csv(session: Session, *, principal: Principal, organization_id: i
 
 
 def learner_status(row: ComplianceRow) -> str:
-    return "Current" if row.former is None else f"Former user ({row.former})"
+    if row.former is None:
+        return pgettext("learner status", "Current")
+    return former_user(row.former)
+
+
+def former_user(reason: str) -> str:
+    """ "Former user (deactivated)": `reason` is one of `report.former_reason`'s."""
+    if reason == FORMER_DEACTIVATED:
+        return _("Former user (deactivated)")
+    if reason == FORMER_LEFT:
+        return _("Former user (left the organisation)")
+    return _("Former user (%(reason)s)", reason=reason)
 
 
 def report_csv(rows: Sequence[ComplianceRow]) -> str:
     """The rows the page shows, in its order: one per learner and track, in words and dates."""
+    words = status_words()
     return csv_text(
-        HUMAN_COLUMNS,
+        [_(column) for column in HUMAN_COLUMNS],
         (
             (
                 r.assignment.user_name,
                 r.email,
                 r.assignment.track_name,
-                STATUS_WORDS[r.assignment.status],
+                words[r.assignment.status],
                 r.assignment.due_on,
                 r.assignment.completed_at.date() if r.assignment.completed_at else None,
                 (

@@ -31,6 +31,8 @@ from opsportal.training.compliance import (
 )
 from opsportal.training.compliance.schemas import AssignmentCreate
 from opsportal.training.compliance.status import AssignmentStatus
+from opsportal.training.formatting import page_date
+from opsportal.web.i18n import _, ngettext
 from opsportal.web.session import CheckedForm, PageTrainingOverseer, PageUser
 from opsportal.web.templating import render
 
@@ -109,7 +111,8 @@ def compliance_page(
         remindable=any(
             r.former is None and r.assignment.status is not AssignmentStatus.COMPLETED for r in rows
         ),
-        status_words=export.STATUS_WORDS,
+        status_words=export.status_words(),
+        former_user=export.former_user,
         message=request.session.pop(FLASH_KEY, None),
     )
 
@@ -145,7 +148,8 @@ def learner_page(
         "training/compliance/learner.html",
         user=user,
         found=found,
-        status_words=export.STATUS_WORDS,
+        status_words=export.status_words(),
+        former_user=export.former_user,
     )
 
 
@@ -158,6 +162,51 @@ def _form_enum(form: FormData, name: str, choices: type[E]) -> E | None:
     if not isinstance(value, str) or value not in allowed:
         raise InvalidInput(f"{name} must be one of: {', '.join(sorted(allowed))}.", field=name)
     return choices(value)
+
+
+def _remind_message(outcome: reminding.RemindOutcome) -> str:
+    """What the page tells the manager, in a sentence or two."""
+    parts = []
+    if outcome.reminded:
+        if len(outcome.reminded) == 1:
+            parts.append(
+                ngettext(
+                    "Reminder sent to %(name)s about %(num)d open assignment.",
+                    "Reminder sent to %(name)s about %(num)d open assignments.",
+                    outcome.reminders,
+                    name=outcome.reminded[0],
+                )
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "Reminder sent to %(learners)d learners about %(num)d open assignment.",
+                    "Reminder sent to %(learners)d learners about %(num)d open assignments.",
+                    outcome.reminders,
+                    learners=len(outcome.reminded),
+                )
+            )
+    if len(outcome.waiting) == 1 and not outcome.reminded:
+        waiting = outcome.waiting[0]
+        parts.append(
+            _(
+                "%(name)s was already reminded on %(last)s; to avoid sending too many emails, "
+                "you can remind them again from %(again)s.",
+                name=waiting.name,
+                last=page_date(waiting.last),
+                again=page_date(waiting.again),
+            )
+        )
+    elif outcome.waiting:
+        parts.append(
+            ngettext(
+                "Not sent to %(num)d learner already reminded in the last 24 hours: %(names)s.",
+                "Not sent to %(num)d learners already reminded in the last 24 hours: %(names)s.",
+                len(outcome.waiting),
+                names=", ".join(w.name for w in outcome.waiting),
+            )
+        )
+    return " ".join(parts) or _("Nobody shown has an open assignment to be reminded about.")
 
 
 @router.post("/training/compliance/organizations/{org_id}/remind")
@@ -189,7 +238,7 @@ def remind(
         outcome = reminding.remind_shown(
             session, principal=user, organization_id=org_id, view=view, settings=settings
         )
-    request.session[FLASH_KEY] = outcome.message()
+    request.session[FLASH_KEY] = _remind_message(outcome)
     query = _view_query(view)
     return _see_other(_report_url(org_id) + (f"?{query}" if query else ""))
 
@@ -243,7 +292,7 @@ def _form_values(form: FormData) -> dict[str, object]:
 
 
 def _field_label(field: str) -> str:
-    return {"trackId": "Track", "dueOn": "Due date", "userIds": "Users"}.get(
+    return {"trackId": _("Track"), "dueOn": _("Due date"), "userIds": _("Users")}.get(
         field.split(".")[0], field
     )
 
@@ -264,7 +313,9 @@ def assign(
             }
         )
         if chosen and not data.user_ids:
-            raise InvalidInput("Choose at least one user, or assign to all users.", field="userIds")
+            raise InvalidInput(
+                _("Choose at least one user, or assign to all users."), field="userIds"
+            )
         result = assignments.assign_track(session, principal=user, data=data)
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -275,7 +326,8 @@ def assign(
             user,
             org_id,
             form=values,
-            error=f"{_field_label(field)}: {first['msg']}",
+            # Pydantic's own words stay English; the field's name is the page's.
+            error=_("%(field)s: %(problem)s", field=_field_label(field), problem=first["msg"]),
             status_code=422,
         )
     except InvalidInput as exc:
@@ -283,9 +335,23 @@ def assign(
             request, session, user, org_id, form=values, error=exc.detail, status_code=422
         )
     moved = len(result.assignments) - result.created
-    due = data.due_on.isoformat() if isinstance(data.due_on, date) else data.due_on
+    due = page_date(data.due_on) if isinstance(data.due_on, date) else str(data.due_on)
     request.session[FLASH_KEY] = (
-        f"Assigned to {result.created} user{'' if result.created == 1 else 's'}, due {due}"
-        + (f"; due date moved for {moved} already assigned." if moved else ".")
+        ngettext(
+            "Assigned to %(num)d user, due %(date)s; due date moved for %(moved)d already "
+            "assigned.",
+            "Assigned to %(num)d users, due %(date)s; due date moved for %(moved)d already "
+            "assigned.",
+            result.created,
+            date=due,
+            moved=moved,
+        )
+        if moved
+        else ngettext(
+            "Assigned to %(num)d user, due %(date)s.",
+            "Assigned to %(num)d users, due %(date)s.",
+            result.created,
+            date=due,
+        )
     )
     return _see_other(_report_url(org_id))

@@ -54,35 +54,11 @@ class Waiting:
 
 @dataclass(frozen=True)
 class RemindOutcome:
+    """Who was reminded (names), how many reminders went, who waits (the page words it)."""
+
     reminded: list[str]
     reminders: int
     waiting: list[Waiting]
-
-    def message(self) -> str:
-        """What the page tells the manager, in a sentence or two."""
-        parts = []
-        if self.reminded:
-            who = self.reminded[0] if len(self.reminded) == 1 else f"{len(self.reminded)} learners"
-            n = self.reminders
-            things = "1 open assignment" if n == 1 else f"{n} open assignments"
-            parts.append(f"Reminder sent to {who} about {things}.")
-        if len(self.waiting) == 1 and not self.reminded:
-            w = self.waiting[0]
-            parts.append(
-                f"{w.name} was already reminded on {_when(w.last)}; to avoid sending too many "
-                f"emails, you can remind them again from {_when(w.again)}."
-            )
-        elif self.waiting:
-            names = ", ".join(w.name for w in self.waiting)
-            parts.append(
-                f"Not sent to {len(self.waiting)} learner{'' if len(self.waiting) == 1 else 's'} "
-                f"already reminded in the last 24 hours: {names}."
-            )
-        return " ".join(parts) or "Nobody shown has an open assignment to be reminded about."
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _open(rows: Sequence[ComplianceRow]) -> list[ComplianceRow]:

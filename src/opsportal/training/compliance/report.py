@@ -108,12 +108,18 @@ def organization_assignments(
     return OrganizationAssignments(organization, rows, now)
 
 
+# Why a former user no longer counts (English, as the API says it; pages word it in
+# the reader's language: `export.former_user`).
+FORMER_DEACTIVATED = "deactivated"
+FORMER_LEFT = "left the organisation"
+
+
 def former_reason(user: User, organization_id: int) -> str | None:
     """Why a user no longer counts in the organisation's report; None while it does."""
     if not user.is_active:
-        return "deactivated"
+        return FORMER_DEACTIVATED
     if user.organization_id != organization_id:
-        return "left the organisation"
+        return FORMER_LEFT
     return None
 
 

@@ -8,6 +8,8 @@ of the portal, so reloading the page resumes the same launch.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
@@ -19,6 +21,7 @@ from opsportal.training.admin import service as admin
 from opsportal.training.admin.tracks import see_other
 from opsportal.training.catalogue import service as catalogue
 from opsportal.training.content import runtime, service
+from opsportal.web.i18n import DEFAULT_LOCALE, _, current_locale, ngettext
 from opsportal.web.security import CONTENT_SECURITY_POLICY
 from opsportal.web.session import CheckedForm, PageAdmin, PageUser
 from opsportal.web.templating import render
@@ -52,9 +55,9 @@ def upload_package(
     title = str(form.get("title") or "").strip()
     errors: dict[str, str] = {}
     if not isinstance(upload, UploadFile) or not upload.filename:
-        errors["file"] = "Choose a SCORM package (.zip) to upload."
+        errors["file"] = _("Choose a SCORM package (.zip) to upload.")
     elif len(title) > 200:
-        errors["title"] = "At most 200 characters."
+        errors["title"] = _("At most 200 characters.")
     else:
         try:
             imported = service.import_package(
@@ -68,13 +71,18 @@ def upload_package(
             )
         except InvalidInput as exc:
             session.rollback()
-            errors["file"] = exc.detail
+            errors["file"] = exc.detail  # the import's own findings: English, as in the API
         else:
             return see_other(
                 request,
                 f"/admin/tracks/{track.id}",
-                f"SCORM course “{imported.course.title}” added (SCORM {imported.package.version}, "
-                f"{imported.package.file_count} files).",
+                ngettext(
+                    "SCORM course “%(title)s” added (SCORM %(version)s, %(num)d files).",
+                    "SCORM course “%(title)s” added (SCORM %(version)s, %(num)d files).",
+                    imported.package.file_count,
+                    title=imported.course.title,
+                    version=imported.package.version,
+                ),
             )
     return render(
         request,
@@ -123,6 +131,9 @@ def play_course(
         except NotFound:  # replaced or expired: the learner opens the course again
             token = None
     frame = f"{content_origin}/scorm/{token}/" if content_origin and token else None
+    if frame and current_locale() != DEFAULT_LOCALE:
+        # The runtime frame, on the content origin, has no session to read the language from.
+        frame += "?" + urlencode({"lang": current_locale()})
     response = render(
         request,
         "content/play.html",

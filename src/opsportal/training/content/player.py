@@ -27,6 +27,13 @@ from opsportal.errors import InvalidInput, NotFound
 from opsportal.models.base import utcnow
 from opsportal.training.content import repository, runtime
 from opsportal.training.content.service import CHUNK_BYTES
+from opsportal.web.i18n import (
+    DEFAULT_LOCALE,
+    SHIPPED_LOCALES,
+    _,
+    text_direction,
+    using_locale,
+)
 from opsportal.web.templating import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
@@ -67,15 +74,16 @@ def content_policy(content: str, portal: str, token: str) -> str:
 
 
 RUNTIME_PAGE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}"{dir}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Course player</title>
+<title>{page_title}</title>
 <link rel="stylesheet" href="/scorm/assets/runtime.css">
 </head>
 <body>
-<div id="scorm-runtime" data-state="{state}" data-commit-url="{commit}" data-content-base="{base}">
+<div id="scorm-runtime" data-state="{state}" data-commit-url="{commit}" data-content-base="{base}"
+  data-saved-message="{saved}">
 <p id="scorm-message" role="status"></p>
 <iframe id="scorm-sco" title="{title}"></iframe>
 </div>
@@ -98,19 +106,33 @@ def runtime_asset(name: str) -> Response:
     )
 
 
+def _runtime_locale(lang: str | None) -> str:
+    """The player page's language (`?lang=`, one the portal ships), else English."""
+    return lang if lang in SHIPPED_LOCALES else DEFAULT_LOCALE
+
+
 @router.get("/scorm/{token}/")
-def runtime_frame(token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def runtime_frame(
+    token: str, session: SessionDep, settings: SettingsDep, lang: str | None = None
+) -> HTMLResponse:
     attempt = runtime.attempt_for(session, token, now=utcnow())
     state = runtime.runtime_state(session, attempt)
     package = runtime.package_of(session, attempt)
     content = _origin(settings.content_base_url or "")
-    page = RUNTIME_PAGE.format(
-        state=escape(json.dumps(state), quote=True),
-        commit=escape(f"/scorm/{token}/commit", quote=True),
-        base=escape(f"/scorm/{token}/content/", quote=True),
-        title=escape(package.title or "Course content", quote=True),
-        library="scorm12.min.js" if state["version"] == "1.2" else "scorm2004.min.js",
-    )
+    locale = _runtime_locale(lang)
+    with using_locale(locale):
+        saved = _("Your progress is saved. You can close this course.")
+        page = RUNTIME_PAGE.format(
+            lang=locale,
+            dir="" if text_direction(locale) == "ltr" else ' dir="rtl"',
+            page_title=escape(_("Course player")),
+            saved=escape(saved, quote=True),
+            state=escape(json.dumps(state), quote=True),
+            commit=escape(f"/scorm/{token}/commit", quote=True),
+            base=escape(f"/scorm/{token}/content/", quote=True),
+            title=escape(package.title or _("Course content"), quote=True),
+            library="scorm12.min.js" if state["version"] == "1.2" else "scorm2004.min.js",
+        )
     return HTMLResponse(
         page,
         headers={

@@ -29,6 +29,7 @@ from opsportal.training.schemas import (
     QuestionPublic,
     TrackOverview,
 )
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -162,7 +163,8 @@ def _answers_from_form(questions: list[QuestionPublic], form: FormData) -> list[
             )
         except ValidationError as exc:
             raise InvalidInput(
-                f"The answer to “{question.question}” is not valid.", field=question.id
+                _("The answer to “%(question)s” is not valid.", question=question.question),
+                field=question.id,
             ) from exc
     return answers
 

@@ -2,6 +2,8 @@
 // attempt" or another device finds them again. The form posts itself (with its CSRF
 // token) to data-draft-url a moment after the last change; without script, answers
 // are kept when an incomplete quiz is submitted. Grading reads only the real submit.
+// What it says comes from the status element's data-saved, data-closed and data-not-saved
+// (the page's language; "{time}" marks where the time goes); the English is the fallback.
 window.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form[data-draft-url]");
   if (!form || !window.fetch || !window.FormData) return;
@@ -12,8 +14,12 @@ window.addEventListener("DOMContentLoaded", function () {
   var dirty = false;
   var submitting = false;
 
-  function say(text) {
-    if (status) status.textContent = text;
+  function say(words) {
+    if (status) status.textContent = words;
+  }
+
+  function text(name, english) {
+    return (status && status.dataset[name]) || english;
   }
 
   function save() {
@@ -29,16 +35,16 @@ window.addEventListener("DOMContentLoaded", function () {
       if (response.ok) {
         var time = new Date().toLocaleTimeString(document.documentElement.lang || undefined,
           { hour: "2-digit", minute: "2-digit" });
-        say("Answers saved at " + time + ".");
+        say(text("saved", "Answers saved at {time}.").split("{time}").join(time));
       } else if (response.status === 409) {
-        say("This attempt can no longer change: submit it to see your result.");
+        say(text("closed", "This attempt can no longer change: submit it to see your result."));
       } else {
         dirty = true;
-        say("Your answers could not be saved just now; they are sent when you submit.");
+        say(text("notSaved", "Your answers could not be saved just now; they are sent when you submit."));
       }
     }).catch(function () {
       dirty = true;
-      say("Your answers could not be saved just now; they are sent when you submit.");
+      say(text("notSaved", "Your answers could not be saved just now; they are sent when you submit."));
     });
   }
 

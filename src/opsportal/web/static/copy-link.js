@@ -1,5 +1,7 @@
 // "Copy link" buttons: <button data-copy-target="input-id">. A file, not inline
 // script, because the Content-Security-Policy allows scripts from this site only.
+// The button's data-copied, data-not-copied, data-status-copied and data-status-not-copied
+// say the outcome in the page's language; the English here is the fallback.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("button[data-copy-target]");
   if (!button) return;
@@ -8,9 +10,16 @@ document.addEventListener("click", function (event) {
   var label = button.dataset.label || button.textContent;
   button.dataset.label = label;
   function done(copied) {
-    button.textContent = copied ? "Copied" : "Select and copy";
+    var words = button.dataset;
+    button.textContent = copied
+      ? words.copied || "Copied"
+      : words.notCopied || "Select and copy";
     var status = document.getElementById(button.dataset.copyTarget + "-status");
-    if (status) status.textContent = copied ? "Link copied to the clipboard" : "Press Ctrl+C (⌘C) to copy the selected link";
+    if (status) {
+      status.textContent = copied
+        ? words.statusCopied || "Link copied to the clipboard"
+        : words.statusNotCopied || "Press Ctrl+C (⌘C) to copy the selected link";
+    }
     setTimeout(function () { button.textContent = label; }, 2000);
   }
   input.focus();

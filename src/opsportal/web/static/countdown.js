@@ -3,9 +3,13 @@
 // zone (the page prints it in UTC without script) and counts down to it. The visible
 // countdown is not a live region: screen readers hear it only at the set points in
 // data-announce-at (seconds left), politely, and assertively when the time is up.
+// What it says comes from the page, in the learner's language (a JSON element
+// [data-countdown-text]: "{time}" marks where the time goes); the English here is the
+// fallback only.
 window.addEventListener("DOMContentLoaded", function () {
   var box = document.querySelector("[data-deadline]");
   if (!box) return;
+  var text = pageText(box.querySelector("[data-countdown-text]"));
   var deadline = Date.parse(box.dataset.deadline);
   var out = box.querySelector("[data-countdown]");
   var polite = box.querySelector('[data-announce="polite"]');
@@ -16,18 +20,22 @@ window.addEventListener("DOMContentLoaded", function () {
     .filter(function (n) { return n > 0; })
     .sort(function (a, b) { return b - a; });
 
-  showLocalTime(box.querySelector("[data-local-time]"), box.querySelector("[data-utc-time]"));
+  showLocalTime(box.querySelector("[data-local-time]"), box.querySelector("[data-utc-time]"), text);
 
   function secondsLeft() {
     return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
   }
 
   function spoken(seconds) {
+    if (text.left && text.left[seconds]) return text.left[seconds];
+    var left;
     if (seconds >= 60 && seconds % 60 === 0) {
       var minutes = seconds / 60;
-      return minutes + (minutes === 1 ? " minute" : " minutes");
+      left = minutes + (minutes === 1 ? " minute" : " minutes");
+    } else {
+      left = seconds + (seconds === 1 ? " second" : " seconds");
     }
-    return seconds + (seconds === 1 ? " second" : " seconds");
+    return left + " left to submit your answers.";
   }
 
   // Points already behind us when the page opens are not announced: the page says the time.
@@ -42,9 +50,10 @@ window.addEventListener("DOMContentLoaded", function () {
     while (next < points.length && left <= points[next]) crossed = points[next++];
     if (left <= 0 && !over) {
       over = true;
-      assertive.textContent = "Time is up. Submit your answers now: answers sent later count as failed.";
+      assertive.textContent = text.timeIsUpSpoken ||
+        "Time is up. Submit your answers now: answers sent later count as failed.";
     } else if (crossed !== null && left > 0) {
-      polite.textContent = spoken(crossed) + " left to submit your answers.";
+      polite.textContent = spoken(crossed);
     }
     return left;
   }
@@ -53,27 +62,40 @@ window.addEventListener("DOMContentLoaded", function () {
     var left = announce();
     var minutes = Math.floor(left / 60), seconds = left % 60;
     out.textContent = left > 0
-      ? "Time left: " + minutes + ":" + (seconds < 10 ? "0" : "") + seconds
-      : "Time is up: submit now.";
+      ? fill(text.timeLeft || "Time left: {time}", minutes + ":" + (seconds < 10 ? "0" : "") + seconds)
+      : text.timeIsUp || "Time is up: submit now.";
     if (left > 0) window.setTimeout(tick, 1000);
   }
   tick();
 });
 
-function showLocalTime(time, utc) {
+function pageText(element) {
+  if (!element) return {};
+  try {
+    return JSON.parse(element.textContent) || {};
+  } catch (e) {
+    return {};
+  }
+}
+
+function fill(template, time) {
+  return template.split("{time}").join(time);
+}
+
+function showLocalTime(time, utc, text) {
   if (!time || !window.Intl) return;
   var when = new Date(time.getAttribute("datetime"));
   if (isNaN(when.getTime())) return;
   var lang = document.documentElement.lang || undefined;
-  var text;
+  var local;
   try {
-    text = new Intl.DateTimeFormat(lang, {
+    local = new Intl.DateTimeFormat(lang, {
       year: "numeric", month: "short", day: "numeric",
       hour: "2-digit", minute: "2-digit", timeZoneName: "short"
     }).format(when);
   } catch (e) {
     return;
   }
-  time.textContent = text + ", your time";
+  time.textContent = fill((text && text.yourTime) || "{time}, your time", local);
   if (utc) utc.hidden = false;
 }

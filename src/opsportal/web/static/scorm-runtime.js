@@ -31,7 +31,9 @@
   }
   api.loadFromFlattenedJSON(state.cmi, "");
   api.on(finish, function () {
-    message.textContent = "Your progress is saved. You can close this course.";
+    // The frame's page says it in the learner's language; the English is the fallback.
+    message.textContent = root.getAttribute("data-saved-message") ||
+      "Your progress is saved. You can close this course.";
   });
   frame.src = root.getAttribute("data-content-base") + state.launchPath;
 })();

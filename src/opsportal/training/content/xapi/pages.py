@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from opsportal.deps import SessionDep, SettingsDep
 from opsportal.training.admin.tracks import flash, see_other
 from opsportal.training.content.xapi import service
+from opsportal.web.i18n import _, ngettext
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
@@ -38,9 +39,12 @@ def retry_failed(
 ) -> Response:
     count = service.retry_failed(session, actor=user)
     said = (
-        f"{count} failed statement{'' if count == 1 else 's'} queued again: "
-        "the sender tries them on its next pass."
+        ngettext(
+            "%(num)d failed statement queued again: the sender tries them on its next pass.",
+            "%(num)d failed statements queued again: the sender tries them on its next pass.",
+            count,
+        )
         if count
-        else "No statement had failed: nothing to retry."
+        else _("No statement had failed: nothing to retry.")
     )
     return see_other(request, PAGE, said)
