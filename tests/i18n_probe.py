@@ -11,9 +11,9 @@ caller lists it in `allowed`.
 What is read: the text of the element `within` (an id; `main` by default, the
 page's own content rather than the shared frame), the attributes people read
 (title, aria-label, alt, placeholder, data-label, and data-* values that look
-like words for a script to show), and the strings of JSON script elements (the
-words a page hands its scripts). Words in capitals (PDF, UTC, CERT-…) are taken
-for codes and acronyms.
+like words for a script to show rather than ids or JSON), and the strings of
+JSON script elements (the words a page hands its scripts). Words in capitals
+(PDF, UTC, CERT-…) are taken for codes and acronyms.
 """
 
 from __future__ import annotations
@@ -115,8 +115,11 @@ class _Reader(HTMLParser):
 def _readable_attribute(name: str, value: str) -> bool:
     if name in READ_ATTRIBUTES:
         return True
-    # A script's words (data-copied="Copied"), not an id or a code (data-copy-target="x-link").
-    return name.startswith("data-") and (value[:1].isupper() or " " in value.strip())
+    # A script's words (data-copied="Copied"), not an id, a code or data (data-copy-target="x-link",
+    # data-state='{"version": …}').
+    if not name.startswith("data-") or value.lstrip()[:1] in ("{", "["):
+        return False
+    return value[:1].isupper() or " " in value.strip()
 
 
 def _json_strings(value: Any) -> Iterator[str]:
