@@ -37,8 +37,16 @@ templates = Jinja2Templates(directory=TEMPLATE_DIRS)
 templates.env.add_extension("jinja2.ext.i18n")
 # Newstyle gettext: `{{ _("Hello %(name)s", name=user.name) }}` escapes its values
 # and fills placeholders, so a template never formats a translated string itself.
+# Jinja fills the placeholders itself (`num` too), so its ngettext must hand back the
+# translated text unfilled: `i18n.ngettext` fills `num` only and would fail on any other
+# placeholder (and turn a `%%` into a lone `%` before Jinja formats it again).
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    i18n.gettext,
+    lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(
+        singular, plural, n
+    ),
+    newstyle=True,
+    pgettext=i18n.pgettext,
 )
 # Templates are package files: they change with a new release, which restarts the
 # process. Checking each one's modification time on every render (Jinja's default)
