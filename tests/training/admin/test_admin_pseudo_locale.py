@@ -21,7 +21,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
-from opsportal.models import Role, Track, User
+from opsportal.models import QuestionType, RevealAnswers, Role, Track, TrackLevel, TrackType, User
+from opsportal.training.admin.labels import name_of
+from opsportal.training.admin.repository import ATTEMPT_STATUSES
+from opsportal.training.admin.service import LEARNER_STATUSES
+from opsportal.training.certificates import CertificateStatus
 from opsportal.web import i18n
 from tests.factories import (
     certify,
@@ -387,3 +391,23 @@ def test_the_api_keeps_its_english_while_the_pages_translate(
     )  # fmt: skip
     assert taken.status_code == 409
     assert taken.json()["detail"] == f"A track with slug '{scene.data[0]}' already exists."
+
+
+@pytest.mark.parametrize(
+    ("kinds", "codes"),
+    [
+        (("track type", "track type choice", "track audience"), [t.value for t in TrackType]),
+        (("track level", "track level in lists"), [level.value for level in TrackLevel]),
+        (("question type",), [q.value for q in QuestionType]),
+        (("reveal answers",), [r.value for r in RevealAnswers]),
+        (("certificate status", "certificate status choice"), list(CertificateStatus)),
+        (("learner status", "learner status choice"), list(LEARNER_STATUSES)),
+        (("attempt status", "attempt status choice"), list(ATTEMPT_STATUSES)),
+    ],
+)
+def test_every_code_a_page_shows_has_a_translated_name(
+    kinds: tuple[str, ...], codes: list[str], pseudo: None
+) -> None:
+    for kind in kinds:
+        for code in codes:
+            assert re.fullmatch(r"\[\[[^\[\]]+\]\]", name_of(code, kind)), (kind, code)
