@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
 from opsportal.web.i18n import N_, _, pgettext
 from opsportal.web.templating import templates
 
@@ -136,4 +139,12 @@ def name_of(code: object, kind: str) -> str:
     return NAMES[kind]().get(value, value)
 
 
-templates.env.filters["name_of"] = name_of
+@pass_context
+def _name_of_filter(context: Context, code: object, kind: str) -> str:
+    """`name_of` as a template filter. Taking the context keeps Jinja from working out
+    `'PASSED' | name_of(...)` once, when it compiles the template, in the locale of its
+    first reader: it is named again at every render."""
+    return name_of(code, kind)
+
+
+templates.env.filters["name_of"] = _name_of_filter
