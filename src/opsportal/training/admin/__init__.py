@@ -4,10 +4,11 @@ which record it in the audit trail."""
 
 from fastapi import APIRouter
 
-from opsportal.training.admin import certificates, courses, lists, quizzes, tracks
+# `labels` registers the templates' `name_of` filter, which these pages use.
+from opsportal.training.admin import certificates, courses, labels, lists, quizzes, tracks
 
 router = APIRouter(include_in_schema=False)
 for module in (tracks, courses, quizzes, lists, certificates):
     router.include_router(module.router)
 
-__all__ = ["router"]
+__all__ = ["labels", "router"]

@@ -31,8 +31,10 @@ from opsportal.training.admin.tracks import flash, see_other
 from opsportal.training.certificates import CertificateStatus
 from opsportal.training.certification import service as certification
 from opsportal.training.schemas import RevokeBody
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
+from opsportal.web.translatable import shown
 
 router = APIRouter(include_in_schema=False)
 
@@ -155,7 +157,7 @@ def revoke_certificate(
     except ValidationError as exc:
         add_validation_errors(errors, exc)
     except Conflict as exc:
-        errors["reason"], status_code = exc.detail, exc.status_code
+        errors["reason"], status_code = shown(exc.detail), exc.status_code
     if errors:
         session.rollback()
         return _revoke_form(
@@ -165,5 +167,9 @@ def revoke_certificate(
     return see_other(
         request,
         _list_url(back, f"#certificate-{certificate_id}"),
-        f"Certificate {revoked.certificate_number} revoked: “{revoked.revocation_reason}”.",
+        _(
+            "Certificate %(number)s revoked: “%(reason)s”.",
+            number=revoked.certificate_number,
+            reason=revoked.revocation_reason,
+        ),
     )

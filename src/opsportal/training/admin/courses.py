@@ -27,6 +27,7 @@ from opsportal.training.admin.tracks import see_other
 from opsportal.training.catalogue import authoring
 from opsportal.training.markdown import render_course_content
 from opsportal.training.schemas import CourseCreate, CourseUpdate
+from opsportal.web.i18n import N_, _
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
@@ -81,7 +82,8 @@ def _submit(
     done: str,
 ) -> Response:
     """Check the posted course and `save` it, unless a preview was asked for: then, or with
-    errors, the form again (nothing kept); once saved, the track's page saying it is `done`."""
+    errors, the form again (nothing kept); once saved, the track's page saying `done` (a
+    message with the course's `%(title)s`)."""
     values = _values(form)
     preview = form.get("action") == "preview"
     errors: FieldErrors = {}
@@ -94,7 +96,7 @@ def _submit(
         return _course_form(
             request, user, track=track, course=course, values=values, errors=errors, preview=True
         )
-    return see_other(request, f"/admin/tracks/{track.id}", f"Course “{values['title']}” {done}.")
+    return see_other(request, f"/admin/tracks/{track.id}", _(done, title=values["title"]))
 
 
 @router.get("/admin/tracks/{track_id}/courses/new")
@@ -122,7 +124,7 @@ def create_course(
         save=lambda data: authoring.create_course(
             session, track_id=track.id, data=data, actor=user
         ),
-        done="added",
+        done=N_("Course “%(title)s” added."),
     )
 
 
@@ -156,7 +158,7 @@ def update_course(
         save=lambda data: authoring.update_course(
             session, course_id=course.id, data=data, actor=user
         ),
-        done="saved",
+        done=N_("Course “%(title)s” saved."),
     )
 
 

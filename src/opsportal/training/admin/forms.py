@@ -1,7 +1,9 @@
 """Form posts to authoring schemas, and validation errors to messages shown at each field.
 
 Field names in the forms are the API's camelCase names, so an error's path (from pydantic
-or from a service's 422) is also the name of the input it belongs to.
+or from a service's 422) is also the name of the input it belongs to. The messages are in
+the reader's language: ours through `_()`, a service's through `shown()`, and pydantic's
+own (English only) replaced by the same words as our messages where we know the error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from opsportal.errors import DomainError
+from opsportal.web.i18n import N_, _
+from opsportal.web.translatable import Translatable, shown
 
 # Field path -> message; ordered as the errors were found.
 FieldErrors = dict[str, str]
@@ -39,15 +43,61 @@ def _message(error: Any) -> str:
     if kind == "missing" or (
         kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1
     ):
-        return "Enter a value."
+        return _("Enter a value.")
     if kind == "string_pattern_mismatch":
-        return "This is not in the expected format."
+        return _("This is not in the expected format.")
     if kind in ("int_parsing", "decimal_parsing", "int_from_float"):
-        return "Enter a whole number."
+        return _("Enter a whole number.")
     if kind == "enum" or kind == "literal_error":
-        return "Choose one of the options."
+        return _("Choose one of the options.")
     message = str(error.get("msg", "is not valid"))
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    english = message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    ours = _pydantic_wording(kind, error.get("ctx") or {})
+    # Translated only when our English is pydantic's to the letter; else pydantic's as it is.
+    return ours.translated() if ours is not None and ours == english else english
+
+
+def _pydantic_wording(kind: str, ctx: dict[str, Any]) -> Translatable | None:
+    """Pydantic's message for the errors our forms can meet, as a translatable message."""
+    match kind:
+        case "greater_than_equal":
+            return Translatable(
+                N_("Input should be greater than or equal to %(limit)s."), limit=ctx.get("ge")
+            )
+        case "less_than_equal":
+            return Translatable(
+                N_("Input should be less than or equal to %(limit)s."), limit=ctx.get("le")
+            )
+        case "string_too_long":
+            return Translatable.ngettext(
+                "String should have at most %(num)d character.",
+                "String should have at most %(num)d characters.",
+                int(ctx.get("max_length", 0)),
+            )
+        case "string_too_short":
+            return Translatable.ngettext(
+                "String should have at least %(num)d character.",
+                "String should have at least %(num)d characters.",
+                int(ctx.get("min_length", 0)),
+            )
+        case "too_short" if ctx.get("field_type") == "List":
+            return Translatable.ngettext(
+                "List should have at least %(num)d item after validation, not %(actual)d.",
+                "List should have at least %(num)d items after validation, not %(actual)d.",
+                int(ctx.get("min_length", 0)),
+                actual=int(ctx.get("actual_length", 0)),
+            )
+        case "too_long" if ctx.get("field_type") == "List":
+            return Translatable.ngettext(
+                "List should have at most %(num)d item after validation, not %(actual)d.",
+                "List should have at most %(num)d items after validation, not %(actual)d.",
+                int(ctx.get("max_length", 0)),
+                actual=int(ctx.get("actual_length", 0)),
+            )
+        case "value_error":
+            # opsportal.schemas.refuse_nul's, as pydantic words a validator's ValueError.
+            return Translatable(N_("Value error, must not contain NUL characters."))
+    return None
 
 
 def add_validation_errors(errors: FieldErrors, exc: ValidationError, *, prefix: str = "") -> None:
@@ -64,9 +114,9 @@ def add_domain_errors(
     listed = exc.extra.get("errors")
     if isinstance(listed, list) and listed:
         for item in listed:
-            errors.setdefault(str(item.get("field") or default_field), str(item.get("message")))
+            errors.setdefault(str(item.get("field") or default_field), shown(item.get("message")))
     else:
-        errors.setdefault(default_field, exc.detail)
+        errors.setdefault(default_field, shown(exc.detail))
 
 
 @contextmanager

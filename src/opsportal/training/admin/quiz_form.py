@@ -4,7 +4,8 @@ validation error at its field.
 Inputs are named by the API's paths (`questions.2.options.1.text`), so an error from
 pydantic, from the quiz rules or from the policy check lands at the input it is about.
 Question and option ids are kept in hidden inputs: an author never types them, and a
-quiz saved again keeps them (statistics and started attempts refer to them).
+quiz saved again keeps them (statistics and started attempts refer to them). Messages and
+field names are in the author's language.
 """
 
 from __future__ import annotations
@@ -29,13 +30,19 @@ from opsportal.training.schemas import (
     QuizPolicy,
     QuizPut,
 )
+from opsportal.web.i18n import N_, _, pgettext
+from opsportal.web.translatable import shown
 
 OPTION_IDS = "abcdefghijklmnopqrst"
 assert len(OPTION_IDS) >= MAX_OPTIONS
 POLICY_NUMBERS = ("maxAttempts", "cooldownMinutes", "timeLimitMinutes", "questionsPerAttempt")
 POLICY_SWITCHES = ("shuffleQuestions", "shuffleOptions")
-# A true/false question's options, filled in for the author (here and in quiz-builder.js).
-TRUE_FALSE_TEXTS = ("True", "False")
+
+
+def true_false_texts() -> tuple[str, str]:
+    """A true/false question's options, filled in for the author (here and in quiz-builder.js),
+    in the author's language: they become the quiz's own option texts."""
+    return pgettext("answer option", "True"), pgettext("answer option", "False")
 
 
 @dataclass
@@ -143,10 +150,10 @@ class QuizForm:
             checked_rows.append(question)
             positions.append(index)
         for error in question_errors(checked_rows, indexes=positions):
-            errors.setdefault(error["field"], error["message"])
+            errors.setdefault(error["field"], shown(error["message"]))
         pass_threshold = _pass_threshold(self.pass_mark)
         if pass_threshold is None:
-            errors["passThreshold"] = "Enter a whole percentage from 1 to 100."
+            errors["passThreshold"] = _("Enter a whole percentage from 1 to 100.")
         quiz_fields = {
             "title": self.title or None,
             "passThreshold": pass_threshold or DEFAULT_PASS_THRESHOLD,
@@ -164,7 +171,7 @@ class QuizForm:
                 if key.startswith("questions.") or (key == "questions" and self.questions):
                     continue
                 errors.setdefault(
-                    key, "Add at least one question." if key == "questions" else message
+                    key, _("Add at least one question.") if key == "questions" else message
                 )
             return None, errors
         return (None, errors) if errors else (data, errors)
@@ -242,7 +249,7 @@ def _fill_true_false(row: QuestionRow) -> None:
     free = (c for c in OPTION_IDS if c not in used)
     while len(kept) < 2:
         kept.append(OptionRow(id=next(free)))
-    for option, label in zip(kept, TRUE_FALSE_TEXTS, strict=True):
+    for option, label in zip(kept, true_false_texts(), strict=True):
         option.text = label
     row.options = kept
 
@@ -293,34 +300,54 @@ def _policy_value(value: Any) -> Any:
     return str(getattr(value, "value", value))
 
 
-_NAMES = {
-    "title": "Quiz title",
-    "passThreshold": "Pass mark",
-    "revealAnswers": "Show the correct answers",
-    "maxAttempts": "Attempts allowed",
-    "cooldownMinutes": "Wait between attempts",
-    "timeLimitMinutes": "Time limit",
-    "questionsPerAttempt": "Questions per attempt",
-    "questions": "Questions",
-    "question": "text",
-    "type": "type",
-    "explanation": "explanation",
-    "options": "options",
-    "correctOptionIds": "correct answers",
-    "text": "text",
-    "id": "id",
+# How the summary of errors names a field: the quiz's own, then a question's and an option's
+# (whole phrases, each with its numbers, so a translation orders them as its language does).
+_QUIZ_FIELDS = {
+    "title": N_("Quiz title"),
+    "passThreshold": N_("Pass mark"),
+    "revealAnswers": N_("Show the correct answers"),
+    "maxAttempts": N_("Attempts allowed"),
+    "cooldownMinutes": N_("Wait between attempts"),
+    "timeLimitMinutes": N_("Time limit"),
+    "questionsPerAttempt": N_("Questions per attempt"),
+    "questions": N_("Questions"),
 }
+_QUESTION_FIELDS = {
+    "question": N_("Question %(question)d, text"),
+    "type": N_("Question %(question)d, type"),
+    "explanation": N_("Question %(question)d, explanation"),
+    "options": N_("Question %(question)d, options"),
+    "correctOptionIds": N_("Question %(question)d, correct answers"),
+    "id": N_("Question %(question)d, id"),
+}
+_OPTION_FIELDS = {
+    "": N_("Question %(question)d, option %(option)d"),
+    "text": N_("Question %(question)d, option %(option)d text"),
+    "id": N_("Question %(question)d, option %(option)d id"),
+}
+# A path deeper than the form's inputs (an item of `correctOptionIds`, from a tampered form)
+# is named by its parts, as the API calls them.
+_PARTS = {"question": "text", "correctOptionIds": "correct answers"}
 
 
 def describe(path: str) -> str:
     """A field path as the summary of errors names it: `Question 2, option 1 text`."""
     parts = path.split(".")
     if parts[0] != "questions" or len(parts) < 3 or not parts[1].isdigit():
-        return _NAMES.get(path, path)
-    words = [f"Question {int(parts[1]) + 1}"]
+        return _(_QUIZ_FIELDS[path]) if path in _QUIZ_FIELDS else path
+    question = int(parts[1]) + 1
     rest = parts[2:]
     if rest[0] == "options" and len(rest) >= 2 and rest[1].isdigit():
-        words.append(f"option {int(rest[1]) + 1} " + " ".join(_NAMES.get(p, p) for p in rest[2:]))
-    else:
-        words.append(" ".join(_NAMES.get(p, p) for p in rest))
-    return ", ".join(w.strip() for w in words)
+        option, field = int(rest[1]) + 1, ".".join(rest[2:])
+        if field in _OPTION_FIELDS:
+            return _(_OPTION_FIELDS[field], question=question, option=option)
+        return _(
+            "Question %(question)d, option %(option)d %(field)s",
+            question=question,
+            option=option,
+            field=" ".join(_PARTS.get(p, p) for p in rest[2:]),
+        )
+    if len(rest) == 1 and rest[0] in _QUESTION_FIELDS:
+        return _(_QUESTION_FIELDS[rest[0]], question=question)
+    field = " ".join(_PARTS.get(p, p) for p in rest)
+    return _("Question %(question)d, %(field)s", question=question, field=field)

@@ -20,6 +20,7 @@ from opsportal.training.admin.forms import FieldErrors, add_domain_errors
 from opsportal.training.admin.tracks import see_other
 from opsportal.training.catalogue import authoring
 from opsportal.training.schemas import MAX_OPTIONS, MAX_QUESTIONS, QuizPolicy
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 
@@ -55,7 +56,7 @@ def _builder(
         max_questions=MAX_QUESTIONS,
         max_options=MAX_OPTIONS,
         option_ids=quiz_form.OPTION_IDS,
-        true_false=quiz_form.TRUE_FALSE_TEXTS,
+        true_false=quiz_form.true_false_texts(),
         blank_question=quiz_form.QuestionRow(
             id="", options=[quiz_form.OptionRow(id="a"), quiz_form.OptionRow(id="b")]
         ),
@@ -107,5 +108,7 @@ def save_quiz(
             status_code=422,
         )
     return see_other(
-        request, f"/admin/tracks/{course.track_id}", f"Quiz of “{course.title}” saved."
+        request,
+        f"/admin/tracks/{course.track_id}",
+        _("Quiz of “%(title)s” saved.", title=course.title),
     )

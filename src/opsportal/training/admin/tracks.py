@@ -23,8 +23,10 @@ from opsportal.training.admin.forms import (
 from opsportal.training.catalogue import authoring
 from opsportal.training.progress import counted_courses, unfinished_courses
 from opsportal.training.schemas import TrackCreate, TrackUpdate
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
+from opsportal.web.translatable import shown
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,6 +34,7 @@ FLASH_KEY = "flash"
 
 
 def see_other(request: Request, url: str, message: str | None = None) -> RedirectResponse:
+    """Redirect to `url`, which shows `message` once (already in the reader's language)."""
     if message:
         request.session[FLASH_KEY] = message
     return RedirectResponse(url, status_code=303)
@@ -129,7 +132,9 @@ def create_track(
     if errors:
         session.rollback()  # nothing of a refused form is kept
         return _track_form(request, user, values=values, errors=errors)
-    return see_other(request, f"/admin/tracks/{track.id}", f"Draft track “{track.name}” created.")
+    return see_other(
+        request, f"/admin/tracks/{track.id}", _("Draft track “%(name)s” created.", name=track.name)
+    )
 
 
 @router.get("/admin/tracks/{track_id}")
@@ -184,7 +189,7 @@ def update_track(
     if errors:
         session.rollback()
         return _track_form(request, user, values=values, errors=errors, track=track)
-    return see_other(request, f"/admin/tracks/{track.id}", "Track saved.")
+    return see_other(request, f"/admin/tracks/{track.id}", _("Track saved."))
 
 
 @router.post("/admin/tracks/{track_id}/publish")
@@ -194,9 +199,13 @@ def publish_track(
     try:
         track = service.set_published(session, principal=user, track_id=track_id, live=True)
     except Conflict as exc:
-        return _track_page(request, session, user, track_id, error=exc.detail, status_code=409)
+        return _track_page(
+            request, session, user, track_id, error=shown(exc.detail), status_code=409
+        )
     return see_other(
-        request, f"/admin/tracks/{track.id}", f"“{track.name}” is published: learners see it now."
+        request,
+        f"/admin/tracks/{track.id}",
+        _("“%(name)s” is published: learners see it now.", name=track.name),
     )
 
 
@@ -217,5 +226,5 @@ def unpublish_track(
     return see_other(
         request,
         f"/admin/tracks/{track.id}",
-        f"“{track.name}” is a draft again: hidden from learners.",
+        _("“%(name)s” is a draft again: hidden from learners.", name=track.name),
     )

@@ -27,6 +27,8 @@ from opsportal.training.schemas import (
     TrackCreate,
     TrackUpdate,
 )
+from opsportal.web.i18n import N_
+from opsportal.web.translatable import Translatable
 
 # --- tracks -------------------------------------------------------------------
 
@@ -40,6 +42,10 @@ def _slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100].strip("-")
     return slug or "track"
+
+
+def _slug_taken(slug: str) -> Translatable:
+    return Translatable(N_("A track with slug %(slug)s already exists."), slug=repr(slug))
 
 
 def _track(session: Session, track_id: int) -> Track:
@@ -71,7 +77,7 @@ def create_track(
 ) -> Track:
     slug = data.slug or _slugify(data.name)
     if repository.get_track_by_slug(session, slug) is not None:
-        raise Conflict(f"A track with slug {slug!r} already exists.")
+        raise Conflict(_slug_taken(slug))
     major, minor = _parse_version(data.version)
     sort_order = data.sort_order
     if sort_order is None:  # after every existing track: a new one never jumps the queue
@@ -91,7 +97,7 @@ def create_track(
         sort_order=sort_order,
     )
     session.add(track)
-    flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
+    flush_or_conflict(session, _slug_taken(slug))
     audit.record(
         session,
         actor=actor,
@@ -130,17 +136,22 @@ def update_track(
         check_publishable(with_courses)
     if "slug" in changes and changes["slug"] != track.slug:
         if repository.get_track_by_slug(session, changes["slug"]) is not None:
-            raise Conflict(f"A track with slug {changes['slug']!r} already exists.")
+            raise Conflict(_slug_taken(changes["slug"]))
     if "version" in changes:
         major, minor = _parse_version(changes.pop("version"))
         if (major, minor) < (track.version_major, track.version_minor):
             raise InvalidInput(
-                f"version cannot go back from {track.version} to {major}.{minor}.", field="version"
+                Translatable(
+                    N_("version cannot go back from %(old)s to %(new)s."),
+                    old=track.version,
+                    new=f"{major}.{minor}",
+                ),
+                field="version",
             )
         track.version_major, track.version_minor = major, minor
     for field, value in changes.items():
         setattr(track, field, value)
-    flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
+    flush_or_conflict(session, _slug_taken(track.slug))
     audit.record_changes(
         session,
         actor=actor,
@@ -158,17 +169,23 @@ def check_publishable(track: Track) -> None:
     each with a quiz or a SCORM package (409 naming the courses with neither in `courseIds`)."""
     if not counted_courses(track):
         raise Conflict(
-            "Add a course with a quiz or a SCORM package before publishing the track.",
+            Translatable(
+                N_("Add a course with a quiz or a SCORM package before publishing the track.")
+            ),
             extra={"courseIds": []},
         )
     missing = unfinished_courses(track)
     if missing:
         names = ", ".join(f"“{c.title}”" for c in missing)
-        verb = "has" if len(missing) == 1 else "have"
         raise Conflict(
-            f"Add a quiz to every course before publishing the track: {names} {verb} none "
-            "(nor a SCORM package), "
-            "and learners could not complete the track without it.",
+            Translatable.ngettext(
+                "Add a quiz to every course before publishing the track: %(names)s has none "
+                "(nor a SCORM package), and learners could not complete the track without it.",
+                "Add a quiz to every course before publishing the track: %(names)s have none "
+                "(nor a SCORM package), and learners could not complete the track without it.",
+                len(missing),
+                names=names,
+            ),
             extra={"courseIds": [c.id for c in missing]},
         )
 
@@ -238,44 +255,55 @@ def question_errors(
     when only some of its questions are checked (the builder page checks those that parsed)."""
     errors: list[dict[str, str]] = []
 
-    def error(field: str, message: str) -> None:
-        errors.append({"field": field, "message": message})
+    def error(field: str, message: str, **values: object) -> None:
+        # English for the API; the quiz builder's page shows it translated (`shown`).
+        errors.append({"field": field, "message": Translatable(message, **values)})
 
     seen_questions: set[str] = set()
     for position, question in enumerate(questions):
         at = f"questions.{indexes[position] if indexes is not None else position}"
         if question.id in seen_questions:
-            error(f"{at}.id", f"Question id {question.id!r} is used twice.")
+            error(f"{at}.id", N_("Question id %(id)s is used twice."), id=repr(question.id))
         seen_questions.add(question.id)
         option_ids: set[str] = set()
         for option_index, option in enumerate(question.options):
             if option.id in option_ids:
                 error(
                     f"{at}.options.{option_index}.id",
-                    f"Option id {option.id!r} is used twice in question {question.id!r}.",
+                    N_("Option id %(option)s is used twice in question %(question)s."),
+                    option=repr(option.id),
+                    question=repr(question.id),
                 )
             option_ids.add(option.id)
         if question.type is QuestionType.TRUE_FALSE and len(question.options) != 2:
-            error(f"{at}.options", "A TRUE_FALSE question has exactly two options.")
+            error(f"{at}.options", N_("A TRUE_FALSE question has exactly two options."))
         # One message per question for its answer key: the most basic problem first.
         correct = question.correct_option_ids
         unknown = [c for c in correct if c not in option_ids]
         if len(set(correct)) != len(correct):
-            error(f"{at}.correctOptionIds", "A correct option id is listed twice.")
+            error(f"{at}.correctOptionIds", N_("A correct option id is listed twice."))
         elif unknown:
             error(
                 f"{at}.correctOptionIds",
-                f"Correct option ids {unknown} are not among the question's options.",
+                N_("Correct option ids %(ids)s are not among the question's options."),
+                ids=str(unknown),
             )
-        elif question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
             if len(correct) != 1:
                 error(
                     f"{at}.correctOptionIds",
-                    f"A {question.type.value} question has exactly one correct option.",
+                    N_("A MULTIPLE_CHOICE question has exactly one correct option."),
+                )
+        elif question.type is QuestionType.TRUE_FALSE:
+            if len(correct) != 1:
+                error(
+                    f"{at}.correctOptionIds",
+                    N_("A TRUE_FALSE question has exactly one correct option."),
                 )
         elif not correct:
             error(
-                f"{at}.correctOptionIds", "A MULTI_SELECT question has at least one correct option."
+                f"{at}.correctOptionIds",
+                N_("A MULTI_SELECT question has at least one correct option."),
             )
     return errors
 
@@ -338,9 +366,15 @@ POLICY_FIELDS = tuple(QuizPolicy.model_fields)
 
 def validate_quiz_policy(data: QuizPut) -> None:
     if data.questions_per_attempt is not None and data.questions_per_attempt > len(data.questions):
+        # The singular keeps the English the API has always sent ("1 questions"); a
+        # translation has its own plural forms.
         raise InvalidInput(
-            f"questionsPerAttempt ({data.questions_per_attempt}) is more than the quiz's "
-            f"{len(data.questions)} questions.",
+            Translatable.ngettext(
+                "questionsPerAttempt (%(asked)d) is more than the quiz's %(num)d questions.",
+                "questionsPerAttempt (%(asked)d) is more than the quiz's %(num)d questions.",
+                len(data.questions),
+                asked=data.questions_per_attempt,
+            ),
             field="questionsPerAttempt",
         )
 

@@ -35,6 +35,8 @@ from opsportal.training.credentials.service import (
 )
 from opsportal.training.progress import certificate_read, progress_for_tracks, status_of
 from opsportal.training.schemas import CertificateRead, VerificationRead
+from opsportal.web.i18n import N_
+from opsportal.web.translatable import Translatable
 
 
 def new_certificate(
@@ -179,7 +181,12 @@ def revoke_certificate(
     if certificate is None:
         raise NotFound(f"Certificate {certificate_id} not found.")
     if certificate.revoked_at is not None:
-        raise Conflict(f"Certificate {certificate.certificate_number} is already revoked.")
+        raise Conflict(
+            Translatable(
+                N_("Certificate %(number)s is already revoked."),
+                number=certificate.certificate_number,
+            )
+        )
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_by_id = principal.user_id
