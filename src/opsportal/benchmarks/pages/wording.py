@@ -314,6 +314,7 @@ def trigger_name(trigger: str) -> str:
         "web": pgettext("benchmark run trigger", "web"),
         "cli": pgettext("benchmark run trigger", "cli"),
         "demo": pgettext("benchmark run trigger", "demo"),
+        "manual": pgettext("benchmark run trigger", "manual"),
     }
     return names.get(trigger, trigger)
 

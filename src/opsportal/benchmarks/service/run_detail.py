@@ -162,7 +162,12 @@ def run_detail(session: Session, run_id: int) -> RunDetail:
     counted = run.counted
     return RunDetail(
         run=read,
-        started_by=_(TRIGGERS[run.trigger]) if run.trigger in TRIGGERS else f"“{run.trigger}”",
+        started_by=(
+            _(TRIGGERS[run.trigger])
+            if run.trigger in TRIGGERS
+            # A trigger this page has no words for (a script's own), quoted as it is.
+            else _("“%(trigger)s”", trigger=run.trigger)
+        ),
         duration_ms=duration,
         organizations=counted["organizations"] if counted else None,
         metrics=[
