@@ -104,7 +104,8 @@ class TestReasonsAndGroups:
             for group in groups.values()
             for i, org in enumerate(group)
         ]
-        rows += [(org, "case_resolution_time", 4.0 + i, day) for i, org in enumerate(groups["healthcare"])]
+        health = groups["healthcare"]
+        rows += [(org, "case_resolution_time", 4.0 + i, day) for i, org in enumerate(health)]
         add_many(session, rows)
         calculate_benchmarks(session, settings=settings, calculated_for=day)
         return groups

@@ -83,6 +83,7 @@ def explain(
     before, after = _metrics(earlier_counted), _metrics(later_counted)
     orgs_before, orgs_after = earlier_counted["organizations"], later_counted["organizations"]
     if orgs_before != orgs_after:
+        change = f"{orgs_after - orgs_before:+d}"
         found.append(
             _(
                 "Organizations counted: %(before)s in run %(run)s, %(after)s in this run "
@@ -91,7 +92,7 @@ def explain(
                 before=orgs_before,
                 run=run,
                 after=orgs_after,
-                change=f"{orgs_after - orgs_before:+d}",
+                change=change,
             )
         )
     for metric in METRIC_NAMES:
