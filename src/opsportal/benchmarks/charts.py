@@ -1,6 +1,15 @@
 """Inline SVG for the scorecard: the peers' band with the organisation's value, now and over time.
 
 Pure functions (numbers in, markup out) so the drawing is tested without a browser.
+They draw in English, left to right, unless given a `ChartLanguage` (how values
+and months are written, which way the chart reads) and a `title` in the reader's
+words (`benchmarks.pages.wording`).
+
+Right to left, every axis is mirrored: low values and early days on the right,
+as an Arabic or Hebrew reader scans a horizontal scale and a timeline (and as the
+mirrored page around the chart runs). Text keeps its logical anchors (`start`
+is the reading start), so under `direction="rtl"` a label still grows away
+from the chart's edge.
 """
 
 from __future__ import annotations
@@ -8,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from html import escape
 
 from opsportal.metrics.registry import Unit
@@ -72,6 +80,31 @@ def _label(v: float, unit: str) -> str:
     return text + ("%" if unit == Unit.PERCENT else "")
 
 
+def _month(day: date) -> str:
+    return day.strftime("%b %Y")
+
+
+@dataclass(frozen=True)
+class ChartLanguage:
+    """How a chart writes a value (with its unit) and a month, and which way it reads."""
+
+    value: Callable[[float, str], str] = _label
+    month: Callable[[date], str] = _month
+    rtl: bool = False
+
+    def mirror(self, x: float, width: float) -> float:
+        """`x` on a chart `width` wide, as this language reads it (mirrored right to left)."""
+        return round(width - x, 1) if self.rtl else x
+
+    @property
+    def direction(self) -> str:
+        """The <svg> element's direction attribute: none left to right (the page's own)."""
+        return ' direction="rtl"' if self.rtl else ""
+
+
+ENGLISH = ChartLanguage()
+
+
 def band_svg(
     *,
     p25: float,
@@ -82,24 +115,34 @@ def band_svg(
     floor: float | None = None,
     ceiling: float | None = None,
     label: str = "",
+    title: str | None = None,
+    language: ChartLanguage = ENGLISH,
 ) -> str:
     low, high = axis_range(p25, p75, value, floor=floor, ceiling=ceiling)
 
-    def x(v: float) -> float:
+    def from_left(v: float) -> float:
         clamped = min(max(v, low), high)
         return round(PAD + (clamped - low) / (high - low) * (WIDTH - 2 * PAD), 1)
 
-    fmt = partial(_label, unit=unit)
-    title = f"{label}: peers' middle half {fmt(p25)} to {fmt(p75)}, median {fmt(median)}" + (
-        f"; this organization {fmt(value)}" if value is not None else ""
-    )
+    def x(v: float) -> float:
+        return language.mirror(from_left(v), WIDTH)
+
+    def fmt(v: float) -> str:
+        return language.value(v, unit)
+
+    if title is None:
+        title = f"{label}: peers' middle half {fmt(p25)} to {fmt(p75)}, median {fmt(median)}" + (
+            f"; this organization {fmt(value)}" if value is not None else ""
+        )
+    band_width = max(from_left(p75) - from_left(p25), 2)
+    band_x = language.mirror(from_left(p25) + band_width, WIDTH) if language.rtl else x(p25)
     parts = [
         f'<svg class="band" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
+        f'preserveAspectRatio="xMidYMid meet"{language.direction} aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{PAD}" y1="{BAND_TOP + BAND_HEIGHT / 2}" x2="{WIDTH - PAD}" '
         f'y2="{BAND_TOP + BAND_HEIGHT / 2}" stroke="{COLOURS["axis"]}" stroke-width="2"/>',
-        f'<rect class="iqr" x="{x(p25)}" y="{BAND_TOP}" width="{max(x(p75) - x(p25), 2)}" '
+        f'<rect class="iqr" x="{band_x}" y="{BAND_TOP}" width="{band_width}" '
         f'height="{BAND_HEIGHT}" rx="3" {_BAND}/>',
         f'<line class="median" x1="{x(median)}" y1="{BAND_TOP - 2}" x2="{x(median)}" '
         f'y2="{BAND_TOP + BAND_HEIGHT + 2}" stroke="{COLOURS["median"]}" stroke-width="3"/>',
@@ -144,6 +187,8 @@ def trend_svg(
     floor: float | None = None,
     ceiling: float | None = None,
     label: str = "",
+    title: str | None = None,
+    language: ChartLanguage = ENGLISH,
 ) -> str | None:
     """The organisation's value (a line) against the peers' p25–p75 band and median, over time.
 
@@ -159,22 +204,29 @@ def trend_svg(
     span = max((last - first).days, 1)
 
     def x(day: date) -> float:
-        return round(TREND_PAD_X + (day - first).days / span * (TREND_WIDTH - 2 * TREND_PAD_X), 1)
+        inner = TREND_WIDTH - 2 * TREND_PAD_X
+        return language.mirror(
+            round(TREND_PAD_X + (day - first).days / span * inner, 1), TREND_WIDTH
+        )
 
     def y(v: float) -> float:
         clamped = min(max(v, low), high)
         inner = TREND_HEIGHT - 2 * TREND_PAD_Y
         return round(TREND_PAD_Y + (high - clamped) / (high - low) * inner, 1)
 
-    fmt = partial(_label, unit=unit)
+    def fmt(v: float) -> str:
+        return language.value(v, unit)
+
     start, end = valued[0], valued[-1]
-    title = (
-        f"{label}: from {fmt(start.value or 0)} on {start.day.isoformat()} "
-        f"to {fmt(end.value or 0)} on {end.day.isoformat()}"
-    )
+    if title is None:
+        title = (
+            f"{label}: from {fmt(start.value or 0)} on {start.day.isoformat()} "
+            f"to {fmt(end.value or 0)} on {end.day.isoformat()}"
+        )
     parts = [
         f'<svg class="trend" role="img" viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
+        f'width="100%" preserveAspectRatio="xMidYMid meet"{language.direction} '
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     for segment in _runs(points, lambda p: p.p25 is not None and p.p75 is not None):
@@ -200,11 +252,16 @@ def trend_svg(
         )
     label_at = f'<text {_TEXT} x="{{}}" y="{{}}" text-anchor="{{}}">{{}}</text>'
     bottom = TREND_HEIGHT - 1
+
+    # Anchors are logical: the first month and the value scale sit at the reading start.
+    def at(left: float) -> float:
+        return language.mirror(left, TREND_WIDTH)
+
     parts += [
-        label_at.format(TREND_PAD_X, bottom, "start", escape(first.strftime("%b %Y"))),
-        label_at.format(TREND_WIDTH - TREND_PAD_X, bottom, "end", escape(last.strftime("%b %Y"))),
-        label_at.format(2, y(high) + 10, "start", escape(fmt(high))),
-        label_at.format(2, y(low), "start", escape(fmt(low))),
+        label_at.format(at(TREND_PAD_X), bottom, "start", escape(language.month(first))),
+        label_at.format(at(TREND_WIDTH - TREND_PAD_X), bottom, "end", escape(language.month(last))),
+        label_at.format(at(2), y(high) + 10, "start", escape(fmt(high))),
+        label_at.format(at(2), y(low), "start", escape(fmt(low))),
     ]
     parts.append("</svg>")
     return "".join(parts)
@@ -213,7 +270,13 @@ def trend_svg(
 PERCENTILE_HEIGHT = 64
 
 
-def percentile_svg(percentile: int, *, label: str = "") -> str:
+def percentile_svg(
+    percentile: int,
+    *,
+    label: str = "",
+    title: str | None = None,
+    language: ChartLanguage = ENGLISH,
+) -> str:
     """Where the organisation stands on its peers' 0-100 scale: the scale and its mark only.
 
     For groups whose quartiles are not shown: no band and no median are drawn,
@@ -221,14 +284,16 @@ def percentile_svg(percentile: int, *, label: str = "") -> str:
     """
 
     def x(v: float) -> float:
-        return round(PAD + v / 100 * (WIDTH - 2 * PAD), 1)
+        return language.mirror(round(PAD + v / 100 * (WIDTH - 2 * PAD), 1), WIDTH)
 
-    title = f"{label}: better than {percentile}% of peers"
+    if title is None:
+        title = f"{label}: better than {percentile}% of peers"
     top = 24
     middle = top + BAND_HEIGHT / 2
     parts = [
         f'<svg class="percentile" role="img" viewBox="0 0 {WIDTH} {PERCENTILE_HEIGHT}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
+        f'width="100%" preserveAspectRatio="xMidYMid meet"{language.direction} '
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<line class="scale" x1="{x(0)}" y1="{middle}" x2="{x(100)}" y2="{middle}" '
         f'stroke="{COLOURS["axis"]}" stroke-width="2"/>',
@@ -239,7 +304,7 @@ def percentile_svg(percentile: int, *, label: str = "") -> str:
             f'<line x1="{x(mark)}" y1="{middle - 5}" x2="{x(mark)}" y2="{middle + 5}" '
             f'stroke="{COLOURS["axis"]}" stroke-width="2"/>'
             f'<text x="{x(mark)}" y="{top + BAND_HEIGHT + 17}" text-anchor="{anchor}" {_TEXT}>'
-            f"{mark}</text>"
+            f"{escape(language.value(mark, ''))}</text>"
         )
     vx = x(min(max(percentile, 0), 100))
     parts.append(

@@ -5,9 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pydantic import PrivateAttr
+
 from opsportal.benchmarks.verdicts import Verdict
 from opsportal.models import RunStatus
 from opsportal.schemas import ApiModel, InputModel
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a comparison's English texts were made of, so a page can say them in its reader's
+    language (`benchmarks.pages.wording`); the API keeps serving the English.
+
+    `reason` names which of `service.comparisons`' reasons `reason` is (None: none).
+    """
+
+    sector: str  # the peer group's industry, as the organisations spell it ("": any)
+    size_band: str  # its size band's label ("": any)
+    reason: str | None = None
+    organization: str = ""  # the organisation's name, for "has no value" reasons
+    minimum: int = 0  # the peer minimum a "fewer than" reason quotes
+    freshness_days: int = 0
 
 
 class BenchmarkComparison(ApiModel):
@@ -44,6 +62,15 @@ class BenchmarkComparison(ApiModel):
     # and the same in words, direction-aware: "2.1 days faster than the median".
     median_gap: float | None = None
     summary: str | None = None
+    # Never serialised: what the pages word `reason` and `filterDescription` from.
+    _wording: Wording | None = PrivateAttr(default=None)
+
+    @property
+    def wording(self) -> Wording | None:
+        return self._wording
+
+    def set_wording(self, wording: Wording) -> None:
+        self._wording = wording
 
 
 class StaffBenchmarkComparison(BenchmarkComparison):

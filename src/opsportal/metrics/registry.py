@@ -1,5 +1,8 @@
 """The metric registry: the health metrics customer organisations report, and computed ones.
 
+Labels are marked for translation (`N_`) and stay English here: the API and the
+CSVs speak them as they are; the pages translate them (`benchmarks.pages.wording`).
+
 A computed metric (`computed=True`) is never imported: its values come from a
 source inside opsportal (see `metrics.computed`), refreshed by each benchmark run.
 """
@@ -8,6 +11,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from opsportal.web.i18n import N_
 
 
 class Unit(enum.StrEnum):
@@ -48,7 +53,7 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric(
         "attestation_completion_rate",
-        "Attestation completion rate",
+        N_("Attestation completion rate"),
         Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
@@ -56,7 +61,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "case_resolution_time",
-        "Case resolution time",
+        N_("Case resolution time"),
         Unit.DAYS,
         higher_is_better=False,
         min=0.0,
@@ -64,16 +69,16 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "case_on_time_rate",
-        "Cases closed on time",
+        N_("Cases closed on time"),
         Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
         max=100.0,
     ),
-    Metric("login_rate", "Login rate", Unit.PERCENT, higher_is_better=True, min=0.0, max=100.0),
+    Metric("login_rate", N_("Login rate"), Unit.PERCENT, higher_is_better=True, min=0.0, max=100.0),
     Metric(
         "feature_adoption_rate",
-        "Feature adoption rate",
+        N_("Feature adoption rate"),
         Unit.PERCENT,
         higher_is_better=True,
         min=0.0,
@@ -81,7 +86,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "training_completion_rate",
-        "Training completion rate",
+        N_("Training completion rate"),
         Unit.PERCENT,
         higher_is_better=True,
         min=0.0,

@@ -9,6 +9,7 @@ from opsportal.deps import ResourceId, SessionDep, SessionFactoryDep, SettingsDe
 from opsportal.kit.downloads import attachment
 from opsportal.privacy import erasure, export
 from opsportal.privacy.endpoints import ZIP
+from opsportal.web.i18n import _, ngettext
 from opsportal.web.session import CheckedForm, PageAdmin, PageUser, PageUserManager
 
 router = APIRouter(include_in_schema=False)
@@ -50,11 +51,14 @@ def erase_user(
     form: CheckedForm,
 ) -> Response:
     if form.get("confirm") != "erase":
-        request.session[FLASH_KEY] = "Nothing was erased: tick the box to confirm."
+        request.session[FLASH_KEY] = _("Nothing was erased: tick the box to confirm.")
         return RedirectResponse(f"/admin/users/{user_id}#personal-data", status_code=303)
     done = erasure.erase_user(session, principal=user, user_id=user_id)
-    request.session[FLASH_KEY] = (
-        f"Erased: name, email, answers and free text are gone ({sum(done.rows.values())} rows); "
-        "certificates stay verifiable with the name withheld."
+    request.session[FLASH_KEY] = ngettext(
+        "Erased: name, email, answers and free text are gone (%(num)d row); certificates stay "
+        "verifiable with the name withheld.",
+        "Erased: name, email, answers and free text are gone (%(num)d rows); certificates stay "
+        "verifiable with the name withheld.",
+        sum(done.rows.values()),
     )
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)

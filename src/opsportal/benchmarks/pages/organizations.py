@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from opsportal.benchmarks.pages import wording
 from opsportal.benchmarks.repository import bottom_quartile_ids
 from opsportal.config import Settings
 from opsportal.deps import SessionDep, SettingsDep
@@ -20,13 +21,14 @@ from opsportal.models import OrganizationStatus
 from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
 from opsportal.tenants.repository import OrganizationFilter, Sort
+from opsportal.web.i18n import N_, ngettext
 from opsportal.web.session import PageStaff
-from opsportal.web.templating import page_count, render
+from opsportal.web.templating import page_count, render, templates
 
 router = APIRouter(include_in_schema=False)
 
 ORGANIZATIONS_PER_PAGE = 50
-SORTS = {"name": "Name", "size": "Size (largest first)", "status": "Status"}
+SORTS = {"name": N_("Name"), "size": N_("Size (largest first)"), "status": N_("Status")}
 
 
 def _status(status: str | None) -> OrganizationStatus | None:
@@ -49,6 +51,49 @@ def _size_bounds(settings: Settings, size: str | None) -> tuple[int | None, int 
         labels = ", ".join(b.label for b in settings.size_bands)
         raise InvalidInput(f"Unknown size band {size!r}; the bands are {labels}.", field="size")
     return band.minimum, band.maximum
+
+
+def found_text(total: int, *, query: str, bottom: bool) -> str:
+    """ "12 organizations matching “acme” with a metric in the bottom quartile of …"."""
+    count = wording.number(total)
+    if query and bottom:
+        return ngettext(
+            "%(count)s organization matching “%(query)s” with a metric in the bottom quartile "
+            "of their default peer group (latest run)",
+            "%(count)s organizations matching “%(query)s” with a metric in the bottom quartile "
+            "of their default peer group (latest run)",
+            total,
+            count=count,
+            query=query,
+        )
+    if query:
+        return ngettext(
+            "%(count)s organization matching “%(query)s”",
+            "%(count)s organizations matching “%(query)s”",
+            total,
+            count=count,
+            query=query,
+        )
+    if bottom:
+        return ngettext(
+            "%(count)s organization with a metric in the bottom quartile of their default peer "
+            "group (latest run)",
+            "%(count)s organizations with a metric in the bottom quartile of their default peer "
+            "group (latest run)",
+            total,
+            count=count,
+        )
+    return organizations_count(total)
+
+
+def organizations_count(total: int) -> str:
+    """ "12 organizations"."""
+    return ngettext(
+        "%(count)s organization", "%(count)s organizations", total, count=wording.number(total)
+    )
+
+
+templates.env.filters["organizations_count"] = organizations_count
 
 
 @router.get("/organizations")
@@ -98,6 +143,7 @@ def organization_list(
         user=user,
         organizations=organizations,
         total=total,
+        found_text=found_text(total, query=q or "", bottom=bottom),
         q=q or "",
         industry=industry or "",
         size=size or "",

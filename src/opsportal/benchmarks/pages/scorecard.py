@@ -17,7 +17,16 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
-from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentile_svg, trend_svg
+from opsportal.benchmarks.charts import (
+    COLOURS,
+    ChartLanguage,
+    TrendPoint,
+    band_svg,
+    percentile_svg,
+    trend_svg,
+)
+from opsportal.benchmarks.pages import gaps, scorecard_words, wording
+from opsportal.benchmarks.pages.figures import staff_figures, verdict_label
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
@@ -30,26 +39,19 @@ from opsportal.benchmarks.service.scorecard import (
     wider_group,
     withheld,
 )
-from opsportal.benchmarks.verdicts import Verdict, describe_gap, is_better, verdict_words
 from opsportal.config import Settings
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.kit.downloads import csv_download
-from opsportal.metrics.registry import METRICS, Metric, Unit, get_metric
+from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenant_service
+from opsportal.web.i18n import text_direction
 from opsportal.web.session import PageStaff, PageUser
-from opsportal.web.templating import render, templates
+from opsportal.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-# `{{ value | in_unit(unit) }}`: a metric's value as every view writes it ("12.5 %", "3 days").
-templates.env.filters["in_unit"] = lambda value, unit: Unit(unit).show(value)
-# `{{ point.verdict | verdict_in(c) }}`: a verdict in the words of comparison c's metric.
-templates.env.filters["verdict_in"] = lambda verdict, c: (
-    verdict_words(verdict, unit=c.unit, higher_is_better=c.higher_is_better) if verdict else "—"
-)
 
 TREND_MONTHS = (6, 12)
 TREND_DAYS = {6: 183, 12: 366}
@@ -90,121 +92,60 @@ async def asked(
 AskedDep = Annotated[Asked, Depends(asked)]
 
 
-@dataclass(frozen=True)
-class VerdictLabel:
-    key: str  # the CSS modifier, better or worse: best, better, at, worse, worst
-    text: str
-
-
-AT_MEDIAN = VerdictLabel("at", "At the median")
-CLOSE_TO_MEDIAN = VerdictLabel("at", "Close to the median")
-_KEYS = {
-    Verdict.TOP_QUARTILE: "best",
-    Verdict.ABOVE_MEDIAN: "better",
-    Verdict.BELOW_MEDIAN: "worse",
-    Verdict.BOTTOM_QUARTILE: "worst",
-}
-
-
-def verdict_label(comparison: BenchmarkComparison) -> VerdictLabel | None:
-    """The verdict in the metric's own direction ("Slower than the median"), coloured by
-    better or worse; "At the median" when the value equals the median shown.
-
-    The JSON verdict stays one of the four quartiles (the API's fixed enum, where
-    the median belongs to the better half); only the words on the page say "at".
-    When the value sits on the other side of the median shown than its percentile
-    says (ties among the peers), the page says "close to", never the opposite.
-    """
-    verdict: Verdict | None = comparison.verdict
-    if verdict is None:
-        return None
-    gap = comparison.median_gap
-    if gap == 0:
-        return AT_MEDIAN
-    if gap is not None and (gap > 0) != (is_better(verdict) == comparison.higher_is_better):
-        return CLOSE_TO_MEDIAN
-    words = verdict_words(
-        verdict, unit=comparison.unit, higher_is_better=comparison.higher_is_better
+def chart_language() -> ChartLanguage:
+    """How the charts write values and months in the page's language, and which way they read."""
+    return ChartLanguage(
+        value=wording.chart_value, month=wording.month, rtl=text_direction() == "rtl"
     )
-    return VerdictLabel(_KEYS[verdict], words)
 
 
-@dataclass(frozen=True)
-class Figures:
-    """For staff: what the customer is shown beside the exact figure, both labelled."""
-
-    customer: str
-    exact: str | None  # None: the customer is shown the same
-
-    @property
-    def differs(self) -> bool:
-        return self.exact is not None
-
-
-def _percentile_words(c: BenchmarkComparison) -> str:
-    about = "about " if c.percentile_estimated else ""
-    return f"better than {about}{c.percentile} % of peers"
-
-
-def staff_figures(comparison: BenchmarkComparison) -> Figures | None:
-    """The customer's figures (as their endpoint returns them) and the exact ones, in words."""
-    theirs = getattr(comparison, "customer_view", None)
-    metric = get_metric(comparison.metric)
-    if theirs is None or metric is None or not comparison.available:
-        return None
-    exact = _figure_words(comparison, metric, median="the median", verdict=True)
-    if not theirs.available:
-        return Figures("nothing for this peer group (not published to customers)", exact)
-    if theirs.percentile is None:
-        return Figures(f"the number of peers only ({theirs.peer_count})", exact)
-    # The verdict is named only where the two differ: the card's heading shows the staff's.
-    verdicts = verdict_label(theirs) != verdict_label(comparison)
-    shown = _figure_words(theirs, metric, median="the peer median (smoothed)", verdict=verdicts)
-    exact = _figure_words(comparison, metric, median="the median", verdict=verdicts)
-    same = theirs.median_gap == comparison.median_gap and theirs.percentile == comparison.percentile
-    return Figures(shown, None if same else exact)
-
-
-def _figure_words(c: BenchmarkComparison, metric: Metric, *, median: str, verdict: bool) -> str:
-    label = verdict_label(c)
-    parts = []
-    if c.median_gap is not None:
-        parts.append(describe_gap(metric, c.median_gap, median=median))
-    if label is not None and (verdict or c.median_gap is None):
-        parts.append(label.text.lower())
-    if c.percentile is not None:
-        parts.append(_percentile_words(c))
-    return " · ".join(parts)
-
-
-def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[str, object]:
+def _card(
+    comparison: BenchmarkComparison, history: list[HistoryPoint], language: ChartLanguage
+) -> dict[str, object]:
     metric = get_metric(comparison.metric)
     floor, ceiling = (metric.min, metric.max) if metric else (None, None)
+    label = wording.metric_label(comparison.metric)
+    unit = comparison.unit
     chart = None
     banded = comparison.available and comparison.p25 is not None and comparison.p75 is not None
     if comparison.available and comparison.p25 is not None and comparison.p75 is not None:
+        median = comparison.median if comparison.median is not None else comparison.p25
         chart = band_svg(
             p25=comparison.p25,
-            median=comparison.median if comparison.median is not None else comparison.p25,
+            median=median,
             p75=comparison.p75,
             value=comparison.your_value,
-            unit=comparison.unit,
+            unit=unit,
             floor=floor,
             ceiling=ceiling,
-            label=comparison.label,
+            title=wording.band_title(
+                label, comparison.p25, median, comparison.p75, comparison.your_value, unit=unit
+            ),
+            language=language,
         )
     elif comparison.available and comparison.percentile is not None:
         # Too few peers for quartiles (customers): the position on the peers' scale instead.
-        chart = percentile_svg(comparison.percentile, label=comparison.label)
+        chart = percentile_svg(
+            comparison.percentile,
+            title=wording.percentile_title(label, comparison.percentile),
+            language=language,
+        )
+    points = [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history]
     trend = trend_svg(
-        [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history],
-        unit=comparison.unit,
+        points,
+        unit=unit,
         floor=floor,
         ceiling=ceiling,
-        label=comparison.label,
+        title=wording.trend_title(label, points, unit=unit),
+        language=language,
     )
+    gap = comparison.median_gap
     return {
         "comparison": comparison,
+        "label": label,
+        "reason": wording.reason_text(comparison),
+        "group": wording.comparison_group(comparison),
+        "gap": wording.upper_first(gaps.gap_text(unit, gap)) if gap is not None else None,
         "chart": chart,
         "banded": banded,
         "verdict": verdict_label(comparison),
@@ -287,6 +228,7 @@ def _page(
         size_band=card.group.size or None,
         settings=settings,
     )
+    language = chart_language()
     return render(
         asked.request,
         "benchmarks/scorecard.html",
@@ -296,8 +238,9 @@ def _page(
         organization=organization,
         churned=organization.status is not OrganizationStatus.ACTIVE,
         scorecard=card,
-        cards=[_card(c, histories[c.metric]) for c in card.comparisons],
+        cards=[_card(c, histories[c.metric], language) for c in card.comparisons],
         chart_colours=COLOURS,
+        scorecard_summary=scorecard_words.summary,
         months=months,
         trend_months=TREND_MONTHS,
         options=service.peer_group_options(

@@ -10,12 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from opsportal.benchmarks.charts import axis_range
-from opsportal.benchmarks.pages.scorecard import (
-    AskedDep,
-    Scorecard,
-    build_scorecard,
-    verdict_label,
-)
+from opsportal.benchmarks.pages.figures import verdict_label
+from opsportal.benchmarks.pages.scorecard import AskedDep, Scorecard, build_scorecard
 from opsportal.benchmarks.pdf import Band, ScorecardDocument, ScorecardRow, scorecard_pdf
 from opsportal.benchmarks.schemas import BenchmarkComparison
 from opsportal.benchmarks.service.scorecard import customer_principal, withheld
@@ -23,6 +19,7 @@ from opsportal.kit.downloads import pdf_download
 from opsportal.metrics.registry import Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
 from opsportal.tenants import service as tenant_service
+from opsportal.web.i18n import DEFAULT_LOCALE, using_locale
 from opsportal.web.session import PageUser
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +36,10 @@ def scorecard_pdf_download(asked: AskedDep, user: PageUser) -> Response:
     )
     viewer = customer_principal(user, asked.organization_id)
     card = build_scorecard(asked, viewer=viewer, organization=organization)
-    pdf = scorecard_pdf(scorecard_document(organization, card))
+    # English for now, whatever the page's language: its layout and font draw no
+    # right-to-left or CJK text yet, and half-translated words would read worse.
+    with using_locale(DEFAULT_LOCALE):
+        pdf = scorecard_pdf(scorecard_document(organization, card))
     return pdf_download(pdf, filename=f"scorecard-{asked.organization_id}.pdf")
 
 

@@ -11,6 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from opsportal.audit import service as audit_service
 from opsportal.audit.repository import EntryFilter
 from opsportal.benchmarks import repository, service
+from opsportal.benchmarks.pages import wording
+from opsportal.benchmarks.schemas import PortfolioItem
 from opsportal.benchmarks.service import exports
 from opsportal.benchmarks.service.run_detail import run_detail
 from opsportal.config import Settings
@@ -19,8 +21,9 @@ from opsportal.errors import Conflict
 from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, get_metric
 from opsportal.schemas import QueryText
+from opsportal.web.i18n import _, ngettext
 from opsportal.web.session import CheckedForm, PageAdmin, PageStaff, PageUser
-from opsportal.web.templating import page_count, render
+from opsportal.web.templating import page_count, render, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,6 +39,19 @@ def benchmarks_home(user: PageUser) -> RedirectResponse:
 
 
 PORTFOLIO_PER_PAGE = 50
+
+
+def bottom_quartile_count(row: PortfolioItem) -> str:
+    """ "2 of 5 metrics": a portfolio row's metrics in the bottom quartile, of those placed."""
+    return ngettext(
+        "%(below)s of %(num)d metric",
+        "%(below)s of %(num)d metrics",
+        row.metrics_placed,
+        below=row.bottom_quartile_metrics,
+    )
+
+
+templates.env.filters["bottom_quartile_count"] = bottom_quartile_count
 
 
 def _portfolio_filter(
@@ -125,7 +141,7 @@ def run_page(
     """Staff: one run, what it computed and who started it, and why another of its day differs."""
     detail = run_detail(session, run_id)
     # Who started a run by hand is in the audit trail, written when the run was recorded.
-    entries, _ = audit_service.list_entries(
+    entries, _count = audit_service.list_entries(
         session,
         EntryFilter(target_type="benchmark_run", target_id=run_id, action="benchmark_run.start"),
         limit=1,
@@ -136,7 +152,7 @@ def run_page(
         "benchmarks/run.html",
         user=user,
         detail=detail,
-        actor=(entries[0].actor_email or "the command line") if entries else None,
+        actor=(entries[0].actor_email or _("the command line")) if entries else None,
     )
 
 
@@ -157,12 +173,16 @@ def run_now(
             session_factory, settings=settings, trigger="web", actor=user
         )
     except Conflict as exc:
-        request.session["flash"] = exc.detail
+        request.session["flash"] = _(exc.detail)
     else:
-        request.session["flash"] = (
-            f"Run {summary.run_id} for {summary.calculated_for.isoformat()} finished in "
-            f"{summary.duration_ms} ms: {summary.cohorts_published} peer groups published, "
-            f"{summary.cohorts_suppressed} held back for privacy, "
-            f"{summary.cohorts_withheld} more withheld from customers."
+        request.session["flash"] = _(
+            "Run %(run)s for %(day)s finished in %(ms)s ms: %(published)s peer groups published, "
+            "%(suppressed)s held back for privacy, %(withheld)s more withheld from customers.",
+            run=summary.run_id,
+            day=wording.day(summary.calculated_for),
+            ms=summary.duration_ms,
+            published=summary.cohorts_published,
+            suppressed=summary.cohorts_suppressed,
+            withheld=summary.cohorts_withheld,
         )
     return RedirectResponse("/benchmarks/runs", status_code=303)

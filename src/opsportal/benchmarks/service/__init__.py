@@ -1,11 +1,7 @@
 """Benchmark services: runs publish a day (`runs`); comparisons (`comparisons`), their
 history (`history`) and exports (`exports`) read it; `peer_groups` names the groups."""
 
-from opsportal.benchmarks.service.comparisons import (
-    NOT_PUBLISHED,
-    compare_metric,
-    compare_organization,
-)
+from opsportal.benchmarks.service.comparisons import compare_metric, compare_organization
 from opsportal.benchmarks.service.history import (
     MAX_HISTORY_DAYS,
     comparison_histories,
@@ -16,6 +12,7 @@ from opsportal.benchmarks.service.peer_groups import (
     resolve_peer_group,
     size_band_for,
 )
+from opsportal.benchmarks.service.reasons import NOT_PUBLISHED
 from opsportal.benchmarks.service.runs import (
     RunFailed,
     aggregate_fresh_values,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,89 +35,24 @@ from opsportal.benchmarks.repository import Position
 from opsportal.benchmarks.schemas import (
     BenchmarkComparison,
     StaffBenchmarkComparison,
+    Wording,
 )
 from opsportal.benchmarks.service.peer_groups import PeerGroup, resolve_peer_group
+from opsportal.benchmarks.service.reasons import (
+    FEW_PEERS,
+    NOT_AVAILABLE,
+    Reason,
+    Subject,
+    day_kind,
+    unavailable_reason,
+)
 from opsportal.benchmarks.verdicts import verdict_and_gap
 from opsportal.config import Settings
 from opsportal.errors import DomainError, NotFound
 from opsportal.metrics.registry import METRIC_NAMES, METRICS, Metric, get_metric
-from opsportal.models import CustomerView, Organization, Role
+from opsportal.models import CustomerView, Role
 from opsportal.principal import Principal
 from opsportal.tenants.service import get_organization
-
-NOT_PUBLISHED = (
-    "No benchmark is published for {group}. A peer group is shown only when it is one "
-    "of your organization's own groups and large enough that no member's numbers can "
-    "be worked out from it."
-)
-NOT_CALCULATED = "Benchmarks have not been calculated yet."
-FEW_PEERS = (
-    "Fewer than {minimum} organizations: their quartiles and your percentile are shown "
-    "from {minimum} up, so that no member's numbers can be worked out."
-)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """The organisation one caller asks about, the peer group, and the organisation's kind in it."""
-
-    principal: Principal
-    organization: Organization
-    group: PeerGroup
-    kind: int | None
-    settings: Settings
-
-
-def day_kind(subject: Subject, published: PublishedDay) -> int | None:
-    """Which of the organisation's groups on the calculated day the subject's group was, or None.
-
-    A day records the organisation's industry and size as its run saw them; a
-    day stored before that falls back to its groups now (`subject.kind`).
-    """
-    if published.membership is None:
-        return subject.kind
-    return subject.group.kind_on(published.membership)
-
-
-def _unavailable_reason(subject: Subject, metric: Metric, published: PublishedDay) -> str | None:
-    """Why this comparison cannot be shown to this caller, or None when it can."""
-    settings, group = subject.settings, subject.group
-    day = published.calculated_for
-    if day is None:
-        return NOT_CALCULATED
-    position = published.positions.get(metric.name)
-    result = published.results.get(metric.name)
-    # "a value for <label>" reads right whatever the label ("Cases closed on time" too).
-    no_value = (
-        f"{subject.organization.name} has no value for {metric.label.lower()} recorded in the "
-        f"{settings.benchmark_freshness_days} days up to {day.isoformat()}."
-    )
-    if subject.principal.is_staff:
-        if position is None:
-            return no_value
-        if result is None:
-            return (
-                f"Fewer than {settings.benchmark_min_peers} organizations in {group.describe()} "
-                f"had a recent value for {metric.label.lower()} on {day.isoformat()}, so this "
-                "peer group is not published."
-            )
-        return None
-    on_day = day_kind(subject, published)
-    if subject.kind is None or on_day is None:
-        return NOT_PUBLISHED.format(group=group.describe())
-    if position is None:
-        return no_value  # about the customer's own organisation: no one else's secret
-    if (
-        result is None
-        or result.customer_view == CustomerView.WITHHELD
-        or position.percentile(on_day) is None
-        or (
-            result.customer_view == CustomerView.QUARTILES
-            and position.customer_quartiles(on_day) is None  # a day stored before these rules
-        )
-    ):
-        return NOT_PUBLISHED.format(group=group.describe())
-    return None
 
 
 def _comparison(
@@ -147,14 +81,14 @@ def _comparison(
             return StaffBenchmarkComparison(
                 **base,
                 available=False,
-                reason=reason or "Not available.",
+                reason=reason or NOT_AVAILABLE,
                 mean=None,
                 min=None,
                 max=None,
                 quantiles=None,
                 withheld_from_customers=None,
             )
-        return BenchmarkComparison(**base, available=False, reason=reason or "Not available.")
+        return BenchmarkComparison(**base, available=False, reason=reason or NOT_AVAILABLE)
     common: dict[str, Any] = {
         **base,
         "available": True,
@@ -163,7 +97,7 @@ def _comparison(
         "calculated_at": result.calculated_at,
     }
     if not principal.is_staff:
-        assert kind is not None  # _unavailable_reason made sure
+        assert kind is not None  # unavailable_reason made sure
         return _customer_view(metric, position, result, kind=kind, common=common, settings=settings)
     stored = position.percentile(kind) if kind is not None else None
     percentile = (
@@ -220,7 +154,7 @@ def _customer_view(
             reason=FEW_PEERS.format(minimum=settings.benchmark_min_peers_quartiles),
         )
     quartiles = position.customer_quartiles(kind)
-    assert quartiles is not None  # _unavailable_reason made sure
+    assert quartiles is not None  # unavailable_reason made sure
     percentile = privacy.estimated_percentile(
         position.value,
         quartiles,
@@ -243,15 +177,35 @@ def _customer_view(
 
 def view(subject: Subject, metric: Metric, published: PublishedDay) -> BenchmarkComparison:
     """One metric's comparison as this caller may see it, or the reason it may not."""
-    return _comparison(
+    settings = subject.settings
+    reason = unavailable_reason(subject, metric, published)
+    found = _comparison(
         principal=subject.principal,
         metric=metric,
         group=subject.group,
         kind=day_kind(subject, published),
         published=published,
-        reason=_unavailable_reason(subject, metric, published),
-        settings=subject.settings,
+        reason=reason.text if reason is not None else None,
+        settings=settings,
     )
+    if reason is None and found.reason is not None:
+        # A customer's group of 5 to 9 (shown, with a reason), or nothing to show.
+        reason = (
+            Reason("few_peers", found.reason, settings.benchmark_min_peers_quartiles)
+            if found.available
+            else Reason("not_available", found.reason)
+        )
+    found.set_wording(
+        Wording(
+            sector=subject.group.sector,
+            size_band=subject.group.band_label,
+            reason=reason.code if reason is not None else None,
+            organization=subject.organization.name,
+            minimum=reason.minimum if reason is not None else 0,
+            freshness_days=settings.benchmark_freshness_days,
+        )
+    )
+    return found
 
 
 def as_customer(principal: Principal, organization_id: int) -> Principal:

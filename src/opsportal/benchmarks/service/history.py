@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from opsportal.benchmarks import repository
 from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
-from opsportal.benchmarks.service.comparisons import day_kind, known_metric, subject, view
+from opsportal.benchmarks.service.comparisons import known_metric, subject, view
+from opsportal.benchmarks.service.reasons import day_kind
 from opsportal.config import Settings
 from opsportal.metrics.registry import Metric
 from opsportal.metrics.service import utc_today

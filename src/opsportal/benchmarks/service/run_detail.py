@@ -1,5 +1,8 @@
 """One benchmark run as staff open it: what it computed, who or what started it, and why its
-counts differ from another run of the same day."""
+counts differ from another run of the same day.
+
+Only the run's page reads this, so its words are the reader's language (`_`).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,14 @@ from opsportal.benchmarks.schemas import BenchmarkRunRead
 from opsportal.errors import NotFound
 from opsportal.metrics.registry import METRIC_NAMES, get_metric
 from opsportal.models import RunStatus
+from opsportal.web.i18n import N_, _
 
 TRIGGERS = {
-    "schedule": "the nightly schedule",
-    "api": "by hand, through the API",
-    "web": "by hand, from the Runs page",
-    "cli": "by hand, from the command line",
-    "demo": "the demo loader",
+    "schedule": N_("the nightly schedule"),
+    "api": N_("by hand, through the API"),
+    "web": N_("by hand, from the Runs page"),
+    "cli": N_("by hand, from the command line"),
+    "demo": N_("the demo loader"),
 }
 
 
@@ -47,7 +51,7 @@ class RunDetail:
 
 def _label(metric: str) -> str:
     found = get_metric(metric)
-    return found.label if found else metric
+    return _(found.label) if found else metric
 
 
 def _metrics(counted: Mapping[str, Any] | None) -> dict[str, dict[str, int]]:
@@ -61,23 +65,35 @@ def explain(
     later_counted: Mapping[str, Any] | None,
 ) -> list[str]:
     """Why two runs of one day counted differently, in sentences (empty: they did not)."""
-    name = f"run {earlier.id}"
+    run = earlier.id
     if earlier_counted is None or later_counted is None:
         if earlier.cohorts_published == later.cohorts_published:
             return []
         return [
-            f"Run {earlier.id} published {earlier.cohorts_published} peer groups and this run "
-            f"{later.cohorts_published}; {name} was recorded before runs kept what they "
-            "counted, so only the totals can be compared."
+            _(
+                "Run %(run)s published %(before)s peer groups and this run %(after)s; run "
+                "%(run)s was recorded before runs kept what they counted, so only the totals "
+                "can be compared.",
+                run=run,
+                before=earlier.cohorts_published,
+                after=later.cohorts_published,
+            )
         ]
     found = []
     before, after = _metrics(earlier_counted), _metrics(later_counted)
     orgs_before, orgs_after = earlier_counted["organizations"], later_counted["organizations"]
     if orgs_before != orgs_after:
+        change = f"{orgs_after - orgs_before:+d}"
         found.append(
-            f"Organizations counted: {orgs_before} in {name}, {orgs_after} in this run "
-            f"({orgs_after - orgs_before:+d}): organizations became active customers, or "
-            "stopped being, in between."
+            _(
+                "Organizations counted: %(before)s in run %(run)s, %(after)s in this run "
+                "(%(change)s): organizations became active customers, or stopped being, in "
+                "between.",
+                before=orgs_before,
+                run=run,
+                after=orgs_after,
+                change=change,
+            )
         )
     for metric in METRIC_NAMES:
         was, now = before.get(metric), after.get(metric)
@@ -86,25 +102,46 @@ def explain(
         label = _label(metric)
         if was is None and now is not None:
             found.append(
-                f"{label}: not counted in {name}; this run counted {now['values']} "
-                f"organizations' values and published {now['groups']} groups for it. Its "
-                "values were loaded (or computed) in between."
+                _(
+                    "%(metric)s: not counted in run %(run)s; this run counted %(values)s "
+                    "organizations' values and published %(groups)s groups for it. Its values "
+                    "were loaded (or computed) in between.",
+                    metric=label,
+                    run=run,
+                    values=now["values"],
+                    groups=now["groups"],
+                )
             )
         elif now is None and was is not None:
             found.append(
-                f"{label}: counted in {name} ({was['values']} values), not in this run: "
-                "no value of it was recent enough any more."
+                _(
+                    "%(metric)s: counted in run %(run)s (%(values)s values), not in this run: "
+                    "no value of it was recent enough any more.",
+                    metric=label,
+                    run=run,
+                    values=was["values"],
+                )
             )
         elif was is not None and now is not None:
             found.append(
-                f"{label}: {was['values']} values and {was['groups']} groups in {name}, "
-                f"{now['values']} values and {now['groups']} groups in this run: values were "
-                "loaded in between."
+                _(
+                    "%(metric)s: %(values_before)s values and %(groups_before)s groups in run "
+                    "%(run)s, %(values_after)s values and %(groups_after)s groups in this run: "
+                    "values were loaded in between.",
+                    metric=label,
+                    values_before=was["values"],
+                    groups_before=was["groups"],
+                    run=run,
+                    values_after=now["values"],
+                    groups_after=now["groups"],
+                )
             )
     if not found and earlier.cohorts_published != later.cohorts_published:
         found.append(
-            "The same organizations and values were counted; the groups differ because the "
-            "size bands or the publication minimum changed in between."
+            _(
+                "The same organizations and values were counted; the groups differ because the "
+                "size bands or the publication minimum changed in between."
+            )
         )
     return found
 
@@ -126,7 +163,12 @@ def run_detail(session: Session, run_id: int) -> RunDetail:
     counted = run.counted
     return RunDetail(
         run=read,
-        started_by=TRIGGERS.get(run.trigger, f"“{run.trigger}”"),
+        started_by=(
+            _(TRIGGERS[run.trigger])
+            if run.trigger in TRIGGERS
+            # A trigger this page has no words for (a script's own), quoted as it is.
+            else _("“%(trigger)s”", trigger=run.trigger)
+        ),
         duration_ms=duration,
         organizations=counted["organizations"] if counted else None,
         metrics=[

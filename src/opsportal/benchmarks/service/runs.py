@@ -41,6 +41,7 @@ from opsportal.metrics.service import EARLIEST_DAY, utc_today
 from opsportal.models import BenchmarkRun, CustomerView, RunStatus
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
+from opsportal.web.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ def run_benchmarks(
         raise
     except OperationalError as exc:  # recording the run found the database locked
         if "locked" in str(exc).lower():
-            raise Conflict("Another benchmark run is in progress; try again later.") from exc
+            raise Conflict(N_("Another benchmark run is in progress; try again later.")) from exc
         raise
     BENCHMARK_RUN_SECONDS.labels("succeeded").observe(time.perf_counter() - started)
     logger.info(
