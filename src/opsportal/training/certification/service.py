@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
+from opsportal.kit.i18n import recipient_locale
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users
@@ -200,7 +201,10 @@ def revoke_certificate(
     holder = session.get(User, certificate.user_id)
     if holder is not None and holder.is_active and holder.erased_at is None:
         notice = revocation_notice(
-            certificate, email=holder.email, base_url=settings.public_base_url
+            certificate,
+            email=holder.email,
+            base_url=settings.public_base_url,
+            locale=recipient_locale(holder.locale, settings.default_locale),
         )
         notify_users(session, [notice])
     return certificate_read(certificate)
