@@ -15,6 +15,7 @@ from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal
 from opsportal.training import repository
+from opsportal.training.achievements import achievement_name
 from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
     NAME_WITHHELD,
@@ -140,13 +141,17 @@ def own_certificate(
     return certificate_read(certificate)
 
 
-def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
+def certificate_document(
+    certificate: Certificate, *, settings: Settings, locale: str
+) -> CertificateDocument:
+    """The PDF's content, in `locale` (the holder's: `holder_locale`)."""
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
     revoked = certificate.revoked_at is not None
+    achievement = achievement_name(certificate.track, locale, issued_name=certificate.track_name)
     return CertificateDocument(
         recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
-        track_name=certificate.track_name,
+        track_name=achievement.name,
         track_version=certificate.track_version,
         certificate_number=certificate.certificate_number,
         issued_at=certificate.issued_at,
@@ -157,7 +162,14 @@ def certificate_document(certificate: Certificate, *, settings: Settings) -> Cer
         linkedin_url=None if revoked else links.linkedin_url,
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason,
+        locale=locale,
     )
+
+
+def holder_locale(session: Session, certificate: Certificate, *, settings: Settings) -> str:
+    """The language a certificate is printed in: its holder's, whoever downloads it."""
+    holder = session.get(User, certificate.user_id)
+    return recipient_locale(holder.locale if holder else None, settings.default_locale)
 
 
 def render_certificate_pdf(
@@ -165,9 +177,10 @@ def render_certificate_pdf(
 ) -> tuple[str, bytes]:
     """(file name, PDF bytes) of one of the caller's certificates (admins: any)."""
     certificate = _readable_certificate(session, principal, certificate_id)
+    locale = holder_locale(session, certificate, settings=settings)
     return (
         f"{certificate.certificate_number}.pdf",
-        render_pdf(certificate_document(certificate, settings=settings)),
+        render_pdf(certificate_document(certificate, settings=settings, locale=locale)),
     )
 
 
