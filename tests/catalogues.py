@@ -54,6 +54,10 @@ GERMAN: Messages = {
     "Certificate revoked: %(track)s": "Zertifikat widerrufen: %(track)s",
     "opsportal: your certificate %(number)s was revoked": "opsportal: Ihr Zertifikat "
     "%(number)s wurde widerrufen",
+    # The Open Badges credential
+    "Passed the quiz of every course of the %(track)s track, version %(version)s, "
+    "with at least the required score.": "Das Quiz jedes Kurses des Pfads „%(track)s“, "
+    "Version %(version)s, mit mindestens der geforderten Punktzahl bestanden.",
     # The certificate PDF
     "CERTIFICATE OF COMPLETION": "ABSCHLUSSZERTIFIKAT",
     "This certifies that": "Hiermit wird bestätigt, dass",
