@@ -124,16 +124,23 @@ def _faces_for(text: str, region: str) -> tuple[Face, list[Face]]:
 class _Page:
     """The fpdf2 page and the few ways this certificate sets text on it."""
 
-    def __init__(self, document: CertificateDocument, strings: list[str]) -> None:
+    def __init__(self, document: CertificateDocument, *, regular: str, bold: str) -> None:
+        """`regular` and `bold`: all the page's text in each weight, to pick its fonts by."""
         region = cjk_region(document.locale, document.recipient_name + document.track_name)
-        main, fallbacks = _faces_for("".join(strings), region)
         pdf = FPDF(orientation="L", unit="pt", format="A4")
         pdf.set_auto_page_break(False)
         pdf.set_margins(0, 0, 0)
-        for face in (main, *fallbacks):
-            pdf.add_font(face.family, "", face.regular, collection_font_number=face.index)
-            pdf.add_font(face.family, "B", face.bold, collection_font_number=face.index)
-        pdf.set_fallback_fonts([face.family for face in fallbacks])
+        # Each weight loads the fallbacks its own text needs: a Chinese name (bold) on an
+        # English page never reads the regular CJK font, the costliest one to load.
+        fallbacks: dict[str, Face] = {}
+        for style, text, path in (("", regular, "regular"), ("B", bold, "bold")):
+            main, needed = _faces_for(text, region)
+            for face in (main, *needed):
+                pdf.add_font(
+                    face.family, style, getattr(face, path), collection_font_number=face.index
+                )
+            fallbacks.update((face.family, face) for face in needed)
+        pdf.set_fallback_fonts(list(fallbacks))
         pdf.set_text_shaping(True)
         self.pdf, self.family = pdf, main.family
         self.rtl = text_direction(document.locale) == "rtl"
@@ -269,9 +276,9 @@ def render_pdf(document: CertificateDocument) -> bytes:
 
 
 def _render(document: CertificateDocument) -> bytes:
+    # TRANSLATORS: the certificate's title, printed in capitals where the script has them.
+    title = _("CERTIFICATE OF COMPLETION")
     labels = {
-        # TRANSLATORS: the certificate's title, printed in capitals where the script has them.
-        "title": _("CERTIFICATE OF COMPLETION"),
         "certifies": _("This certifies that"),
         "completed": _("has completed the certification track"),
         "version": _("Version %(version)s", version=document.track_version),
@@ -283,8 +290,14 @@ def _render(document: CertificateDocument) -> bytes:
         "scan": _("Scan or visit to verify:"),
     }
     revoked = revocation_line(document)
-    strings = [*labels.values(), document.recipient_name, document.track_name, revoked or ""]
-    page = _Page(document, [*strings, _("REVOKED")])
+    bold = [title, document.recipient_name, document.track_name, document.certificate_number]
+    bold += [format_day(document.issued_at), format_day(document.expires_at)]
+    bold += [_("REVOKED"), revoked or ""]
+    page = _Page(
+        document,
+        regular=" ".join([*labels.values(), document.verification_url]),
+        bold=" ".join(bold),
+    )
     pdf = page.pdf
     number = document.certificate_number
     pdf.set_title(
@@ -303,7 +316,7 @@ def _render(document: CertificateDocument) -> bytes:
     _draw_frame(page)
     if revoked is not None:
         _draw_revoked(page, revoked)
-    page.centred(labels["title"], 30, 110, bold=True, colour=ACCENT)
+    page.centred(title, 30, 110, bold=True, colour=ACCENT)
     page.centred(labels["certifies"], 14, 160, colour=MUTED)
     page.centred(document.recipient_name, 34, 215, bold=True)
     page.centred(labels["completed"], 14, 260, colour=MUTED)
