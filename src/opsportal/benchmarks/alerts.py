@@ -270,11 +270,12 @@ def drop_words(
             group=describe_peer_group(*group, None),
             **words,
         )
+    scorecard = _("Your scorecard: %(url)s", url=url)
     return NoticeWords(
         title=_("%(metric)s: now %(verdict)s", metric=label, verdict=new),
         body=body,
         email_subject=_("opsportal: %(metric)s now %(verdict)s", metric=label, verdict=new),
-        email_body=f"{body}\n\n{_('Your scorecard: %(url)s', url=url)}\n",
+        email_body=f"{body}\n\n{scorecard}\n",
     )
 
 
