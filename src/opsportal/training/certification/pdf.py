@@ -242,6 +242,8 @@ def _draw_details(page: _Page, document: CertificateDocument, labels: dict[str, 
     baseline = 425.0
     for label, value in rows:
         page.font(11, colour=MUTED)
+        # A language with longer words than English shrinks its label, never into the value.
+        page.fitted(label, 11, 125, minimum=7)
         page.line(label, baseline, left=page.at(MARGIN, 125), width=125, align=page.start)
         page.font(13, bold=True)
         page.line(value, baseline, left=page.at(MARGIN + 130, 300), width=300, align=page.start)
