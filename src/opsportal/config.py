@@ -18,6 +18,7 @@ from opsportal.config_values import (
     check_issuer_url,
     check_public_base_url,
     parse_domains,
+    parse_locale,
     parse_networks,
     parse_proxies,
     parse_reminder_days,
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     # Unset (or empty): `serve` and `demo` use the address they listen on, anything
     # else DEFAULT_PUBLIC_BASE_URL; production refuses to start without it.
     public_base_url: str = ""
+    # The language of pages, emails and certificates for people who chose none
+    # (and whose browser asks for none we speak): a locale, "en", "de", "pt_BR".
+    default_locale: str = "en"
     session_cookie_secure: bool = False
     session_max_age_seconds: int = 8 * 3600
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
@@ -351,6 +355,11 @@ class Settings(BaseSettings):
         if problem is not None:
             raise ValueError(problem)
         return value or None
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale_is_known(cls, value: str) -> str:
+        return parse_locale(value)
 
     @field_validator("public_base_url")
     @classmethod

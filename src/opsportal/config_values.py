@@ -186,3 +186,13 @@ def check_issuer_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"{url!r}: an issuer has no query or fragment")
     return url
+
+
+def parse_locale(value: str) -> str:
+    """A locale as babel names it ("pt_BR" for "pt-br"); ValueError when CLDR has none such."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(value.strip().replace("-", "_")))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise ValueError(f"{value!r} is not a locale (en, de, fr, es, ar, pt_BR, ...)") from None

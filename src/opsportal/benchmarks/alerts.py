@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -32,10 +33,12 @@ from opsportal.benchmarks.repository import alerts as repository
 from opsportal.benchmarks.verdicts import Verdict, dropped, verdict_for, verdict_words
 from opsportal.config import Settings
 from opsportal.config_values import SizeBand
+from opsportal.kit.i18n import _, format_day, language_of
 from opsportal.metrics.registry import get_metric
 from opsportal.metrics.service import utc_today
 from opsportal.models import CustomerView
 from opsportal.notifications.service import (
+    NoticeWords,
     OrganizationNotice,
     notify_organizations,
     withdraw_notices,
@@ -83,7 +86,7 @@ def _benchmark_drops(session: Session, *, day: date, settings: Settings) -> int:
         logger.info("benchmark drop alerts for %s: %s taken back by a re-run", day, withdrawn)
     if repository.later_day_exists(session, after=day):
         return 0
-    addressed = notify_organizations(session, notices)
+    addressed = notify_organizations(session, notices, default_locale=settings.default_locale)
     if notices:
         logger.info(
             "benchmark drop alerts for %s: %s drops, %s users told",
@@ -99,7 +102,8 @@ class Fall(NamedTuple):
     metric: str
     before: Verdict
     after: Verdict
-    group: str  # the peer group, as the scorecard names it: "Healthcare"
+    # The peer group, (industry, size band), "" where it has none: ("Healthcare", "").
+    group: tuple[str, str]
 
 
 # The order the scorecard tries an organisation's groups in (`own_groups`), as
@@ -129,7 +133,7 @@ def _shown(
     membership: Membership | None,
     groups: Groups,
     bands: Sequence[SizeBand],
-) -> tuple[Verdict, str] | None:
+) -> tuple[Verdict, tuple[str, str]] | None:
     """The verdict customers were shown for `metric` in their group of `kind`, and the group."""
     group = group_of(kind, membership, bands)
     if group is None or position is None or position.percentile(kind) is None:
@@ -138,7 +142,7 @@ def _shown(
     if view != CustomerView.QUARTILES:
         return None
     found = customer_verdict(position, metric, peers, kind=kind)
-    return (found, describe_peer_group(*group, None)) if found is not None else None
+    return (found, group) if found is not None else None
 
 
 def scorecard_kind(
@@ -212,7 +216,7 @@ def drop_notice(
     metric: str,
     before: Verdict,
     after: Verdict,
-    group: str,
+    group: tuple[str, str],
     day: date,
     base_url: str,
     news: bool = True,
@@ -220,29 +224,65 @@ def drop_notice(
     """What a customer is told: the metric, its group and its verdict before and after.
 
     In the scorecard's words ("slower than the median"), so the alert and the
-    page it links to say the same thing.
+    page it links to say the same thing, and in each recipient's language.
     """
-    known = get_metric(metric)
-    label = known.label if known else metric
-    unit, higher = (known.unit, known.higher_is_better) if known else ("", True)
-    old = verdict_words(before, unit=unit, higher_is_better=higher).lower()
-    new = verdict_words(after, unit=unit, higher_is_better=higher).lower()
-    among = "all customers" if group == "all customers" else f"the {group} peer group"
     link = f"/benchmarks/organizations/{organization_id}"
-    body = (
-        f"Your organisation's {label.lower()} moved from “{old}” to “{new}” among "
-        f"{among} in the benchmarks of {day.isoformat()}."
-    )
     return OrganizationNotice(
         organization_id=organization_id,
         kind=BENCHMARK_DROP,
-        title=f"{label}: now {new}",
-        body=body,
         link=link,
         # One alert per organisation, metric, day and change: a re-run that repeats it
         # keeps it; one that does not takes it back (see _benchmark_drops).
         dedupe_key=f"{_day_key(day)}{organization_id}:{metric}:{before.value}>{after.value}",
-        email_subject=f"opsportal: {label} now {new}",
-        email_body=f"{body}\n\nYour scorecard: {base_url}{link}\n",
+        words=partial(
+            drop_words,
+            metric=metric,
+            before=before,
+            after=after,
+            group=group,
+            day=day,
+            url=f"{base_url}{link}",
+        ),
         already_read=not news,
     )
+
+
+def drop_words(
+    *, metric: str, before: Verdict, after: Verdict, group: tuple[str, str], day: date, url: str
+) -> NoticeWords:
+    """The alert's words in the current locale (notify_organizations sets each recipient's)."""
+    known = get_metric(metric)
+    label = known.label if known else metric
+    unit, higher = (known.unit, known.higher_is_better) if known else ("", True)
+    old = in_sentence(verdict_words(before, unit=unit, higher_is_better=higher))
+    new = in_sentence(verdict_words(after, unit=unit, higher_is_better=higher))
+    words = {"metric": in_sentence(label), "before": old, "after": new, "day": format_day(day)}
+    if group == ("", ""):
+        body = _(
+            "Your organisation's %(metric)s moved from “%(before)s” to “%(after)s” among "
+            "all customers in the benchmarks of %(day)s.",
+            **words,
+        )
+    else:
+        body = _(
+            "Your organisation's %(metric)s moved from “%(before)s” to “%(after)s” among "
+            "the %(group)s peer group in the benchmarks of %(day)s.",
+            group=describe_peer_group(*group, None),
+            **words,
+        )
+    scorecard = _("Your scorecard: %(url)s", url=url)
+    return NoticeWords(
+        title=_("%(metric)s: now %(verdict)s", metric=label, verdict=new),
+        body=body,
+        email_subject=_("opsportal: %(metric)s now %(verdict)s", metric=label, verdict=new),
+        email_body=f"{body}\n\n{scorecard}\n",
+    )
+
+
+# Languages whose nouns keep their capital inside a sentence.
+_CAPITALISED_NOUNS = frozenset({"de", "lb"})
+
+
+def in_sentence(words: str) -> str:
+    """A label or verdict ("Login rate", "Lower than the median") inside a sentence."""
+    return words if language_of() in _CAPITALISED_NOUNS else words.lower()

@@ -110,6 +110,9 @@ class User(Base):
     # When the person's name, email and free text were erased (privacy/erasure.py);
     # the row stays, for the certificates and the audit trail that refer to it.
     erased_at: Mapped[datetime | None]
+    # The language the person reads opsportal in (a babel locale: "de", "pt_BR");
+    # None: the request's Accept-Language, else OPSPORTAL_DEFAULT_LOCALE.
+    locale: Mapped[str | None] = mapped_column(String(35))
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
 

@@ -60,6 +60,7 @@ class Recipient(NamedTuple):
     user_id: int
     organization_id: int
     email: str
+    locale: str | None = None
 
 
 def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Recipient]:
@@ -68,7 +69,7 @@ def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Re
     found: list[Recipient] = []
     for start in range(0, len(wanted), CHUNK):
         rows = session.execute(
-            select(User.id, User.organization_id, User.email)
+            select(User.id, User.organization_id, User.email, User.locale)
             .where(
                 User.organization_id.in_(wanted[start : start + CHUNK]),
                 User.role.in_(CUSTOMER_ROLES),
@@ -76,7 +77,11 @@ def customer_users(session: Session, organization_ids: Iterable[int]) -> list[Re
             )
             .order_by(User.id)
         )
-        found.extend(Recipient(uid, oid, email) for uid, oid, email in rows if oid is not None)
+        found.extend(
+            Recipient(uid, oid, email, locale)
+            for uid, oid, email, locale in rows
+            if oid is not None
+        )
     return found
 
 

@@ -9,7 +9,7 @@ commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from opsportal.errors import NotFound
+from opsportal.kit.i18n import DEFAULT_LOCALE, recipient_locale, using_locale
 from opsportal.models import OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository
@@ -66,26 +67,41 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 @dataclass(frozen=True)
+class NoticeWords:
+    """What a notice says: in the app (title, body) and by email (subject, body)."""
+
+    title: str
+    body: str
+    email_subject: str
+    email_body: str
+
+
+@dataclass(frozen=True)
 class OrganizationNotice:
     """Something every customer user of one organisation is told, in the app and by email."""
 
     organization_id: int
     kind: str
-    title: str
-    body: str
     # A path inside opsportal.
     link: str | None
     # Unique per organisation and event; each user's notification and email derive theirs.
     dedupe_key: str
-    email_subject: str
-    email_body: str
+    # The words, called once per language among the recipients, inside `using_locale`:
+    # each user reads the notice in their own language.
+    words: Callable[[], NoticeWords]
     # Told for the record, not as news (an event long past): listed as read, no email.
     already_read: bool = False
 
 
-def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]) -> int:
+def notify_organizations(
+    session: Session,
+    notices: Sequence[OrganizationNotice],
+    *,
+    default_locale: str = DEFAULT_LOCALE,
+) -> int:
     """Notify each organisation's active customer users and queue their emails.
 
+    Each user is told in their language (users.locale), else `default_locale`.
     Idempotent: a notice whose dedupe key was used already adds nothing.
     Returns how many (notice, user) pairs were addressed.
     """
@@ -94,25 +110,30 @@ def notify_organizations(session: Session, notices: Sequence[OrganizationNotice]
     recipients: dict[int, list[repository.Recipient]] = {}
     for recipient in repository.customer_users(session, {n.organization_id for n in notices}):
         recipients.setdefault(recipient.organization_id, []).append(recipient)
-    return notify_users(
-        session,
-        [
-            UserNotice(
-                user_id=user.user_id,
-                email=user.email,
-                kind=notice.kind,
-                title=notice.title,
-                body=notice.body,
-                link=notice.link,
-                dedupe_key=notice.dedupe_key,
-                email_subject=notice.email_subject,
-                email_body=notice.email_body,
-                already_read=notice.already_read,
+    user_notices = []
+    for notice in notices:
+        in_language: dict[str, NoticeWords] = {}
+        for user in recipients.get(notice.organization_id, []):
+            locale = recipient_locale(user.locale, default_locale)
+            if locale not in in_language:
+                with using_locale(locale):
+                    in_language[locale] = notice.words()
+            words = in_language[locale]
+            user_notices.append(
+                UserNotice(
+                    user_id=user.user_id,
+                    email=user.email,
+                    kind=notice.kind,
+                    title=words.title,
+                    body=words.body,
+                    link=notice.link,
+                    dedupe_key=notice.dedupe_key,
+                    email_subject=words.email_subject,
+                    email_body=words.email_body,
+                    already_read=notice.already_read,
+                )
             )
-            for notice in notices
-            for user in recipients.get(notice.organization_id, [])
-        ],
-    )
+    return notify_users(session, user_notices)
 
 
 def withdraw_notices(session: Session, *, kind: str, key_prefix: str, keep: set[str]) -> int:

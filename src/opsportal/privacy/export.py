@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.errors import NotFound
+from opsportal.kit.i18n import recipient_locale
 from opsportal.models import Organization, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -266,7 +267,8 @@ def export_zip(
             archive.writestr(name, json.dumps(_plain(build(ctx)), indent=2, ensure_ascii=False))
         for certificate in repository.certificates_of(session, user.id):
             number = certificate.certificate_number
-            pdf = render_pdf(certificate_document(certificate, settings=settings))
+            locale = recipient_locale(user.locale, settings.default_locale)
+            pdf = render_pdf(certificate_document(certificate, settings=settings, locale=locale))
             archive.writestr(f"certificates/{number}.pdf", pdf)
             _, token = credential_jwt(
                 session, factory=factory, settings=settings, code=certificate.verification_code

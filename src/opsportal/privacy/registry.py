@@ -46,8 +46,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         why="The account. Kept as a row (certificates and the audit trail refer to its id) "
         "with the email and name replaced, no password, no directory id or attributes, and "
         "gone from SCIM (deleted_at); erased_at says when.",
-        # Whether the address was confirmed as the person's: a flag, not the address.
-        not_personal=("email_confirmed",),
+        # Whether the address was confirmed as the person's: a flag, not the address;
+        # the language they read opsportal in: a setting.
+        not_personal=("email_confirmed", "locale"),
     ),
     PersonalTable(
         "api_tokens",

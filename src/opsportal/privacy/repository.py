@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from opsportal.models import (
     ApiToken,
@@ -71,8 +71,12 @@ def assignments_of(session: Session, user_id: int) -> Sequence[Assignment]:
 
 
 def certificates_of(session: Session, user_id: int) -> Sequence[Certificate]:
+    # With their tracks: the PDFs name the achievement in the holder's language from them.
     return session.scalars(
-        select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.id)
+        select(Certificate)
+        .where(Certificate.user_id == user_id)
+        .options(selectinload(Certificate.track))
+        .order_by(Certificate.id)
     ).all()
 
 

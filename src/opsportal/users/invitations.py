@@ -26,6 +26,7 @@ from opsportal.auth import repository as auth_repository
 from opsportal.auth.secrets import hash_token
 from opsportal.config import Settings
 from opsportal.errors import Conflict
+from opsportal.kit.i18n import _, format_moment, recipient_locale, using_locale
 from opsportal.models import Organization, PasswordReset, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import Mail, enqueue_mails
@@ -68,36 +69,56 @@ def link_url(settings: Settings, token: str) -> str:
 
 
 def _mail(user: User, *, url: str, expires_at: datetime, token: str) -> Mail:
-    body = (
-        f"Hello {user.name},\n\n"
-        f"An opsportal account has been made for you ({user.email}): training, "
-        "certificates and your organisation's benchmarks.\n\n"
-        f"Set your password with this link. It works once, until "
-        f"{expires_at:%Y-%m-%d %H:%M} UTC:\n\n{url}\n\n"
-        "Then sign in with your email and that password. If you did not expect this "
-        "email, ignore it: nothing happens until the link is used.\n"
+    """The invitation, in the current locale (the caller sets the recipient's)."""
+    body = "\n\n".join(
+        (
+            _("Hello %(name)s,", name=user.name),
+            _(
+                "An opsportal account has been made for you (%(email)s): training, "
+                "certificates and your organisation's benchmarks.",
+                email=user.email,
+            ),
+            _(
+                "Set your password with this link. It works once, until %(expires)s:",
+                expires=format_moment(expires_at),
+            ),
+            url,
+            _(
+                "Then sign in with your email and that password. If you did not expect this "
+                "email, ignore it: nothing happens until the link is used.",
+            ),
+        )
     )
     return Mail(
         recipient=user.email,
-        subject="Your opsportal account: set your password",
-        body=body,
+        subject=_("Your opsportal account: set your password"),
+        body=body + "\n",
         # One message per link: a re-sent invitation is a new message, never a no-op.
         dedupe_key=f"invitation:{user.id}:{hash_token(token)[:16]}",
     )
 
 
-def _in_use_note(user: User, *, inviter: str, token: str) -> Mail:
+def _in_use_note(user: User, *, inviter: str | None, token: str) -> Mail:
     """To the owner of an address another organisation typed: no link, nothing to do."""
-    body = (
-        f"Hello,\n\n{inviter} has tried to add this address to opsportal for {user.name}, "
-        "but it already has an opsportal account with another organisation, and one "
-        "address signs in to one account. Nothing has changed for your account. If you "
-        f"should have access for {inviter}, ask its administrator to use another address.\n"
+    inviter = inviter or _("An organisation")
+    body = "\n\n".join(
+        (
+            _("Hello,"),
+            _(
+                "%(inviter)s has tried to add this address to opsportal for %(name)s, "
+                "but it already has an opsportal account with another organisation, and one "
+                "address signs in to one account. Nothing has changed for your account. If you "
+                "should have access for %(inviter)s, ask its administrator to use another "
+                "address.",
+                inviter=inviter,
+                name=user.name,
+            ),
+        )
     )
     return Mail(
         recipient=user.email,
-        subject="Your address was added to opsportal by another organisation",
-        body=body,
+        subject=_("Your address was added to opsportal by another organisation"),
+        body=body + "\n",
         dedupe_key=f"invitation:{user.id}:{hash_token(token)[:16]}",
     )
 
@@ -105,12 +126,18 @@ def _in_use_note(user: User, *, inviter: str, token: str) -> Mail:
 def _mail_for(
     session: Session, user: User, *, settings: Settings, expires_at: datetime, token: str
 ) -> Mail:
-    """The invitation, or, when the unconfirmed user's address is another account's, the note."""
-    if not user.email_confirmed and auth_repository.get_user_by_email(session, user.email):
-        organization = session.get(Organization, user.organization_id)
-        inviter = organization.name if organization is not None else "An organisation"
-        return _in_use_note(user, inviter=inviter, token=token)
-    return _mail(user, url=link_url(settings, token), expires_at=expires_at, token=token)
+    """The invitation, or, when the unconfirmed user's address is another account's, the note;
+    in the language of the address's owner (the note's: the account that owns it)."""
+    if not user.email_confirmed:
+        owner = auth_repository.get_user_by_email(session, user.email)
+        if owner is not None:
+            organization = session.get(Organization, user.organization_id)
+            with using_locale(recipient_locale(owner.locale, settings.default_locale)):
+                return _in_use_note(
+                    user, inviter=organization.name if organization else None, token=token
+                )
+    with using_locale(recipient_locale(user.locale, settings.default_locale)):
+        return _mail(user, url=link_url(settings, token), expires_at=expires_at, token=token)
 
 
 def check_invitable(user: User) -> None:

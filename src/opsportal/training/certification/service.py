@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
+from opsportal.kit.i18n import recipient_locale
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal
 from opsportal.training import repository
+from opsportal.training.achievements import achievement_name
 from opsportal.training.catalogue.service import visible_track
 from opsportal.training.certificates import (
     NAME_WITHHELD,
@@ -141,13 +143,17 @@ def own_certificate(
     return certificate_read(certificate)
 
 
-def certificate_document(certificate: Certificate, *, settings: Settings) -> CertificateDocument:
+def certificate_document(
+    certificate: Certificate, *, settings: Settings, locale: str
+) -> CertificateDocument:
+    """The PDF's content, in `locale` (the holder's: `holder_locale`)."""
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
     revoked = certificate.revoked_at is not None
+    achievement = achievement_name(certificate.track, locale, issued_name=certificate.track_name)
     return CertificateDocument(
         recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
-        track_name=certificate.track_name,
+        track_name=achievement.name,
         track_version=certificate.track_version,
         certificate_number=certificate.certificate_number,
         issued_at=certificate.issued_at,
@@ -158,7 +164,14 @@ def certificate_document(certificate: Certificate, *, settings: Settings) -> Cer
         linkedin_url=None if revoked else links.linkedin_url,
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason,
+        locale=locale,
     )
+
+
+def holder_locale(session: Session, certificate: Certificate, *, settings: Settings) -> str:
+    """The language a certificate is printed in: its holder's, whoever downloads it."""
+    holder = session.get(User, certificate.user_id)
+    return recipient_locale(holder.locale if holder else None, settings.default_locale)
 
 
 def render_certificate_pdf(
@@ -166,9 +179,10 @@ def render_certificate_pdf(
 ) -> tuple[str, bytes]:
     """(file name, PDF bytes) of one of the caller's certificates (admins: any)."""
     certificate = _readable_certificate(session, principal, certificate_id)
+    locale = holder_locale(session, certificate, settings=settings)
     return (
         f"{certificate.certificate_number}.pdf",
-        render_pdf(certificate_document(certificate, settings=settings)),
+        render_pdf(certificate_document(certificate, settings=settings, locale=locale)),
     )
 
 
@@ -207,7 +221,10 @@ def revoke_certificate(
     holder = session.get(User, certificate.user_id)
     if holder is not None and holder.is_active and holder.erased_at is None:
         notice = revocation_notice(
-            certificate, email=holder.email, base_url=settings.public_base_url
+            certificate,
+            email=holder.email,
+            base_url=settings.public_base_url,
+            locale=recipient_locale(holder.locale, settings.default_locale),
         )
         notify_users(session, [notice])
     return certificate_read(certificate)

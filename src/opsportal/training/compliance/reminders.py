@@ -15,6 +15,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
+from opsportal.kit.i18n import (
+    DEFAULT_LOCALE,
+    _,
+    format_day,
+    ngettext,
+    recipient_locale,
+    using_locale,
+)
 from opsportal.models import Certificate
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import UserNotice, notify_users
@@ -40,12 +48,16 @@ class Reminder:
     title: str
     body: str
     link: str
+    # The locale the words are in (the learner's): the email's subject follows it.
+    locale: str = DEFAULT_LOCALE
 
     @property
     def dedupe_key(self) -> str:
         return f"reminder:{self.kind}:{self.item_key}:{self.threshold_days}"
 
     def notice(self, *, base_url: str) -> UserNotice:
+        with using_locale(self.locale):
+            subject = _("opsportal: %(title)s", title=self.title)
         return UserNotice(
             user_id=self.user_id,
             email=self.email,
@@ -54,33 +66,53 @@ class Reminder:
             body=self.body,
             link=self.link,
             dedupe_key=self.dedupe_key,
-            email_subject=f"opsportal: {self.title}",
+            email_subject=subject,
             email_body=f"{self.body}\n\n{base_url}{self.link}\n",
         )
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def assignment_reminder(read: AssignmentRead, *, email: str, today: date, window: int) -> Reminder:
-    """The reminder about one open assignment: "Overdue: …" or "Due in N days: …".
+def assignment_reminder(
+    read: AssignmentRead, *, email: str, today: date, window: int, locale: str = DEFAULT_LOCALE
+) -> Reminder:
+    """The reminder about one open assignment: "Overdue: …" or "Due in N days: …", in `locale`.
 
     The daily job sends it once per due day; a manager's **Remind** sends the same words now.
     """
     key = f"assignment:{read.id}:{read.due_on.isoformat()}"
-    due = read.due_on.isoformat()
-    if read.status is AssignmentStatus.OVERDUE:
-        kind, threshold = ASSIGNMENT_OVERDUE, 0
-        title = f"Overdue: {read.track_name}"
-        body = f"Your training “{read.track_name}” was due on {due} and is not complete yet."
-    else:
-        kind, threshold = ASSIGNMENT_DUE, window
-        left = (read.due_on - today).days
-        when = "today" if left == 0 else f"in {_days(left)}"
-        title = f"Due {when}: {read.track_name}"
-        body = f"Your training “{read.track_name}” is due on {due} ({when})."
-    return Reminder(kind, key, threshold, read.user_id, email, title, body, "/training")
+    track = read.track_name
+    with using_locale(locale):
+        due = format_day(read.due_on)
+        if read.status is AssignmentStatus.OVERDUE:
+            kind, threshold = ASSIGNMENT_OVERDUE, 0
+            title = _("Overdue: %(track)s", track=track)
+            body = _(
+                "Your training “%(track)s” was due on %(due)s and is not complete yet.",
+                track=track,
+                due=due,
+            )
+        else:
+            kind, threshold = ASSIGNMENT_DUE, window
+            left = (read.due_on - today).days
+            if left == 0:
+                title = _("Due today: %(track)s", track=track)
+                body = _(
+                    "Your training “%(track)s” is due on %(due)s (today).", track=track, due=due
+                )
+            else:
+                title = ngettext(
+                    "Due in %(num)d day: %(track)s",
+                    "Due in %(num)d days: %(track)s",
+                    left,
+                    track=track,
+                )
+                body = ngettext(
+                    "Your training “%(track)s” is due on %(due)s (in %(num)d day).",
+                    "Your training “%(track)s” is due on %(due)s (in %(num)d days).",
+                    left,
+                    track=track,
+                    due=due,
+                )
+    return Reminder(kind, key, threshold, read.user_id, email, title, body, "/training", locale)
 
 
 def assignment_reminders(session: Session, *, settings: Settings, now: datetime) -> list[Reminder]:
@@ -88,9 +120,15 @@ def assignment_reminders(session: Session, *, settings: Settings, now: datetime)
     today = now.date()
     window = settings.reminder_due_days
     assignments = repository.open_assignments_due_by(session, until=today + timedelta(days=window))
-    emails = {a.user_id: a.user.email for a in assignments}
+    users = {a.user_id: a.user for a in assignments}
     return [
-        assignment_reminder(read, email=emails[read.user_id], today=today, window=window)
+        assignment_reminder(
+            read,
+            email=users[read.user_id].email,
+            today=today,
+            window=window,
+            locale=recipient_locale(users[read.user_id].locale, settings.default_locale),
+        )
         for read in assignment_reads(session, assignments, now=now)
         if read.status is not AssignmentStatus.COMPLETED
     ]
@@ -129,29 +167,54 @@ def certificate_reminders(session: Session, *, settings: Settings, now: datetime
         threshold = _threshold(days_left, thresholds)
         if threshold is None:
             continue
-        found.append(
-            _certificate_reminder(
-                certificate, users[certificate.user_id].email, threshold, days_left
-            )
-        )
+        holder = users[certificate.user_id]
+        locale = recipient_locale(holder.locale, settings.default_locale)
+        found.append(_certificate_reminder(certificate, holder.email, threshold, days_left, locale))
     return found
 
 
 def _certificate_reminder(
-    certificate: Certificate, email: str, threshold: int, days_left: int
+    certificate: Certificate, email: str, threshold: int, days_left: int, locale: str
 ) -> Reminder:
-    expires = certificate.expires_at.date().isoformat()
-    when = "today" if days_left <= 0 else f"in {_days(days_left)}"
+    number, track = certificate.certificate_number, certificate.track_name
+    with using_locale(locale):
+        expires = format_day(certificate.expires_at)
+        if days_left <= 0:
+            title = _("Certificate expires today: %(track)s", track=track)
+            body = _(
+                "Your certificate %(number)s for “%(track)s” expires on %(expires)s (today). "
+                "Take the track again to renew it.",
+                number=number,
+                track=track,
+                expires=expires,
+            )
+        else:
+            title = ngettext(
+                "Certificate expires in %(num)d day: %(track)s",
+                "Certificate expires in %(num)d days: %(track)s",
+                days_left,
+                track=track,
+            )
+            body = ngettext(
+                "Your certificate %(number)s for “%(track)s” expires on %(expires)s "
+                "(in %(num)d day). Take the track again to renew it.",
+                "Your certificate %(number)s for “%(track)s” expires on %(expires)s "
+                "(in %(num)d days). Take the track again to renew it.",
+                days_left,
+                number=number,
+                track=track,
+                expires=expires,
+            )
     return Reminder(
         CERTIFICATE_EXPIRING,
         f"certificate:{certificate.id}",
         threshold,
         certificate.user_id,
         email,
-        f"Certificate expires {when}: {certificate.track_name}",
-        f"Your certificate {certificate.certificate_number} for “{certificate.track_name}” "
-        f"expires on {expires} ({when}). Take the track again to renew it.",
+        title,
+        body,
         "/certificates",
+        locale,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.config import Settings
 from opsportal.errors import NotFound
+from opsportal.kit.i18n import recipient_locale
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal
@@ -137,6 +138,7 @@ def _remind(
                 email=row.email,
                 today=now.date(),
                 window=settings.reminder_due_days,
+                locale=recipient_locale(row.locale, settings.default_locale),
             )
             reminder = replace(words, kind=MANUAL, item_key=f"{words.item_key}:{now.isoformat()}")
             reminder_repository.record_reminder(

@@ -67,6 +67,8 @@ class ComplianceRow:
     email: str
     # Why the learner no longer counts ("deactivated", "left the organisation"); None: current.
     former: str | None = None
+    # The language the learner chose (users.locale): a reminder is written in it.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,9 @@ def organization_assignments(
     organization = managed_organization(session, principal, organization_id)
     assignments, _ = repository.list_assignments(session, organization_id=organization.id)
     now = utcnow()
-    emails = {a.user_id: a.user.email for a in assignments}
+    users = {a.user_id: a.user for a in assignments}
     rows = [
-        ComplianceRow(read, emails[read.user_id])
+        ComplianceRow(read, users[read.user_id].email, locale=users[read.user_id].locale)
         for read in assignment_reads(session, assignments, now=now)
     ]
     if with_former:
@@ -158,7 +160,9 @@ def former_rows(session: Session, *, organization_id: int) -> list[ComplianceRow
             completed_at=done.issued_at,
             certificate_expires_at=done.expires_at,
         )
-        rows.append(ComplianceRow(read, a.user.email, former_reason(a.user, organization_id)))
+        rows.append(
+            ComplianceRow(read, a.user.email, former_reason(a.user, organization_id), a.user.locale)
+        )
     return rows
 
 

@@ -1,7 +1,8 @@
 """An Open Badges 3.0 `OpenBadgeCredential` from plain values, and its JWT claims.
 
 Pure: the service gathers the certificate, track and status entry and hands
-them over as a `BadgeFacts`. The credential is secured as a VC-JWT the way
+them over as a `BadgeFacts`, the achievement's name already in the holder's
+language (`training.achievements`). The credential is secured as a VC-JWT the way
 Open Badges 3.0 (section 8.2) and VC-JOSE-COSE describe it: the JWT payload is
 the credential itself, with `iss`, `jti`, `nbf` and `exp` mirroring `issuer.id`,
 `id`, `validFrom` and `validUntil`.
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
+
+from opsportal.kit.i18n import DEFAULT_LOCALE, _, language_tag, using_locale
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -33,6 +36,7 @@ class BadgeFacts:
     recipient_email: str | None
     salt: str
     track_id: int
+    # The achievement's name and description in `language` (achievements.achievement_name).
     track_name: str
     track_version: str
     track_major: int
@@ -43,6 +47,8 @@ class BadgeFacts:
     status_index: int
     recipient_name_hash: str | None = None
     recipient_name_salt: str | None = None
+    # The locale the achievement's words are in ("de", "pt_BR"): the credential says so.
+    language: str = DEFAULT_LOCALE
 
 
 def _identifiers(facts: BadgeFacts) -> list[dict[str, Any]]:
@@ -115,8 +121,24 @@ def _seconds(value: datetime) -> int:
 
 
 def open_badge_credential(facts: BadgeFacts) -> dict[str, Any]:
+    """The credential, its words in `facts.language`, which `inLanguage` names.
+
+    Open Badges 3.0 gives an Achievement one language, `inLanguage` (a BCP 47
+    tag, schema.org's), and plain strings for its name and description: a wallet
+    shows them as they are.
+    """
     base = facts.base_url
     version = facts.track_version
+    with using_locale(facts.language):
+        description = facts.track_description or _(
+            "Completion of the %(track)s certification track.", track=facts.track_name
+        )
+        narrative = _(
+            "Passed the quiz of every course of the %(track)s track, version %(version)s, "
+            "with at least the required score.",
+            track=facts.track_name,
+            version=version,
+        )
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_url(base, facts.verification_code),
@@ -134,14 +156,9 @@ def open_badge_credential(facts: BadgeFacts) -> dict[str, Any]:
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
                 "name": facts.track_name,
-                "description": facts.track_description
-                or f"Completion of the {facts.track_name} certification track.",
-                "criteria": {
-                    "narrative": (
-                        f"Passed the quiz of every course of the {facts.track_name} track, "
-                        f"version {version}, with at least the required score."
-                    )
-                },
+                "description": description,
+                "criteria": {"narrative": narrative},
+                "inLanguage": language_tag(facts.language),
                 "version": version,
                 "humanCode": facts.certificate_number,
             },

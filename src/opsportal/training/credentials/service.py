@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.errors import NotFound, ServiceBusy
+from opsportal.kit.i18n import recipient_locale
 from opsportal.models import Certificate, CredentialStatusEntry, User
 from opsportal.models.base import utcnow
 from opsportal.training import repository as training_repository
+from opsportal.training.achievements import achievement_name
 from opsportal.training.certificates import (
     MAX_VERIFICATION_CODE_LENGTH,
     credential_filename,
@@ -115,6 +117,12 @@ def credential_facts(
     assert user is not None  # certificates restrict the deletion of their user
     place = _status_place(session, factory, certificate.id)
     withheld = certificate.recipient_name_hash is not None
+    # In the holder's language, as their PDF is, whoever downloads it.
+    achievement = achievement_name(
+        certificate.track,
+        recipient_locale(user.locale, settings.default_locale),
+        issued_name=certificate.track_name,
+    )
     return badge.BadgeFacts(
         base_url=settings.public_base_url,
         issuer_name=settings.credential_issuer_name,
@@ -126,10 +134,11 @@ def credential_facts(
         recipient_name_salt=certificate.recipient_name_salt,
         salt=place.salt,
         track_id=certificate.track_id,
-        track_name=certificate.track_name,
+        track_name=achievement.name,
         track_version=certificate.track_version,
         track_major=certificate.track_major,
-        track_description=certificate.track.description,
+        track_description=achievement.description,
+        language=achievement.language,
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
         status_list_id=place.list_id,
