@@ -14,7 +14,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
-from opsportal.web import i18n
+from opsportal.kit import i18n
 from tests.factories import add_many, create_user, organizations
 from tests.pages import PASSWORD
 

@@ -123,6 +123,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     return text % {"num": n, **variables}
 
 
+def unfilled_ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form for `n`, placeholders left for the caller (Jinja fills them itself)."""
+    return translations(current_locale()).ngettext(singular, plural, n)
+
+
 def pgettext(context: str, message: str, **variables: object) -> str:
     text = str(translations(current_locale()).pgettext(context, message))
     return text % variables if variables else text

@@ -35,6 +35,7 @@ from opsportal.kit.i18n import (
     set_locale,
     text_direction,
     translations,
+    unfilled_ngettext,
     using_locale,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "set_locale",
     "text_direction",
     "translations",
+    "unfilled_ngettext",
     "using_locale",
 ]
