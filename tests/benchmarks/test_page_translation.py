@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 import opsportal
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
+from opsportal.kit import i18n
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
-from opsportal.kit import i18n
 from tests.factories import add_many, create_user, organizations
 from tests.pages import PASSWORD, log_in
 

@@ -38,8 +38,9 @@ templates.env.add_extension("jinja2.ext.i18n")
 # Newstyle gettext: `{{ _("Hello %(name)s", name=user.name) }}` escapes its values
 # and fills placeholders, so a template never formats a translated string itself.
 # Jinja fills the placeholders itself (`num` too), so its ngettext must hand back the
-# translated text unfilled (`i18n.unfilled_ngettext`): `i18n.ngettext` fills `num` only and would fail on any other
-# placeholder (and turn a `%%` into a lone `%` before Jinja formats it again).
+# translated text unfilled (`unfilled_ngettext`): `i18n.ngettext` fills `num` only and
+# would fail on any other placeholder (and turn a `%%` into a lone `%` before Jinja
+# formats it again).
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext,
     i18n.unfilled_ngettext,
