@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from opsportal.config_values import (
     SizeBand,
     check_issuer_url,
+    check_locale,
     check_public_base_url,
     parse_domains,
     parse_networks,
@@ -137,6 +138,10 @@ class Settings(BaseSettings):
     scorm_upload_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
     # Whom people write to about accessibility (an email address), named on /accessibility.
     accessibility_contact: str | None = None
+    # The pages' language when neither the user nor the browser names a shipped one.
+    default_locale: str = "en"
+    # On: the pseudo-locale `en-XA` (every message accented) is offered, to find unmarked text.
+    pseudo_locale: bool = False
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
     # A required track is due this many days after a customer user is created.
@@ -351,6 +356,11 @@ class Settings(BaseSettings):
         if problem is not None:
             raise ValueError(problem)
         return value or None
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale_is_shipped(cls, value: str) -> str:
+        return check_locale(value)
 
     @field_validator("public_base_url")
     @classmethod

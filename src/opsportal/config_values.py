@@ -186,3 +186,13 @@ def check_issuer_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"{url!r}: an issuer has no query or fragment")
     return url
+
+
+def check_locale(locale: str) -> str:
+    """A locale the portal ships a catalogue for (`en`, `de`, ...), else a ValueError."""
+    from opsportal.locales import SHIPPED_LOCALES
+
+    if locale not in SHIPPED_LOCALES:
+        shipped = ", ".join(SHIPPED_LOCALES)
+        raise ValueError(f"{locale!r} is not one of the shipped locales: {shipped}")
+    return locale

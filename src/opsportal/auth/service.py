@@ -210,7 +210,12 @@ def check_token(session: Session, *, token: str, now: datetime | None = None) ->
     if not holder.user_is_active:
         raise Unauthorized("The API token is missing, invalid or revoked.")
     principal = Principal(
-        holder.user_id, holder.email, holder.name, holder.role, holder.organization_id
+        holder.user_id,
+        holder.email,
+        holder.name,
+        holder.role,
+        holder.organization_id,
+        holder.locale,
     )
     stale = holder.last_used_at is None or holder.last_used_at <= now - LAST_USED_PRECISION
     return TokenCheck(principal, holder.token_id, stale)

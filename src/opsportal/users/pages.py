@@ -22,7 +22,7 @@ from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.training.assessment import extra_time
-from opsportal.users import service
+from opsportal.users import password_links, service
 from opsportal.users.schemas import UserCreate, UserUpdate
 from opsportal.web.session import CheckedForm, PageUserManager
 from opsportal.web.templating import page_count, render
@@ -335,7 +335,7 @@ def password_link(
     form: CheckedForm,
 ) -> Response:
     try:
-        url, expires_at = service.issue_password_link(
+        url, expires_at = password_links.issue_password_link(
             session, principal=user, user_id=user_id, settings=settings
         )
     except Conflict as exc:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from opsportal.auth.login import PasswordCheckSlot
 from opsportal.deps import SessionDep
 from opsportal.errors import DomainError, InvalidInput
-from opsportal.users import service
+from opsportal.users import password_links
 from opsportal.web.session import CheckedForm
 from opsportal.web.templating import render
 
@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/set-password/{token}")
 def set_password_form(request: Request, token: str, session: SessionDep) -> Response:
     try:
-        target = service.user_for_password_link(session, token=token)
+        target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
             request, "users/set_password.html", target=None, error=exc.detail, status_code=404
@@ -37,7 +37,7 @@ def set_password(
     password = form.get("password")
     repeated = form.get("password_again")
     try:
-        target = service.user_for_password_link(session, token=token)
+        target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
             request, "users/set_password.html", target=None, error=exc.detail, status_code=404
@@ -51,7 +51,7 @@ def set_password(
             status_code=422,
         )
     try:
-        service.set_password_with_link(session, token=token, password=password)
+        password_links.set_password_with_link(session, token=token, password=password)
     except InvalidInput as exc:
         return render(
             request, "users/set_password.html", target=target, error=exc.detail, status_code=422

@@ -1,70 +1,143 @@
 """The interface's languages: which locale a request speaks, and its catalogue.
 
 Messages are marked with `_()` (Python and templates, through Jinja's i18n
-extension) and extracted by `pybabel extract -F babel.cfg`. Each shipped
-language has `src/opsportal/locales/<locale>/LC_MESSAGES/messages.po`; the `.po`
-files are read directly (no compiled `.mo` in the tree) once per process.
+extension) and extracted by `pybabel extract -F babel.cfg` (`opsportal languages
+update`). Each shipped language has `src/opsportal/locales/<locale>/LC_MESSAGES/
+messages.po`; the `.po` files are read directly (no compiled `.mo` in the tree)
+once per process. A language is shipped by adding its catalogue: English, the
+source language, plus every catalogue found there.
 
-The current locale is a context variable, set once per request (and by
-`using_locale` for work done on someone else's behalf, such as an email to a
-recipient), so a message translated deep in a service speaks the same language
-as the page around it.
+The current locale is a context variable, set once per request (web/locales.py:
+the user's own setting, else the switcher's cookie, else Accept-Language, else
+OPSPORTAL_DEFAULT_LOCALE), and by `using_locale` for work done on someone else's
+behalf (an email to its recipient), so a message translated deep in a service
+speaks the same language as the page around it. Context variables are copied
+into the worker threads that run synchronous handlers, so those see it too.
+
+A domain error shown both to the API (which stays English: clients match its
+texts) and on a page is raised with `N_("... %(id)s ...", id=x)`: a `Message`,
+English text as far as the API and the logs can tell, that the page translates
+with `_(exc.detail)`.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from io import BytesIO
-from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-LOCALES_DIR = Path(__file__).parent.parent / "locales"
-DEFAULT_LOCALE = "en"
-# English is the source language: its catalogue is the messages themselves.
-SHIPPED_LOCALES = ("en", "de", "fr", "es", "ar")
-RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+# Where the catalogues are and which languages they ship, for whoever imports them from here.
+from opsportal.locales import LOCALES_DIR as LOCALES_DIR
+from opsportal.locales import SHIPPED_LOCALES as SHIPPED_LOCALES
+from opsportal.locales import SOURCE_LOCALE as SOURCE_LOCALE
+from opsportal.locales import TEMPLATE_PATH as TEMPLATE_PATH
+from opsportal.locales import catalogue_path as catalogue_path
 
-_current_locale: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "opsportal_locale", default=DEFAULT_LOCALE
+DEFAULT_LOCALE = SOURCE_LOCALE
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+# Every message accented and bracketed ("[Šàṽé]"), to find text that was never
+# marked for translation. Only offered when OPSPORTAL_PSEUDO_LOCALE is on (and in
+# the tests). Its tag is a real one (English, pseudo-accents), so `<html lang>`
+# stays valid.
+PSEUDO_LOCALE = "en_XA"
+
+
+class _Deployment:
+    """What the deployment chose (OPSPORTAL_DEFAULT_LOCALE, OPSPORTAL_PSEUDO_LOCALE)."""
+
+    default_locale = DEFAULT_LOCALE
+    pseudo = False
+
+
+_deployment = _Deployment()
+
+
+def configure(*, default_locale: str, pseudo: bool) -> None:
+    """Called at start-up (`opsportal.wiring`): the fallback locale, and whether the
+    pseudo-locale is offered. Again: replaces it (another app in the same process)."""
+    _deployment.default_locale = default_locale
+    _deployment.pseudo = pseudo
+
+
+def default_locale() -> str:
+    return _deployment.default_locale
+
+
+def available_locales() -> tuple[str, ...]:
+    """The locales a request may speak: the shipped ones, and the pseudo-locale when on."""
+    return (*SHIPPED_LOCALES, PSEUDO_LOCALE) if _deployment.pseudo else SHIPPED_LOCALES
+
+
+def is_available(locale: str | None) -> bool:
+    return locale is not None and locale in available_locales()
+
+
+# None outside a request or `using_locale` (a scheduled job): the deployment's default.
+_current_locale: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "opsportal_locale", default=None
 )
 
 
 def current_locale() -> str:
-    return _current_locale.get()
+    return _current_locale.get() or _deployment.default_locale
 
 
-def set_locale(locale: str) -> contextvars.Token[str]:
+def set_locale(locale: str) -> contextvars.Token[str | None]:
     return _current_locale.set(locale)
+
+
+def reset_locale(token: contextvars.Token[str | None]) -> None:
+    _current_locale.reset(token)
 
 
 @contextmanager
 def using_locale(locale: str | None) -> Iterator[None]:
-    """Speak `locale` inside the block (an email to its recipient, say), then go back."""
-    token = _current_locale.set(locale or DEFAULT_LOCALE)
+    """Speak `locale` inside the block (an email to its recipient, say), then go back.
+
+    None, or a locale no longer shipped: the deployment's default."""
+    token = _current_locale.set(locale if is_available(locale) else default_locale())
     try:
         yield
     finally:
         _current_locale.reset(token)
 
 
+def language_of(locale: str) -> str:
+    return locale.replace("-", "_").split("_")[0]
+
+
 def text_direction(locale: str | None = None) -> str:
-    language = (locale or current_locale()).split("_")[0].split("-")[0]
-    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    return "rtl" if language_of(locale or current_locale()) in RIGHT_TO_LEFT else "ltr"
 
 
-def catalogue_path(locale: str) -> Path:
-    return LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+def language_tag(locale: str | None = None) -> str:
+    """The BCP 47 tag for `<html lang>` and `lang` attributes: `de`, `en-XA`."""
+    return (locale or current_locale()).replace("_", "-")
+
+
+@functools.cache
+def language_name(locale: str) -> str:
+    """The language as its own speakers name it, as a menu shows it: "Deutsch", "Français"."""
+    if locale == PSEUDO_LOCALE:
+        return "[Ƥšéûðö]"
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
 
 
 @functools.cache
 def translations(locale: str) -> NullTranslations:
     """The locale's catalogue, read once; English (or an unknown locale) is the identity."""
+    if locale == PSEUDO_LOCALE:
+        from opsportal.web.pseudo import pseudo_translations
+
+        return pseudo_translations(TEMPLATE_PATH)
     path = catalogue_path(locale)
     if not path.is_file():
         return NullTranslations()
@@ -77,8 +150,32 @@ def translations(locale: str) -> NullTranslations:
     return Translations(compiled)
 
 
+class Message(str):
+    """A message with its placeholders filled in English, that remembers its msgid and values.
+
+    It is the English text wherever a plain string goes (a problem document, a
+    log line, a test); `gettext` translates it (see the module docstring).
+    """
+
+    msgid: str
+    variables: Mapping[str, object]
+
+    def __new__(cls, msgid: str, variables: Mapping[str, object]) -> Message:
+        made = super().__new__(cls, msgid % variables)
+        made.msgid = msgid
+        made.variables = variables
+        return made
+
+
 def gettext(message: str, **variables: object) -> str:
-    """`message` in the current locale, with `%(name)s` placeholders filled when given."""
+    """`message` in the current locale, with `%(name)s` placeholders filled when given.
+
+    A `Message` is translated by its msgid and filled with its own values; any
+    other text is looked up as it is (a domain error's plain English detail).
+    """
+    if isinstance(message, Message):
+        variables = {**message.variables, **variables}
+        message = message.msgid
     text = translations(current_locale()).gettext(message)
     return text % variables if variables else text
 
@@ -93,10 +190,31 @@ def pgettext(context: str, message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
-def gettext_noop(message: str) -> str:
-    """Marks a message for extraction where it is defined; translate it where it is shown."""
-    return message
+def gettext_noop(message: str, **variables: object) -> str:
+    """Marks a message for extraction where it is defined; translate it where it is shown.
+
+    With values, a `Message`: the English text filled in, which `gettext` translates.
+    """
+    return Message(message, variables) if variables else message
 
 
 _ = gettext
 N_ = gettext_noop
+
+
+# Jinja's newstyle gettext fills (and escapes) a template's placeholders itself:
+# these only look the message up.
+def template_gettext(message: str) -> str:
+    return translations(current_locale()).gettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale()).ngettext(singular, plural, n)
+
+
+def template_pgettext(context: str, message: str) -> str:
+    return str(translations(current_locale()).pgettext(context, message))
+
+
+def template_npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return str(translations(current_locale()).npgettext(context, singular, plural, n))

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opsportal.auth.sessions import session_principal, session_version
@@ -25,6 +26,7 @@ from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
+from opsportal.web.locales import speak_for
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
@@ -116,8 +118,7 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
-    """Who is signed in (with the navigation's counts), or None: for public pages."""
+def _page_principal_now(request: Request, session: Session) -> Principal | None:
     with identity_session(request, session) as db:
         principal = signed_in_principal(request, db)
         if principal is not None:
@@ -127,8 +128,22 @@ def maybe_page_principal(request: Request, session: SessionDep) -> Principal | N
     return principal
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal:
-    principal = maybe_page_principal(request, session)
+async def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Who is signed in (with the navigation's counts), or None: for public pages.
+
+    Their own language, from the principal loaded here anyway, becomes the
+    request's. Async so that it is set in the request's own context, which the
+    handler (in a worker thread or not) runs in; the queries run in a worker
+    thread, as a synchronous dependency's would.
+    """
+    principal = await run_in_threadpool(_page_principal_now, request, session)
+    if principal is not None:
+        speak_for(principal.locale)
+    return principal
+
+
+async def page_principal(request: Request, session: SessionDep) -> Principal:
+    principal = await maybe_page_principal(request, session)
     if principal is None:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_path)
