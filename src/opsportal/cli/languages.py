@@ -20,15 +20,15 @@ def languages(context: typer.Context) -> None:
     that are fuzzy (the English changed since: outdated), untranslated or obsolete."""
     if context.invoked_subcommand is not None:
         return
-    from opsportal.web.catalogues import coverages
+    from opsportal.locales.catalogues import coverages
     from opsportal.web.i18n import SOURCE_LOCALE, language_name
 
-    header = f"{'locale':<7} {'language':<12} {'translated':>10} {'of':>6} {'fuzzy':>6}"
+    header = f"{'locale':<7} {'language':<18} {'translated':>10} {'of':>6} {'fuzzy':>6}"
     typer.echo(f"{header} {'missing':>8} {'obsolete':>9}")
     for found in coverages():
         name = language_name(found.locale) + (" (source)" if found.locale == SOURCE_LOCALE else "")
         typer.echo(
-            f"{found.locale:<7} {name:<12} {found.share:>10.1%} {found.total:>6} "
+            f"{found.locale:<7} {name:<18} {found.share:>10.1%} {found.total:>6} "
             f"{found.fuzzy:>6} {found.untranslated:>8} {found.obsolete:>9}"
         )
 
@@ -38,7 +38,7 @@ def update() -> None:
     """Extract every marked message into locales/messages.pot again, then bring each
     language's catalogue up to date with it (pybabel update: new messages untranslated,
     changed ones fuzzy). Needs a source checkout."""
-    from opsportal.web.catalogues import update
+    from opsportal.locales.catalogues import update
     from opsportal.web.i18n import TEMPLATE_PATH
 
     try:

@@ -19,6 +19,7 @@ from opsportal.auth.service import check_password
 from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
+from opsportal.messages import N_
 from opsportal.models import PasswordReset, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -37,12 +38,15 @@ def issue_password_link(
     """
     user = managed_user(session, principal, user_id)
     if not user.is_active:
-        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+        raise Conflict(N_("User %(id)s is deactivated; reactivate it first.", id=user.id))
     if not user.email_confirmed:
         # A link handed to an administrator proves nothing about the address.
         raise Conflict(
-            f"User {user.id} has not accepted its invitation yet; send a new invitation "
-            f"(POST /api/v1/users/{user.id}/invitation)."
+            N_(
+                "User %(id)s has not accepted its invitation yet; send a new invitation "
+                "(POST /api/v1/users/%(id)s/invitation).",
+                id=user.id,
+            )
         )
     expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
     token = invitations.new_password_link(session, user_id=user.id, expires_at=expires_at)
@@ -69,7 +73,7 @@ def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordR
     return link, user
 
 
-INVALID_LINK = "This link is not valid: it was used already, replaced, or has expired."
+INVALID_LINK = N_("This link is not valid: it was used already, replaced, or has expired.")
 
 
 def user_for_password_link(session: Session, *, token: str) -> User:

@@ -9,6 +9,7 @@ from opsportal.auth.login import PasswordCheckSlot
 from opsportal.deps import SessionDep
 from opsportal.errors import DomainError, InvalidInput
 from opsportal.users import password_links
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm
 from opsportal.web.templating import render
 
@@ -21,7 +22,7 @@ def set_password_form(request: Request, token: str, session: SessionDep) -> Resp
         target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+            request, "users/set_password.html", target=None, error=_(exc.detail), status_code=404
         )
     return render(request, "users/set_password.html", target=target, error=None)
 
@@ -40,20 +41,20 @@ def set_password(
         target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+            request, "users/set_password.html", target=None, error=_(exc.detail), status_code=404
         )
     if not isinstance(password, str) or password != repeated:
         return render(
             request,
             "users/set_password.html",
             target=target,
-            error="The two passwords differ.",
+            error=_("The two passwords differ."),
             status_code=422,
         )
     try:
         password_links.set_password_with_link(session, token=token, password=password)
     except InvalidInput as exc:
         return render(
-            request, "users/set_password.html", target=target, error=exc.detail, status_code=422
+            request, "users/set_password.html", target=target, error=_(exc.detail), status_code=422
         )
     return render(request, "users/set_password.html", target=target, error=None, done=True)

@@ -41,6 +41,7 @@ from opsportal.auth.service import check_role_and_organization
 from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opsportal.messages import N_
 from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -74,7 +75,7 @@ def can_manage(principal: Principal, user: User) -> bool:
     return can_reach(principal, user) and not _is_peer(principal, user)
 
 
-PEER_ADMIN = (
+PEER_ADMIN = N_(
     "A customer administrator cannot change another customer administrator, nor issue or "
     "see their tokens and password links; ask a platform administrator."
 )
@@ -82,14 +83,14 @@ PEER_ADMIN = (
 
 def _require_manager(principal: Principal) -> None:
     if not principal.manages_users:
-        raise Forbidden("Managing users needs the role admin or customer_admin.")
+        raise Forbidden(N_("Managing users needs the role admin or customer_admin."))
 
 
 def _reachable_user(session: Session, principal: Principal, user_id: int) -> User:
     _require_manager(principal)
     user = auth_repository.get_user(session, user_id)
     if user is None or not can_reach(principal, user):
-        raise NotFound(f"User {user_id} not found.")
+        raise NotFound(N_("User %(id)s not found.", id=user_id))
     return user
 
 
@@ -106,15 +107,15 @@ def _check_grant(principal: Principal, role: Role, organization_id: int | None) 
     if principal.is_admin:
         return
     if role.is_staff:
-        raise Forbidden("A customer administrator can give only the customer roles.")
+        raise Forbidden(N_("A customer administrator can give only the customer roles."))
     if organization_id is not None and organization_id != principal.organization_id:
-        raise NotFound(f"Organization {organization_id} not found.")
+        raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
 
 
 def _check_organization_exists(session: Session, organization_id: int | None) -> None:
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise InvalidInput(
-            f"Organization {organization_id} does not exist.", field="organizationId"
+            N_("Organization %(id)s does not exist.", id=organization_id), field="organizationId"
         )
 
 
@@ -179,7 +180,9 @@ def create_user(
         if auth_repository.get_organization_user_by_email(
             session, organization_id=organization_id, email=email
         ):
-            raise Conflict(f"A user with email {email} already exists in your organization.")
+            raise Conflict(
+                N_("A user with email %(email)s already exists in your organization.", email=email)
+            )
     user = auth_service.create_user(
         session,
         email=data.email,
@@ -224,10 +227,12 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     wanted = data.model_dump(exclude_unset=True)
     if user.erased_at is not None and wanted:
         # Its person is gone: reactivated, the row would be an account of no one.
-        raise Conflict(f"User {user.id} was erased; it cannot be changed or reactivated.")
+        raise Conflict(
+            N_("User %(id)s was erased; it cannot be changed or reactivated.", id=user.id)
+        )
     for field in ("name", "role", "is_active"):
         if field in wanted and wanted[field] is None:
-            raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
+            raise InvalidInput(N_("%(field)s cannot be null.", field=field), field=_camel(field))
     role: Role = wanted.get("role", user.role)
     organization_id: int | None = wanted.get("organization_id", user.organization_id)
     if user.id == principal.user_id and (
@@ -236,8 +241,10 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
         or wanted.get("is_active") is False
     ):
         raise Conflict(
-            "You cannot change your own role or organization, or deactivate yourself; "
-            "ask another administrator."
+            N_(
+                "You cannot change your own role or organization, or deactivate yourself; "
+                "ask another administrator."
+            )
         )
     _check_grant(principal, role, organization_id)
     check_role_and_organization(role, organization_id)
@@ -275,7 +282,7 @@ def set_own_locale(session: Session, *, principal: Principal, locale: str | None
     """
     user = auth_repository.get_user(session, principal.user_id)
     if user is None:
-        raise NotFound(f"User {principal.user_id} not found.")
+        raise NotFound(N_("User %(id)s not found.", id=principal.user_id))
     user.locale = locale
     session.flush()
 
@@ -299,7 +306,7 @@ def issue_token(
     """A new token for the user: (its row, the plain token, shown once)."""
     user = managed_user(session, principal, user_id)
     if not user.is_active:
-        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+        raise Conflict(N_("User %(id)s is deactivated; reactivate it first.", id=user.id))
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     return auth_service.issue_api_token(
         session, user=user, label=label, expires_at=expires_at, actor=principal
@@ -323,6 +330,6 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Ap
             or (principal.manages_users and can_manage(principal, owner))
         )
     ):
-        raise NotFound(f"Token {token_id} not found.")
+        raise NotFound(N_("Token %(id)s not found.", id=token_id))
     auth_service.revoke_api_token(session, token=token, actor=principal)
     return token

@@ -117,3 +117,8 @@ def language_choices() -> list[LanguageChoice]:
         LanguageChoice(code, i18n.language_tag(code), i18n.language_name(code))
         for code in i18n.available_locales()
     ]
+
+
+def shipped_language_choices() -> list[LanguageChoice]:
+    """The languages a user's profile may hold (the pseudo-locale is for this browser only)."""
+    return [choice for choice in language_choices() if choice.code in i18n.SHIPPED_LOCALES]

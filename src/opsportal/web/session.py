@@ -26,6 +26,7 @@ from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
+from opsportal.web.i18n import N_
 from opsportal.web.locales import speak_for
 
 SESSION_USER_KEY = "user_id"
@@ -111,7 +112,9 @@ async def checked_form(request: Request) -> FormData:
         or not isinstance(given, str)
         or not hmac.compare_digest(expected, given)
     ):
-        raise Forbidden("This form has expired or did not come from opsportal. Reload the page.")
+        raise Forbidden(
+            N_("This form has expired or did not come from opsportal. Reload the page.")
+        )
     return form
 
 
@@ -155,21 +158,27 @@ PageUser = Annotated[Principal, Depends(page_principal)]
 MaybePageUser = Annotated[Principal | None, Depends(maybe_page_principal)]
 
 
-def _page_roles(*roles: Role, who: str) -> object:
+def _page_roles(*roles: Role, refusal: str) -> object:
     async def _check(user: PageUser) -> Principal:
         if user.role not in roles:
-            raise Forbidden(f"This page is for {who}.")
+            raise Forbidden(refusal)
         return user
 
     return Depends(_check)
 
 
 # The pages' guards, one per audience: a page names who it is for, never checks roles itself.
-PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL, who="operations staff")]
-PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN, who="administrators")]
+PageStaff = Annotated[
+    Principal,
+    _page_roles(Role.ADMIN, Role.INTERNAL, refusal=N_("This page is for operations staff.")),
+]
+PageAdmin = Annotated[
+    Principal, _page_roles(Role.ADMIN, refusal=N_("This page is for administrators."))
+]
 # Admins for everyone; a customer_admin for its own organisation's users.
 PageUserManager = Annotated[
-    Principal, _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, who="administrators")
+    Principal,
+    _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, refusal=N_("This page is for administrators.")),
 ]
 # Staff for every organisation; a customer_admin for its own (compliance, assignments).
 PageTrainingOverseer = Annotated[
@@ -178,7 +187,7 @@ PageTrainingOverseer = Annotated[
         Role.ADMIN,
         Role.INTERNAL,
         Role.CUSTOMER_ADMIN,
-        who="operations staff and customer administrators",
+        refusal=N_("This page is for operations staff and customer administrators."),
     ),
 ]
 

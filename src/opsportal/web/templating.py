@@ -63,7 +63,8 @@ ROLE_LABELS = {
 }
 
 
-def _role_label(role: Role | str) -> str:
+def role_label(role: Role | str) -> str:
+    """A role as people call it, in the current language."""
     return i18n.gettext(ROLE_LABELS[Role(role)])
 
 
@@ -71,7 +72,9 @@ templates.env.filters["date"] = formatting.format_date
 templates.env.filters["datetime"] = formatting.format_datetime
 templates.env.filters["number"] = formatting.format_number
 templates.env.filters["percent"] = formatting.format_percent
-templates.env.filters["role_label"] = _role_label
+templates.env.filters["role_label"] = role_label
+# A text made in Python (a domain error's detail, `N_("...", x=...)`) in the current language.
+templates.env.filters["translated"] = i18n.gettext
 # Read at render time, in the request's locale: `<html lang dir>`, the language switcher.
 templates.env.globals.update(
     current_locale=i18n.current_locale,

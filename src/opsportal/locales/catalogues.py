@@ -16,6 +16,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
+from opsportal import __version__
 from opsportal.locales import (
     LOCALES_DIR,
     SHIPPED_LOCALES,
@@ -110,6 +111,8 @@ def extract(output: Path) -> Catalog:
         *EXTRACT_OPTIONS,
         "--project",
         "opsportal",
+        "--version",
+        __version__,
         "-o",
         str(output),
         str(PROJECT_ROOT / "src"),
