@@ -118,7 +118,8 @@ def words(code: str) -> str:
     spelled = [_WORDS.get(p.lower(), p.lower()) for p in parts]
     first = spelled[0]
     spelled[0] = first if first.isupper() else first[:1].upper() + first[1:]
-    return gettext(" ".join(spelled))
+    spoken = " ".join(spelled)
+    return gettext(spoken)
 
 
 def action_label(action: str) -> str:
