@@ -22,10 +22,16 @@ class Message(str):
     variables: Mapping[str, object]
 
     def __new__(cls, msgid: str, variables: Mapping[str, object]) -> Message:
-        made = super().__new__(cls, msgid % variables)
+        made = super().__new__(cls, msgid % variables if variables else msgid)
         made.msgid = msgid
         made.variables = variables
         return made
+
+    @classmethod
+    def of(cls, text: str) -> Message:
+        """`text` as a message of its own (a value put inside another message), so that
+        translating the outer one translates it too."""
+        return text if isinstance(text, Message) else cls(text, {})
 
 
 def gettext_noop(message: str, **variables: object) -> str:

@@ -77,11 +77,16 @@ class Coverage:
 
 
 def coverage(locale: str, template: Catalog | None = None) -> Coverage:
+    """How much of the template (the committed one unless given) `locale`'s catalogue translates."""
     template = template if template is not None else read_catalogue(TEMPLATE_PATH)
-    wanted = message_keys(template)
     if locale == SOURCE_LOCALE:
-        return Coverage(locale, len(wanted), len(wanted), 0, 0)
-    catalogue = read_catalogue(catalogue_path(locale), locale)
+        wanted = len(message_keys(template))
+        return Coverage(locale, wanted, wanted, 0, 0)
+    return measure(locale, read_catalogue(catalogue_path(locale), locale), template)
+
+
+def measure(locale: str, catalogue: Catalog, template: Catalog) -> Coverage:
+    wanted = message_keys(template)
     found = {key_of(message): message for message in catalogue if message.id}
     translated = sum(1 for key in wanted if key in found and is_translated(found[key]))
     fuzzy = sum(1 for key in wanted if key in found and found[key].fuzzy)

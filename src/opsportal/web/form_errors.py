@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from opsportal.messages import N_
+from opsportal.messages import N_, Message
 
 
 def first_problem(exc: ValidationError) -> str:
@@ -19,7 +19,10 @@ def first_problem(exc: ValidationError) -> str:
     cause = context.get("error")
     if kind == "value_error" and isinstance(cause, ValueError) and cause.args:
         # Our own validators (an address, a name) say why, in a message of their own.
-        return N_("%(field)s: %(problem)s", field=field, problem=cause.args[0])
+        problem = cause.args[0]
+        if isinstance(problem, str):
+            problem = Message.of(problem)
+        return N_("%(field)s: %(problem)s", field=field, problem=problem)
     if kind == "missing":
         return N_("%(field)s: this field is required.", field=field)
     if kind == "string_too_short":

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.dates import get_datetime_format
+from babel.numbers import NumberPattern
 
 from opsportal.web import i18n
 
@@ -76,14 +78,20 @@ def _fixed(value: float | int | Decimal, digits: int) -> tuple[Decimal, int]:
     return Decimal(f"{float(value):.{digits}f}"), digits
 
 
+def _apply(pattern: NumberPattern, number: Decimal, locale: Locale, decimals: int) -> str:
+    """The locale's pattern with exactly `decimals` decimals, in Western digits."""
+    exact = copy.copy(pattern)
+    exact.frac_prec = (decimals, decimals)
+    return str(exact.apply(number, locale, numbering_system="latn"))
+
+
 def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
     """`1,234` / `1.234`; a fraction with `digits` decimals: `12.3` / `12,3`."""
     if value is None:
         return EMPTY
     number, shown = _fixed(value, digits)
     locale = Locale.parse(_locale())
-    pattern = locale.decimal_formats[None]
-    return str(pattern.apply(number, locale, force_frac=(shown, shown), numbering_system="latn"))
+    return _apply(locale.decimal_formats[None], number, locale, shown)
 
 
 def format_percent(value: float | int | Decimal | None, digits: int = 1) -> str:
@@ -93,7 +101,4 @@ def format_percent(value: float | int | Decimal | None, digits: int = 1) -> str:
         return EMPTY
     number, shown = _fixed(value, digits)
     locale = Locale.parse(_locale())
-    pattern = locale.percent_formats[None]
-    return str(
-        pattern.apply(number / 100, locale, force_frac=(shown, shown), numbering_system="latn")
-    )
+    return _apply(locale.percent_formats[None], number / 100, locale, shown)

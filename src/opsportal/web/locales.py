@@ -53,7 +53,10 @@ def preferred_tags(accept_language: str) -> list[str]:
 def negotiate(accept_language: str, available: tuple[str, ...]) -> str | None:
     """The available locale the header asks for most (`de-DE` finds `de`), or None."""
     found = negotiate_locale(preferred_tags(accept_language), available, sep="_")
-    return str(found) if found else None
+    if not found:
+        return None
+    # Babel answers in the header's spelling ("FR"): the available locale it matched.
+    return next((code for code in available if code.lower() == str(found).lower()), None)
 
 
 def chosen_locale(*, cookie: str | None, accept_language: str | None) -> str:

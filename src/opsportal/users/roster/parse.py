@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from opsportal.kit.progress import ProgressCallback
-from opsportal.messages import N_
+from opsportal.messages import N_, Message
 from opsportal.models import CUSTOMER_ROLES, Role
 from opsportal.users.emails import email_problem
 
@@ -200,7 +200,7 @@ def _read_row(
     problem = email_problem(email)
     if problem is not None:
         problems.append(
-            LineError(line, "email", N_("not a valid email address: %(problem)s", problem=problem))
+            LineError(line, "email", N_("not a valid email address: %(problem)s", problem=Message.of(problem)))
         )
     name = cell("name")
     problem = (
