@@ -213,7 +213,7 @@ class TestCustomerAdminPages:
         stranger, _ = create_user(session, role=Role.CUSTOMER)
         page = client.get("/admin/users")
         assert colleague.email in page.text and stranger.email not in page.text
-        for select in ("role-filter", "new-role"):
+        for select_id in ("role-filter", "new-role"):
             offered = page.text.split(f'id="{select}"', 1)[1].split("</select>", 1)[0]
             roles = re.findall(r'<option value="([a-z_]+)"', offered)
             assert set(roles) == {"customer", "customer_admin"}

@@ -200,7 +200,11 @@ def _read_row(
     problem = email_problem(email)
     if problem is not None:
         problems.append(
-            LineError(line, "email", N_("not a valid email address: %(problem)s", problem=Message.of(problem)))
+            LineError(
+                line,
+                "email",
+                N_("not a valid email address: %(problem)s", problem=Message.of(problem)),
+            )
         )
     name = cell("name")
     problem = (
