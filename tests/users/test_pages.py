@@ -214,7 +214,7 @@ class TestCustomerAdminPages:
         page = client.get("/admin/users")
         assert colleague.email in page.text and stranger.email not in page.text
         for select_id in ("role-filter", "new-role"):
-            offered = page.text.split(f'id="{select}"', 1)[1].split("</select>", 1)[0]
+            offered = page.text.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
             roles = re.findall(r'<option value="([a-z_]+)"', offered)
             assert set(roles) == {"customer", "customer_admin"}
         assert 'name="organization_id"' not in page.text
