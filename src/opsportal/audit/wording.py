@@ -80,6 +80,7 @@ KEY_WORDS = (
     N_("Domains"),
     N_("Due on"),
     N_("Email"),
+    N_("Email confirmed"),
     N_("Expires at"),
     N_("External ID"),
     N_("Invited"),
@@ -105,6 +106,7 @@ KEY_WORDS = (
     N_("User ID"),
     N_("User IDs"),
     N_("Via"),
+    N_("With password"),
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _EMPTY = "—"

@@ -34,6 +34,9 @@ PAGE_ERROR_TEXTS = (
     N_("Too many requests"),
     N_("Service busy"),
     N_("HTTP error"),
+    # Starlette's own details, for a path no route has and a method a route does not take.
+    N_("Not Found"),
+    N_("Method Not Allowed"),
     N_("Malformed JSON"),
     N_("The request body is not valid JSON."),
     N_("Internal error"),
