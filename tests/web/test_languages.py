@@ -15,6 +15,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from opsportal import errors
@@ -166,6 +167,32 @@ class TestPages:
         client.cookies.set(locales.LOCALE_COOKIE, "es")
         page = client.get("/notifications", headers={"Accept-Language": "de"})
         assert html_tag(page.text) == '<html lang="ar" dir="rtl">'
+
+    def test_the_users_locale_costs_no_query_of_its_own(
+        self, client: TestClient, session: Session, connection: Connection
+    ) -> None:
+        user, _ = create_user(session, role=Role.CUSTOMER, password=PASSWORD)
+        log_in(client, user.email)
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        def queries_for_a_page() -> int:
+            statements.clear()
+            event.listen(connection, "before_cursor_execute", count)
+            try:
+                assert client.get("/notifications").status_code == 200
+            finally:
+                event.remove(connection, "before_cursor_execute", count)
+            return len(statements)
+
+        in_english = queries_for_a_page()
+        user.locale = "ar"
+        session.flush()
+        in_arabic = queries_for_a_page()
+        assert in_english > 0
+        assert in_arabic == in_english, statements
 
     def test_in_the_pseudo_locale_a_page_says_it_from_the_user_setting(
         self, client: TestClient, session: Session

@@ -16,33 +16,60 @@
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from babel import Locale
-from babel.dates import format_date as babel_date
-from babel.dates import format_time as babel_time
-from babel.dates import get_datetime_format
+from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
+from babel.dates import parse_pattern as parse_date_pattern
 from babel.numbers import NumberPattern
 
 from opsportal.web import i18n
 
 EMPTY = "—"
-# (date pattern, time pattern, how they join) per locale; the others: CLDR's.
-_ISO = ("yyyy-MM-dd", "HH:mm", "{1} {0}")
-_PATTERNS = {i18n.SOURCE_LOCALE: _ISO, i18n.PSEUDO_LOCALE: _ISO}
 
 
-def _locale() -> str:
-    locale = i18n.current_locale()
-    return i18n.SOURCE_LOCALE if locale == i18n.PSEUDO_LOCALE else locale
+class _DatePatterns(NamedTuple):
+    """A locale's way with a day, a time of day, and both together ("{1}, {0}")."""
+
+    locale: Locale
+    day: DateTimePattern
+    time: DateTimePattern
+    joined: str
 
 
-def _patterns(locale: str) -> tuple[str, str, str]:
-    found = _PATTERNS.get(locale)
-    if found is not None:
-        return found
-    return ("medium", "short", str(get_datetime_format("medium", locale=locale)))
+# Pages format dozens of numbers and dates: each locale's patterns are looked up once.
+@functools.cache
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(i18n.SOURCE_LOCALE if code == i18n.PSEUDO_LOCALE else code)
+
+
+@functools.cache
+def _date_patterns(code: str) -> _DatePatterns:
+    locale = _babel_locale(code)
+    if locale.language == i18n.SOURCE_LOCALE:
+        # English: the ISO form the pages have always shown.
+        return _DatePatterns(
+            locale, parse_date_pattern("yyyy-MM-dd"), parse_date_pattern("HH:mm"), "{1} {0}"
+        )
+    return _DatePatterns(
+        locale,
+        get_date_format("medium", locale=locale),
+        get_time_format("short", locale=locale),
+        str(get_datetime_format("medium", locale=locale)),
+    )
+
+
+@functools.cache
+def _number_pattern(code: str, kind: str, decimals: int) -> NumberPattern:
+    """The locale's decimal or percent pattern with exactly `decimals` decimals."""
+    locale = _babel_locale(code)
+    formats = locale.percent_formats if kind == "percent" else locale.decimal_formats
+    exact: NumberPattern = copy.copy(formats[None])
+    exact.frac_prec = (decimals, decimals)
+    return exact
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -51,8 +78,8 @@ def format_date(value: date | datetime | None) -> str:
         return EMPTY
     if isinstance(value, datetime):
         return format_datetime(value)
-    locale = _locale()
-    return babel_date(value, _patterns(locale)[0], locale=locale)
+    patterns = _date_patterns(i18n.current_locale())
+    return str(patterns.day.apply(value, patterns.locale))
 
 
 def format_datetime(value: date | datetime | None) -> str:
@@ -63,11 +90,10 @@ def format_datetime(value: date | datetime | None) -> str:
         return format_date(value)
     # Stored times are UTC, naive or not; an aware one from elsewhere is turned into UTC.
     moment = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    locale = _locale()
-    day, time, joined = _patterns(locale)
-    text = joined.replace("{1}", babel_date(moment.date(), day, locale=locale)).replace(
-        "{0}", babel_time(moment.timetz(), time, locale=locale)
-    )
+    patterns = _date_patterns(i18n.current_locale())
+    day = str(patterns.day.apply(moment.date(), patterns.locale))
+    time = str(patterns.time.apply(moment, patterns.locale))
+    text = patterns.joined.replace("{1}", day).replace("{0}", time)
     return i18n.gettext("%(datetime)s UTC", datetime=text)
 
 
@@ -78,20 +104,14 @@ def _fixed(value: float | int | Decimal, digits: int) -> tuple[Decimal, int]:
     return Decimal(f"{float(value):.{digits}f}"), digits
 
 
-def _apply(pattern: NumberPattern, number: Decimal, locale: Locale, decimals: int) -> str:
-    """The locale's pattern with exactly `decimals` decimals, in Western digits."""
-    exact = copy.copy(pattern)
-    exact.frac_prec = (decimals, decimals)
-    return str(exact.apply(number, locale, numbering_system="latn"))
-
-
 def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
     """`1,234` / `1.234`; a fraction with `digits` decimals: `12.3` / `12,3`."""
     if value is None:
         return EMPTY
     number, shown = _fixed(value, digits)
-    locale = Locale.parse(_locale())
-    return _apply(locale.decimal_formats[None], number, locale, shown)
+    code = i18n.current_locale()
+    pattern = _number_pattern(code, "decimal", shown)
+    return str(pattern.apply(number, _babel_locale(code), numbering_system="latn"))
 
 
 def format_percent(value: float | int | Decimal | None, digits: int = 1) -> str:
@@ -100,5 +120,6 @@ def format_percent(value: float | int | Decimal | None, digits: int = 1) -> str:
     if value is None:
         return EMPTY
     number, shown = _fixed(value, digits)
-    locale = Locale.parse(_locale())
-    return _apply(locale.percent_formats[None], number / 100, locale, shown)
+    code = i18n.current_locale()
+    pattern = _number_pattern(code, "percent", shown)
+    return str(pattern.apply(number / 100, _babel_locale(code), numbering_system="latn"))
