@@ -3,6 +3,7 @@
     uv run python bench/learner_journey.py                 # 1280 px wide
     uv run python bench/learner_journey.py --width 375     # a phone
     uv run python bench/learner_journey.py --width 1280 --width 375
+    uv run python bench/learner_journey.py --locale en --locale ar --repeat 3  # in Arabic too
 
 Everything runs on loopback (127.0.0.1) and stops by itself: every subprocess
 has a timeout and every browser wait at most PAGE_TIMEOUT_MS.
@@ -87,6 +88,7 @@ Key = dict[tuple[int, str], list[str]]
 @dataclass
 class Figures:
     width: int
+    locale: str
     courses: int = 0
     questions: int = 0
     clicks: int = 0
@@ -222,7 +224,7 @@ def walk(page: Page, url: str, learner: Login, figures: Figures, key: Key) -> No
     figures.seconds = time.perf_counter() - started
 
 
-def run(widths: list[int]) -> list[Figures]:
+def run(widths: list[int], locales: list[str], repeat: int) -> list[Figures]:
     results = []
     with tempfile.TemporaryDirectory(prefix="opsportal-journey-") as folder:
         env = {
@@ -240,30 +242,39 @@ def run(widths: list[int]) -> list[Figures]:
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             try:
-                for width in widths:
-                    learner = make_learner(env, int(me["organizationId"]))
-                    key = answer_key(url, logins["admin"].token, learner.token)
-                    context = browser.new_context(viewport={"width": width, "height": 900})
-                    context.set_default_timeout(PAGE_TIMEOUT_MS)
-                    figures = Figures(width)
-                    try:
-                        walk(context.new_page(), url, learner, figures, key)
-                    finally:
-                        context.close()
-                    results.append(figures)
+                # Rounds of every width and locale in turn, so that a slower moment of the
+                # machine falls on each of them alike.
+                for _ in range(repeat):
+                    for width in widths:
+                        for locale in locales:
+                            learner = make_learner(env, int(me["organizationId"]))
+                            key = answer_key(url, logins["admin"].token, learner.token)
+                            # The browser's language is its Accept-Language: the pages' own.
+                            context = browser.new_context(
+                                viewport={"width": width, "height": 900}, locale=locale
+                            )
+                            context.set_default_timeout(PAGE_TIMEOUT_MS)
+                            figures = Figures(width, locale)
+                            try:
+                                walk(context.new_page(), url, learner, figures, key)
+                            finally:
+                                context.close()
+                            results.append(figures)
             finally:
                 browser.close()
     return results
 
 
 def table(results: list[Figures]) -> None:
-    header = ("width", "courses", "questions", "clicks", "of them answers", "page loads", "wall")
-    widths = (6, 8, 10, 7, 16, 11, 8)
+    header = (
+        "width", "locale", "courses", "questions", "clicks", "of them answers", "page loads", "wall"
+    )  # fmt: skip
+    widths = (6, 6, 8, 10, 7, 16, 11, 8)
     print(" ".join(f"{h:>{n}}" for h, n in zip(header, widths, strict=True)))
     for f in results:
         print(
-            f"{f.width:>4}px {f.courses:>8} {f.questions:>10} {f.clicks:>7} {f.ticks:>16}"
-            f" {f.loads:>11} {f.seconds:>7.2f}s"
+            f"{f.width:>4}px {f.locale:>6} {f.courses:>8} {f.questions:>10} {f.clicks:>7}"
+            f" {f.ticks:>16} {f.loads:>11} {f.seconds:>7.2f}s"
         )
     print(BEFORE)
 
@@ -276,11 +287,19 @@ def main() -> None:
         action="append",
         help="viewport width in px (repeat for several; default 1280)",
     )
+    parser.add_argument(
+        "--locale",
+        action="append",
+        help="the browser's language, sent as Accept-Language (repeat for several; default en)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of every width and locale (default 1)"
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        results = run(args.width or [1280])
+        results = run(args.width or [1280], args.locale or ["en"], max(1, args.repeat))
     except SetupError as error:
         raise SystemExit(f"journey failed: {error}") from None
     table(results)

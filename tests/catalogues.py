@@ -4,7 +4,7 @@ The shipped catalogues (src/opsportal/locales/) are written by the language
 work; tests of what is composed in a recipient's language do not wait for them.
 `install_catalogue` builds a babel catalogue from the messages given, compiles it
 as `pybabel compile` would, and makes it the one `gettext` reads for that
-language (the name it looks up is `opsportal.kit.i18n.translations`).
+language (the name it looks up is `opsportal.i18n.translations`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 
-from opsportal.kit import i18n
+from opsportal import i18n
 
 Messages = Mapping[str | tuple[str, str], str | tuple[str, str]]
 

@@ -226,6 +226,8 @@ def _test_settings(database_url: str) -> Settings:
             secret_key="test-secret-key-with-enough-length",
             public_base_url="http://testserver",
             scheduler_enabled=False,
+            # The pseudo-locale (`en-XA`) is offered, to find text never marked for translation.
+            pseudo_locale=True,
         )
     return made.model_copy()
 

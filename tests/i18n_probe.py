@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from babel.support import NullTranslations
 
-from opsportal.kit import i18n
+from opsportal import i18n
 
 OPEN, CLOSE = "⟦", "⟧"
 READ_ATTRIBUTES = frozenset({"title", "aria-label", "alt", "placeholder", "data-label"})

@@ -17,7 +17,7 @@ from opsportal.auth.service import authenticate_token
 from opsportal.db import is_sqlite, make_engine
 from opsportal.migrate import alembic_config
 from opsportal.models.base import utcnow
-from opsportal.users.service import user_for_password_link
+from opsportal.users.password_links import user_for_password_link
 
 SCHEMA = "credentials_epoch_migration"
 TABLES = ("organizations", "users", "api_tokens", "password_resets")

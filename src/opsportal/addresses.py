@@ -15,6 +15,8 @@ from email.errors import HeaderParseError, MessageDefect
 from email.headerregistry import Address, HeaderRegistry
 from email.utils import parseaddr
 
+from opsportal.messages import N_
+
 MAX_EMAIL_LENGTH = 254
 MAX_LOCAL_PART_LENGTH = 64
 # Unicode categories refused anywhere: control characters (CR, LF, NUL, tab,
@@ -30,28 +32,30 @@ def _has_control(value: str) -> bool:
 def email_problem(value: str) -> str | None:
     """Why `value` is not a usable email address; None when it is one."""
     if _has_control(value):
-        return "An email address must not contain line breaks or control characters."
+        return N_("An email address must not contain line breaks or control characters.")
     if not value.isascii():
-        return "An email address must be written in ASCII (an international domain as xn--)."
+        return N_("An email address must be written in ASCII (an international domain as xn--).")
     if len(value) > MAX_EMAIL_LENGTH:
-        return f"An email address has at most {MAX_EMAIL_LENGTH} characters."
+        return N_("An email address has at most %(max)s characters.", max=MAX_EMAIL_LENGTH)
     try:
         address = Address(addr_spec=value)
     except (ValueError, TypeError, IndexError, HeaderParseError, MessageDefect):
-        return "Not an email address: expected one address such as name@example.com."
+        return N_("Not an email address: expected one address such as name@example.com.")
     # The parser also reads comments, folding whitespace and obsolete forms;
     # only the address in its plain form is accepted.
     if address.addr_spec != value or not address.username or not address.domain:
-        return "Not an email address: expected one address such as name@example.com."
+        return N_("Not an email address: expected one address such as name@example.com.")
     if len(address.username) > MAX_LOCAL_PART_LENGTH:
-        return f"The part before the @ has at most {MAX_LOCAL_PART_LENGTH} characters."
+        return N_(
+            "The part before the @ has at most %(max)s characters.", max=MAX_LOCAL_PART_LENGTH
+        )
     return None
 
 
 def name_problem(value: str) -> str | None:
     """Why `value` is not a usable name; None when it is one."""
     if _has_control(value):
-        return "A name must not contain line breaks or control characters."
+        return N_("A name must not contain line breaks or control characters.")
     return None
 
 

@@ -48,6 +48,7 @@ from opsportal.web.admission import RequestAdmission
 from opsportal.web.api_docs import install_docs
 from opsportal.web.content_origin import SeparateOrigin, origin_host
 from opsportal.web.errors import render_html_error
+from opsportal.web.locales import RequestLocale
 from opsportal.web.logs import RequestId
 from opsportal.web.problems import install_error_handlers
 from opsportal.web.routing import install_route_index
@@ -125,7 +126,8 @@ def create_app(
     # 401s, 408s, 413s and 503s below included); the API token check before any
     # body is read; the whole body read, under a size limit and a deadline, before
     # the request is admitted, so a slow client holds no slot, lock or turn; then
-    # admission, and the session cookie.
+    # admission, and the session cookie; innermost, the request's language.
+    app.add_middleware(RequestLocale)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or shared_secret_key(session_factory),

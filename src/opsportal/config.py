@@ -16,9 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from opsportal.config_values import (
     SizeBand,
     check_issuer_url,
+    check_locale,
     check_public_base_url,
     parse_domains,
-    parse_locale,
     parse_networks,
     parse_proxies,
     parse_reminder_days,
@@ -63,9 +63,6 @@ class Settings(BaseSettings):
     # Unset (or empty): `serve` and `demo` use the address they listen on, anything
     # else DEFAULT_PUBLIC_BASE_URL; production refuses to start without it.
     public_base_url: str = ""
-    # The language of pages, emails and certificates for people who chose none
-    # (and whose browser asks for none we speak): a locale, "en", "de", "pt_BR".
-    default_locale: str = "en"
     session_cookie_secure: bool = False
     session_max_age_seconds: int = 8 * 3600
     # Request bodies over this get 413 before they are read in full (CLI imports are not limited).
@@ -141,6 +138,10 @@ class Settings(BaseSettings):
     scorm_upload_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
     # Whom people write to about accessibility (an email address), named on /accessibility.
     accessibility_contact: str | None = None
+    # The pages' language when neither the user nor the browser names a shipped one.
+    default_locale: str = "en"
+    # On: the pseudo-locale `en-XA` (every message accented) is offered, to find unmarked text.
+    pseudo_locale: bool = False
     # The issuer named in Open Badges credentials and on LinkedIn's certification form.
     credential_issuer_name: str = Field(default="opsportal", min_length=1, max_length=200)
     # A required track is due this many days after a customer user is created.
@@ -358,8 +359,8 @@ class Settings(BaseSettings):
 
     @field_validator("default_locale")
     @classmethod
-    def _locale_is_known(cls, value: str) -> str:
-        return parse_locale(value)
+    def _locale_is_shipped(cls, value: str) -> str:
+        return check_locale(value)
 
     @field_validator("public_base_url")
     @classmethod

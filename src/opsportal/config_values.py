@@ -188,11 +188,11 @@ def check_issuer_url(url: str) -> str:
     return url
 
 
-def parse_locale(value: str) -> str:
-    """A locale as babel names it ("pt_BR" for "pt-br"); ValueError when CLDR has none such."""
-    from babel import Locale, UnknownLocaleError
+def check_locale(locale: str) -> str:
+    """A locale the portal ships a catalogue for (`en`, `de`, ...), else a ValueError."""
+    from opsportal.locales import SHIPPED_LOCALES
 
-    try:
-        return str(Locale.parse(value.strip().replace("-", "_")))
-    except (ValueError, TypeError, UnknownLocaleError):
-        raise ValueError(f"{value!r} is not a locale (en, de, fr, es, ar, pt_BR, ...)") from None
+    if locale not in SHIPPED_LOCALES:
+        shipped = ", ".join(SHIPPED_LOCALES)
+        raise ValueError(f"{locale!r} is not one of the shipped locales: {shipped}")
+    return locale

@@ -21,10 +21,12 @@ class Principal:
     name: str
     role: Role
     organization_id: int | None
+    # The language they chose (a locale code), or None: their browser's, else the default.
+    locale: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Principal:
-        return cls(user.id, user.email, user.name, user.role, user.organization_id)
+        return cls(user.id, user.email, user.name, user.role, user.organization_id, user.locale)
 
     @property
     def is_staff(self) -> bool:

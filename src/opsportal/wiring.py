@@ -5,7 +5,8 @@
   creates (API, pages, CLI, demo);
 - training's attempts and certificates queue their xAPI statements (when an LRS is set);
 - notifications give every signed-in page its unread count;
-- passwords are hashed at the configured cost.
+- passwords are hashed at the configured cost;
+- the pages fall back to the deployment's language (and offer the pseudo-locale when asked).
 
 The domains stay unaware of each other: each offers a hook, and this module is
 the one place that connects them. Installing again (another app in the same
@@ -19,6 +20,7 @@ from opsportal.config import Settings
 from opsportal.notifications.service import unread_count
 from opsportal.training.compliance import wiring as training
 from opsportal.training.content.xapi import wiring as xapi
+from opsportal.web import i18n
 from opsportal.web.session import add_navigation_count
 
 
@@ -29,3 +31,4 @@ def install(settings: Settings) -> None:
     use_password_hash_cost(
         time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
     )
+    i18n.configure(default_locale=settings.default_locale, pseudo=settings.pseudo_locale)

@@ -47,6 +47,7 @@ class TestTokenAuthentication:
             "name": "Kim Lee",
             "role": "customer",
             "organizationId": org.id,
+            "locale": None,
         }
 
     def test_token_is_stored_hashed(self, session: Session) -> None:

@@ -98,7 +98,8 @@ def who(client: TestClient) -> str | None:
     page = client.get("/training", follow_redirects=False)
     if page.status_code != 200:
         return None
-    return page.text.split('<p class="who">', 1)[1].split("<", 1)[0].strip()
+    # The name is isolated for right-to-left pages: <p class="who"><bdi>Name</bdi> ...
+    return page.text.split('<p class="who"><bdi>', 1)[1].split("<", 1)[0].strip()
 
 
 def users(session: Session, email: str) -> int:

@@ -25,9 +25,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 import opsportal
+from opsportal import i18n
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
-from opsportal.kit import i18n
 from opsportal.metrics.service import utc_today
 from opsportal.models import Organization, OrganizationStatus, Role
 from tests.factories import add_many, create_user, organizations

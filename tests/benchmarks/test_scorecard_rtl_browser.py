@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page
 
+from opsportal import i18n
 from opsportal.benchmarks.service import calculate_benchmarks
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
-from opsportal.kit import i18n
 from opsportal.metrics.service import utc_today
 from opsportal.models import Role
 from tests.factories import add_many, create_user, organizations

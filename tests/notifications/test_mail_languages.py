@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
-from opsportal.kit.i18n import _
+from opsportal.i18n import _
 from opsportal.models import Assignment, Certificate, Notification, Role, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.mail import send_pending

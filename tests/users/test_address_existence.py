@@ -79,7 +79,8 @@ class TestAnAddressInUseElsewhere:
         assert held.json()["email"] == "KIM@competitor.test"
         same = [{k: v for k, v in r.json().items() if k not in VARYING} for r in (fresh, held)]
         assert same[0] == same[1] == {
-            "name": "Kim", "role": "customer", "organizationId": ours.id, "isActive": True
+            "name": "Kim", "role": "customer", "organizationId": ours.id, "isActive": True,
+            "locale": None,
         }  # fmt: skip
         listed = client.get("/api/v1/users", params={"search": "kim"}, headers=headers).json()
         assert {u["id"] for u in listed["items"]} == {fresh.json()["id"], held.json()["id"]}

@@ -61,7 +61,7 @@ class TestAdmin:
         assert response.status_code == 201, response.text
         body = response.json()
         assert set(body) == {
-            "id", "email", "name", "role", "organizationId", "isActive", "createdAt"
+            "id", "email", "name", "role", "organizationId", "isActive", "createdAt", "locale"
         }  # fmt: skip
         assert body["role"] == "customer"
         assert body["organizationId"] == acme.organization.id

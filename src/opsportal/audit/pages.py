@@ -13,6 +13,7 @@ from opsportal.audit import service, wording
 from opsportal.audit.repository import EntryFilter
 from opsportal.deps import IdQuery, SessionDep
 from opsportal.errors import InvalidInput
+from opsportal.i18n import N_
 from opsportal.kit.downloads import csv_download
 from opsportal.schemas import QueryText
 from opsportal.web.session import PageAdmin
@@ -37,7 +38,9 @@ def _day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field}: enter a date as YYYY-MM-DD.", field=field) from None
+        raise InvalidInput(
+            N_("%(field)s: enter a date as YYYY-MM-DD.", field=field), field=field
+        ) from None
 
 
 def _start_of(day: date) -> datetime:
@@ -54,7 +57,7 @@ def _chosen(
 ) -> EntryFilter:
     """The filter from the page's fields: dates are whole UTC days, `until` included."""
     if since is not None and until is not None and since > until:
-        raise InvalidInput("The From date must be on or before the To date.", field="from")
+        raise InvalidInput(N_("The From date must be on or before the To date."), field="from")
     return EntryFilter(
         actor_id=actor,
         target_type=(target or "").strip() or None,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.audit import repository, wording
 from opsportal.audit.repository import EntryFilter, EntryWithActor
+from opsportal.i18n import N_, gettext
 from opsportal.kit.csvsafe import csv_text
 from opsportal.models import AuditEntry
 from opsportal.models.base import utcnow
@@ -126,27 +127,29 @@ def recorded_actions(session: Session) -> list[str]:
     return repository.recorded_actions(session)
 
 
-CSV_COLUMNS = ("When (UTC)", "Who", "Action", "Target", "Details")
+CSV_COLUMNS = (N_("When (UTC)"), N_("Who"), N_("Action"), N_("Target"), N_("Details"))
 
 
 def who(row: EntryWithActor) -> str:
     """The actor as people read it: name and email, or the command line."""
     if row.entry.actor_id is None:
-        return "Command line"
+        return gettext("Command line")
     if row.actor_email is None:
-        return f"User {row.entry.actor_id}"
+        return gettext("User %(id)s", id=row.entry.actor_id)
     return f"{row.actor_name} <{row.actor_email}>" if row.actor_name else row.actor_email
 
 
 def target(entry: AuditEntry) -> str:
     name = wording.words(entry.target_type)
-    return f"{name} {entry.target_id}" if entry.target_id is not None else name
+    if entry.target_id is None:
+        return name
+    return gettext("%(kind)s %(id)s", kind=name, id=entry.target_id)
 
 
 def audit_csv(session: Session, chosen: EntryFilter) -> str:
     """Every entry the filter chooses, newest first, in words; spreadsheet-safe (csvsafe)."""
     return csv_text(
-        CSV_COLUMNS,
+        [gettext(column) for column in CSV_COLUMNS],
         (
             (
                 row.entry.at.strftime("%Y-%m-%d %H:%M:%S"),

@@ -19,13 +19,14 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 @router.get("/me", response_model=MeRead)
 async def read_me(user: CurrentUser) -> MeRead:
-    """The caller's identity, role and organisation."""
+    """The caller's identity, role, organisation and language."""
     return MeRead(
         id=user.user_id,
         email=user.email,
         name=user.name,
         role=user.role,
         organization_id=user.organization_id,
+        locale=user.locale,
     )
 
 

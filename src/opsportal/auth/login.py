@@ -32,11 +32,12 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.errors import Forbidden, ServiceBusy, TooManyRequests, Unauthorized
 from opsportal.kit.telemetry import LOGIN_FAILURES, LOGINS_THROTTLED
+from opsportal.messages import N_
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 
-WRONG = "Email or password is wrong."
-STAFF_USE_SSO = (
+WRONG = N_("Email or password is wrong.")
+STAFF_USE_SSO = N_(
     "Staff sign in through the company's single sign-on; password sign-in is switched off "
     "for staff."
 )
@@ -148,8 +149,10 @@ async def password_check_slot(request: Request) -> AsyncIterator[None]:
             await slots.acquire()
     except TimeoutError:
         raise ServiceBusy(
-            "Too many logins are being checked right now; nothing was changed. "
-            "Try again in a moment.",
+            N_(
+                "Too many logins are being checked right now; nothing was changed. "
+                "Try again in a moment."
+            ),
             retry_after=1,
         ) from None
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +16,8 @@ from opsportal.db import read_only, session_scope
 from opsportal.deps import SessionDep, SessionFactoryDep, SettingsDep
 from opsportal.errors import Forbidden, TooManyRequests, Unauthorized
 from opsportal.principal import Principal
+from opsportal.web.i18n import _, ngettext
+from opsportal.web.locales import speak_for
 from opsportal.web.session import (
     SESSION_USER_KEY,
     CheckedForm,
@@ -114,7 +117,7 @@ def login(
             settings,
             next_path=next_path,
             email=email,
-            error="Enter your password, or an email your organisation signs in with.",
+            error=_("Enter your password, or an email your organisation signs in with."),
             status_code=422,
         )
     try:
@@ -127,7 +130,12 @@ def login(
         )
     except TooManyRequests as exc:
         page = _login_page(
-            request, settings, next_path=next_path, email=email, error=exc.detail, status_code=429
+            request,
+            settings,
+            next_path=next_path,
+            email=email,
+            error=_throttled(exc),
+            status_code=429,
         )
         page.headers.update(exc.headers)
         return page
@@ -137,11 +145,23 @@ def login(
             settings,
             next_path=next_path,
             email=email,
-            error=exc.detail,
+            error=_(exc.detail),
             status_code=exc.status_code,
         )
     sign_in(request, logged_in.principal, version=logged_in.session_version)
     return RedirectResponse(next_path, status_code=303)
+
+
+def _throttled(exc: TooManyRequests) -> str:
+    """The throttle's answer (auth/throttle.py), its minutes counted in the page's language."""
+    minutes = math.ceil(exc.retry_after / 60)
+    return ngettext(
+        "Too many failed logins for this account or from this network. "
+        "Try again in %(num)s minute.",
+        "Too many failed logins for this account or from this network. "
+        "Try again in %(num)s minutes.",
+        minutes,
+    )
 
 
 async def _logout_form(request: Request) -> int | None:
@@ -160,6 +180,7 @@ def logout_page(request: Request, session: SessionDep) -> Response:
     user = signed_in_principal(request, session)
     if user is None:
         return RedirectResponse("/login", status_code=303)
+    speak_for(user.locale)
     return render(request, "logout.html", user=user)
 
 

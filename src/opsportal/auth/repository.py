@@ -23,6 +23,7 @@ class TokenHolder(NamedTuple):
     role: Role
     organization_id: int | None
     user_is_active: bool
+    locale: str | None
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -69,6 +70,7 @@ _TOKEN_HOLDER = (
         User.role,
         User.organization_id,
         User.is_active,
+        User.locale,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(

@@ -19,6 +19,9 @@ class MeRead(ApiModel):
     name: str
     role: Role
     organization_id: int | None
+    # The language they chose (`PATCH /api/v1/users/{id}`, or the pages' switcher); null:
+    # their browser's Accept-Language, else the deployment's default.
+    locale: str | None
 
 
 class LoginIn(InputModel):

@@ -13,6 +13,7 @@ from opsportal.audit import record
 from opsportal.auth import repository
 from opsportal.auth.secrets import hash_password, hash_token, new_api_token
 from opsportal.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from opsportal.messages import N_
 from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -28,10 +29,15 @@ def check_role_and_organization(
 ) -> None:
     """Customer roles belong to exactly one organisation; staff to none."""
     if role.is_customer and organization_id is None:
-        raise InvalidInput(f"A {role.value} user belongs to exactly one organization.", field=field)
+        raise InvalidInput(
+            N_("A %(role)s user belongs to exactly one organization.", role=role.value), field=field
+        )
     if role.is_staff and organization_id is not None:
         raise InvalidInput(
-            f"An {role.value} user belongs to no organization; only customer users do.",
+            N_(
+                "An %(role)s user belongs to no organization; only customer users do.",
+                role=role.value,
+            ),
             field=field,
         )
 
@@ -39,7 +45,8 @@ def check_role_and_organization(
 def check_password(password: str, *, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field=field
+            N_("Password must be at least %(min)s characters.", min=MIN_PASSWORD_LENGTH),
+            field=field,
         )
 
 
@@ -66,17 +73,19 @@ def create_user(
     if problem is not None:
         raise InvalidInput(problem, field="email")
     if not name.strip():
-        raise InvalidInput("Name must not be empty.", field="name")
+        raise InvalidInput(N_("Name must not be empty."), field="name")
     problem = name_problem(name.strip())
     if problem is not None:
         raise InvalidInput(problem, field="name")
     check_role_and_organization(role, organization_id, field="org")
     if organization_id is not None and session.get(Organization, organization_id) is None:
-        raise InvalidInput(f"Organization {organization_id} does not exist.", field="org")
+        raise InvalidInput(
+            N_("Organization %(id)s does not exist.", id=organization_id), field="org"
+        )
     if password is not None:
         check_password(password)
     if email_confirmed and repository.get_user_by_email(session, email) is not None:
-        raise Conflict(f"A user with email {email} already exists.")
+        raise Conflict(N_("A user with email %(email)s already exists.", email=email))
     user = User(
         email=email,
         name=name.strip(),
@@ -210,7 +219,12 @@ def check_token(session: Session, *, token: str, now: datetime | None = None) ->
     if not holder.user_is_active:
         raise Unauthorized("The API token is missing, invalid or revoked.")
     principal = Principal(
-        holder.user_id, holder.email, holder.name, holder.role, holder.organization_id
+        holder.user_id,
+        holder.email,
+        holder.name,
+        holder.role,
+        holder.organization_id,
+        holder.locale,
     )
     stale = holder.last_used_at is None or holder.last_used_at <= now - LAST_USED_PRECISION
     return TokenCheck(principal, holder.token_id, stale)

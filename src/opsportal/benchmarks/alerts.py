@@ -33,7 +33,7 @@ from opsportal.benchmarks.repository import alerts as repository
 from opsportal.benchmarks.verdicts import Verdict, dropped, verdict_for, verdict_words
 from opsportal.config import Settings
 from opsportal.config_values import SizeBand
-from opsportal.kit.i18n import _, format_day, language_of
+from opsportal.i18n import _, format_day, language_of
 from opsportal.metrics.registry import get_metric
 from opsportal.metrics.service import utc_today
 from opsportal.models import CustomerView

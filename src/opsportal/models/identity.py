@@ -110,8 +110,8 @@ class User(Base):
     # When the person's name, email and free text were erased (privacy/erasure.py);
     # the row stays, for the certificates and the audit trail that refer to it.
     erased_at: Mapped[datetime | None]
-    # The language the person reads opsportal in (a babel locale: "de", "pt_BR");
-    # None: the request's Accept-Language, else OPSPORTAL_DEFAULT_LOCALE.
+    # The language the person chose for the pages and their email (a shipped locale
+    # code); None: their browser's Accept-Language, else the deployment's default.
     locale: Mapped[str | None] = mapped_column(String(35))
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")

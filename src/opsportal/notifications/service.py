@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from opsportal.errors import NotFound
-from opsportal.kit.i18n import DEFAULT_LOCALE, recipient_locale, using_locale
+from opsportal.i18n import DEFAULT_LOCALE, recipient_locale, using_locale
 from opsportal.models import OutboxStatus
 from opsportal.models.base import utcnow
 from opsportal.notifications import mail, repository

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.db import SessionFactory
 from opsportal.errors import NotFound
-from opsportal.kit.i18n import recipient_locale
+from opsportal.i18n import recipient_locale
 from opsportal.models import Organization, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal

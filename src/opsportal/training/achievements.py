@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from opsportal.kit.i18n import DEFAULT_LOCALE
+from opsportal.i18n import DEFAULT_LOCALE
 from opsportal.models import Track
 
 # The language tracks are written in, until a track carries its own.

@@ -11,7 +11,7 @@ from opsportal.auth.deps import CurrentUser, UserManager
 from opsportal.auth.schemas import TokenCreate, TokenIssued, TokenRead
 from opsportal.deps import IdQuery, Limit, Offset, ResourceId, SessionDep, SettingsDep
 from opsportal.schemas import Page, QueryText
-from opsportal.users import service
+from opsportal.users import password_links, service
 from opsportal.users.roster import service as roster
 from opsportal.users.schemas import (
     InvitationSent,
@@ -77,7 +77,9 @@ def get_user(user_id: ResourceId, session: SessionDep, manager: UserManager) -> 
 def update_user(
     user_id: ResourceId, body: UserUpdate, session: SessionDep, manager: UserManager
 ) -> UserRead:
-    """Change a user's name, role, organisation, or deactivate it (its tokens stop at once)."""
+    """Change a user's name, role, organisation or language (`locale`: a shipped locale, or
+    null), or deactivate it (its tokens stop at once). An unknown locale: 422, nothing changed.
+    """
     user = service.update_user(session, principal=manager, user_id=user_id, data=body)
     return UserRead.model_validate(user)
 
@@ -120,7 +122,7 @@ def issue_password_link(
     Shown this once; it replaces any unused earlier link and expires after
     `OPSPORTAL_PASSWORD_LINK_HOURS` (72 by default).
     """
-    url, expires_at = service.issue_password_link(
+    url, expires_at = password_links.issue_password_link(
         session, principal=manager, user_id=user_id, settings=settings
     )
     return PasswordLink(url=url, expires_at=expires_at)

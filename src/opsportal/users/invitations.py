@@ -26,7 +26,7 @@ from opsportal.auth import repository as auth_repository
 from opsportal.auth.secrets import hash_token
 from opsportal.config import Settings
 from opsportal.errors import Conflict
-from opsportal.kit.i18n import _, format_moment, recipient_locale, using_locale
+from opsportal.i18n import _, format_moment, recipient_locale, using_locale
 from opsportal.models import Organization, PasswordReset, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import Mail, enqueue_mails

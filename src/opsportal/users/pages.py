@@ -22,10 +22,14 @@ from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.training.assessment import extra_time
-from opsportal.users import service
+from opsportal.users import page_texts, password_links, service
 from opsportal.users.schemas import UserCreate, UserUpdate
+from opsportal.web.form_errors import first_problem
+from opsportal.web.formatting import format_datetime
+from opsportal.web.i18n import N_, _
+from opsportal.web.locales import shipped_language_choices
 from opsportal.web.session import CheckedForm, PageUserManager
-from opsportal.web.templating import page_count, render
+from opsportal.web.templating import page_count, render, role_label
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,14 +55,12 @@ def _optional_id(form: FormData, name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 10:
-        raise InvalidInput(f"{name} must be a number.", field="organizationId")
+        raise InvalidInput(N_("%(field)s must be a number.", field=name), field="organizationId")
     return int(raw)
 
 
 def _first_error(exc: ValidationError) -> InvalidInput:
-    error = exc.errors()[0]
-    field = ".".join(str(part) for part in error["loc"])
-    return InvalidInput(f"{field}: {error['msg']}", field=field)
+    return InvalidInput(first_problem(exc))
 
 
 # --- the list, and creating users ------------------------------------------------
@@ -98,7 +100,16 @@ def _list_page(
         organizations=choices,
         role_filter=role,
         organization_filter=organization,
-        organization_filter_name=dict(choices).get(organization or 0, "that organization"),
+        listed=page_texts.users_listed(
+            total,
+            query=q,
+            role=role_label(role) if role else None,
+            organization=dict(choices).get(organization, _("that organization"))
+            if organization
+            else None,
+            own=not user.is_admin,
+        ),
+        shipped_languages=shipped_language_choices(),
         filter_query=urlencode({name: value for name, value in filters.items() if value}),
         # Listed to a customer_admin, not linked: another customer_admin is not its to manage.
         manageable=lambda managed: service.can_manage(user, managed),
@@ -108,7 +119,7 @@ def _list_page(
         pages=page_count(total, USERS_PER_PAGE),
         roles=_roles_for(user),
         form=form or {"role": Role.CUSTOMER.value},
-        error=error,
+        error=_(error) if error else None,
         message=request.session.pop(FLASH_KEY, None),
         status_code=status_code,
     )
@@ -126,9 +137,10 @@ def user_list(
 ) -> Response:
     # The filter form sends an empty value for "all".
     if role and role not in {r.value for r in Role}:
-        raise InvalidInput(f"role must be one of {', '.join(r.value for r in Role)}.", field="role")
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidInput(N_("role must be one of %(roles)s.", roles=roles), field="role")
     if organization and not organization.isdigit():
-        raise InvalidInput("organization must be an organization's id.", field="organization")
+        raise InvalidInput(N_("organization must be an organization's id."), field="organization")
     return _list_page(
         request,
         session,
@@ -153,6 +165,7 @@ def create_user(
         "name": _text(form, "name"),
         "role": _text(form, "role"),
         "organization_id": _text(form, "organization_id"),
+        "locale": _text(form, "locale"),
     }
     password = form.get("password")
     try:
@@ -163,6 +176,7 @@ def create_user(
                 "role": values["role"],
                 "organizationId": _optional_id(form, "organization_id"),
                 "password": password if isinstance(password, str) and password else None,
+                "locale": values["locale"] or None,
             }
         )
         created = service.create_user(session, principal=user, data=data, settings=settings)
@@ -177,16 +191,18 @@ def create_user(
             status_code=exc.status_code,
         )  # fmt: skip
     if not created.email_confirmed:
-        request.session[FLASH_KEY] = (
-            f"An invitation was emailed to {created.email}; they can sign in once "
-            "they have accepted it."
+        request.session[FLASH_KEY] = _(
+            "An invitation was emailed to %(email)s; they can sign in once they have accepted it.",
+            email=created.email,
         )
         return _see_other(f"/admin/users/{created.id}")
     if created.password_hash is not None:
-        request.session[FLASH_KEY] = f"{created.email} can log in with the password given."
+        request.session[FLASH_KEY] = _(
+            "%(email)s can log in with the password given.", email=created.email
+        )
         return _see_other(f"/admin/users/{created.id}")
     # Without a password, the new user was emailed an invitation to set one.
-    request.session[FLASH_KEY] = f"Invitation sent to {created.email}."
+    request.session[FLASH_KEY] = _("Invitation sent to %(email)s.", email=created.email)
     return _see_other(f"/admin/users/{created.id}")
 
 
@@ -215,7 +231,8 @@ def _detail_page(
         roles=_roles_for(user),
         new_token=new_token,
         password_link=password_link,
-        error=error,
+        error=_(error) if error else None,
+        shipped_languages=shipped_language_choices(),
         message=request.session.pop(FLASH_KEY, None),
         status_code=status_code,
         # Extra time on timed quizzes (training's), drawn in its own section.
@@ -263,12 +280,14 @@ def update_user(
     form: CheckedForm,
 ) -> Response:
     data: dict[str, Any] = {"name": _text(form, "name"), "role": _text(form, "role") or None}
+    if "locale" in form:  # a form from before the field, or a script's post: left as it is
+        data["locale"] = _text(form, "locale") or None
     if user.is_admin:
         try:
             data["organizationId"] = _optional_id(form, "organization_id")
         except InvalidInput as exc:
             return _detail_page(request, session, user, user_id, error=exc.detail, status_code=422)
-    return _update(request, session, user, user_id, data, "Saved.")
+    return _update(request, session, user, user_id, data, _("Saved."))
 
 
 @router.post("/admin/users/{user_id}/active")
@@ -280,7 +299,9 @@ def set_active(
     form: CheckedForm,
 ) -> Response:
     active = _text(form, "active") == "1"
-    done = "Reactivated." if active else "Deactivated: the user's sessions and tokens stopped."
+    done = (
+        _("Reactivated.") if active else _("Deactivated: the user's sessions and tokens stopped.")
+    )
     return _update(request, session, user, user_id, {"isActive": active}, done)
 
 
@@ -295,7 +316,7 @@ def issue_token(
     days = _text(form, "expires_in_days")
     try:
         if days and (not days.isdigit() or not 1 <= int(days[:5]) <= 3650):
-            raise InvalidInput("Expires in days: a whole number from 1 to 3650, or empty.")
+            raise InvalidInput(N_("Expires in days: a whole number from 1 to 3650, or empty."))
         label = _text(form, "label")[:100] or "web"
         row, token = service.issue_token(
             session,
@@ -321,7 +342,7 @@ def revoke_token(
     form: CheckedForm,
 ) -> Response:
     token = service.revoke_token(session, principal=user, token_id=token_id)
-    request.session[FLASH_KEY] = f"Token “{token.label}” revoked."
+    request.session[FLASH_KEY] = _("Token “%(label)s” revoked.", label=token.label)
     return _see_other(f"/admin/users/{token.user_id}")
 
 
@@ -335,7 +356,7 @@ def password_link(
     form: CheckedForm,
 ) -> Response:
     try:
-        url, expires_at = service.issue_password_link(
+        url, expires_at = password_links.issue_password_link(
             session, principal=user, user_id=user_id, settings=settings
         )
     except Conflict as exc:
@@ -360,7 +381,9 @@ def send_invitation(
     except Conflict as exc:
         return _detail_page(request, session, user, user_id, error=exc.detail, status_code=409)
     managed = service.get_user(session, principal=user, user_id=user_id)
-    request.session[FLASH_KEY] = (
-        f"Invitation sent to {managed.email}; its link works until {expires_at:%Y-%m-%d %H:%M} UTC."
+    request.session[FLASH_KEY] = _(
+        "Invitation sent to %(email)s; its link works until %(moment)s.",
+        email=managed.email,
+        moment=format_datetime(expires_at),
     )
     return _see_other(f"/admin/users/{user_id}")

@@ -8,7 +8,8 @@ from fastapi.responses import Response
 from opsportal.auth.login import PasswordCheckSlot
 from opsportal.deps import SessionDep
 from opsportal.errors import DomainError, InvalidInput
-from opsportal.users import service
+from opsportal.users import password_links
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm
 from opsportal.web.templating import render
 
@@ -18,10 +19,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/set-password/{token}")
 def set_password_form(request: Request, token: str, session: SessionDep) -> Response:
     try:
-        target = service.user_for_password_link(session, token=token)
+        target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+            request, "users/set_password.html", target=None, error=_(exc.detail), status_code=404
         )
     return render(request, "users/set_password.html", target=target, error=None)
 
@@ -37,23 +38,23 @@ def set_password(
     password = form.get("password")
     repeated = form.get("password_again")
     try:
-        target = service.user_for_password_link(session, token=token)
+        target = password_links.user_for_password_link(session, token=token)
     except DomainError as exc:
         return render(
-            request, "users/set_password.html", target=None, error=exc.detail, status_code=404
+            request, "users/set_password.html", target=None, error=_(exc.detail), status_code=404
         )
     if not isinstance(password, str) or password != repeated:
         return render(
             request,
             "users/set_password.html",
             target=target,
-            error="The two passwords differ.",
+            error=_("The two passwords differ."),
             status_code=422,
         )
     try:
-        service.set_password_with_link(session, token=token, password=password)
+        password_links.set_password_with_link(session, token=token, password=password)
     except InvalidInput as exc:
         return render(
-            request, "users/set_password.html", target=target, error=exc.detail, status_code=422
+            request, "users/set_password.html", target=target, error=_(exc.detail), status_code=422
         )
     return render(request, "users/set_password.html", target=target, error=None, done=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from opsportal.addresses import valid_email, valid_name
+from opsportal.config_values import check_locale
 from opsportal.models import Role
 from opsportal.schemas import MAX_ID, ApiModel, InputModel
 
@@ -25,6 +26,13 @@ Name = Annotated[
 ]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 OrganizationId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A shipped locale's code (`en`, `de`, `fr`, `es`, `ar`): the pages' and emails' language.
+LocaleCode = Annotated[
+    str,
+    StringConstraints(max_length=35),
+    AfterValidator(check_locale),
+    Field(description="The user's language: a shipped locale (en, de, fr, es, ar)"),
+]
 
 
 class UserCreate(InputModel):
@@ -35,6 +43,8 @@ class UserCreate(InputModel):
     organization_id: OrganizationId | None = None
     # Optional: without one, the user sets a password through a one-time link.
     password: Password | None = None
+    # None: the browser's language, else the deployment's default.
+    locale: LocaleCode | None = None
 
 
 class UserUpdate(InputModel):
@@ -42,6 +52,8 @@ class UserUpdate(InputModel):
     role: Role | None = None
     organization_id: OrganizationId | None = None
     is_active: bool | None = None
+    # null: back to the browser's language, else the deployment's default.
+    locale: LocaleCode | None = None
 
 
 class UserRead(ApiModel):
@@ -52,6 +64,7 @@ class UserRead(ApiModel):
     organization_id: int | None
     is_active: bool
     created_at: datetime
+    locale: str | None
 
 
 class PasswordLink(ApiModel):

@@ -37,13 +37,12 @@ from sqlalchemy.orm import Session
 from opsportal.audit import changes, record
 from opsportal.auth import repository as auth_repository
 from opsportal.auth import service as auth_service
-from opsportal.auth import throttle
-from opsportal.auth.secrets import hash_password, hash_token
-from opsportal.auth.service import check_password, check_role_and_organization
+from opsportal.auth.service import check_role_and_organization
 from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
-from opsportal.models import ApiToken, Organization, PasswordReset, Role, User
+from opsportal.messages import N_
+from opsportal.models import ApiToken, Organization, Role, User
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.users import invitations, repository
@@ -76,7 +75,7 @@ def can_manage(principal: Principal, user: User) -> bool:
     return can_reach(principal, user) and not _is_peer(principal, user)
 
 
-PEER_ADMIN = (
+PEER_ADMIN = N_(
     "A customer administrator cannot change another customer administrator, nor issue or "
     "see their tokens and password links; ask a platform administrator."
 )
@@ -84,18 +83,18 @@ PEER_ADMIN = (
 
 def _require_manager(principal: Principal) -> None:
     if not principal.manages_users:
-        raise Forbidden("Managing users needs the role admin or customer_admin.")
+        raise Forbidden(N_("Managing users needs the role admin or customer_admin."))
 
 
 def _reachable_user(session: Session, principal: Principal, user_id: int) -> User:
     _require_manager(principal)
     user = auth_repository.get_user(session, user_id)
     if user is None or not can_reach(principal, user):
-        raise NotFound(f"User {user_id} not found.")
+        raise NotFound(N_("User %(id)s not found.", id=user_id))
     return user
 
 
-def _managed_user(session: Session, principal: Principal, user_id: int) -> User:
+def managed_user(session: Session, principal: Principal, user_id: int) -> User:
     """A user `principal` may change: reachable (else 404) and not a peer (else 403)."""
     user = _reachable_user(session, principal, user_id)
     if _is_peer(principal, user):
@@ -108,15 +107,15 @@ def _check_grant(principal: Principal, role: Role, organization_id: int | None) 
     if principal.is_admin:
         return
     if role.is_staff:
-        raise Forbidden("A customer administrator can give only the customer roles.")
+        raise Forbidden(N_("A customer administrator can give only the customer roles."))
     if organization_id is not None and organization_id != principal.organization_id:
-        raise NotFound(f"Organization {organization_id} not found.")
+        raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
 
 
 def _check_organization_exists(session: Session, organization_id: int | None) -> None:
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise InvalidInput(
-            f"Organization {organization_id} does not exist.", field="organizationId"
+            N_("Organization %(id)s does not exist.", id=organization_id), field="organizationId"
         )
 
 
@@ -181,7 +180,9 @@ def create_user(
         if auth_repository.get_organization_user_by_email(
             session, organization_id=organization_id, email=email
         ):
-            raise Conflict(f"A user with email {email} already exists in your organization.")
+            raise Conflict(
+                N_("A user with email %(email)s already exists in your organization.", email=email)
+            )
     user = auth_service.create_user(
         session,
         email=data.email,
@@ -192,6 +193,8 @@ def create_user(
         actor=principal,
         email_confirmed=not by_customer_admin,
     )
+    # Before the invitation: it is written in the user's language.
+    user.locale = data.locale
     if user.password_hash is None or not user.email_confirmed:
         invitations.invite(session, user=user, settings=settings, actor=principal)
     return user
@@ -211,22 +214,25 @@ def _snapshot(user: User) -> dict[str, object]:
         "role": user.role,
         "organizationId": user.organization_id,
         "isActive": user.is_active,
+        "locale": user.locale,
     }
 
 
 def update_user(session: Session, *, principal: Principal, user_id: int, data: UserUpdate) -> User:
-    """Change a user's name, role, organisation or whether it is active (audited).
+    """Change a user's name, role, organisation, language or whether it is active (audited).
 
     A change of role, organisation or active flag ends what the user was given before it.
     """
-    user = _managed_user(session, principal, user_id)
+    user = managed_user(session, principal, user_id)
     wanted = data.model_dump(exclude_unset=True)
     if user.erased_at is not None and wanted:
         # Its person is gone: reactivated, the row would be an account of no one.
-        raise Conflict(f"User {user.id} was erased; it cannot be changed or reactivated.")
+        raise Conflict(
+            N_("User %(id)s was erased; it cannot be changed or reactivated.", id=user.id)
+        )
     for field in ("name", "role", "is_active"):
         if field in wanted and wanted[field] is None:
-            raise InvalidInput(f"{field} cannot be null.", field=_camel(field))
+            raise InvalidInput(N_("%(field)s cannot be null.", field=field), field=_camel(field))
     role: Role = wanted.get("role", user.role)
     organization_id: int | None = wanted.get("organization_id", user.organization_id)
     if user.id == principal.user_id and (
@@ -235,8 +241,10 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
         or wanted.get("is_active") is False
     ):
         raise Conflict(
-            "You cannot change your own role or organization, or deactivate yourself; "
-            "ask another administrator."
+            N_(
+                "You cannot change your own role or organization, or deactivate yourself; "
+                "ask another administrator."
+            )
         )
     _check_grant(principal, role, organization_id)
     check_role_and_organization(role, organization_id)
@@ -247,6 +255,7 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     user.role = role
     user.organization_id = organization_id
     user.is_active = wanted.get("is_active", user.is_active)
+    user.locale = wanted.get("locale", user.locale)
     if user.is_active:
         # Reactivated by an administrator: no longer deleted by its directory.
         user.deleted_at = None
@@ -266,6 +275,18 @@ def update_user(session: Session, *, principal: Principal, user_id: int, data: U
     return user
 
 
+def set_own_locale(session: Session, *, principal: Principal, locale: str | None) -> None:
+    """The signed-in user's own choice of language (the switcher): anyone may make it.
+
+    Not audited: the audit trail records what staff and administrators change.
+    """
+    user = auth_repository.get_user(session, principal.user_id)
+    if user is None:
+        raise NotFound(N_("User %(id)s not found.", id=principal.user_id))
+    user.locale = locale
+    session.flush()
+
+
 def _camel(field: str) -> str:
     head, *rest = field.split("_")
     return head + "".join(part.title() for part in rest)
@@ -283,9 +304,9 @@ def issue_token(
     expires_in_days: int | None,
 ) -> tuple[ApiToken, str]:
     """A new token for the user: (its row, the plain token, shown once)."""
-    user = _managed_user(session, principal, user_id)
+    user = managed_user(session, principal, user_id)
     if not user.is_active:
-        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
+        raise Conflict(N_("User %(id)s is deactivated; reactivate it first.", id=user.id))
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     return auth_service.issue_api_token(
         session, user=user, label=label, expires_at=expires_at, actor=principal
@@ -293,7 +314,7 @@ def issue_token(
 
 
 def list_tokens(session: Session, *, principal: Principal, user_id: int) -> list[ApiToken]:
-    user = _managed_user(session, principal, user_id)
+    user = managed_user(session, principal, user_id)
     return auth_repository.list_tokens(session, user.id)
 
 
@@ -309,92 +330,6 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Ap
             or (principal.manages_users and can_manage(principal, owner))
         )
     ):
-        raise NotFound(f"Token {token_id} not found.")
+        raise NotFound(N_("Token %(id)s not found.", id=token_id))
     auth_service.revoke_api_token(session, token=token, actor=principal)
     return token
-
-
-# --- password links --------------------------------------------------------------
-
-
-def issue_password_link(
-    session: Session, *, principal: Principal, user_id: int, settings: Settings
-) -> tuple[str, datetime]:
-    """A one-time link for the user to set a password: (url, expiry), shown once.
-
-    It serves both as the invitation of a new user and as a password reset; a
-    new link replaces any unused earlier one, and the current password keeps
-    working until the link is used.
-    """
-    user = _managed_user(session, principal, user_id)
-    if not user.is_active:
-        raise Conflict(f"User {user.id} is deactivated; reactivate it first.")
-    if not user.email_confirmed:
-        # A link handed to an administrator proves nothing about the address.
-        raise Conflict(
-            f"User {user.id} has not accepted its invitation yet; send a new invitation "
-            f"(POST /api/v1/users/{user.id}/invitation)."
-        )
-    expires_at = utcnow() + timedelta(hours=settings.password_link_hours)
-    token = invitations.new_password_link(session, user_id=user.id, expires_at=expires_at)
-    record(
-        session,
-        actor=principal,
-        action="user.password_link",
-        target_type="user",
-        target_id=user.id,
-        detail={"expiresAt": expires_at},
-    )
-    return invitations.link_url(settings, token), expires_at
-
-
-def _usable_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User] | None:
-    if not token or len(token) > 100 or "\x00" in token:
-        return None
-    link = repository.get_password_reset(session, hash_token(token))
-    if link is None or link.used_at is not None or link.expires_at <= now:
-        return None
-    user = auth_repository.get_user(session, link.user_id)
-    if user is None or not user.is_active or link.credentials_epoch != user.credentials_epoch:
-        return None
-    return link, user
-
-
-INVALID_LINK = "This link is not valid: it was used already, replaced, or has expired."
-
-
-def user_for_password_link(session: Session, *, token: str) -> User:
-    """The user a valid, unused link is for (404 otherwise)."""
-    found = _usable_link(session, token, utcnow())
-    if found is None:
-        raise NotFound(INVALID_LINK)
-    return found[1]
-
-
-def set_password_with_link(session: Session, *, token: str, password: str) -> User:
-    """Use a one-time link: set the password, end the user's sessions, spend every link."""
-    now = utcnow()
-    found = _usable_link(session, token, now)
-    if found is None:
-        raise NotFound(INVALID_LINK)
-    link, user = found
-    check_password(password)
-    if link.confirms_address and not user.email_confirmed:
-        if auth_repository.get_user_by_email(session, user.email) is not None:
-            raise NotFound(INVALID_LINK)  # someone confirmed the address first
-        user.email_confirmed = True
-    user.password_hash = hash_password(password)
-    link.used_at = now
-    # Like any password change: every session, token and link from before it ends.
-    end_credentials(session, user=user, now=now)
-    throttle.clear(session, email=user.email)
-    session.flush()
-    record(
-        session,
-        actor=Principal.of(user),
-        action="user.password_set",
-        target_type="user",
-        target_id=user.id,
-        detail={"via": "one-time link"},
-    )
-    return user

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opsportal.auth.sessions import session_principal, session_version
@@ -25,6 +26,8 @@ from opsportal.deps import SessionDep, identity_session
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
+from opsportal.web.i18n import N_
+from opsportal.web.locales import speak_for
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
@@ -109,15 +112,16 @@ async def checked_form(request: Request) -> FormData:
         or not isinstance(given, str)
         or not hmac.compare_digest(expected, given)
     ):
-        raise Forbidden("This form has expired or did not come from opsportal. Reload the page.")
+        raise Forbidden(
+            N_("This form has expired or did not come from opsportal. Reload the page.")
+        )
     return form
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
-    """Who is signed in (with the navigation's counts), or None: for public pages."""
+def _page_principal_now(request: Request, session: Session) -> Principal | None:
     with identity_session(request, session) as db:
         principal = signed_in_principal(request, db)
         if principal is not None:
@@ -127,8 +131,22 @@ def maybe_page_principal(request: Request, session: SessionDep) -> Principal | N
     return principal
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal:
-    principal = maybe_page_principal(request, session)
+async def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Who is signed in (with the navigation's counts), or None: for public pages.
+
+    Their own language, from the principal loaded here anyway, becomes the
+    request's. Async so that it is set in the request's own context, which the
+    handler (in a worker thread or not) runs in; the queries run in a worker
+    thread, as a synchronous dependency's would.
+    """
+    principal = await run_in_threadpool(_page_principal_now, request, session)
+    if principal is not None:
+        speak_for(principal.locale)
+    return principal
+
+
+async def page_principal(request: Request, session: SessionDep) -> Principal:
+    principal = await maybe_page_principal(request, session)
     if principal is None:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_path)
@@ -140,21 +158,27 @@ PageUser = Annotated[Principal, Depends(page_principal)]
 MaybePageUser = Annotated[Principal | None, Depends(maybe_page_principal)]
 
 
-def _page_roles(*roles: Role, who: str) -> object:
+def _page_roles(*roles: Role, refusal: str) -> object:
     async def _check(user: PageUser) -> Principal:
         if user.role not in roles:
-            raise Forbidden(f"This page is for {who}.")
+            raise Forbidden(refusal)
         return user
 
     return Depends(_check)
 
 
 # The pages' guards, one per audience: a page names who it is for, never checks roles itself.
-PageStaff = Annotated[Principal, _page_roles(Role.ADMIN, Role.INTERNAL, who="operations staff")]
-PageAdmin = Annotated[Principal, _page_roles(Role.ADMIN, who="administrators")]
+PageStaff = Annotated[
+    Principal,
+    _page_roles(Role.ADMIN, Role.INTERNAL, refusal=N_("This page is for operations staff.")),
+]
+PageAdmin = Annotated[
+    Principal, _page_roles(Role.ADMIN, refusal=N_("This page is for administrators."))
+]
 # Admins for everyone; a customer_admin for its own organisation's users.
 PageUserManager = Annotated[
-    Principal, _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, who="administrators")
+    Principal,
+    _page_roles(Role.ADMIN, Role.CUSTOMER_ADMIN, refusal=N_("This page is for administrators.")),
 ]
 # Staff for every organisation; a customer_admin for its own (compliance, assignments).
 PageTrainingOverseer = Annotated[
@@ -163,7 +187,7 @@ PageTrainingOverseer = Annotated[
         Role.ADMIN,
         Role.INTERNAL,
         Role.CUSTOMER_ADMIN,
-        who="operations staff and customer administrators",
+        refusal=N_("This page is for operations staff and customer administrators."),
     ),
 ]
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from opsportal.auth.sso import configuration, service
 from opsportal.auth.sso.endpoints import sealing_secret
@@ -17,6 +18,8 @@ from opsportal.models import SsoProtocol
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.tenants import service as tenants
+from opsportal.web.form_errors import first_problem
+from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageUserManager
 from opsportal.web.templating import render
 
@@ -78,7 +81,7 @@ def _settings_page(
         view=view,
         domains=domains,
         form=form,
-        error=error,
+        error=_(error) if error else None,
         message=message,
         redirect_uri=service.organization_redirect_uri(settings.public_base_url, organization_id),
         sp=sp,
@@ -131,7 +134,7 @@ def save_sso_settings(
     }
     if _form_text(form, "action") == "delete":
         configuration.delete_sso(session, principal=user, organization_id=organization_id)
-        request.session["sso_flash"] = "Single sign-on removed: people sign in with a password."
+        request.session["sso_flash"] = _("Single sign-on removed: people sign in with a password.")
         return RedirectResponse(f"/admin/organizations/{organization_id}/sso", status_code=303)
     body: dict[str, Any] = {"protocol": values["protocol"], "jitProvisioning": values["jit"]}
     if values["protocol"] == SsoProtocol.OIDC.value:
@@ -181,14 +184,11 @@ def save_sso_settings(
             error=exc.detail,
             status_code=exc.status_code,
         )
-    request.session["sso_flash"] = "Single sign-on saved."
+    request.session["sso_flash"] = _("Single sign-on saved.")
     return RedirectResponse(f"/admin/organizations/{organization_id}/sso", status_code=303)
 
 
 def _first_problem(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
-    return str(exc)
+    if isinstance(exc, ValidationError):
+        return first_problem(exc)
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)

@@ -15,6 +15,7 @@ from opsportal.auth.sso.schemas import (
 from opsportal.auth.sso.service import login_path, organization_redirect_uri, seal_secret
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opsportal.messages import N_
 from opsportal.models import Organization, OrganizationSso, SsoProtocol
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -26,10 +27,10 @@ def _organization_for_manager(
     """Admins for every organisation; a customer_admin for its own (others: 404, never 'exists')."""
     principal.require_organization(organization_id)
     if not (principal.is_admin or principal.is_customer_admin):
-        raise Forbidden("Single sign-on is configured by admins and the organisation's admins.")
+        raise Forbidden(N_("Single sign-on is configured by admins and the organisation's admins."))
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound(f"Organization {organization_id} not found.")
+        raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
     return organization
 
 
@@ -71,7 +72,9 @@ def get_sso(session: Session, *, principal: Principal, organization_id: int) -> 
     _organization_for_manager(session, principal=principal, organization_id=organization_id)
     sso = repository.get_sso(session, organization_id)
     if sso is None:
-        raise NotFound(f"Organization {organization_id} has no single sign-on configured.")
+        raise NotFound(
+            N_("Organization %(id)s has no single sign-on configured.", id=organization_id)
+        )
     return sso
 
 
@@ -97,7 +100,7 @@ def set_domains(
     if before == domains:
         return before
     if not principal.is_admin:
-        raise Forbidden("An organisation's email domains are set by admins only.")
+        raise Forbidden(N_("An organisation's email domains are set by admins only."))
     taken = {
         domain: owner
         for domain, owner in repository.owners_of(session, domains).items()
@@ -105,7 +108,13 @@ def set_domains(
     }
     if taken:
         domain, owner = sorted(taken.items())[0]
-        raise Conflict(f"The domain {domain} already belongs to organization {owner}.")
+        raise Conflict(
+            N_(
+                "The domain %(domain)s already belongs to organization %(owner)s.",
+                domain=domain,
+                owner=owner,
+            )
+        )
     repository.replace_domains(session, organization_id, domains)
     flush_or_conflict(session, "One of these domains was just given to another organization.")
     record(
@@ -136,13 +145,13 @@ def put_sso(
     """
     _organization_for_manager(session, principal=principal, organization_id=organization_id)
     if data.oidc is not None and data.oidc.issuer.startswith("http://") and not allow_http_issuer:
-        raise InvalidInput("The issuer must be an https URL.", field="oidc.issuer")
+        raise InvalidInput(N_("The issuer must be an https URL."), field="oidc.issuer")
     if (
         data.domains is not None
         and not principal.is_admin
         and data.domains != repository.domains_of(session, organization_id)
     ):
-        raise Forbidden("An organisation's email domains are set by admins only.")
+        raise Forbidden(N_("An organisation's email domains are set by admins only."))
     sso = repository.get_sso(session, organization_id)
     created = sso is None
     if sso is None:
@@ -159,7 +168,7 @@ def put_sso(
             or sso.oidc_issuer != data.oidc.issuer
         ):
             raise InvalidInput(
-                "oidc.clientSecret is required for a new client.", field="oidc.clientSecret"
+                N_("oidc.clientSecret is required for a new client."), field="oidc.clientSecret"
             )
         sso.oidc_issuer = data.oidc.issuer
         sso.oidc_client_id = data.oidc.client_id

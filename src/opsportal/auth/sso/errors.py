@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from opsportal.errors import DomainError
+from opsportal.messages import N_
 
 
 class SignInFailed(DomainError):
     """400: the provider's answer is not one to trust (signature, audience, times, nonce, state)."""
 
     status_code = 400
-    title = "Sign-in failed"
+    title = N_("Sign-in failed")
     slug = "sign-in-failed"
 
 
@@ -17,7 +18,7 @@ class SignInRefused(DomainError):
     """403: a valid answer, for someone this provider does not vouch for, or who may not sign in."""
 
     status_code = 403
-    title = "Sign-in refused"
+    title = N_("Sign-in refused")
     slug = "sign-in-refused"
 
 
@@ -25,5 +26,5 @@ class IdentityProviderUnavailable(DomainError):
     """502: the identity provider could not be reached, or answered nonsense; nothing changed."""
 
     status_code = 502
-    title = "Identity provider unavailable"
+    title = N_("Identity provider unavailable")
     slug = "identity-provider-unavailable"

@@ -27,6 +27,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from opsportal.auth.sso.errors import IdentityProviderUnavailable, SignInFailed
+from opsportal.messages import N_
 
 SCOPE = "openid email profile"
 # Asymmetric signatures only: the provider's public keys are what we trust.
@@ -85,18 +86,26 @@ def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
         response = httpx.get(url, timeout=timeout, headers={"Accept": "application/json"})
     except httpx.HTTPError as exc:
         raise IdentityProviderUnavailable(
-            f"The identity provider could not be reached ({type(exc).__name__})."
+            N_("The identity provider could not be reached (%(why)s).", why=type(exc).__name__)
         ) from exc
     if response.status_code != 200 or len(response.content) > MAX_DOCUMENT_BYTES:
         raise IdentityProviderUnavailable(
-            f"The identity provider answered {response.status_code} for {url}."
+            N_(
+                "The identity provider answered %(status)s for %(url)s.",
+                status=response.status_code,
+                url=url,
+            )
         )
     try:
         document = response.json()
     except ValueError as exc:
-        raise IdentityProviderUnavailable(f"The identity provider sent no JSON at {url}.") from exc
+        raise IdentityProviderUnavailable(
+            N_("The identity provider sent no JSON at %(url)s.", url=url)
+        ) from exc
     if not isinstance(document, dict):
-        raise IdentityProviderUnavailable(f"The identity provider sent no JSON object at {url}.")
+        raise IdentityProviderUnavailable(
+            N_("The identity provider sent no JSON object at %(url)s.", url=url)
+        )
     return document
 
 
@@ -104,13 +113,19 @@ def _discover(issuer: str, *, timeout: float) -> Discovery:
     document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=timeout)
     if document.get("issuer") != issuer:
         raise IdentityProviderUnavailable(
-            f"The discovery document names issuer {document.get('issuer')!r}, not {issuer!r}."
+            N_(
+                "The discovery document names issuer %(named)r, not %(issuer)r.",
+                named=document.get("issuer"),
+                issuer=issuer,
+            )
         )
     endpoints = {}
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         value = document.get(name)
         if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-            raise IdentityProviderUnavailable(f"The discovery document has no {name}.")
+            raise IdentityProviderUnavailable(
+                N_("The discovery document has no %(name)s.", name=name)
+            )
         endpoints[name] = value
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     method = (
@@ -140,7 +155,7 @@ def _key_set(issuer: str, jwks_uri: str, *, timeout: float, refresh: bool) -> Ke
                 cache.keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError, KeyError) as exc:
                 raise IdentityProviderUnavailable(
-                    "The identity provider's key set could not be read."
+                    N_("The identity provider's key set could not be read.")
                 ) from exc
         return cache.keys
 
@@ -206,7 +221,10 @@ def _token_request(
         )
     except httpx.HTTPError as exc:
         raise IdentityProviderUnavailable(
-            f"The identity provider's token endpoint could not be reached ({type(exc).__name__})."
+            N_(
+                "The identity provider's token endpoint could not be reached (%(why)s).",
+                why=type(exc).__name__,
+            )
         ) from exc
     try:
         answer = response.json()
@@ -214,11 +232,17 @@ def _token_request(
         answer = None
     if not isinstance(answer, dict):
         raise IdentityProviderUnavailable(
-            f"The identity provider's token endpoint answered {response.status_code} without JSON."
+            N_(
+                "The identity provider's token endpoint answered %(status)s without JSON.",
+                status=response.status_code,
+            )
         )
     if response.status_code != 200 or "error" in answer:
         raise SignInFailed(
-            f"The identity provider refused the sign-in code ({str(answer.get('error'))[:100]})."
+            N_(
+                "The identity provider refused the sign-in code (%(error)s).",
+                error=str(answer.get("error"))[:100],
+            )
         )
     return answer
 
@@ -240,7 +264,7 @@ def finish(
     token = _token_request(client, found, code=code, code_verifier=code_verifier, timeout=timeout)
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
-        raise SignInFailed("The identity provider sent no ID token.")
+        raise SignInFailed(N_("The identity provider sent no ID token."))
     claims = verify_id_token(client, found, id_token=id_token, nonce=nonce, timeout=timeout)
     return identity_of(claims)
 
@@ -259,7 +283,7 @@ def verify_id_token(
             token = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
     except (JoseError, ValueError, TypeError) as exc:
         raise SignInFailed(
-            "The ID token's signature does not verify against the identity provider's keys."
+            N_("The ID token's signature does not verify against the identity provider's keys.")
         ) from exc
     claims = dict(token.claims)
     registry = jwt.JWTClaimsRegistry(
@@ -273,14 +297,14 @@ def verify_id_token(
     try:
         registry.validate(claims)
     except JoseError as exc:
-        raise SignInFailed(f"The ID token was refused: {exc.description}.") from exc
+        raise SignInFailed(N_("The ID token was refused: %(why)s.", why=exc.description)) from exc
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if len(audiences) > 1 and claims.get("azp") != client.client_id:
-        raise SignInFailed("The ID token was issued to another client (azp).")
+        raise SignInFailed(N_("The ID token was issued to another client (azp)."))
     if not isinstance(claims.get("nonce"), str) or not secrets.compare_digest(
         claims["nonce"], nonce
     ):
-        raise SignInFailed("The ID token's nonce does not match this sign-in.")
+        raise SignInFailed(N_("The ID token's nonce does not match this sign-in."))
     return claims
 
 
@@ -291,9 +315,11 @@ def identity_of(claims: dict[str, Any]) -> Identity:
     # Some providers send the flag as a string.
     verified = verified or claims.get("email_verified") == "true"
     if not isinstance(email, str) or "@" not in email:
-        raise SignInFailed("The identity provider sent no email address (scope `email`).")
+        raise SignInFailed(N_("The identity provider sent no email address (scope `email`)."))
     if not verified:
-        raise SignInFailed(f"The identity provider has not verified the email {email}.")
+        raise SignInFailed(
+            N_("The identity provider has not verified the email %(email)s.", email=email)
+        )
     name = claims.get("name")
     if not isinstance(name, str) or not name.strip():
         given = claims.get("given_name") if isinstance(claims.get("given_name"), str) else ""

@@ -29,6 +29,7 @@ from opsportal.config import Settings
 from opsportal.db import SessionFactory, read_only, session_scope
 from opsportal.deps import ResourceId, SessionFactoryDep, SettingsDep
 from opsportal.errors import NotFound
+from opsportal.messages import N_
 from opsportal.principal import Principal
 from opsportal.schemas import QueryText
 from opsportal.web.session import safe_next, sign_in
@@ -70,7 +71,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 def _staff_client(settings: Settings) -> oidc.Client:
     if not settings.staff_oidc_configured:
-        raise NotFound("Staff single sign-on is not configured (OPSPORTAL_OIDC_ISSUER).")
+        raise NotFound(N_("Staff single sign-on is not configured (OPSPORTAL_OIDC_ISSUER)."))
     assert settings.oidc_issuer is not None and settings.oidc_client_id is not None
     return oidc.Client(
         issuer=settings.oidc_issuer,
@@ -121,17 +122,23 @@ def _finish_oidc(
         or flow.get("org") != organization_id
     ):
         raise SignInFailed(
-            "This sign-in answer does not belong to a sign-in started in this browser "
-            "(state), or was used already. Start signing in again."
+            N_(
+                "This sign-in answer does not belong to a sign-in started in this browser "
+                "(state), or was used already. Start signing in again."
+            )
+        )
+    if error and error_description:
+        raise SignInFailed(
+            N_(
+                "The identity provider did not sign you in: %(error)s (%(description)s).",
+                error=error,
+                description=error_description[:300],
+            )
         )
     if error:
-        raise SignInFailed(
-            f"The identity provider did not sign you in: {error}"
-            + (f" ({error_description[:300]})" if error_description else "")
-            + "."
-        )
+        raise SignInFailed(N_("The identity provider did not sign you in: %(error)s.", error=error))
     if not code:
-        raise SignInFailed("The identity provider's answer has no code.")
+        raise SignInFailed(N_("The identity provider's answer has no code."))
     identity = oidc.finish(
         client,
         code=code,

@@ -36,6 +36,7 @@ from saml2.response import AuthnResponse
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 
 from opsportal.auth.sso.errors import SignInFailed
+from opsportal.messages import N_, Message
 
 logger = logging.getLogger(__name__)
 
@@ -157,29 +158,36 @@ class ServiceProvider:
 def idp_entity_id(metadata_xml: str) -> str:
     """The one IdP the metadata describes, with a signing certificate and a sign-on service."""
     if len(metadata_xml) > MAX_METADATA_CHARS:
-        raise InvalidMetadata(f"The metadata is over {MAX_METADATA_CHARS} characters.")
+        raise InvalidMetadata(
+            N_("The metadata is over %(max)s characters.", max=MAX_METADATA_CHARS)
+        )
     store = InMemoryMetaData(attrc=None, metadata=metadata_xml)
     try:
         store.parse(metadata_xml)
     except Exception as exc:  # pysaml2 raises bare Exceptions and XML errors alike
         raise InvalidMetadata(
-            f"The metadata XML could not be read ({type(exc).__name__})."
+            N_("The metadata XML could not be read (%(why)s).", why=type(exc).__name__)
         ) from exc
     idps = [entity_id for entity_id, entity in store.items() if "idpsso_descriptor" in entity]
     if len(idps) != 1:
         raise InvalidMetadata(
-            f"The metadata must describe exactly one identity provider; it describes {len(idps)}."
+            N_(
+                "The metadata must describe exactly one identity provider; it describes %(n)s.",
+                n=len(idps),
+            )
         )
     entity_id = idps[0]
     if not store.certs(entity_id, "idpsso", "signing"):
-        raise InvalidMetadata("The identity provider's metadata has no signing certificate.")
+        raise InvalidMetadata(N_("The identity provider's metadata has no signing certificate."))
     services = store.service(
         entity_id, "idpsso_descriptor", "single_sign_on_service", BINDING_HTTP_REDIRECT
     )
     if not services:
         raise InvalidMetadata(
-            "The identity provider's metadata has no SingleSignOnService with the "
-            "HTTP-Redirect binding."
+            N_(
+                "The identity provider's metadata has no SingleSignOnService with the "
+                "HTTP-Redirect binding."
+            )
         )
     return str(entity_id)
 
@@ -221,11 +229,11 @@ class Assertion:
 
 def _decoded(saml_response: str) -> str:
     if not saml_response or len(saml_response) > MAX_RESPONSE_CHARS:
-        raise SignInFailed("The sign-in answer is missing or too large.")
+        raise SignInFailed(N_("The sign-in answer is missing or too large."))
     try:
         return base64.b64decode(saml_response, validate=False).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise SignInFailed("The sign-in answer is not a base64-encoded SAML response.") from exc
+        raise SignInFailed(N_("The sign-in answer is not a base64-encoded SAML response.")) from exc
 
 
 def verify(
@@ -245,11 +253,15 @@ def verify(
         )
     except Exception as exc:  # pysaml2 raises many types, bare Exception among them
         logger.info("SAML response refused for organization %s: %s", sp.organization_id, exc)
-        raise SignInFailed(f"The SAML response was refused: {_reason(exc)}") from exc
+        raise SignInFailed(
+            N_("The SAML response was refused: %(reason)s", reason=Message.of(_reason(exc)))
+        ) from exc
     if not isinstance(response, AuthnResponse) or response.assertion is None:
         raise SignInFailed(
-            "The SAML response was refused: it is not an answer to this sign-in "
-            "(destination, or request)."
+            N_(
+                "The SAML response was refused: it is not an answer to this sign-in "
+                "(destination, or request)."
+            )
         )
     _check_destination(response, sp)
     _check_issuer(response, idp_entity_id)
@@ -266,19 +278,19 @@ def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     name = type(exc).__name__
     if "ResponseLifetimeExceed" in name or "ToEarly" in name or "too old" in text.lower():
-        return "the assertion has expired or is not valid yet."
+        return N_("the assertion has expired or is not valid yet.")
     if "Signature" in name or "signature" in text.lower():
-        return "its signature is missing or does not verify against the IdP's certificate."
+        return N_("its signature is missing or does not verify against the IdP's certificate.")
     if "Unsolicited" in name or "don't recall" in text:
-        return "it answers no sign-in that started here."
+        return N_("it answers no sign-in that started here.")
     if "Audience" in text:
-        return "it is meant for another service provider (audience)."
+        return N_("it is meant for another service provider (audience).")
     return text[:300]
 
 
 def _check_destination(response: AuthnResponse, sp: ServiceProvider) -> None:
     if response.response.destination != sp.acs_url:
-        raise SignInFailed("The SAML response is addressed to another service (Destination).")
+        raise SignInFailed(N_("The SAML response is addressed to another service (Destination)."))
 
 
 def _check_issuer(response: AuthnResponse, idp_entity_id: str) -> None:
@@ -288,7 +300,7 @@ def _check_issuer(response: AuthnResponse, idp_entity_id: str) -> None:
         if issuer is not None and issuer.text
     }
     if issuers != {idp_entity_id}:
-        raise SignInFailed("The SAML response comes from another identity provider (Issuer).")
+        raise SignInFailed(N_("The SAML response comes from another identity provider (Issuer)."))
 
 
 def _check_signature_algorithms(xml: str) -> None:
@@ -298,17 +310,20 @@ def _check_signature_algorithms(xml: str) -> None:
     try:
         root = ElementTree.fromstring(xml)
     except Exception as exc:
-        raise SignInFailed("The SAML response is not well-formed XML.") from exc
+        raise SignInFailed(N_("The SAML response is not well-formed XML.")) from exc
     ds = "{http://www.w3.org/2000/09/xmldsig#}"
     methods = [e.get("Algorithm") for e in root.iter(f"{ds}SignatureMethod")]
     digests = [e.get("Algorithm") for e in root.iter(f"{ds}DigestMethod")]
     if not methods or any(m not in _STRONG_SIGNATURES for m in methods):
         raise SignInFailed(
-            "The SAML response is not signed with SHA-256 or stronger "
-            f"(signature methods: {', '.join(str(m) for m in methods) or 'none'})."
+            N_(
+                "The SAML response is not signed with SHA-256 or stronger "
+                "(signature methods: %(methods)s).",
+                methods=", ".join(str(m) for m in methods) or "none",
+            )
         )
     if any(d not in _STRONG_DIGESTS for d in digests):
-        raise SignInFailed("The SAML response's signature digests are weaker than SHA-256.")
+        raise SignInFailed(N_("The SAML response's signature digests are weaker than SHA-256."))
 
 
 def _check_audience(assertion: Any, sp: ServiceProvider) -> None:
@@ -320,7 +335,7 @@ def _check_audience(assertion: Any, sp: ServiceProvider) -> None:
         if audience.text
     ]
     if sp.entity_id not in audiences:
-        raise SignInFailed("The assertion is meant for another service provider (Audience).")
+        raise SignInFailed(N_("The assertion is meant for another service provider (Audience)."))
 
 
 def _check_recipient(assertion: Any, sp: ServiceProvider) -> None:
@@ -331,7 +346,7 @@ def _check_recipient(assertion: Any, sp: ServiceProvider) -> None:
         if c.subject_confirmation_data is not None
     ]
     if not recipients or any(recipient != sp.acs_url for recipient in recipients):
-        raise SignInFailed("The assertion is meant for another recipient (Recipient).")
+        raise SignInFailed(N_("The assertion is meant for another recipient (Recipient)."))
 
 
 def _expiry(assertion: Any) -> datetime:
@@ -344,7 +359,7 @@ def _expiry(assertion: Any) -> datetime:
         if data is not None and data.not_on_or_after:
             times.append(data.not_on_or_after)
     if not times:
-        raise SignInFailed("The assertion states no NotOnOrAfter: it would never expire.")
+        raise SignInFailed(N_("The assertion states no NotOnOrAfter: it would never expire."))
     stamps = [calendar.timegm(time_util.str_to_time(t)) for t in times]
     return datetime.fromtimestamp(min(stamps), tz=UTC) + timedelta(
         seconds=ACCEPTED_TIME_DIFF_SECONDS
@@ -370,8 +385,10 @@ def _email_and_name(response: AuthnResponse) -> tuple[str, str | None]:
             email = name_id.text.strip()
     if email is None or "@" not in email:
         raise SignInFailed(
-            "The assertion carries no email address (NameID in emailAddress format, or an "
-            "`email` attribute)."
+            N_(
+                "The assertion carries no email address (NameID in emailAddress format, or an "
+                "`email` attribute)."
+            )
         )
     name = _first(attributes, NAME_ATTRIBUTES)
     if name is None:
@@ -390,6 +407,6 @@ def in_response_to(saml_response: str) -> str | None:
     except SignInFailed:
         raise
     except Exception as exc:
-        raise SignInFailed("The SAML response is not well-formed XML.") from exc
+        raise SignInFailed(N_("The SAML response is not well-formed XML.")) from exc
     value = root.get("InResponseTo")
     return value if value and len(value) <= 100 else None

@@ -24,6 +24,7 @@ from opsportal.auth.sso.errors import SignInFailed, SignInRefused
 from opsportal.config_values import email_domain
 from opsportal.errors import NotFound
 from opsportal.kit import sealing
+from opsportal.messages import N_
 from opsportal.models import OrganizationSso, Role, SsoProtocol
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -64,8 +65,10 @@ def unseal_secret(secret_key: str, organization_id: int, sealed: str) -> str:
         ).decode("utf-8")
     except sealing.SealUnreadable:
         raise SignInFailed(
-            "The organisation's OIDC client secret cannot be opened with this server's secret "
-            "key (it changed); an admin must enter the client secret again."
+            N_(
+                "The organisation's OIDC client secret cannot be opened with this server's "
+                "secret key (it changed); an admin must enter the client secret again."
+            )
         ) from None
 
 
@@ -97,13 +100,18 @@ def organization_sso(session: Session, organization_id: int) -> OrganizationSso:
     """The organisation's IdP, for a sign-in to start or finish (404 if it has none)."""
     sso = repository.get_sso(session, organization_id)
     if sso is None:
-        raise NotFound(f"Organization {organization_id} has no single sign-on.")
+        raise NotFound(N_("Organization %(id)s has no single sign-on.", id=organization_id))
     return sso
 
 
 def oidc_client(sso: OrganizationSso, *, base_url: str, secret_key: str) -> oidc.Client:
     if sso.protocol is not SsoProtocol.OIDC or not sso.oidc_issuer or not sso.oidc_client_id:
-        raise NotFound(f"Organization {sso.organization_id} does not sign in with OpenID Connect.")
+        raise NotFound(
+            N_(
+                "Organization %(id)s does not sign in with OpenID Connect.",
+                id=sso.organization_id,
+            )
+        )
     secret = (
         unseal_secret(secret_key, sso.organization_id, sso.oidc_client_secret_sealed)
         if sso.oidc_client_secret_sealed
@@ -140,8 +148,11 @@ def sign_in_organization_user(
     domain = email_domain(vouched.email)
     if domain is None or domain not in repository.domains_of(session, organization_id):
         raise SignInRefused(
-            f"This organisation's identity provider vouched for {vouched.email}, which is not "
-            "of the organisation's email domains; it may sign in only its own people."
+            N_(
+                "This organisation's identity provider vouched for %(email)s, which is not "
+                "of the organisation's email domains; it may sign in only its own people.",
+                email=vouched.email,
+            )
         )
     user = auth_repository.get_user_by_email(session, vouched.email)
     if user is None:
@@ -155,8 +166,11 @@ def sign_in_organization_user(
     if user is None:
         if not sso.jit_provisioning:
             raise SignInRefused(
-                f"There is no opsportal account for {vouched.email}; ask your organisation's "
-                "admin to add you."
+                N_(
+                    "There is no opsportal account for %(email)s; ask your organisation's "
+                    "admin to add you.",
+                    email=vouched.email,
+                )
             )
         user = create_user(
             session,
@@ -175,11 +189,14 @@ def sign_in_organization_user(
         )
     elif user.organization_id != organization_id or not user.role.is_customer:
         raise SignInRefused(
-            f"{vouched.email} belongs to another organisation; this identity provider may sign "
-            "in only its own organisation's people."
+            N_(
+                "%(email)s belongs to another organisation; this identity provider may sign "
+                "in only its own organisation's people.",
+                email=vouched.email,
+            )
         )
     if not user.is_active:
-        raise SignInRefused(f"The account of {vouched.email} is deactivated.")
+        raise SignInRefused(N_("The account of %(email)s is deactivated.", email=vouched.email))
     return Principal.of(user)
 
 
@@ -192,7 +209,10 @@ def sign_in_staff(
         domain = email_domain(vouched.email)
         if domain is None or domain not in staff_domains:
             raise SignInRefused(
-                f"{vouched.email} is not of a staff domain; there is no staff account for it."
+                N_(
+                    "%(email)s is not of a staff domain; there is no staff account for it.",
+                    email=vouched.email,
+                )
             )
         user = create_user(
             session, email=vouched.email, name=_name_for(vouched), role=Role.INTERNAL
@@ -207,10 +227,13 @@ def sign_in_staff(
         )
     elif not user.role.is_staff:
         raise SignInRefused(
-            f"{vouched.email} is a customer account; the staff sign-in is for staff only."
+            N_(
+                "%(email)s is a customer account; the staff sign-in is for staff only.",
+                email=vouched.email,
+            )
         )
     if not user.is_active:
-        raise SignInRefused(f"The account of {vouched.email} is deactivated.")
+        raise SignInRefused(N_("The account of %(email)s is deactivated.", email=vouched.email))
     return Principal.of(user)
 
 
@@ -230,7 +253,9 @@ def saml_settings(sso: OrganizationSso) -> tuple[str, str]:
         or not sso.saml_idp_metadata_xml
         or not sso.saml_idp_entity_id
     ):
-        raise NotFound(f"Organization {sso.organization_id} does not sign in with SAML.")
+        raise NotFound(
+            N_("Organization %(id)s does not sign in with SAML.", id=sso.organization_id)
+        )
     return sso.saml_idp_metadata_xml, sso.saml_idp_entity_id
 
 
@@ -268,8 +293,10 @@ def verify_saml_answer(
     request_id = saml.in_response_to(saml_response)
     if request_id is None:
         raise SignInFailed(
-            "This answer names no sign-in request; sign-ins start here (IdP-initiated "
-            "sign-in is not accepted)."
+            N_(
+                "This answer names no sign-in request; sign-ins start here (IdP-initiated "
+                "sign-in is not accepted)."
+            )
         )
     assertion = saml.verify(
         saml_service_provider(base_url, organization_id),
@@ -297,8 +324,10 @@ def accept_saml(
     )
     if next_path is None:
         raise SignInFailed(
-            "This answer is to no sign-in that is waiting for one here (it was used already, "
-            "or expired). Start signing in again."
+            N_(
+                "This answer is to no sign-in that is waiting for one here (it was used "
+                "already, or expired). Start signing in again."
+            )
         )
     if not repository.use_assertion(
         session,
@@ -306,7 +335,7 @@ def accept_saml(
         organization_id=organization_id,
         expires_at=assertion.expires_at,
     ):
-        raise SignInFailed("This assertion was used already; a replay is refused.")
+        raise SignInFailed(N_("This assertion was used already; a replay is refused."))
     principal = sign_in_organization_user(
         session,
         organization_id=organization_id,

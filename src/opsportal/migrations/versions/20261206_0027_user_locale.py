@@ -1,10 +1,11 @@
-"""users.locale: the language a person reads opsportal, its emails and certificates in
+"""users.locale: the language a person chose for the pages and their email
 
 Revision ID: 0027_user_locale
 Revises: 0026
 
-Nullable: a user who never chose a language is written to in the deployment's
-default (OPSPORTAL_DEFAULT_LOCALE).
+NULL (every user before this, and anyone who never chose) means: the browser's
+Accept-Language, else the deployment's OPSPORTAL_DEFAULT_LOCALE. A shipped
+locale code (`de`, `ar`, ...) otherwise; the API refuses any other.
 Create Date: 2026-12-06 00:00:00
 """
 
@@ -19,11 +20,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# Plain ALTER TABLE, not batch mode: on SQLite a batch copy of `users` would drop
-# its expression index ix_users_lower_email, which batch mode does not carry over.
 def upgrade() -> None:
     op.add_column("users", sa.Column("locale", sa.String(length=35), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column("users", "locale")
+    # Not a batch rebuild: on SQLite that would copy `users`, and the rows that refer
+    # to a user would be deleted (CASCADE) or refuse (RESTRICT). DROP COLUMN keeps them.
+    op.execute("ALTER TABLE users DROP COLUMN locale")

@@ -5,7 +5,7 @@ Written in the holder's language (`locale`); the reason stays as the admin typed
 
 from __future__ import annotations
 
-from opsportal.kit.i18n import _, format_day, using_locale
+from opsportal.i18n import _, format_day, using_locale
 from opsportal.models import Certificate
 from opsportal.notifications.service import UserNotice
 

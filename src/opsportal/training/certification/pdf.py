@@ -25,8 +25,7 @@ import qrcode
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
-from opsportal.kit.fonts import Face, cjk_region, other_scripts, script_faces
-from opsportal.kit.i18n import (
+from opsportal.i18n import (
     DEFAULT_LOCALE,
     _,
     format_day,
@@ -34,6 +33,7 @@ from opsportal.kit.i18n import (
     text_direction,
     using_locale,
 )
+from opsportal.kit.fonts import Face, cjk_region, other_scripts, script_faces
 
 logger = logging.getLogger(__name__)
 

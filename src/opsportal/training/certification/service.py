@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.config import Settings
 from opsportal.errors import Conflict, NotFound
-from opsportal.kit.i18n import recipient_locale
+from opsportal.i18n import recipient_locale
 from opsportal.models import Certificate, Track, User
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
-from opsportal.kit.i18n import (
+from opsportal.i18n import (
     DEFAULT_LOCALE,
     _,
     format_day,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from opsportal import audit
 from opsportal.config import Settings
 from opsportal.errors import NotFound
-from opsportal.kit.i18n import recipient_locale
+from opsportal.i18n import recipient_locale
 from opsportal.models.base import utcnow
 from opsportal.notifications.service import notify_users
 from opsportal.principal import Principal

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from opsportal.kit.i18n import DEFAULT_LOCALE, _, language_tag, using_locale
+from opsportal.i18n import DEFAULT_LOCALE, _, language_tag, using_locale
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from opsportal.config import Settings
 from opsportal.db import SessionFactory, session_scope
 from opsportal.errors import NotFound, ServiceBusy
-from opsportal.kit.i18n import recipient_locale
+from opsportal.i18n import recipient_locale
 from opsportal.models import Certificate, CredentialStatusEntry, User
 from opsportal.models.base import utcnow
 from opsportal.training import repository as training_repository

@@ -20,6 +20,8 @@ from opsportal.models import Organization
 from opsportal.principal import Principal
 from opsportal.users.roster import service
 from opsportal.users.roster.service import Action, RosterPlan
+from opsportal.web.formatting import format_number
+from opsportal.web.i18n import N_, _, ngettext
 from opsportal.web.session import CheckedForm, PageUserManager
 from opsportal.web.templating import render
 
@@ -55,7 +57,7 @@ def _upload_page(
         "users/roster_upload.html",
         user=user,
         organization_id=organization_id,
-        error=error,
+        error=_(error) if error else None,
         status_code=status_code,
     )
 
@@ -69,7 +71,7 @@ def _plan(
     session: SessionDep, user: Principal, organization_id: int | None, data: bytes, invite: bool
 ) -> tuple[Organization, RosterPlan]:
     if organization_id is None:
-        raise InvalidInput("Give the organization's id.", field="organizationId")
+        raise InvalidInput(N_("Give the organization's id."), field="organizationId")
     organization = service.organization_for_import(
         session, principal=user, organization_id=organization_id
     )
@@ -118,7 +120,7 @@ def preview(
             request,
             user,
             organization_id=organization_id,
-            error="Choose a CSV file to upload.",
+            error=N_("Choose a CSV file to upload."),
             status_code=422,
         )
     data = upload.file.read()
@@ -150,7 +152,7 @@ def apply(
     text = form.get("csv_text")
     if not isinstance(text, str) or not text:
         return _upload_page(
-            request, user, organization_id=organization_id, error="Upload the file again."
+            request, user, organization_id=organization_id, error=N_("Upload the file again.")
         )
     try:
         organization, plan = _plan(
@@ -168,9 +170,16 @@ def apply(
             error=exc.detail,
             status_code=exc.status_code,
         )
-    request.session[FLASH_KEY] = (
-        f"Roster imported into {organization.name}: {summary.created} new "
-        f"({summary.invited} invited by email), {summary.updated} updated, "
-        f"{summary.unchanged} unchanged."
+    request.session[FLASH_KEY] = ngettext(
+        "Roster imported into %(organization)s: %(num)s new (%(invited)s invited by email), "
+        "%(updated)s updated, %(unchanged)s unchanged.",
+        "Roster imported into %(organization)s: %(num)s new (%(invited)s invited by email), "
+        "%(updated)s updated, %(unchanged)s unchanged.",
+        summary.created,
+        organization=organization.name,
+        num=format_number(summary.created),
+        invited=format_number(summary.invited),
+        updated=format_number(summary.updated),
+        unchanged=format_number(summary.unchanged),
     )
     return RedirectResponse("/admin/users", status_code=303)

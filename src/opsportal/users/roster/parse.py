@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from opsportal.kit.progress import ProgressCallback
+from opsportal.messages import N_, Message
 from opsportal.models import CUSTOMER_ROLES, Role
 from opsportal.users.emails import email_problem
 
@@ -56,9 +57,9 @@ class Roster:
 
 def _text_problem(value: str, *, max_length: int) -> str | None:
     if len(value) > max_length:
-        return f"must be at most {max_length} characters"
+        return N_("must be at most %(max)s characters", max=max_length)
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return "must not contain control characters or line breaks"
+        return N_("must not contain control characters or line breaks")
     return None
 
 
@@ -68,7 +69,7 @@ def decode(data: bytes) -> str | LineError:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return LineError(line, None, "the file is not UTF-8 text (save it as CSV UTF-8)")
+        return LineError(line, None, N_("the file is not UTF-8 text (save it as CSV UTF-8)"))
 
 
 def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = None) -> Roster:
@@ -78,10 +79,13 @@ def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = No
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        roster.errors.append(LineError(1, None, f"unreadable CSV header: {exc}"))
+        roster.errors.append(LineError(1, None, N_("unreadable CSV header: %(why)s", why=exc)))
         return roster
     if header is None:
-        message = "the file is empty; its first line names the columns: " + ",".join(COLUMNS)
+        message = N_(
+            "the file is empty; its first line names the columns: %(columns)s",
+            columns=",".join(COLUMNS),
+        )
         roster.errors.append(LineError(1, None, message))
         return roster
     position = _read_header(header, roster)
@@ -97,7 +101,7 @@ def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = No
         except StopIteration:
             break
         except csv.Error as exc:
-            roster.errors.append(LineError(start, None, f"unreadable CSV: {exc}"))
+            roster.errors.append(LineError(start, None, N_("unreadable CSV: %(why)s", why=exc)))
             break
         line, start = start, reader.line_num + 1
         read += 1
@@ -111,7 +115,15 @@ def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = No
         key = row.email.lower()
         if key in seen_emails:
             roster.errors.append(
-                LineError(line, "email", f"{row.email} is on line {seen_emails[key]} already")
+                LineError(
+                    line,
+                    "email",
+                    N_(
+                        "%(email)s is on line %(line)s already",
+                        email=row.email,
+                        line=seen_emails[key],
+                    ),
+                )
             )
         else:
             seen_emails[key] = line
@@ -121,8 +133,11 @@ def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = No
                     LineError(
                         line,
                         "externalId",
-                        f"{row.external_id} is on line {seen_external_ids[row.external_id]} "
-                        "already",
+                        N_(
+                            "%(id)s is on line %(line)s already",
+                            id=row.external_id,
+                            line=seen_external_ids[row.external_id],
+                        ),
                     )
                 )
             else:
@@ -133,7 +148,7 @@ def parse_roster(lines: Iterable[str], *, progress: ProgressCallback | None = No
     if roster.errors:
         roster.rows = []
     elif not roster.rows:
-        roster.errors.append(LineError(2, None, "the file has a header but no users"))
+        roster.errors.append(LineError(2, None, N_("the file has a header but no users")))
     return roster
 
 
@@ -145,15 +160,19 @@ def _read_header(header: list[str], roster: Roster) -> dict[str, int] | None:
         if name is None:
             shown = raw.strip()[:50] or "(empty)"
             roster.errors.append(
-                LineError(1, shown, f"unknown column; the columns are {','.join(COLUMNS)}")
+                LineError(
+                    1,
+                    shown,
+                    N_("unknown column; the columns are %(columns)s", columns=",".join(COLUMNS)),
+                )
             )
         elif name in position:
-            roster.errors.append(LineError(1, name, "this column appears twice"))
+            roster.errors.append(LineError(1, name, N_("this column appears twice")))
         else:
             position[name] = index
     for name in REQUIRED:
         if name not in position:
-            roster.errors.append(LineError(1, name, "this column is required"))
+            roster.errors.append(LineError(1, name, N_("this column is required")))
     return None if roster.errors else position
 
 
@@ -162,7 +181,13 @@ def _read_row(
 ) -> RosterRow | None:
     if len(record) != width:
         roster.errors.append(
-            LineError(line, None, f"{len(record)} cells where the header has {width}")
+            LineError(
+                line,
+                None,
+                N_(
+                    "%(cells)s cells where the header has %(width)s", cells=len(record), width=width
+                ),
+            )
         )
         return None
 
@@ -174,9 +199,17 @@ def _read_row(
     email = cell("email")
     problem = email_problem(email)
     if problem is not None:
-        problems.append(LineError(line, "email", f"not a valid email address: {problem}"))
+        problems.append(
+            LineError(
+                line,
+                "email",
+                N_("not a valid email address: %(problem)s", problem=Message.of(problem)),
+            )
+        )
     name = cell("name")
-    problem = "must not be empty" if not name else _text_problem(name, max_length=MAX_NAME_LENGTH)
+    problem = (
+        N_("must not be empty") if not name else _text_problem(name, max_length=MAX_NAME_LENGTH)
+    )
     if problem is not None:
         problems.append(LineError(line, "name", problem))
     raw_role = cell("role")
@@ -185,7 +218,11 @@ def _read_row(
         role = next((r for r in CUSTOMER_ROLES if r.value == raw_role.lower()), None)
         if role is None:
             problems.append(
-                LineError(line, "role", f"{raw_role[:50]!r} is not customer or customer_admin")
+                LineError(
+                    line,
+                    "role",
+                    N_("%(role)r is not customer or customer_admin", role=raw_role[:50]),
+                )
             )
     external_id = cell("externalId") or None
     if external_id is not None:

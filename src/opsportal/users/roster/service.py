@@ -38,12 +38,13 @@ from opsportal.auth.sessions import end_credentials
 from opsportal.config import Settings
 from opsportal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opsportal.kit.progress import ProgressCallback
+from opsportal.messages import N_
 from opsportal.models import Organization, Role, User
 from opsportal.principal import Principal
 from opsportal.users import invitations, repository
 from opsportal.users.roster.parse import LineError, Roster, RosterRow, decode, parse_roster
 
-CHANGED_MEANWHILE = "Another change to these users came first; nothing was imported. Try again."
+CHANGED_MEANWHILE = N_("Another change to these users came first; nothing was imported. Try again.")
 # At most this many line errors are returned; the detail says how many there were.
 MAX_REPORTED_ERRORS = 1000
 
@@ -98,12 +99,12 @@ def organization_for_import(
     a customer_admin's own (another is a 404, never a confirmation that it exists)."""
     if principal is not None and not principal.is_admin:
         if not principal.is_customer_admin:
-            raise Forbidden("Importing a roster needs the role admin or customer_admin.")
+            raise Forbidden(N_("Importing a roster needs the role admin or customer_admin."))
         if principal.organization_id != organization_id:
-            raise NotFound(f"Organization {organization_id} not found.")
+            raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound(f"Organization {organization_id} not found.")
+        raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
     return organization
 
 
@@ -152,7 +153,9 @@ def _plan_line(
     if existing is None:
         if holder is not None:
             return _refused(
-                row, "externalId", f"{row.external_id} belongs to {holder.email} already"
+                row,
+                "externalId",
+                N_("%(id)s belongs to %(email)s already", id=row.external_id, email=holder.email),
             )
         return LinePlan(row, Action.CREATED)
     if existing.organization_id != organization_id or not existing.role.is_customer:
@@ -161,17 +164,31 @@ def _plan_line(
             # a new, unconfirmed user of its own, as for an address nobody has.
             if holder is not None:
                 return _refused(
-                    row, "externalId", f"{row.external_id} belongs to {holder.email} already"
+                    row,
+                    "externalId",
+                    N_(
+                        "%(id)s belongs to %(email)s already",
+                        id=row.external_id,
+                        email=holder.email,
+                    ),
                 )
             return LinePlan(row, Action.CREATED)
         return _refused(
-            row, "email", f"{row.email} is taken by an account outside this organization"
+            row,
+            "email",
+            N_("%(email)s is taken by an account outside this organization", email=row.email),
         )
     if holder is not None and holder.id != existing.id:
-        return _refused(row, "externalId", f"{row.external_id} belongs to {holder.email} already")
+        return _refused(
+            row,
+            "externalId",
+            N_("%(id)s belongs to %(email)s already", id=row.external_id, email=holder.email),
+        )
     role = row.role or existing.role
     if principal is not None and existing.id == principal.user_id and role is not existing.role:
-        return _refused(row, "role", "you cannot change your own role; ask another administrator")
+        return _refused(
+            row, "role", N_("you cannot change your own role; ask another administrator")
+        )
     before = {"name": existing.name, "role": existing.role, "externalId": existing.external_id}
     after = {
         "name": row.name,
@@ -191,7 +208,10 @@ def _plan_line(
         return _refused(
             row,
             column,
-            f"{row.email} is a customer administrator like you; ask a platform administrator",
+            N_(
+                "%(email)s is a customer administrator like you; ask a platform administrator",
+                email=row.email,
+            ),
         )
     return LinePlan(row, Action.UPDATED, existing, changed)
 

@@ -16,6 +16,7 @@ from opsportal.errors import DomainError
 from opsportal.principal import Principal
 from opsportal.users.scim import tokens
 from opsportal.users.scim.endpoints import PREFIX
+from opsportal.web.i18n import N_, _
 from opsportal.web.session import CheckedForm, PageUserManager
 from opsportal.web.templating import render
 
@@ -50,7 +51,7 @@ def _page(
         tokens=listed,
         scim_url=settings.public_base_url + PREFIX,
         new_token=new_token,
-        error=error,
+        error=_(error) if error else None,
         message=request.session.pop(FLASH_KEY, None),
         status_code=status_code,
     )
@@ -86,7 +87,7 @@ def issue_token(
     if organization_id is None or not label:
         return _page(
             request, session, settings, user, organization_id,
-            error="Give the organization's id and a label.", status_code=422,
+            error=N_("Give the organization's id and a label."), status_code=422,
         )  # fmt: skip
     try:
         row, token = tokens.issue_token(
@@ -106,5 +107,7 @@ def revoke_token(
     form: CheckedForm,
 ) -> Response:  # fmt: skip
     row = tokens.revoke_token(session, principal=user, token_id=token_id)
-    request.session[FLASH_KEY] = f"SCIM token “{row.label}” revoked: its directory is shut out."
+    request.session[FLASH_KEY] = _(
+        "SCIM token “%(label)s” revoked: its directory is shut out.", label=row.label
+    )
     return RedirectResponse(f"/admin/scim?organizationId={row.organization_id}", status_code=303)

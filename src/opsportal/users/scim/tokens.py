@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from opsportal.audit import record
 from opsportal.auth.secrets import hash_token
 from opsportal.errors import Forbidden, NotFound, Unauthorized
+from opsportal.messages import N_
 from opsportal.models import Organization, ScimToken
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
@@ -30,12 +31,12 @@ def _organization(session: Session, principal: Principal, organization_id: int) 
     """Admins: any organisation; a customer_admin: its own (another is a 404)."""
     if not principal.is_admin:
         if not principal.is_customer_admin:
-            raise Forbidden("SCIM tokens need the role admin or customer_admin.")
+            raise Forbidden(N_("SCIM tokens need the role admin or customer_admin."))
         if principal.organization_id != organization_id:
-            raise NotFound(f"Organization {organization_id} not found.")
+            raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound(f"Organization {organization_id} not found.")
+        raise NotFound(N_("Organization %(id)s not found.", id=organization_id))
     return organization
 
 
@@ -77,8 +78,8 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Sc
         or (principal.is_customer_admin and principal.organization_id == row.organization_id)
     ):
         if not principal.manages_users:
-            raise Forbidden("SCIM tokens need the role admin or customer_admin.")
-        raise NotFound(f"SCIM token {token_id} not found.")
+            raise Forbidden(N_("SCIM tokens need the role admin or customer_admin."))
+        raise NotFound(N_("SCIM token %(id)s not found.", id=token_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
