@@ -25,6 +25,7 @@ from opsportal.training.schemas import (
     QuizStatus,
     SubmitBody,
 )
+from opsportal.web.i18n import current_locale
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -73,7 +74,7 @@ def mark_course_read(
 @router.post("/quizzes/{quiz_id}/start", status_code=201, response_model=AttemptStarted)
 def start_attempt(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptStarted:
     """Start an attempt: the questions without anything that reveals the answer key."""
-    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
+    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id, locale=current_locale())
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptResult)
@@ -82,14 +83,20 @@ def submit_attempt(
 ) -> AttemptResult:
     """Submit answers once; the result carries per-question feedback."""
     return attempts.submit_attempt(
-        session, principal=user, attempt_id=attempt_id, answers=body.answers
+        session,
+        principal=user,
+        attempt_id=attempt_id,
+        answers=body.answers,
+        locale=current_locale(),
     )
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptRead)
 def read_attempt(attempt_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptRead:
     """The caller's attempt; `result` (with feedback) appears once it is submitted."""
-    return attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt(
+        session, principal=user, attempt_id=attempt_id, locale=current_locale()
+    )
 
 
 @router.get("/attempts/{attempt_id}/result", response_model=AttemptResult)
@@ -97,7 +104,9 @@ def read_attempt_result(
     attempt_id: ResourceId, session: SessionDep, user: CurrentUser
 ) -> AttemptResult:
     """The graded result of the caller's submitted attempt (409 before submission)."""
-    return attempts.get_attempt_result(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt_result(
+        session, principal=user, attempt_id=attempt_id, locale=current_locale()
+    )
 
 
 @router.get("/attempts/{attempt_id}/draft", response_model=DraftRead)

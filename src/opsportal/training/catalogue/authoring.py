@@ -27,6 +27,8 @@ from opsportal.training.schemas import (
     TrackCreate,
     TrackUpdate,
 )
+from opsportal.training.translations import repository as translations
+from opsportal.web.i18n import DEFAULT_LOCALE, SHIPPED_LOCALES
 
 # --- tracks -------------------------------------------------------------------
 
@@ -66,9 +68,19 @@ def _changes(data: TrackUpdate | CourseUpdate) -> dict[str, Any]:
     return changes
 
 
+def _check_default_locale(locale: str) -> str:
+    if locale not in SHIPPED_LOCALES:
+        known = ", ".join(SHIPPED_LOCALES)
+        raise InvalidInput(f"defaultLocale must be one of {known}.", field="defaultLocale")
+    return locale
+
+
 def create_track(
     session: Session, *, data: TrackCreate, settings: Settings, actor: Principal | None = None
 ) -> Track:
+    # The deployment's default language (OPSPORTAL_DEFAULT_LOCALE), where the settings have one.
+    deployment_locale = getattr(settings, "default_locale", None) or DEFAULT_LOCALE
+    default_locale = _check_default_locale(data.default_locale or deployment_locale)
     slug = data.slug or _slugify(data.name)
     if repository.get_track_by_slug(session, slug) is not None:
         raise Conflict(f"A track with slug {slug!r} already exists.")
@@ -89,6 +101,7 @@ def create_track(
         validity_days=data.validity_days or settings.certificate_validity_days,
         is_active=data.is_active,
         sort_order=sort_order,
+        default_locale=default_locale,
     )
     session.add(track)
     flush_or_conflict(session, f"A track with slug {slug!r} already exists.")
@@ -115,6 +128,7 @@ def _track_fields(track: Track) -> dict[str, object]:
         "isRequired": track.is_required,
         "estimatedMinutes": track.estimated_minutes,
         "sortOrder": track.sort_order,
+        "defaultLocale": track.default_locale,
     }
 
 
@@ -138,6 +152,14 @@ def update_track(
                 f"version cannot go back from {track.version} to {major}.{minor}.", field="version"
             )
         track.version_major, track.version_minor = major, minor
+    if changes.get("default_locale", track.default_locale) != track.default_locale:
+        locale = _check_default_locale(changes["default_locale"])
+        if translations.get_translation(session, track_id=track.id, locale=locale) is not None:
+            raise Conflict(
+                f"The track has a translation into {locale!r}: delete it before making "
+                f"{locale!r} the language of the track's own texts.",
+                extra={"field": "defaultLocale"},
+            )
     for field, value in changes.items():
         setattr(track, field, value)
     flush_or_conflict(session, f"A track with slug {track.slug!r} already exists.")
