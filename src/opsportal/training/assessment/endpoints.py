@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep
@@ -18,6 +20,7 @@ from opsportal.training.assessment.schemas import (
 )
 from opsportal.training.learner import reading
 from opsportal.training.schemas import (
+    LOCALE_PATTERN,
     AttemptRead,
     AttemptResult,
     AttemptStarted,
@@ -38,20 +41,35 @@ def read_quiz_status(quiz_id: ResourceId, session: SessionDep, user: CurrentUser
     return attempts.quiz_status(session, principal=user, quiz_id=quiz_id)
 
 
+# Item statistics over the attempts served in one language; all of them, pooled, without.
+StatisticsLocale = Annotated[
+    str | None,
+    Query(
+        max_length=16,
+        pattern=LOCALE_PATTERN,
+        description="Only attempts served in this language (e.g. de); pooled when omitted",
+    ),
+]
+
+
 @router.get("/quizzes/{quiz_id}/statistics", response_model=QuizStatistics)
 def read_quiz_statistics(
-    quiz_id: ResourceId, session: SessionDep, admin: AdminUser
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser, locale: StatisticsLocale = None
 ) -> QuizStatistics:
-    """Item statistics over graded attempts: share correct, discrimination, option counts."""
-    return quality.quiz_statistics(session, quiz_id=quiz_id)
+    """Item statistics over graded attempts: share correct, discrimination, option counts;
+    pooled over every language, or for the attempts served in `locale`."""
+    return quality.quiz_statistics(session, quiz_id=quiz_id, locale=locale)
 
 
 @router.get("/quizzes/{quiz_id}/statistics.csv", **download_route("text/csv", "One row per option"))
-def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
-    """The item statistics as CSV, one row per question and option."""
+def quiz_statistics_csv(
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser, locale: StatisticsLocale = None
+) -> Response:
+    """The item statistics as CSV, one row per question and option (`locale` as above)."""
+    suffix = f"-{locale}" if locale else ""
     return csv_download(
-        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id)),
-        filename=f"quiz-{quiz_id}-statistics.csv",
+        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id, locale=locale)),
+        filename=f"quiz-{quiz_id}-statistics{suffix}.csv",
     )
 
 

@@ -1,1 +1,1 @@
-"""Tracks in several languages: translations, their status per language, what learners are served."""
+"""Tracks in several languages: translations, their status, what learners are served."""

@@ -83,16 +83,14 @@ def get_translation(session: Session, *, track_id: int, locale: str) -> Translat
     return _read(session, track, locale)
 
 
-def _summary(session: Session, track: Track, locale: str) -> serving.LanguageSummary:
+def language_summary(session: Session, track: Track, locale: str) -> serving.LanguageSummary:
     languages = serving.summarise_tracks(session, [track])[track.id]
     return next(s for s in languages if s.locale == locale)
 
 
 def _read(session: Session, track: Track, locale: str) -> TranslationRead:
     stored = _stored(session, track, locale)
-    summary = next(
-        s for s in serving.summarise_tracks(session, [track])[track.id] if s.locale == locale
-    )
+    summary = language_summary(session, track, locale)
     return TranslationRead.model_validate(
         {
             "track_id": track.id,
@@ -114,7 +112,12 @@ def _refuse(errors: Sequence[FieldError]) -> None:
 
 
 def put_translation(
-    session: Session, *, track_id: int, locale: str, body: TranslationPut, actor: Principal
+    session: Session,
+    *,
+    track_id: int,
+    locale: str,
+    body: TranslationPut,
+    actor: Principal | None,
 ) -> TranslationRead:
     """Replace one language's texts whole (422 naming every field the track does not have)."""
     track = get_track(session, track_id)
@@ -161,7 +164,7 @@ def save_texts(
     _refuse(errors)
     translation = repository.lock_or_create(session, track_id=track.id, locale=locale)
     repository.replace_texts(session, translation=translation, texts=merged)
-    status = _summary(session, track, locale)
+    status = language_summary(session, track, locale)
     audit.record(
         session,
         actor=actor,
