@@ -16,8 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opsportal.config import Settings
-from opsportal.models import QuizAttempt, Role, User
-from opsportal.models import Quiz as QuizModel
+from opsportal.models import Quiz, QuizAttempt, Role, User
 from tests.factories import (
     bearer,
     correct_answers,
@@ -47,7 +46,7 @@ def answers_with(**overrides: list[str]) -> list[dict[str, Any]]:
     return answers
 
 
-def take(client: TestClient, session: Session, quiz: QuizModel, locale: str, sheet: Any) -> None:
+def take(client: TestClient, session: Session, quiz: Quiz, locale: str, sheet: Any) -> None:
     _, token = create_user(session, role=Role.CUSTOMER)
     headers = bearer(token) | speaking(locale)
     started = client.post(f"{API}/quizzes/{quiz.id}/start", headers=headers).json()
@@ -57,7 +56,7 @@ def take(client: TestClient, session: Session, quiz: QuizModel, locale: str, she
 
 
 @pytest.fixture
-def quiz(client: TestClient, session: Session, settings: Settings) -> QuizModel:
+def quiz(client: TestClient, session: Session, settings: Settings) -> Quiz:
     """Two attempts in German (q1 wrong in both), one in English, one from before attempts
     recorded a language (so English too)."""
     track = create_track(session, settings=settings)
@@ -83,7 +82,7 @@ def by_question(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 class TestApi:
     def test_pooled_by_default_with_the_languages_there_are(
-        self, client: TestClient, quiz: QuizModel, admin_headers: dict[str, str]
+        self, client: TestClient, quiz: Quiz, admin_headers: dict[str, str]
     ) -> None:
         body = client.get(f"{API}/quizzes/{quiz.id}/statistics", headers=admin_headers).json()
         assert body["locale"] is None
@@ -96,7 +95,7 @@ class TestApi:
         assert by_question(body)["q1"]["optionCounts"] == {"a": 1, "b": 2, "c": 1}
 
     def test_one_language_counts_only_its_attempts(
-        self, client: TestClient, quiz: QuizModel, admin_headers: dict[str, str]
+        self, client: TestClient, quiz: Quiz, admin_headers: dict[str, str]
     ) -> None:
         url = f"{API}/quizzes/{quiz.id}/statistics"
         german = client.get(url, params={"locale": "de"}, headers=admin_headers).json()
@@ -114,7 +113,7 @@ class TestApi:
         assert french["gradedAttempts"] == 0
 
     def test_the_csv_follows_the_language(
-        self, client: TestClient, quiz: QuizModel, admin_headers: dict[str, str]
+        self, client: TestClient, quiz: Quiz, admin_headers: dict[str, str]
     ) -> None:
         response = client.get(
             f"{API}/quizzes/{quiz.id}/statistics.csv",
@@ -127,7 +126,7 @@ class TestApi:
         assert q1 == {"a": "1", "b": "0", "c": "1"}
 
     def test_a_malformed_language_is_a_422(
-        self, client: TestClient, quiz: QuizModel, admin_headers: dict[str, str]
+        self, client: TestClient, quiz: Quiz, admin_headers: dict[str, str]
     ) -> None:
         response = client.get(
             f"{API}/quizzes/{quiz.id}/statistics",
@@ -145,7 +144,7 @@ class TestPage:
         return user
 
     def test_the_page_reads_one_language_or_all(
-        self, client: TestClient, quiz: QuizModel, admin: User
+        self, client: TestClient, quiz: Quiz, admin: User
     ) -> None:
         pooled = client.get(f"/admin/quizzes/{quiz.id}/statistics").text
         assert '<option value="">Every language, pooled</option>' in pooled
