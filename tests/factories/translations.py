@@ -7,7 +7,6 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from opsportal.models import Track
-from opsportal.training import repository
 from opsportal.training.translations import service
 from opsportal.training.translations.status import SourceField
 
@@ -25,8 +24,7 @@ def translate_track(
     only: Callable[[SourceField], bool] | None = None,
 ) -> dict[str, str]:
     """Translate every field of `track` (or those `only` keeps) into `locale`; the texts by key."""
-    loaded = repository.get_track_with_courses(session, track.id)
-    assert loaded is not None
+    loaded = service.get_track(session, track.id)
     texts = {
         field.key: translated(locale, field.text)
         for field in service.fields_of(loaded)

@@ -62,8 +62,7 @@ def load_track_languages(session: Session) -> None:
     found = repository.get_track_by_slug(session, CUSTOMER_TRACK["track"]["slug"])
     if found is None:
         return
-    track = repository.get_track_with_courses(session, found.id)
-    assert track is not None
+    track = service.get_track(session, found.id)
     for locale, spec in LANGUAGES.items():
         if translations.get_translation(session, track_id=track.id, locale=locale) is not None:
             continue

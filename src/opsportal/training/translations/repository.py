@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
-from opsportal.models import TrackTranslation, TranslatedText
+from opsportal.models import Course, Track, TrackTranslation, TranslatedText
 from opsportal.models.base import utcnow
 from opsportal.training.translations.status import Translated
+
+
+def track_with_content(session: Session, track_id: int) -> Track | None:
+    """A track with its courses and quizzes as the database has them now, even where this
+    session loaded them before a quiz was added (a translation's status is read from them)."""
+    return session.scalars(
+        select(Track)
+        .where(Track.id == track_id)
+        .options(selectinload(Track.courses).selectinload(Course.quiz))
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def translations_of(session: Session, *, track_ids: Collection[int]) -> list[TrackTranslation]:

@@ -11,7 +11,6 @@ from opsportal import audit
 from opsportal.errors import InvalidInput, NotFound
 from opsportal.models import Track
 from opsportal.principal import Principal
-from opsportal.training import repository as training_repository
 from opsportal.training.translations import document, repository, serving
 from opsportal.training.translations.document import FieldError
 from opsportal.training.translations.schemas import (
@@ -30,7 +29,7 @@ from opsportal.training.translations.status import (
 
 def get_track(session: Session, track_id: int) -> Track:
     """A track with its courses and quizzes, drafts included."""
-    track = training_repository.get_track_with_courses(session, track_id)
+    track = repository.track_with_content(session, track_id)
     if track is None:
         raise NotFound(f"Track {track_id} not found.")
     return track
