@@ -163,7 +163,7 @@ def _overviews(
     progress = progress_for_tracks(session, user_id=principal.user_id, tracks=tracks, now=utcnow())
     read_ids = _read_ids(session, principal, tracks)
     languages = serving.summarise_tracks(session, tracks)
-    served = serving.served(session, tracks, requested=locale, summaries=languages)
+    served = serving.served(session, tracks, requested=locale)
     return [
         _overview(
             t,
@@ -203,6 +203,18 @@ def get_track_overview(
 ) -> TrackOverview:
     track = visible_track(session, principal, track_id)
     return _overviews(session, principal, [track], locale)[0]
+
+
+def get_course_and_track(
+    session: Session, *, principal: Principal, course_id: int, locale: str | None = None
+) -> tuple[CourseRead, TrackOverview]:
+    """A course the caller may see and its track with the caller's progress, both in the
+    language `locale` asks for if the track's translation into it is complete."""
+    course = visible_course(session, principal, course_id)
+    track = get_track_overview(
+        session, principal=principal, track_id=course.track_id, locale=locale
+    )
+    return next(c for c in track.courses if c.id == course.id), track
 
 
 def get_course(

@@ -60,10 +60,8 @@ def _place(track: TrackOverview, course_id: int) -> Place:
 
 
 def _course_view(session: Session, user: Principal, course_id: int) -> dict[str, Any]:
-    locale = current_locale()
-    course = catalogue.get_course(session, principal=user, course_id=course_id, locale=locale)
-    track = catalogue.get_track_overview(
-        session, principal=user, track_id=course.track_id, locale=locale
+    course, track = catalogue.get_course_and_track(
+        session, principal=user, course_id=course_id, locale=current_locale()
     )
     return {
         "course": course,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 
+from opsportal.training.translations.status import language_of
 from opsportal.web.i18n import _, current_locale
 
 
@@ -19,15 +20,11 @@ def language_name(locale: str, *, in_locale: str | None = None) -> str:
     return name or locale
 
 
-def _language(locale: str) -> str:
-    return locale.replace("-", "_").split("_")[0].lower()
-
-
 def fallback_notice(served: str, requested: str | None = None) -> str | None:
     """The notice for a track served in `served` to a learner whose language is `requested`
     (the request's): none when it is in their language."""
     requested = requested or current_locale()
-    if _language(served) == _language(requested):
+    if language_of(served) == language_of(requested):
         return None
     return _(
         "This track is not yet available in %(language)s; it is shown in %(fallback)s.",

@@ -8,7 +8,7 @@ languages, so a learner who switches language keeps everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,8 @@ from opsportal.training.translations.status import (
     SourceTrack,
     Status,
     Summary,
+    Translated,
+    language_of,
     served_locale,
     source_fields,
     source_hash,
@@ -112,38 +114,41 @@ def summarise_tracks(session: Session, tracks: Sequence[Track]) -> dict[int, lis
 
 
 def served(
-    session: Session,
-    tracks: Sequence[Track],
-    *,
-    requested: str | None,
-    summaries: dict[int, list[LanguageSummary]] | None = None,
+    session: Session, tracks: Sequence[Track], *, requested: str | None
 ) -> dict[int, Served]:
     """Track id → the language and texts a learner asking for `requested` is served
-    (courses and quizzes must be loaded; `summaries` if the caller has them already).
-    None asks for the tracks' own texts."""
+    (courses and quizzes must be loaded). None asks for the tracks' own texts.
+
+    Only the asked-for language's texts are read (and its bare language's, for a regional
+    variant): whether they are complete is worked out from them.
+    """
     plain = {
         t.id: Served(t.default_locale, requested or t.default_locale, t.default_locale, {})
         for t in tracks
     }
     if requested is None or all(requested == t.default_locale for t in tracks):
         return plain
-    statuses = summaries if summaries is not None else summarise_tracks(session, tracks)
-    chosen = {
-        t.id: served_locale(
-            requested,
-            default=t.default_locale,
-            complete=[s.locale for s in statuses[t.id] if s.status is Status.COMPLETE],
-        )
-        for t in tracks
-    }
+    candidates = list(dict.fromkeys([requested, language_of(requested)]))
+    ids = [t.id for t in tracks]
+    texts = {c: repository.texts_of(session, track_ids=ids, locale=c) for c in candidates}
     result = dict(plain)
-    for locale in {c for t, c in chosen.items() if c != plain[t].default}:
-        ids = [t for t, c in chosen.items() if c == locale]
-        texts = repository.texts_of(session, track_ids=ids, locale=locale)
-        for track_id in ids:
-            default = plain[track_id].default
-            result[track_id] = Served(locale, requested, default, texts.get(track_id, {}))
+    for track in tracks:
+        fields = hashed_fields(track)
+        complete = [
+            c
+            for c in candidates
+            if summarise(fields, _hashes(texts[c].get(track.id, {}))).status is Status.COMPLETE
+        ]
+        locale = served_locale(requested, default=track.default_locale, complete=complete)
+        if locale != track.default_locale:
+            result[track.id] = Served(
+                locale, requested, track.default_locale, texts[locale][track.id]
+            )
     return result
+
+
+def _hashes(texts: Mapping[str, Translated]) -> dict[str, str]:
+    return {key: item.source_hash for key, item in texts.items()}
 
 
 def served_track(session: Session, *, track_id: int, requested: str | None) -> Served:

@@ -197,7 +197,8 @@ def summarise(sources: Iterable[tuple[SourceField, str]], stored: Mapping[str, s
 # --- serving ------------------------------------------------------------------------
 
 
-def _language(locale: str) -> str:
+def language_of(locale: str) -> str:
+    """A locale's bare language: de_AT → de."""
     return locale.replace("-", "_").split("_")[0].lower()
 
 
@@ -209,9 +210,9 @@ def served_locale(requested: str | None, *, default: str, complete: Iterable[str
     ready = list(complete)
     if requested in ready:
         return requested
-    if _language(requested) == _language(default):
+    if language_of(requested) == language_of(default):
         return default
-    return next((r for r in ready if _language(r) == _language(requested)), default)
+    return next((r for r in ready if language_of(r) == language_of(requested)), default)
 
 
 def translate(texts: Mapping[str, Translated], key: str, source: str) -> str:
@@ -257,7 +258,7 @@ class Served:
     @property
     def fallback(self) -> bool:
         """The learner asked for a language this track is not (yet) complete in."""
-        return _language(self.requested) != _language(self.locale)
+        return language_of(self.requested) != language_of(self.locale)
 
     def text(self, key: str, source: str) -> str:
         return translate(self.texts, key, source) if self.texts else source
