@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsportal.training.translations.document import document_of, document_texts, merge
+from opsportal.training.translations.notice import fallback_notice
 from opsportal.training.translations.status import (
-    Served,
     SourceCourse,
     SourceOption,
     SourceQuestion,
@@ -27,6 +27,7 @@ from opsportal.training.translations.status import (
     translate_questions,
     translate_quiz_title,
 )
+from opsportal.web.i18n import using_locale
 
 
 def quiz(*questions: SourceQuestion, title: str = "Course") -> SourceQuiz:
@@ -145,10 +146,15 @@ class TestServedLocale:
         assert served_locale("de_AT", default="en", complete=["de"]) == "de"
         assert served_locale("en_GB", default="en", complete=["de"]) == "en"
 
-    def test_a_fallback_is_told(self) -> None:
-        assert Served("en", "de", "en", {}).fallback
-        assert not Served("de", "de_AT", "en", {}).fallback
-        assert not Served("en", "en", "en", {}).fallback
+    def test_the_notice_is_for_a_learner_served_another_language(self) -> None:
+        with using_locale("de"):
+            # Both languages named in the learner's: whatever the sentence around them.
+            notice = fallback_notice("en")
+            assert notice is not None and "Deutsch" in notice and "Englisch" in notice
+            assert fallback_notice("de") is None
+        assert fallback_notice("de", requested="de_AT") is None
+        with using_locale("en"):
+            assert fallback_notice("en") is None
 
 
 class TestTranslateQuestions:

@@ -124,7 +124,8 @@ def test_a_learner_takes_the_track_in_german_and_another_is_told_it_is_english(
     expect(page.get_by_role("heading", name=translated("de", "Code of conduct"))).to_be_visible()
     expect(page.locator("[data-language-notice]")).to_have_count(0)
     page.get_by_role("link", name=translated("de", "Speaking up")).click()
-    page.get_by_role("button", name="Take the quiz").click()
+    # The start button, whatever the interface's German calls it.
+    page.locator(f"form[action='/training/quizzes/{ids['quiz']}/start'] button").click()
     question = page.get_by_role("group", name=translated("de", "Who may use the hotline?"))
     option = question.get_by_label(translated("de", "Anyone"))
     option.focus()
@@ -134,8 +135,7 @@ def test_a_learner_takes_the_track_in_german_and_another_is_told_it_is_english(
     spanish = new_context(locale="es-ES").new_page()
     browser_log_in(spanish, *LEARNER)
     spanish.goto(f"/training/courses/{ids['course']}")
-    expect(spanish.locator("[data-language-notice]")).to_have_text(
-        f"This track is not yet available in {language_name('es', in_locale='es')}; "
-        f"it is shown in {language_name('en', in_locale='es')}."
-    )
+    notice = spanish.locator("[data-language-notice]")
+    expect(notice).to_contain_text(language_name("es", in_locale="es"))
+    expect(notice).to_contain_text(language_name("en", in_locale="es"))
     expect(spanish.get_by_role("heading", level=1).first).to_have_text("Speaking up")

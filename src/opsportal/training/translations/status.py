@@ -255,11 +255,6 @@ class Served:
     default: str
     texts: Mapping[str, Translated]
 
-    @property
-    def fallback(self) -> bool:
-        """The learner asked for a language this track is not (yet) complete in."""
-        return language_of(self.requested) != language_of(self.locale)
-
     def text(self, key: str, source: str) -> str:
         return translate(self.texts, key, source) if self.texts else source
 
