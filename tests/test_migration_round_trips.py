@@ -45,6 +45,9 @@ from opsportal.models import (
     ScormFileChunk,
     ScormPackage,
     SsoProtocol,
+    Track,
+    TrackTranslation,
+    TranslatedText,
     User,
     XapiStatement,
 )
@@ -151,6 +154,15 @@ def _fill_the_rest(session: Session) -> None:
                 statement={"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}},
             ),
         ]
+    )
+    internal = session.scalars(select(Track).where(Track.slug == "case-handling-operations")).one()
+    translation = TrackTranslation(track_id=internal.id, locale="ar")
+    session.add(translation)
+    session.flush()
+    session.add(
+        TranslatedText(
+            translation_id=translation.id, key="name", text="عمليات", source_hash="0" * 64
+        )
     )
     rotate_key(session, secret=SECRET)
     session.flush()

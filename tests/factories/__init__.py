@@ -16,6 +16,7 @@ from tests.factories.training import (
     quiz_questions_camel,
     sample_questions,
 )
+from tests.factories.translations import translate_track, translated
 
 __all__ = [
     "Customer",
@@ -37,4 +38,6 @@ __all__ = [
     "queue_mail",
     "quiz_questions_camel",
     "sample_questions",
+    "translate_track",
+    "translated",
 ]

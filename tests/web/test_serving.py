@@ -29,9 +29,9 @@ from tests.pages import csrf_from
 from tests.processes import serving
 
 NEW_PASSWORD = "a brand new password"
-# Path parameters that are not secrets: ids, metric names, and the public
-# verification codes printed on certificates.
-PUBLIC_PATH_PARAMETERS = frozenset({"code", "verification_code", "metric"})
+# Path parameters that are not secrets: ids, metric names, language codes, and the
+# public verification codes printed on certificates.
+PUBLIC_PATH_PARAMETERS = frozenset({"code", "verification_code", "metric", "locale"})
 
 
 def all_routes(routes: list[Any]) -> Iterator[APIRoute]:

@@ -48,7 +48,9 @@ from opsportal.models.training import (
     RevealAnswers,
     Track,
     TrackLevel,
+    TrackTranslation,
     TrackType,
+    TranslatedText,
 )
 from opsportal.models.xapi import XapiStatement, XapiStatus
 
@@ -101,7 +103,9 @@ __all__ = [
     "SsoProtocol",
     "Track",
     "TrackLevel",
+    "TrackTranslation",
     "TrackType",
+    "TranslatedText",
     "User",
     "XapiStatement",
     "XapiStatus",

@@ -71,6 +71,8 @@ class Track(Base):
     validity_days: Mapped[int]
     is_active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The language of the texts above; translations into others are TrackTranslations.
+    default_locale: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -183,6 +185,10 @@ class QuizAttempt(Base):
     # shown again when the attempt is continued; grading reads only the submitted answers.
     draft_answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     draft_saved_at: Mapped[datetime | None]
+    # The language the questions were last served in (at the start, again at the
+    # submission); null for attempts from before tracks had translations, which
+    # were served in their track's default language.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     quiz: Mapped[Quiz] = relationship(lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
@@ -282,3 +288,30 @@ class Certificate(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     track: Mapped[Track] = relationship(lazy="raise")
+
+
+class TrackTranslation(Base):
+    """A track's texts in one language other than its default (training/translations/)."""
+
+    __tablename__ = "training_track_translations"
+    __table_args__ = (UniqueConstraint("track_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("training_tracks.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TranslatedText(Base):
+    """One translated field (`key` names it: "name", "courses/12/title", ...), with the hash of
+    the source text it translates: a source changed since reads as an outdated translation."""
+
+    __tablename__ = "training_translated_texts"
+
+    translation_id: Mapped[int] = mapped_column(
+        ForeignKey("training_track_translations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))

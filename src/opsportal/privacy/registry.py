@@ -202,6 +202,8 @@ NOT_PERSONAL: dict[str, str] = {
     "training_tracks": "Training content.",
     "training_courses": "Training content.",
     "training_quizzes": "Training content.",
+    "training_track_translations": "Training content: a track's languages.",
+    "training_translated_texts": "Training content: a track's texts in another language.",
     "training_scorm_packages": "Training content: SCORM packages.",
     "training_scorm_files": "Training content: a SCORM package's files.",
     "training_scorm_file_chunks": "Training content: the bytes of a SCORM package's files.",

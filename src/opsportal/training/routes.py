@@ -20,6 +20,8 @@ from opsportal.training.content.player import router as content_player
 from opsportal.training.content.xapi.pages import router as xapi_pages
 from opsportal.training.credentials.endpoints import router as credentials_endpoints
 from opsportal.training.learner.pages import router as learner_pages
+from opsportal.training.translations.endpoints import router as translation_endpoints
+from opsportal.training.translations.pages import router as translation_pages
 
 router = combine(
     catalogue_endpoints,
@@ -29,6 +31,7 @@ router = combine(
     verification_endpoints,
     credentials_endpoints,
     scorm_export_endpoints,
+    translation_endpoints,
     catalogue_pages,
     certification_pages,
     admin_pages,
@@ -41,4 +44,5 @@ router = combine(
     content_player,
     scorm_export_pages,
     xapi_pages,
+    translation_pages,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -31,6 +31,8 @@ ValidityDays = Annotated[int, Field(ge=1, le=36_500)]
 ItemId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Explanation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$"  # de, fr, pt_BR
+LocaleCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=LOCALE_PATTERN)]
 PassThreshold = Annotated[Decimal, Field(ge=Decimal("0.01"), le=Decimal("1"), decimal_places=2)]
 
 MAX_QUESTIONS = 200
@@ -60,6 +62,7 @@ class TrackCreate(InputModel):
     validity_days: ValidityDays | None = Field(
         default=None, description="Days a certificate stays valid; the deployment default if null"
     )
+    default_locale: LocaleCode | None = Field(default=None, description="Its texts' language")
 
 
 class TrackUpdate(InputModel):
@@ -74,6 +77,7 @@ class TrackUpdate(InputModel):
     is_active: bool | None = None
     sort_order: SortOrder | None = None
     validity_days: ValidityDays | None = None
+    default_locale: LocaleCode | None = Field(default=None, description="Its texts' language")
 
 
 class CourseCreate(InputModel):
@@ -136,6 +140,14 @@ class QuizPut(QuizPolicy):
 # --- reading --------------------------------------------------------------
 
 
+class TranslationStatus(ApiModel):
+    locale: str
+    status: Literal["complete", "missing", "outdated"] = Field(
+        description="complete: learners asking for this language are served it; outdated: a "
+        "source text changed since it was translated; missing: some field is not translated"
+    )
+
+
 class TrackRead(ApiModel):
     id: int
     name: str
@@ -149,6 +161,8 @@ class TrackRead(ApiModel):
     is_active: bool
     sort_order: int
     validity_days: int
+    default_locale: str = Field(description="The language of the track's own texts")
+    translations: list[TranslationStatus] = []
 
 
 class CourseRead(ApiModel):
@@ -162,6 +176,7 @@ class CourseRead(ApiModel):
     quiz_id: int | None
     # Set when the course is played from a SCORM package (and done when its SCO is).
     scorm_package_id: int | None = None
+    locale: str | None = Field(default=None, description="The language of the texts")
 
 
 class OptionRead(ApiModel):
@@ -227,6 +242,7 @@ class CourseOverview(CourseRead):
 
 
 class TrackOverview(TrackRead):
+    locale: str = Field(description="The language of the texts (see docs/training.md)")
     courses: list[CourseOverview]
     user_progress: UserProgress | None
     is_completed: bool
@@ -260,6 +276,7 @@ class AttemptStarted(ApiModel):
         description="Extra time granted to the learner, in minutes, included in deadlineAt"
     )
     questions: list[QuestionPublic]
+    locale: str | None = Field(default=None, description="The language of the texts")
 
 
 class QuizStatus(ApiModel):
@@ -335,6 +352,7 @@ class AttemptResult(ApiModel):
         description="When an answer-key correction last regraded this attempt"
     )
     feedback: list[QuestionFeedbackRevealed | QuestionFeedback]
+    locale: str | None = Field(default=None, description="The language of the texts")
 
 
 class AttemptRead(ApiModel):
@@ -351,6 +369,7 @@ class AttemptRead(ApiModel):
     submitted_at: datetime | None
     questions: list[QuestionPublic]
     result: AttemptResult | None
+    locale: str | None = Field(default=None, description="The language of the texts")
 
 
 # --- certificates ---------------------------------------------------------

@@ -23,6 +23,8 @@ from opsportal.training.admin.forms import (
 from opsportal.training.catalogue import authoring
 from opsportal.training.progress import counted_courses, unfinished_courses
 from opsportal.training.schemas import TrackCreate, TrackUpdate
+from opsportal.training.translations import serving
+from opsportal.training.translations.notice import language_name
 from opsportal.web.i18n import _
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
@@ -154,11 +156,15 @@ def _track_page(
     status_code: int = 200,
 ) -> Response:
     track = service.get_track(session, track_id)
+    translations = serving.summarise_tracks(session, [track])[track.id]
     return render(
         request,
         "admin/track.html",
         user=user,
         track=track,
+        translations=translations,
+        language_names={t.locale: language_name(t.locale) for t in translations},
+        source_language=language_name(track.default_locale),
         # The publishing rule, shown before anyone presses Publish (authoring.check_publishable).
         unfinished=unfinished_courses(track),
         has_courses=bool(counted_courses(track)),

@@ -30,6 +30,12 @@ from opsportal.training.schemas import (
     QuestionPublic,
     QuizStatus,
 )
+from opsportal.training.translations import serving
+from opsportal.training.translations.status import (
+    Served,
+    translate_questions,
+    translate_quiz_title,
+)
 
 # Unpredictable draws and orders: a learner must not be able to foresee the next attempt.
 _RANDOM = random.SystemRandom()
@@ -48,11 +54,30 @@ class PolicyRefusal(Conflict):
             self.headers["Retry-After"] = str(max(1, refusal.retry_after))
 
 
-def _public_questions(questions: Sequence[dict[str, Any]]) -> list[QuestionPublic]:
+def _public_questions(
+    questions: Sequence[dict[str, Any]], served: Served, *, course_id: int
+) -> list[QuestionPublic]:
+    """The questions without their answer key, in the served language."""
     return [
         QuestionPublic(id=q["id"], question=q["question"], type=q["type"], options=q["options"])
-        for q in questions
+        for q in _translated(questions, served, course_id=course_id)
     ]
+
+
+def _translated(
+    questions: Sequence[dict[str, Any]], served: Served, *, course_id: int
+) -> list[dict[str, Any]]:
+    # The snapshot keeps the author's texts; the language is chosen each time it is shown,
+    # so a learner who switches language mid-attempt sees the new one and loses nothing.
+    if not served.texts:
+        return list(questions)
+    return translate_questions(questions, served.texts, course_id=course_id)
+
+
+def _title(quiz: Quiz, served: Served) -> str:
+    return translate_quiz_title(
+        served.texts, course_id=quiz.course_id, title=quiz.title, course_title=quiz.course.title
+    )
 
 
 def visible_quiz(session: Session, principal: Principal, quiz_id: int) -> Quiz:
@@ -93,9 +118,15 @@ def _is_open(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def start_attempt(
-    session: Session, *, principal: Principal, quiz_id: int, now: datetime | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    quiz_id: int,
+    now: datetime | None = None,
+    locale: str | None = None,
 ) -> AttemptStarted:
-    """Start an attempt if the policy allows it now (409 naming the rule otherwise)."""
+    """Start an attempt if the policy allows it now (409 naming the rule otherwise); its
+    questions in the language `locale` asks for, if the track is complete in it."""
     quiz = visible_quiz(session, principal, quiz_id)
     now = now or utcnow()
     # Lock first, then count: a concurrent start by the same learner waits here and
@@ -135,6 +166,8 @@ def start_attempt(
         deadline_at=policy.deadline(now, quiz.time_limit_minutes, extra),
         extra_minutes=extra or None,
     )
+    served = serving.served_track(session, track_id=quiz.course.track_id, requested=locale)
+    attempt.locale = served.locale
     session.add(attempt)
     session.flush()
     events.attempt_started(session, attempt)
@@ -142,11 +175,12 @@ def start_attempt(
         attempt_id=attempt.id,
         quiz_id=quiz.id,
         course_id=quiz.course_id,
-        title=quiz.title,
+        title=_title(quiz, served),
         required_score=grading.required_score(Decimal(quiz.pass_threshold)),
         deadline_at=attempt.deadline_at,
         extra_minutes=extra,
-        questions=_public_questions(attempt.questions),
+        questions=_public_questions(attempt.questions, served, course_id=quiz.course_id),
+        locale=served.locale,
     )
 
 
@@ -214,6 +248,7 @@ def submit_attempt(
     attempt_id: int,
     answers: Sequence[AnswerIn],
     now: datetime | None = None,
+    locale: str | None = None,
 ) -> AttemptResult:
     """Grade an attempt once; a second or concurrent submit is a 409 that changes nothing.
 
@@ -232,6 +267,7 @@ def submit_attempt(
     except grading.AnswerError as exc:
         raise InvalidInput(str(exc), field=exc.field) from exc
     late = policy.is_late(attempt.deadline_at, now)
+    served = _served(session, attempt, locale)
     won = repository.mark_submitted(
         session,
         attempt_id=attempt.id,
@@ -247,15 +283,21 @@ def submit_attempt(
             "score": result.score,
             "passed": result.passed and not late,
             "time_expired": late,
+            # The language the learner last had the questions in, for item statistics.
+            "locale": served.locale,
         },
     )
     if not won:
         raise Conflict(f"Attempt {attempt_id} has already been submitted.")
     events.attempt_submitted(session, attempt)
-    return _result(session, attempt)
+    return _result(session, attempt, served)
 
 
-def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
+def _served(session: Session, attempt: QuizAttempt, locale: str | None) -> Served:
+    return serving.served_track(session, track_id=attempt.quiz.course.track_id, requested=locale)
+
+
+def _result(session: Session, attempt: QuizAttempt, served: Served) -> AttemptResult:
     assert attempt.submitted_at is not None and attempt.answers is not None
     selected = {a["question_id"]: a["selected_option_ids"] for a in attempt.answers}
     graded = {
@@ -273,7 +315,7 @@ def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
         ),
     )
     feedback: list[QuestionFeedbackRevealed | QuestionFeedback] = []
-    for q in attempt.questions:
+    for q in _translated(attempt.questions, served, course_id=attempt.quiz.course_id):
         common = {
             "question_id": q["id"],
             "question": q["question"],
@@ -307,30 +349,39 @@ def _result(session: Session, attempt: QuizAttempt) -> AttemptResult:
         answers_revealed=revealed,
         regraded_at=attempt.regraded_at,
         feedback=feedback,
+        locale=served.locale,
     )
 
 
-def get_attempt(session: Session, *, principal: Principal, attempt_id: int) -> AttemptRead:
-    """The caller's attempt: its questions, and the graded result once submitted."""
+def get_attempt(
+    session: Session, *, principal: Principal, attempt_id: int, locale: str | None = None
+) -> AttemptRead:
+    """The caller's attempt: its questions, and the graded result once submitted, in the
+    language `locale` asks for if the track is complete in it."""
     attempt = own_attempt(session, principal, attempt_id)
+    served = _served(session, attempt, locale)
+    course_id = attempt.quiz.course_id
     return AttemptRead(
         attempt_id=attempt.id,
         quiz_id=attempt.quiz_id,
-        course_id=attempt.quiz.course_id,
-        title=attempt.quiz.title,
+        course_id=course_id,
+        title=_title(attempt.quiz, served),
         required_score=grading.required_score(Decimal(attempt.pass_threshold)),
         started_at=attempt.started_at,
         deadline_at=attempt.deadline_at,
         extra_minutes=attempt.extra_minutes or 0,
         submitted_at=attempt.submitted_at,
-        questions=_public_questions(attempt.questions),
-        result=_result(session, attempt) if attempt.submitted_at is not None else None,
+        questions=_public_questions(attempt.questions, served, course_id=course_id),
+        result=_result(session, attempt, served) if attempt.submitted_at is not None else None,
+        locale=served.locale,
     )
 
 
-def get_attempt_result(session: Session, *, principal: Principal, attempt_id: int) -> AttemptResult:
+def get_attempt_result(
+    session: Session, *, principal: Principal, attempt_id: int, locale: str | None = None
+) -> AttemptResult:
     """The graded result with per-question feedback; 409 before the attempt is submitted."""
     attempt = own_attempt(session, principal, attempt_id)
     if attempt.submitted_at is None:
         raise Conflict(f"Attempt {attempt_id} has not been submitted yet.")
-    return _result(session, attempt)
+    return _result(session, attempt, _served(session, attempt, locale))

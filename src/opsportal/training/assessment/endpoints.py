@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from opsportal.auth.deps import AdminUser, CurrentUser
 from opsportal.deps import ResourceId, SessionDep
@@ -18,6 +20,7 @@ from opsportal.training.assessment.schemas import (
 )
 from opsportal.training.learner import reading
 from opsportal.training.schemas import (
+    LOCALE_PATTERN,
     AttemptRead,
     AttemptResult,
     AttemptStarted,
@@ -25,6 +28,7 @@ from opsportal.training.schemas import (
     QuizStatus,
     SubmitBody,
 )
+from opsportal.web.i18n import current_locale
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -37,20 +41,35 @@ def read_quiz_status(quiz_id: ResourceId, session: SessionDep, user: CurrentUser
     return attempts.quiz_status(session, principal=user, quiz_id=quiz_id)
 
 
+# Item statistics over the attempts served in one language; all of them, pooled, without.
+StatisticsLocale = Annotated[
+    str | None,
+    Query(
+        max_length=16,
+        pattern=LOCALE_PATTERN,
+        description="Only attempts served in this language (e.g. de); pooled when omitted",
+    ),
+]
+
+
 @router.get("/quizzes/{quiz_id}/statistics", response_model=QuizStatistics)
 def read_quiz_statistics(
-    quiz_id: ResourceId, session: SessionDep, admin: AdminUser
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser, locale: StatisticsLocale = None
 ) -> QuizStatistics:
-    """Item statistics over graded attempts: share correct, discrimination, option counts."""
-    return quality.quiz_statistics(session, quiz_id=quiz_id)
+    """Item statistics over graded attempts: share correct, discrimination, option counts;
+    pooled over every language, or for the attempts served in `locale`."""
+    return quality.quiz_statistics(session, quiz_id=quiz_id, locale=locale)
 
 
 @router.get("/quizzes/{quiz_id}/statistics.csv", **download_route("text/csv", "One row per option"))
-def quiz_statistics_csv(quiz_id: ResourceId, session: SessionDep, admin: AdminUser) -> Response:
-    """The item statistics as CSV, one row per question and option."""
+def quiz_statistics_csv(
+    quiz_id: ResourceId, session: SessionDep, admin: AdminUser, locale: StatisticsLocale = None
+) -> Response:
+    """The item statistics as CSV, one row per question and option (`locale` as above)."""
+    suffix = f"-{locale}" if locale else ""
     return csv_download(
-        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id)),
-        filename=f"quiz-{quiz_id}-statistics.csv",
+        quality.statistics_csv(quality.quiz_statistics(session, quiz_id=quiz_id, locale=locale)),
+        filename=f"quiz-{quiz_id}-statistics{suffix}.csv",
     )
 
 
@@ -73,7 +92,7 @@ def mark_course_read(
 @router.post("/quizzes/{quiz_id}/start", status_code=201, response_model=AttemptStarted)
 def start_attempt(quiz_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptStarted:
     """Start an attempt: the questions without anything that reveals the answer key."""
-    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
+    return attempts.start_attempt(session, principal=user, quiz_id=quiz_id, locale=current_locale())
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptResult)
@@ -82,14 +101,20 @@ def submit_attempt(
 ) -> AttemptResult:
     """Submit answers once; the result carries per-question feedback."""
     return attempts.submit_attempt(
-        session, principal=user, attempt_id=attempt_id, answers=body.answers
+        session,
+        principal=user,
+        attempt_id=attempt_id,
+        answers=body.answers,
+        locale=current_locale(),
     )
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptRead)
 def read_attempt(attempt_id: ResourceId, session: SessionDep, user: CurrentUser) -> AttemptRead:
     """The caller's attempt; `result` (with feedback) appears once it is submitted."""
-    return attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt(
+        session, principal=user, attempt_id=attempt_id, locale=current_locale()
+    )
 
 
 @router.get("/attempts/{attempt_id}/result", response_model=AttemptResult)
@@ -97,7 +122,9 @@ def read_attempt_result(
     attempt_id: ResourceId, session: SessionDep, user: CurrentUser
 ) -> AttemptResult:
     """The graded result of the caller's submitted attempt (409 before submission)."""
-    return attempts.get_attempt_result(session, principal=user, attempt_id=attempt_id)
+    return attempts.get_attempt_result(
+        session, principal=user, attempt_id=attempt_id, locale=current_locale()
+    )
 
 
 @router.get("/attempts/{attempt_id}/draft", response_model=DraftRead)

@@ -14,6 +14,7 @@ from opsportal.training import repository
 from opsportal.training.assessment import repository as attempt_repository
 from opsportal.training.assessment import statistics
 from opsportal.training.assessment.schemas import (
+    LanguageAttempts,
     QuestionStatistics,
     QuizStatistics,
 )
@@ -48,12 +49,19 @@ def _record(sheet: attempt_repository.AnswerSheet) -> statistics.AttemptRecord:
     )
 
 
-def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
-    """Per question over every graded attempt: attempts, share correct, discrimination,
-    option counts and flags. Questions since removed from the quiz come last."""
+def quiz_statistics(session: Session, *, quiz_id: int, locale: str | None = None) -> QuizStatistics:
+    """Per question over every graded attempt (pooled), or over those served in `locale`:
+    attempts, share correct, discrimination, option counts and flags. Questions since removed
+    from the quiz come last."""
     quiz = quiz_of(session, quiz_id)
+    default_locale = quiz.course.track.default_locale
     # Keys and answers only (the database leaves the texts out): see `answer_sheets`.
-    sheets = attempt_repository.answer_sheets(session, quiz_id=quiz.id)
+    sheets = attempt_repository.answer_sheets(
+        session, quiz_id=quiz.id, locale=locale, default_locale=default_locale
+    )
+    languages = attempt_repository.graded_attempts_by_language(
+        session, quiz_id=quiz.id, default_locale=default_locale
+    )
     texts: dict[str, str] = {}
     options: dict[str, dict[str, str]] = {}
     correct: dict[str, list[str]] = {}
@@ -91,6 +99,11 @@ def quiz_statistics(session: Session, *, quiz_id: int) -> QuizStatistics:
         course_id=quiz.course_id,
         title=quiz.title,
         graded_attempts=len(sheets),
+        locale=locale,
+        languages=[
+            LanguageAttempts(locale=code, graded_attempts=count)
+            for code, count in sorted(languages.items())
+        ],
         min_attempts_to_judge=statistics.MIN_ATTEMPTS_TO_JUDGE,
         questions=[
             QuestionStatistics(

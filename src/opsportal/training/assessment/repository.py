@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
@@ -104,14 +104,29 @@ class AnswerSheet:
     answers: list[dict[str, Any]]  # as submitted: question_id, selected_option_ids
 
 
-def answer_sheets(session: Session, *, quiz_id: int) -> list[AnswerSheet]:
-    """Every submitted attempt at a quiz, oldest first, as its key and its answers.
+def _in_language(locale: str, default_locale: str) -> ColumnElement[bool]:
+    # Attempts from before tracks had translations record no language: they were served
+    # the track's own texts, in its default language.
+    if locale == default_locale:
+        return or_(QuizAttempt.locale == locale, QuizAttempt.locale.is_(None))
+    return QuizAttempt.locale == locale
+
+
+def answer_sheets(
+    session: Session,
+    *,
+    quiz_id: int,
+    locale: str | None = None,
+    default_locale: str = "en",
+) -> list[AnswerSheet]:
+    """Every submitted attempt at a quiz (served in `locale`, if given), oldest first, as
+    its key and its answers.
 
     Two columns read as text and parsed once, without the ORM: a quiz's item
     statistics read every graded attempt, and loading them as objects (with
     their learners) took most of their time.
     """
-    rows = session.execute(
+    query = (
         select(
             QuizAttempt.id,
             cast(QuizAttempt.questions, Text),
@@ -120,6 +135,9 @@ def answer_sheets(session: Session, *, quiz_id: int) -> list[AnswerSheet]:
         .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.submitted_at.is_not(None))
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     )
+    if locale is not None:
+        query = query.where(_in_language(locale, default_locale))
+    rows = session.execute(query)
     loads = json.loads
     return [
         AnswerSheet(
@@ -129,6 +147,21 @@ def answer_sheets(session: Session, *, quiz_id: int) -> list[AnswerSheet]:
         )
         for attempt_id, questions, answers in rows
     ]
+
+
+def graded_attempts_by_language(
+    session: Session, *, quiz_id: int, default_locale: str
+) -> dict[str, int]:
+    """Language → how many graded attempts at a quiz were served in it."""
+    counts: dict[str, int] = {}
+    for locale, count in session.execute(
+        select(QuizAttempt.locale, func.count())
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.locale)
+    ):
+        language = locale or default_locale
+        counts[language] = counts.get(language, 0) + int(count)
+    return counts
 
 
 def question_snapshots(session: Session, *, attempt_ids: Collection[int]) -> list[QuizAttempt]:

@@ -38,11 +38,22 @@ class QuestionStatistics(ApiModel):
     )
 
 
+class LanguageAttempts(ApiModel):
+    locale: str
+    graded_attempts: int
+
+
 class QuizStatistics(ApiModel):
     quiz_id: int
     course_id: int
     title: str
     graded_attempts: int
+    locale: str | None = Field(
+        default=None, description="The language the attempts were served in; null: all, pooled"
+    )
+    languages: list[LanguageAttempts] = Field(
+        default=[], description="Graded attempts per language served, for reading one language"
+    )
     min_attempts_to_judge: int = Field(
         description="Attempts of a question needed before its figures can be judged"
     )

@@ -14,6 +14,7 @@ from opsportal import audit
 from opsportal.config import Settings
 from opsportal.db import flush_or_conflict
 from opsportal.errors import Conflict, InvalidInput, NotFound
+from opsportal.i18n import N_, SHIPPED_LOCALES
 from opsportal.models import Course, QuestionType, Quiz, Track
 from opsportal.principal import Principal
 from opsportal.training import repository
@@ -27,7 +28,7 @@ from opsportal.training.schemas import (
     TrackCreate,
     TrackUpdate,
 )
-from opsportal.web.i18n import N_
+from opsportal.training.translations import repository as translations
 from opsportal.web.translatable import Translatable
 
 # --- tracks -------------------------------------------------------------------
@@ -72,9 +73,18 @@ def _changes(data: TrackUpdate | CourseUpdate) -> dict[str, Any]:
     return changes
 
 
+def _check_default_locale(locale: str) -> str:
+    if locale not in SHIPPED_LOCALES:
+        known = ", ".join(SHIPPED_LOCALES)
+        raise InvalidInput(f"defaultLocale must be one of {known}.", field="defaultLocale")
+    return locale
+
+
 def create_track(
     session: Session, *, data: TrackCreate, settings: Settings, actor: Principal | None = None
 ) -> Track:
+    # A new track is written in the deployment's default language unless it says otherwise.
+    default_locale = _check_default_locale(data.default_locale or settings.default_locale)
     slug = data.slug or _slugify(data.name)
     if repository.get_track_by_slug(session, slug) is not None:
         raise Conflict(_slug_taken(slug))
@@ -95,6 +105,7 @@ def create_track(
         validity_days=data.validity_days or settings.certificate_validity_days,
         is_active=data.is_active,
         sort_order=sort_order,
+        default_locale=default_locale,
     )
     session.add(track)
     flush_or_conflict(session, _slug_taken(slug))
@@ -121,6 +132,7 @@ def _track_fields(track: Track) -> dict[str, object]:
         "isRequired": track.is_required,
         "estimatedMinutes": track.estimated_minutes,
         "sortOrder": track.sort_order,
+        "defaultLocale": track.default_locale,
     }
 
 
@@ -149,6 +161,14 @@ def update_track(
                 field="version",
             )
         track.version_major, track.version_minor = major, minor
+    if changes.get("default_locale", track.default_locale) != track.default_locale:
+        locale = _check_default_locale(changes["default_locale"])
+        if translations.get_translation(session, track_id=track.id, locale=locale) is not None:
+            raise Conflict(
+                f"The track has a translation into {locale!r}: delete it before making "
+                f"{locale!r} the language of the track's own texts.",
+                extra={"field": "defaultLocale"},
+            )
     for field, value in changes.items():
         setattr(track, field, value)
     flush_or_conflict(session, _slug_taken(track.slug))

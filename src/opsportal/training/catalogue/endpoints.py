@@ -21,6 +21,7 @@ from opsportal.training.schemas import (
     TrackRead,
     TrackUpdate,
 )
+from opsportal.web.i18n import current_locale
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -34,7 +35,7 @@ def create_track(
 ) -> TrackRead:
     """Create a certification track."""
     return catalogue.track_read(
-        authoring.create_track(session, data=body, settings=settings, actor=admin)
+        session, authoring.create_track(session, data=body, settings=settings, actor=admin)
     )
 
 
@@ -44,7 +45,7 @@ def update_track(
 ) -> TrackRead:
     """Change a track; raising the major version expires the certificates of earlier majors."""
     return catalogue.track_read(
-        authoring.update_track(session, track_id=track_id, data=body, actor=admin)
+        session, authoring.update_track(session, track_id=track_id, data=body, actor=admin)
     )
 
 
@@ -93,20 +94,28 @@ def list_tracks(
         bool, Query(alias="includeInactive", description="Admins only: inactive tracks too")
     ] = False,
 ) -> list[TrackOverview]:
-    """Active tracks visible to the caller, courses in order, with the caller's progress."""
-    return catalogue.list_tracks_for(session, principal=user, include_inactive=include_inactive)
+    """Active tracks visible to the caller, courses in order, with the caller's progress, in
+    the caller's language where the track's translation into it is complete (`locale`)."""
+    return catalogue.list_tracks_for(
+        session, principal=user, include_inactive=include_inactive, locale=current_locale()
+    )
 
 
 @router.get("/tracks/{track_id}", response_model=TrackOverview)
 def read_track(track_id: ResourceId, session: SessionDep, user: CurrentUser) -> TrackOverview:
-    """One track with its courses and the caller's progress."""
-    return catalogue.get_track_overview(session, principal=user, track_id=track_id)
+    """One track with its courses and the caller's progress, in the caller's language where
+    the track's translation into it is complete (`locale`)."""
+    return catalogue.get_track_overview(
+        session, principal=user, track_id=track_id, locale=current_locale()
+    )
 
 
 @router.get("/courses/{course_id}", response_model=CourseRead)
 def read_course(course_id: ResourceId, session: SessionDep, user: CurrentUser) -> CourseRead:
-    """One course; `content` is markdown."""
-    return catalogue.get_course(session, principal=user, course_id=course_id)
+    """One course; `content` is markdown; in the caller's language as its track is (`locale`)."""
+    return catalogue.get_course(
+        session, principal=user, course_id=course_id, locale=current_locale()
+    )
 
 
 # --- certificates -----------------------------------------------------------------

@@ -13,6 +13,8 @@ from opsportal.deps import SessionDep
 from opsportal.training.catalogue import service as catalogue
 from opsportal.training.compliance.assignments import my_assignments
 from opsportal.training.compliance.export import status_words
+from opsportal.training.translations.notice import fallback_notice
+from opsportal.web.i18n import current_locale
 from opsportal.web.session import PageUser
 from opsportal.web.templating import render
 
@@ -25,8 +27,13 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/training")
 def catalogue_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    tracks = catalogue.list_tracks_for(session, principal=user)
-    assigned = my_assignments(session, principal=user)
+    tracks = catalogue.list_tracks_for(session, principal=user, locale=current_locale())
+    # Each track's name as the learner is served it, in "My training" too.
+    names = {t.id: t.name for t in tracks}
+    assigned = [
+        a.model_copy(update={"track_name": names.get(a.track_id, a.track_name)})
+        for a in my_assignments(session, principal=user)
+    ]
     return render(
         request,
         "training/catalogue.html",
@@ -34,4 +41,5 @@ def catalogue_page(request: Request, session: SessionDep, user: PageUser) -> Res
         tracks=tracks,
         assignments=assigned,
         status_words=status_words(),
+        language_notices={t.id: fallback_notice(t.locale) for t in tracks},
     )

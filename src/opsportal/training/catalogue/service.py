@@ -19,8 +19,11 @@ from opsportal.training.schemas import (
     QuizRead,
     TrackOverview,
     TrackRead,
+    TranslationStatus,
     UserProgress,
 )
+from opsportal.training.translations import serving
+from opsportal.training.translations.status import Served, course_key
 
 # --- visibility -------------------------------------------------------------
 
@@ -57,21 +60,36 @@ def visible_course(session: Session, principal: Principal, course_id: int) -> Co
 # --- reading views ------------------------------------------------------------
 
 
-def track_read(track: Track) -> TrackRead:
-    return TrackRead.model_validate(track)
+def _track_read(track: Track, languages: list[serving.LanguageSummary]) -> TrackRead:
+    read = TrackRead.model_validate(track)
+    read.translations = [TranslationStatus(locale=s.locale, status=s.status) for s in languages]
+    return read
 
 
-def course_read(course: Course) -> CourseRead:
+def track_read(session: Session, track: Track) -> TrackRead:
+    """A track as its author wrote it, with the status of each of its languages."""
+    loaded = repository.get_track_with_courses(session, track.id)
+    assert loaded is not None
+    return _track_read(loaded, serving.summarise_tracks(session, [loaded])[loaded.id])
+
+
+def course_read(course: Course, served: Served) -> CourseRead:
+    """A course in the language `served` says."""
+
+    def text(field: str, source: str) -> str:
+        return served.text(course_key(course.id, field), source)
+
     return CourseRead(
         id=course.id,
         track_id=course.track_id,
-        title=course.title,
-        description=course.description,
-        content=course.content,
+        title=text("title", course.title),
+        description=text("description", course.description),
+        content=text("content", course.content),
         sort_order=course.sort_order,
         is_active=course.is_active,
         quiz_id=course.quiz.id if course.quiz is not None else None,
         scorm_package_id=course.scorm_package_id,
+        locale=served.locale,
     )
 
 
@@ -96,15 +114,25 @@ def quiz_read(quiz: Quiz) -> QuizRead:
 
 
 def _overview(
-    track: Track, progress: Progress, *, principal: Principal, read_ids: set[int]
+    track: Track,
+    progress: Progress,
+    *,
+    principal: Principal,
+    read_ids: set[int],
+    served: Served,
+    languages: list[serving.LanguageSummary],
 ) -> TrackOverview:
     courses = [c for c in track.courses if c.is_active or principal.is_admin]
     percentage = (len(progress.passed_course_ids) * 100) // progress.total if progress.total else 0
+    read = _track_read(track, languages)
+    read.name = served.text("name", track.name)
+    read.description = served.text("description", track.description)
     return TrackOverview(
-        **track_read(track).model_dump(),
+        **read.model_dump(),
+        locale=served.locale,
         courses=[
             CourseOverview(
-                **course_read(c).model_dump(),
+                **course_read(c, served).model_dump(),
                 is_passed=c.id in progress.passed_course_ids,
                 is_read=c.id in read_ids,
             )
@@ -127,8 +155,34 @@ def _overview(
 # --- catalogue ----------------------------------------------------------------
 
 
+def _overviews(
+    session: Session, principal: Principal, tracks: Sequence[Track], locale: str | None
+) -> list[TrackOverview]:
+    """The tracks with the caller's progress, in the language `locale` asks for where each
+    track's translation into it is complete (the author's texts without one)."""
+    progress = progress_for_tracks(session, user_id=principal.user_id, tracks=tracks, now=utcnow())
+    read_ids = _read_ids(session, principal, tracks)
+    languages = serving.summarise_tracks(session, tracks)
+    served = serving.served(session, tracks, requested=locale)
+    return [
+        _overview(
+            t,
+            progress[t.id],
+            principal=principal,
+            read_ids=read_ids,
+            served=served[t.id],
+            languages=languages[t.id],
+        )
+        for t in tracks
+    ]
+
+
 def list_tracks_for(
-    session: Session, *, principal: Principal, include_inactive: bool = False
+    session: Session,
+    *,
+    principal: Principal,
+    include_inactive: bool = False,
+    locale: str | None = None,
 ) -> list[TrackOverview]:
     """Active tracks the caller may take, courses in order, with the caller's progress."""
     tracks = repository.list_tracks(
@@ -136,10 +190,7 @@ def list_tracks_for(
         types=visible_types(principal),
         include_inactive=include_inactive and principal.is_admin,
     )
-    now = utcnow()
-    progress = progress_for_tracks(session, user_id=principal.user_id, tracks=tracks, now=now)
-    read_ids = _read_ids(session, principal, tracks)
-    return [_overview(t, progress[t.id], principal=principal, read_ids=read_ids) for t in tracks]
+    return _overviews(session, principal, tracks, locale)
 
 
 def _read_ids(session: Session, principal: Principal, tracks: Sequence[Track]) -> set[int]:
@@ -147,20 +198,33 @@ def _read_ids(session: Session, principal: Principal, tracks: Sequence[Track]) -
     return repository.read_course_ids(session, user_id=principal.user_id, course_ids=course_ids)
 
 
-def get_track_overview(session: Session, *, principal: Principal, track_id: int) -> TrackOverview:
+def get_track_overview(
+    session: Session, *, principal: Principal, track_id: int, locale: str | None = None
+) -> TrackOverview:
     track = visible_track(session, principal, track_id)
-    progress = progress_for_tracks(session, user_id=principal.user_id, tracks=[track], now=utcnow())
-    return _overview(
-        track,
-        progress[track.id],
-        principal=principal,
-        read_ids=_read_ids(session, principal, [track]),
+    return _overviews(session, principal, [track], locale)[0]
+
+
+def get_course_and_track(
+    session: Session, *, principal: Principal, course_id: int, locale: str | None = None
+) -> tuple[CourseRead, TrackOverview]:
+    """A course the caller may see and its track with the caller's progress, both in the
+    language `locale` asks for if the track's translation into it is complete."""
+    course = visible_course(session, principal, course_id)
+    track = get_track_overview(
+        session, principal=principal, track_id=course.track_id, locale=locale
     )
+    return next(c for c in track.courses if c.id == course.id), track
 
 
-def get_course(session: Session, *, principal: Principal, course_id: int) -> CourseRead:
-    """One course the caller may see (its `content` is markdown; see training.markdown)."""
-    return course_read(visible_course(session, principal, course_id))
+def get_course(
+    session: Session, *, principal: Principal, course_id: int, locale: str | None = None
+) -> CourseRead:
+    """One course the caller may see (its `content` is markdown; see training.markdown), in
+    the language `locale` asks for if its track's translation into it is complete."""
+    course = visible_course(session, principal, course_id)
+    served = serving.served_track(session, track_id=course.track_id, requested=locale)
+    return course_read(course, served)
 
 
 def get_quiz(session: Session, *, principal: Principal, course_id: int) -> QuizRead:

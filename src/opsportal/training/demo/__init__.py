@@ -14,6 +14,7 @@ from opsportal.training.catalogue import authoring
 from opsportal.training.demo.assignments import load_assignment_demo
 from opsportal.training.demo.customer_track import CUSTOMER_TRACK
 from opsportal.training.demo.internal_track import INTERNAL_TRACK
+from opsportal.training.demo.track_languages import load_track_languages
 from opsportal.training.schemas import CourseCreate, QuizPut, TrackCreate
 
 Say = Callable[[str], object]
@@ -43,6 +44,8 @@ def _load_track(session: Session, *, spec: dict[str, Any], settings: Settings, s
 
 
 def load_training_demo(session: Session, *, settings: Settings, say: Say) -> None:
-    """A CUSTOMER track of three courses and an INTERNAL track; existing slugs are left alone."""
+    """A CUSTOMER track of three courses, in four languages, and an INTERNAL track; existing
+    slugs are left alone, and only languages the customer track lacks are added."""
     for spec in (CUSTOMER_TRACK, INTERNAL_TRACK):
         _load_track(session, spec=spec, settings=settings, say=say)
+    load_track_languages(session)

@@ -29,7 +29,8 @@ from opsportal.training.schemas import (
     QuestionPublic,
     TrackOverview,
 )
-from opsportal.web.i18n import _
+from opsportal.training.translations.notice import fallback_notice
+from opsportal.web.i18n import _, current_locale
 from opsportal.web.session import CheckedForm, PageUser
 from opsportal.web.templating import render
 
@@ -59,11 +60,13 @@ def _place(track: TrackOverview, course_id: int) -> Place:
 
 
 def _course_view(session: Session, user: Principal, course_id: int) -> dict[str, Any]:
-    course = catalogue.get_course(session, principal=user, course_id=course_id)
-    track = catalogue.get_track_overview(session, principal=user, track_id=course.track_id)
+    course, track = catalogue.get_course_and_track(
+        session, principal=user, course_id=course_id, locale=current_locale()
+    )
     return {
         "course": course,
         "track": track,
+        "language_notice": fallback_notice(track.locale),
         "place": _place(track, course.id),
         "status": attempts.quiz_status(session, principal=user, quiz_id=course.quiz_id)
         if course.quiz_id is not None
@@ -100,7 +103,9 @@ def start_quiz(
     quiz_id: ResourceId, session: SessionDep, user: PageUser, form: CheckedForm
 ) -> Response:
     try:
-        attempt = attempts.start_attempt(session, principal=user, quiz_id=quiz_id)
+        attempt = attempts.start_attempt(
+            session, principal=user, quiz_id=quiz_id, locale=current_locale()
+        )
     except attempts.PolicyRefusal:
         # The course page says which rule, and until when.
         quiz = attempts.visible_quiz(session, user, quiz_id)
@@ -125,6 +130,7 @@ def _quiz_page(
         chosen=chosen or {},
         answered=answered,
         grace_seconds=int(policy.GRACE.total_seconds()),
+        language_notice=fallback_notice(attempt.locale) if attempt.locale else None,
     )
 
 
@@ -132,7 +138,9 @@ def _quiz_page(
 def attempt_page(
     request: Request, attempt_id: ResourceId, session: SessionDep, user: PageUser
 ) -> Response:
-    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+    attempt = attempts.get_attempt(
+        session, principal=user, attempt_id=attempt_id, locale=current_locale()
+    )
     if attempt.result is None:
         # The answers saved so far, from this device or another one.
         draft = drafts.get_draft(session, principal=user, attempt_id=attempt_id)
@@ -177,7 +185,8 @@ def submit_quiz(
     user: PageUser,
     form: CheckedForm,
 ) -> Response:
-    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id)
+    locale = current_locale()
+    attempt = attempts.get_attempt(session, principal=user, attempt_id=attempt_id, locale=locale)
     if attempt.submitted_at is None:
         answers = _answers_from_form(attempt.questions, form)
         out_of_time = policy.is_late(attempt.deadline_at, utcnow())
@@ -192,7 +201,9 @@ def submit_quiz(
                 request, user, attempt, chosen=drafts.chosen(draft), answered=len(answers)
             )
         try:
-            attempts.submit_attempt(session, principal=user, attempt_id=attempt_id, answers=answers)
+            attempts.submit_attempt(
+                session, principal=user, attempt_id=attempt_id, answers=answers, locale=locale
+            )
         except Conflict:
             pass  # submitted meanwhile (a double click): show the one result there is
     return _see_other(f"/training/attempts/{attempt_id}")

@@ -1,0 +1,1 @@
+"""Tracks in several languages: translations, their status, what learners are served."""
