@@ -25,9 +25,15 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from babel import Locale
 from babel.support import NullTranslations
 
 from opsportal import i18n
+
+# Languages as English pages name them ("German"): CLDR's words (babel), not our messages.
+LANGUAGE_NAMES = tuple(
+    Locale.parse(locale).get_display_name("en") or locale for locale in i18n.SHIPPED_LOCALES
+)
 
 OPEN, CLOSE = "⟦", "⟧"
 READ_ATTRIBUTES = frozenset({"title", "aria-label", "alt", "placeholder", "data-label"})

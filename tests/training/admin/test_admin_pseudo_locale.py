@@ -36,6 +36,7 @@ from tests.factories import (
     create_user,
     pass_quiz,
 )
+from tests.i18n_probe import LANGUAGE_NAMES
 from tests.pages import PASSWORD, log_in, post_form
 
 
@@ -199,7 +200,7 @@ def scene(session: Session, settings: Settings) -> Scene:
 
 
 def _assert_translated(html: str, scene: Scene) -> None:
-    left = _leftovers(html, *scene.data)
+    left = _leftovers(html, *scene.data, *LANGUAGE_NAMES)
     assert not left, f"English outside the markers: {left}"
 
 

@@ -74,7 +74,8 @@ class TestStatus:
     ) -> None:
         body = client.get(f"{API}/tracks/{track.id}/translations", headers=admin_headers).json()
         assert body["defaultLocale"] == "en"
-        assert [item["locale"] for item in body["languages"]] == ["ar", "de", "es", "fr"]  # the shipped catalogues, by code
+        # The shipped catalogues, by code.
+        assert [item["locale"] for item in body["languages"]] == ["ar", "de", "es", "fr"]
         for item in body["languages"]:
             assert item["status"] == "missing"
             assert item["completeFields"] == 0
@@ -360,7 +361,7 @@ class TestDefaultLocale:
         body = {"name": "Verhaltenskodex", "type": "CUSTOMER", "defaultLocale": "de"}
         created = client.post(f"{API}/tracks", json=body, headers=admin_headers).json()
         assert created["defaultLocale"] == "de"
-        assert [t["locale"] for t in created["translations"]] == ["en", "fr", "es", "ar"]
+        assert [t["locale"] for t in created["translations"]] == ["en", "ar", "es", "fr"]
         plain = client.post(
             f"{API}/tracks", json={"name": "Plain", "type": "CUSTOMER"}, headers=admin_headers
         ).json()
