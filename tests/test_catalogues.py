@@ -31,8 +31,8 @@ from opsportal.locales.catalogues import (
 )
 
 TRANSLATED = [locale for locale in SHIPPED_LOCALES if locale != SOURCE_LOCALE]
-# Named and positional printf placeholders (`%%` is a literal per cent sign).
-PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+# A literal per cent sign (`%%`) is matched first, so "27 %% der" is not read as "% d".
+PLACEHOLDER = re.compile(r"%%|%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 SHOWN = 10
 
@@ -91,13 +91,13 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale: str) -> None:
 
 def _placeholder_problems(message: Message) -> list[str]:
     sources = _forms(message.id)
-    wanted = {p for source in sources for p in PLACEHOLDER.findall(source)}
+    wanted = {p for source in sources for p in PLACEHOLDER.findall(source)} - {"%%"}
     tags = sorted(TAG.findall(sources[0])) if sources else []
     problems = []
     for index, text in enumerate(_forms(message.string)):
         if not text:
             continue
-        used = set(PLACEHOLDER.findall(text))
+        used = set(PLACEHOLDER.findall(text)) - {"%%"}
         # A plural form may leave the count out ("one" in Arabic: "مستخدم واحد").
         unknown = used - wanted
         lost = wanted - used - {"%(num)s", "%(num)d"} if len(sources) > 1 else wanted - used
