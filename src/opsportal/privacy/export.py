@@ -268,7 +268,8 @@ def export_zip(
         for certificate in repository.certificates_of(session, user.id):
             number = certificate.certificate_number
             locale = recipient_locale(user.locale, settings.default_locale)
-            pdf = render_pdf(certificate_document(certificate, settings=settings, locale=locale))
+            document = certificate_document(session, certificate, settings=settings, locale=locale)
+            pdf = render_pdf(document)
             archive.writestr(f"certificates/{number}.pdf", pdf)
             _, token = credential_jwt(
                 session, factory=factory, settings=settings, code=certificate.verification_code

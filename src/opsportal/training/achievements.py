@@ -2,21 +2,19 @@
 
 One function, `achievement_name`, says what the certificate PDF and the Open
 Badges credential call the achievement, and in which language that is, so the
-two never disagree. Today a track has one text, written in the source language;
-the track translations (training/translations/) plug in here: the name (and
-description) of the track's translation into `locale` where one is complete,
-else the track's own.
+two never disagree: the name (and description) of the track's translation into
+`locale` where that translation is complete (training/translations/, the same
+rule the learner's pages follow), else the track's own, in its default language.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from opsportal.i18n import DEFAULT_LOCALE
-from opsportal.models import Track
+from sqlalchemy.orm import Session
 
-# The language tracks are written in, until a track carries its own.
-TRACK_LANGUAGE = DEFAULT_LOCALE
+from opsportal.models import Track
+from opsportal.training.translations.serving import served_track
 
 
 class Achievement(NamedTuple):
@@ -26,14 +24,20 @@ class Achievement(NamedTuple):
     language: str
 
 
-def achievement_name(track: Track, locale: str, *, issued_name: str | None = None) -> Achievement:
+def achievement_name(
+    session: Session, track: Track, locale: str, *, issued_name: str | None = None
+) -> Achievement:
     """The achievement of `track` as a reader of `locale` is shown it.
 
-    `issued_name` is the name the certificate was issued under (a track renamed
-    since keeps its certificates' names); without a translation it is the name.
+    `issued_name` is the name the certificate was issued under. A track renamed
+    since keeps its certificates' names, in the track's own language: the
+    translations translate today's name, not the one on the certificate.
     """
+    if issued_name is not None and issued_name != track.name:
+        return Achievement(issued_name, track.description, track.default_locale)
+    served = served_track(session, track_id=track.id, requested=locale)
     return Achievement(
-        name=issued_name if issued_name is not None else track.name,
-        description=track.description,
-        language=TRACK_LANGUAGE,
+        name=served.text("name", track.name),
+        description=served.text("description", track.description),
+        language=served.locale,
     )

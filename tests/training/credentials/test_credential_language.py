@@ -3,7 +3,7 @@
 Open Badges 3.0 gives an Achievement `inLanguage`, a BCP 47 language tag; its
 name, description and criteria stay plain strings in that language. The name
 comes from one hook, `achievement_name` (training/achievements.py), which the
-track translations fill in; here a stand-in hook plays that part. Verified with
+track translations fill in. Verified with
 PyJWT, as an employer's system would, not with the library that signs.
 """
 
@@ -22,6 +22,7 @@ from opsportal.training.credentials import service
 from opsportal.training.schemas import CertificateRead
 from tests.catalogues import install_catalogue
 from tests.factories import certify, create_track_with_quizzes, create_user
+from tests.factories.translations import translate_track, translated
 from tests.training.credentials.test_credentials import credential_token, verify
 
 
@@ -54,7 +55,7 @@ def test_without_a_translation_the_name_is_the_tracks_in_its_language(
     assert found["inLanguage"] == "en"
 
 
-def test_a_german_holder_gets_the_german_name_and_says_so(
+def test_a_german_holder_gets_the_tracks_german_name_and_says_so(
     client: TestClient,
     session: Session,
     holder: User,
@@ -62,30 +63,37 @@ def test_a_german_holder_gets_the_german_name_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     install_catalogue(monkeypatch, "de")
-    asked: list[str] = []
-
-    def translated(track: Track, locale: str, *, issued_name: str | None = None) -> Achievement:
-        asked.append(locale)
-        if locale == "de":
-            return Achievement("Reaktion auf Vorfälle", "Was bei einem Vorfall zu tun ist.", "de")
-        return Achievement(issued_name or track.name, track.description, "en")
-
-    monkeypatch.setattr(service, "achievement_name", translated)
+    track = session.get(Track, certificate.track_id)
+    assert track is not None
+    texts = translate_track(session, track=track, locale="de")
     holder.locale = "de"
     session.commit()
 
     found = achievement(client, certificate)
 
-    assert asked == ["de"]  # the holder's language, asked of the one hook
-    assert found["name"] == "Reaktion auf Vorfälle"
-    assert found["description"] == "Was bei einem Vorfall zu tun ist."
+    assert found["name"] == texts["name"] == translated("de", "Incident Response")
     assert found["inLanguage"] == "de"
     # Our own words about it are in the same language as the name.
     assert found["criteria"]["narrative"] == (
-        "Das Quiz jedes Kurses des Pfads „Reaktion auf Vorfälle“, Version 2.3, "
+        f"Das Quiz jedes Kurses des Pfads „{texts['name']}“, Version 2.3, "
         "mit mindestens der geforderten Punktzahl bestanden."
     )
     assert found["version"] == "2.3"
+
+
+def test_an_incomplete_translation_leaves_the_name_in_the_tracks_language(
+    client: TestClient, session: Session, holder: User, certificate: CertificateRead
+) -> None:
+    track = session.get(Track, certificate.track_id)
+    assert track is not None
+    translate_track(session, track=track, locale="fr", only=lambda field: field.key == "name")
+    holder.locale = "fr"
+    session.commit()
+
+    found = achievement(client, certificate)
+
+    assert found["name"] == "Incident Response"
+    assert found["inLanguage"] == "en"
 
 
 def test_the_language_is_a_bcp47_tag(
@@ -94,7 +102,9 @@ def test_the_language_is_a_bcp47_tag(
     certificate: CertificateRead,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def brazilian(track: Track, locale: str, *, issued_name: str | None = None) -> Achievement:
+    def brazilian(
+        session: Session, track: Track, locale: str, *, issued_name: str | None = None
+    ) -> Achievement:
         return Achievement("Resposta a incidentes", "", "pt_BR")
 
     monkeypatch.setattr(service, "achievement_name", brazilian)

@@ -144,13 +144,15 @@ def own_certificate(
 
 
 def certificate_document(
-    certificate: Certificate, *, settings: Settings, locale: str
+    session: Session, certificate: Certificate, *, settings: Settings, locale: str
 ) -> CertificateDocument:
     """The PDF's content, in `locale` (the holder's: `holder_locale`)."""
     links = share_links(settings, certificate, verification_code=certificate.verification_code)
     withheld = certificate.recipient_name_hash is not None
     revoked = certificate.revoked_at is not None
-    achievement = achievement_name(certificate.track, locale, issued_name=certificate.track_name)
+    achievement = achievement_name(
+        session, certificate.track, locale, issued_name=certificate.track_name
+    )
     return CertificateDocument(
         recipient_name=NAME_WITHHELD if withheld else certificate.recipient_name,
         track_name=achievement.name,
@@ -182,7 +184,7 @@ def render_certificate_pdf(
     locale = holder_locale(session, certificate, settings=settings)
     return (
         f"{certificate.certificate_number}.pdf",
-        render_pdf(certificate_document(certificate, settings=settings, locale=locale)),
+        render_pdf(certificate_document(session, certificate, settings=settings, locale=locale)),
     )
 
 

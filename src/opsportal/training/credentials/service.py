@@ -119,6 +119,7 @@ def credential_facts(
     withheld = certificate.recipient_name_hash is not None
     # In the holder's language, as their PDF is, whoever downloads it.
     achievement = achievement_name(
+        session,
         certificate.track,
         recipient_locale(user.locale, settings.default_locale),
         issued_name=certificate.track_name,
