@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import httpx
 from fastapi.testclient import TestClient
 
+from opsportal.i18n import _, using_locale
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -49,8 +51,12 @@ def post_form(
 
 
 def browser_log_in(page: Page, email: str, password: str) -> None:
+    """Log in by the form's labels (SPEC: Email, Password, Log in), in the page's language."""
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    language = (page.locator("html").get_attribute("lang") or "en").replace("-", "_")
+    with using_locale(language):
+        labels = {"email": _("Email"), "password": _("Password"), "log_in": _("Log in")}
+    page.get_by_label(labels["email"], exact=True).fill(email)
+    page.get_by_label(labels["password"], exact=True).fill(password)
+    page.get_by_role("button", name=labels["log_in"], exact=True).click()
     page.wait_for_load_state()

@@ -25,7 +25,7 @@ from tests.factories import (
     translate_track,
     translated,
 )
-from tests.training.translations.speaking import SpeakingApp, speaking
+from tests.training.translations.speaking import speaking
 
 API = "/api/v1/training"
 
@@ -33,7 +33,7 @@ API = "/api/v1/training"
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """The app in the language each request's Accept-Language asks for."""
-    with TestClient(SpeakingApp(app), raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -27,14 +27,14 @@ from tests.factories import (
     translate_track,
 )
 from tests.pages import PASSWORD, log_in
-from tests.training.translations.speaking import SpeakingApp, speaking
+from tests.training.translations.speaking import speaking
 
 API = "/api/v1/training"
 
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(SpeakingApp(app), raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 

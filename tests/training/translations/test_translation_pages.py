@@ -27,14 +27,13 @@ from tests.factories import (
     translated,
 )
 from tests.pages import PASSWORD, csrf_from, log_in, post_form
-from tests.training.translations.speaking import SpeakingApp
 
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """The pages in the language of the client's Accept-Language (English unless changed)."""
     with TestClient(
-        SpeakingApp(app), raise_server_exceptions=False, headers={"Accept-Language": "en"}
+        app, raise_server_exceptions=False, headers={"Accept-Language": "en"}
     ) as test_client:
         yield test_client
 
