@@ -59,10 +59,12 @@ STATES: list[dict[str, Any]] = [
     {"passes": [(-9, True), (-8, True), (-1, False)], "certificate": (-7, 300, False, 2)},
     # Certified, expiring tomorrow: CERTIFIED today.
     {"passes": [(-400, True), (-399, True)], "certificate": (-364, 1, False, 2)},
+    # Nothing done yet: not a learner of the track.
+    {"passes": []},
 ]
 
 
-def _learners(session: Session, *, count: int) -> tuple[Track, list[User]]:
+def learners_in_every_state(session: Session, *, count: int) -> tuple[Track, list[User]]:
     """A track at version 2.0 with two counted quizzes and an inactive course's quiz,
     and `count` learners cycling through STATES (rows written directly: hundreds of them)."""
     track = create_track(session, name="Paging ethics", version="2.0")
@@ -158,7 +160,7 @@ def _page(
 def test_a_status_pages_in_the_database_and_agrees_with_the_progress_rule(
     session: Session, status: str | None
 ) -> None:
-    track, _ = _learners(session, count=len(STATES) * 28)  # 308 learners
+    track, _ = learners_in_every_state(session, count=len(STATES) * 28)  # 336 learners
     loaded = service.get_track(session, track.id)
     everyone = service.list_learners(
         session, track=loaded, status=None, organization_id=None, search=None
@@ -173,7 +175,7 @@ def test_a_status_pages_in_the_database_and_agrees_with_the_progress_rule(
 
 
 def test_every_learner_gets_the_status_the_progress_rule_gives(session: Session) -> None:
-    track, users = _learners(session, count=len(STATES))
+    track, users = learners_in_every_state(session, count=len(STATES))
     statuses = {
         row.name: row.status
         for status in service.LEARNER_STATUSES
@@ -191,12 +193,13 @@ def test_every_learner_gets_the_status_the_progress_rule_gives(session: Session)
         users[8].name: "IN_PROGRESS",
         users[9].name: "CERTIFIED",
         users[10].name: "CERTIFIED",
-    }
+    }  # users[11] has not started: not listed
 
 
 def test_a_page_costs_the_same_queries_whatever_the_total(session: Session) -> None:
-    small, _ = _learners(session, count=len(STATES) * 20)  # 220: a full second page of each
-    large, _ = _learners(session, count=len(STATES) * 40)  # 440
+    # 240 and 480: a full second page of each status
+    small, _ = learners_in_every_state(session, count=len(STATES) * 20)
+    large, _ = learners_in_every_state(session, count=len(STATES) * 40)
     for status in (None, *service.LEARNER_STATUSES):
         with counted_queries(session) as few:
             assert len(_page(session, small, status, page=2, size=20)[0]) == 20
@@ -206,7 +209,7 @@ def test_a_page_costs_the_same_queries_whatever_the_total(session: Session) -> N
 
 
 def test_the_page_shows_the_second_page_of_a_status(client: TestClient, session: Session) -> None:
-    track, _ = _learners(session, count=len(STATES) * 28)
+    track, _ = learners_in_every_state(session, count=len(STATES) * 28)
     admin, _ = create_user_with_token(session, role=Role.ADMIN, password=PASSWORD)
     assert log_in(client, admin.email).status_code == 303
     url = f"/admin/tracks/{track.id}/learners"
