@@ -11,15 +11,12 @@ learners or four hundred.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from opsportal.models import Certificate, QuizAttempt, Role, Track, User
@@ -29,6 +26,7 @@ from opsportal.training.admin.lists import ROWS_PER_PAGE
 from tests.factories import create_course, create_organization, create_quiz, create_track
 from tests.factories import create_user as create_user_with_token
 from tests.pages import PASSWORD, log_in
+from tests.queries import recorded
 
 # Each learner's history on the track, by its number modulo the number of states:
 # (quiz passes, certificate), the passes as offsets in days from now and the
@@ -125,23 +123,6 @@ def learners_in_every_state(session: Session, *, count: int) -> tuple[Track, lis
     return track, users
 
 
-@contextmanager
-def counted_queries(session: Session) -> Iterator[list[int]]:
-    """Each statement's number of bound values: a list paged in Python after loading
-    everyone sends as many more ids (`IN (...)`) as there are more rows."""
-    statements: list[int] = []
-    connection = session.connection()
-
-    def record(*args: Any) -> None:
-        statements.append(len(args[3] or ()))
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-
-
 def _page(
     session: Session, track: Track, status: str | None, page: int, size: int = ROWS_PER_PAGE
 ) -> Any:
@@ -201,9 +182,9 @@ def test_a_page_costs_the_same_queries_whatever_the_total(session: Session) -> N
     small, _ = learners_in_every_state(session, count=len(STATES) * 20)
     large, _ = learners_in_every_state(session, count=len(STATES) * 40)
     for status in (None, *service.LEARNER_STATUSES):
-        with counted_queries(session) as few:
+        with recorded(session) as few:
             assert len(_page(session, small, status, page=2, size=20)[0]) == 20
-        with counted_queries(session) as many:
+        with recorded(session) as many:
             assert len(_page(session, large, status, page=2, size=20)[0]) == 20
         assert many == few, status
 

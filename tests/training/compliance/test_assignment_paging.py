@@ -19,7 +19,8 @@ from opsportal.principal import Principal
 from opsportal.training.compliance import assignments
 from opsportal.training.compliance.status import AssignmentStatus
 from tests.factories import create_user
-from tests.training.admin.test_learner_list_paging import counted_queries, learners_in_every_state
+from tests.queries import recorded
+from tests.training.admin.test_learner_list_paging import learners_in_every_state
 
 
 def _assigned(session: Session, *, count: int) -> tuple[Track, list[User]]:
@@ -78,7 +79,7 @@ def test_a_page_costs_the_same_queries_whatever_the_total(session: Session) -> N
     for status in (None, *AssignmentStatus):
         pages = []
         for organization_id in (small, large):
-            with counted_queries(session) as queries:
+            with recorded(session) as queries:
                 found = assignments.list_assignments(
                     session,
                     principal=staff,

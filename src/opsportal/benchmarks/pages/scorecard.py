@@ -21,6 +21,7 @@ from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentil
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
+from opsportal.benchmarks.service.history import HistoryCache
 from opsportal.benchmarks.service.scorecard import (
     GroupChoice,
     comparisons_in,
@@ -73,6 +74,11 @@ class Asked:
     @property
     def cache(self) -> PublishedDayCache:
         cache: PublishedDayCache = self.request.app.state.published_cache
+        return cache
+
+    @property
+    def history_cache(self) -> HistoryCache:
+        cache: HistoryCache = self.request.app.state.history_cache
         return cache
 
 
@@ -286,6 +292,7 @@ def _page(
         industry_sector=card.group.industry or None,
         size_band=card.group.size or None,
         settings=settings,
+        cache=asked.history_cache,
     )
     return render(
         asked.request,
