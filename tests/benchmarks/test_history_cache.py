@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from opsportal.benchmarks.pages.drawn import DrawnTrends
 from opsportal.benchmarks.service import calculate_benchmarks, comparison_histories
 from opsportal.benchmarks.service.history import HistoryCache
 from opsportal.config import Settings
@@ -94,3 +95,19 @@ def test_viewers_and_organisations_do_not_share_a_trend(
     assert exact == _trend(session, settings, staff, orgs[0], HistoryCache())
     assert other == _trend(session, settings, staff, orgs[5], HistoryCache())
     assert [v for _, v, _ in other] == [48.0, 48.0, 48.0] != [v for _, v, _ in exact]
+
+
+def test_a_trend_is_drawn_once_per_cached_list_of_points() -> None:
+    drawn = DrawnTrends(size=2)
+    calls: list[str] = []
+
+    def draw(text: str) -> str:
+        calls.append(text)
+        return text
+
+    points: list[object] = [1, 2]
+    assert drawn.draw(points, ("Login rate", "%"), lambda: draw("a")) == "a"
+    assert drawn.draw(points, ("Login rate", "%"), lambda: draw("b")) == "a"  # kept
+    assert drawn.draw([1, 2], ("Login rate", "%"), lambda: draw("c")) == "c"  # another list
+    assert drawn.draw(points, ("Taux", "%"), lambda: draw("d")) == "d"  # other words
+    assert calls == ["a", "c", "d"]

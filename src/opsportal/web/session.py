@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from opsportal.auth.sessions import session_principal, session_version
-from opsportal.deps import SessionDep, identity_session
+from opsportal.deps import SessionDep, identity_session, run_read
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
@@ -116,8 +116,7 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
-    """Who is signed in (with the navigation's counts), or None: for public pages."""
+def _signed_in_with_counts(request: Request, session: Session) -> Principal | None:
     with identity_session(request, session) as db:
         principal = signed_in_principal(request, db)
         if principal is not None:
@@ -127,8 +126,17 @@ def maybe_page_principal(request: Request, session: SessionDep) -> Principal | N
     return principal
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal:
-    principal = maybe_page_principal(request, session)
+async def maybe_page_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Who is signed in (with the navigation's counts), or None: for public pages.
+
+    Async, its reads through `run_read`: at once on SQLite, one trip to a worker
+    thread on PostgreSQL (a synchronous dependency would take that trip on SQLite too).
+    """
+    return await run_read(session, lambda: _signed_in_with_counts(request, session))
+
+
+async def page_principal(request: Request, session: SessionDep) -> Principal:
+    principal = await maybe_page_principal(request, session)
     if principal is None:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_path)

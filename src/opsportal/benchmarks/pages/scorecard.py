@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from opsportal.benchmarks import service
 from opsportal.benchmarks.charts import COLOURS, TrendPoint, band_svg, percentile_svg, trend_svg
+from opsportal.benchmarks.pages.drawn import DrawnTrends
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import BenchmarkComparison, HistoryPoint
 from opsportal.benchmarks.service import exports
@@ -33,7 +34,7 @@ from opsportal.benchmarks.service.scorecard import (
 )
 from opsportal.benchmarks.verdicts import Verdict, describe_gap, is_better, verdict_words
 from opsportal.config import Settings
-from opsportal.deps import ResourceId, SessionDep, SettingsDep
+from opsportal.deps import ResourceId, SessionDep, SettingsDep, run_read
 from opsportal.kit.downloads import csv_download
 from opsportal.metrics.registry import METRICS, Metric, Unit, get_metric
 from opsportal.models import Organization, OrganizationStatus
@@ -183,6 +184,9 @@ def _figure_words(c: BenchmarkComparison, metric: Metric, *, median: str, verdic
     return " · ".join(parts)
 
 
+_DRAWN_TRENDS = DrawnTrends()
+
+
 def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[str, object]:
     metric = get_metric(comparison.metric)
     floor, ceiling = (metric.min, metric.max) if metric else (None, None)
@@ -202,12 +206,16 @@ def _card(comparison: BenchmarkComparison, history: list[HistoryPoint]) -> dict[
     elif comparison.available and comparison.percentile is not None:
         # Too few peers for quartiles (customers): the position on the peers' scale instead.
         chart = percentile_svg(comparison.percentile, label=comparison.label)
-    trend = trend_svg(
-        [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history],
-        unit=comparison.unit,
-        floor=floor,
-        ceiling=ceiling,
-        label=comparison.label,
+    trend = _DRAWN_TRENDS.draw(
+        history,
+        (comparison.label, comparison.unit),
+        lambda: trend_svg(
+            [TrendPoint(p.calculated_for, p.your_value, p.p25, p.median, p.p75) for p in history],
+            unit=comparison.unit,
+            floor=floor,
+            ceiling=ceiling,
+            label=comparison.label,
+        ),
     )
     return {
         "comparison": comparison,
@@ -319,16 +327,24 @@ def _page(
     )
 
 
+# Async, the page built in one `run_read`: on SQLite at once, on PostgreSQL in one
+# trip to a worker thread (a `def` route takes that trip on SQLite too).
 @router.get("/benchmarks/organizations/{organization_id}")
-def scorecard(asked: AskedDep, user: PageUser, months: Months = 6) -> Response:
-    return _page(asked, user=user, viewer=user, months=months, customer_view=False)
+async def scorecard(asked: AskedDep, user: PageUser, months: Months = 6) -> Response:
+    return await run_read(
+        asked.session,
+        lambda: _page(asked, user=user, viewer=user, months=months, customer_view=False),
+    )
 
 
 @router.get("/benchmarks/organizations/{organization_id}/customer-view")
-def customer_view(asked: AskedDep, user: PageStaff, months: Months = 6) -> Response:
+async def customer_view(asked: AskedDep, user: PageStaff, months: Months = 6) -> Response:
     """Staff: the scorecard exactly as the organisation's customer users get it."""
     viewer = customer_principal(user, asked.organization_id)
-    return _page(asked, user=user, viewer=viewer, months=months, customer_view=True)
+    return await run_read(
+        asked.session,
+        lambda: _page(asked, user=user, viewer=viewer, months=months, customer_view=True),
+    )
 
 
 @router.get("/benchmarks/organizations/{organization_id}/scorecard.csv")
