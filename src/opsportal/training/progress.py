@@ -153,7 +153,7 @@ def progress_for_tracks(
 
 
 def track_completed(session: Session, *, user_id: int, track_id: int) -> bool:
-    track = repository.get_track_with_courses(session, track_id)
+    track = repository.get_track_for_progress(session, track_id)
     if track is None:
         return False
     return progress_for_tracks(session, user_id=user_id, tracks=[track], now=utcnow())[

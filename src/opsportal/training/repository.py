@@ -6,8 +6,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from opsportal.db import dialect_insert
 from opsportal.models import (
@@ -36,6 +36,34 @@ def get_track_with_courses(session: Session, track_id: int) -> Track | None:
         .where(Track.id == track_id)
         .options(selectinload(Track.courses).selectinload(Course.quiz))
     ).first()
+
+
+# What the progress rule reads of a track, and no more: a course's text and a quiz's
+# questions (JSON) are the bulk of the rows, and every graded submit asks this.
+# Built once: building the statement costs more than running it.
+_TRACK_FOR_PROGRESS = (
+    select(Track)
+    .where(Track.id == bindparam("track_id"))
+    .options(
+        load_only(Track.id, Track.version_major),
+        selectinload(Track.courses)
+        .load_only(
+            Course.id,
+            Course.track_id,
+            Course.sort_order,
+            Course.is_active,
+            Course.scorm_package_id,
+        )
+        .selectinload(Course.quiz)
+        .load_only(Quiz.id, Quiz.course_id),
+    )
+)
+
+
+def get_track_for_progress(session: Session, track_id: int) -> Track | None:
+    """A track with its courses and their quizzes, as far as `progress.progress_of` reads them
+    (other columns load when first read)."""
+    return session.scalars(_TRACK_FOR_PROGRESS, {"track_id": track_id}).first()
 
 
 def get_track_by_slug(session: Session, slug: str) -> Track | None:
