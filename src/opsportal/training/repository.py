@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
 from opsportal.models import (
@@ -38,32 +39,48 @@ def get_track_with_courses(session: Session, track_id: int) -> Track | None:
     ).first()
 
 
-# What the progress rule reads of a track, and no more: a course's text and a quiz's
-# questions (JSON) are the bulk of the rows, and every graded submit asks this.
-# Built once: building the statement costs more than running it.
-_TRACK_FOR_PROGRESS = (
-    select(Track)
-    .where(Track.id == bindparam("track_id"))
-    .options(
-        load_only(Track.id, Track.version_major),
-        selectinload(Track.courses)
-        .load_only(
-            Course.id,
-            Course.track_id,
-            Course.sort_order,
-            Course.is_active,
-            Course.scorm_package_id,
-        )
-        .selectinload(Course.quiz)
-        .load_only(Quiz.id, Quiz.course_id),
-    )
+@dataclass(frozen=True)
+class QuizOutline:
+    id: int
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    id: int
+    is_active: bool
+    scorm_package_id: int | None
+    quiz: QuizOutline | None
+
+
+@dataclass(frozen=True)
+class TrackOutline:
+    """What the progress rule reads of a track (`progress.TrackLike`), and no more."""
+
+    id: int
+    courses: tuple[CourseOutline, ...]
+
+
+# Plain columns, no ORM objects: a course's text and a quiz's questions (JSON) are the
+# bulk of their rows, and every graded submit asks this. Built once: building the
+# statement costs more than running it.
+_TRACK_OUTLINE = (
+    select(Course.id, Course.is_active, Course.scorm_package_id, Quiz.id)
+    .outerjoin(Quiz, Quiz.course_id == Course.id)
+    .where(Course.track_id == bindparam("track_id"))
+    .order_by(Course.sort_order, Course.id)
 )
 
 
-def get_track_for_progress(session: Session, track_id: int) -> Track | None:
-    """A track with its courses and their quizzes, as far as `progress.progress_of` reads them
-    (other columns load when first read)."""
-    return session.scalars(_TRACK_FOR_PROGRESS, {"track_id": track_id}).first()
+def track_outline(session: Session, track_id: int) -> TrackOutline:
+    """A track's courses and their quizzes' ids, in order (none for a missing track)."""
+    rows = session.execute(_TRACK_OUTLINE, {"track_id": track_id})
+    return TrackOutline(
+        track_id,
+        tuple(
+            CourseOutline(course, active, package, None if quiz is None else QuizOutline(quiz))
+            for course, active, package, quiz in rows
+        ),
+    )
 
 
 def get_track_by_slug(session: Session, slug: str) -> Track | None:
