@@ -10,7 +10,8 @@ ends at its deadline (--seconds) or after a fixed number of iterations,
 whichever comes first, and every subprocess has a timeout.
 
 For each database (a temporary SQLite file; PostgreSQL database
-`opsportal_load`, created and dropped again on 127.0.0.1) it:
+`opsportal_load`, or --postgres-database, created and dropped again on
+127.0.0.1) it:
 
 1. loads the demo data with the real `opsportal demo --no-serve` and reads the
    demo logins and API tokens from its output; the customer's organisation
@@ -666,7 +667,7 @@ def sqlite_database() -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
+def postgres_database(admin_url: str, name: str = LOAD_DB) -> Iterator[str]:
     from sqlalchemy import create_engine, text
 
     from opsportal.db import normalise_url
@@ -674,16 +675,16 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {LOAD_DB}"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
     except Exception as exc:
         admin.dispose()
-        raise SetupError(f"cannot create PostgreSQL database {LOAD_DB}: {exc}") from exc
+        raise SetupError(f"cannot create PostgreSQL database {name}: {exc}") from exc
     try:
-        yield admin.url.set(database=LOAD_DB).render_as_string(hide_password=False)
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
 
@@ -961,7 +962,13 @@ def main() -> None:
     parser.add_argument(
         "--postgres-admin-url",
         default="postgresql://postgres@127.0.0.1/postgres",
-        help=f"a PostgreSQL URL allowed to CREATE and DROP DATABASE {LOAD_DB}",
+        help="a PostgreSQL URL allowed to CREATE and DROP the database below",
+    )
+    parser.add_argument(
+        "--postgres-database",
+        default=LOAD_DB,
+        help=f"the throwaway database to create, fill and drop again (default {LOAD_DB}); "
+        "give each concurrent run its own",
     )
     args = parser.parse_args()
     if not 1 <= args.seconds <= 600 or not 1 <= args.readers <= 1024:
@@ -970,6 +977,8 @@ def main() -> None:
         parser.error("--writers must be 1..64 and --workers 1..16")
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be 1..9")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.postgres_database):
+        parser.error("--postgres-database: lower-case letters, digits and _ only")
 
     has_wrk = shutil.which("wrk") is not None
     if args.client == "wrk" and not has_wrk:
@@ -987,7 +996,12 @@ def main() -> None:
     if args.database in ("sqlite", "both"):
         databases.append(("SQLite", sqlite_database))
     if args.database in ("postgres", "both"):
-        databases.append(("PostgreSQL", lambda: postgres_database(args.postgres_admin_url)))
+        databases.append(
+            (
+                "PostgreSQL",
+                lambda: postgres_database(args.postgres_admin_url, args.postgres_database),
+            )
+        )
     runs: list[tuple[str, list[list[Result]]]] = []
     failed = False
     for label, database in databases:

@@ -19,6 +19,7 @@ from opsportal.auth import routes as auth_routes
 from opsportal.auth.sso.pages import redact_callback_queries
 from opsportal.benchmarks import routes as benchmarks_routes
 from opsportal.benchmarks.published import PublishedDayCache
+from opsportal.benchmarks.service.history import HistoryCache
 from opsportal.config import Settings, get_settings
 from opsportal.config_production import check_production
 from opsportal.db import (
@@ -119,6 +120,7 @@ def create_app(
     app.state.read_session_factory = read_only_factory(session_factory)
     app.state.sqlite_writers_file = sqlite_writers_file(settings.database_url)
     app.state.published_cache = PublishedDayCache()
+    app.state.history_cache = HistoryCache()
     install_error_handlers(app, html_errors=render_html_error)
     install_openapi(app)
     install_docs(app)

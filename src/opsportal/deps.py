@@ -51,20 +51,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Async on purpose: making the session touches no database, and a synchronous
     dependency would cost the request two hops through the thread pool (in and
-    out) on top of its handler's. Only the commit or rollback, which may wait on
-    the database, runs in a worker thread, except on SQLite, where it cannot
-    wait: a read's end releases its snapshot, and a write already holds the one
-    write lock (BEGIN IMMEDIATE) and appends its commit to the WAL without a
-    sync. Ending it at once also means the write lock is released without
-    waiting for a thread first.
+    out) on top of its handler's. Only a write's commit or rollback on
+    PostgreSQL, which may wait on the database, runs in a worker thread. A read
+    ends at once: on PostgreSQL its session is in autocommit, so its end sends
+    nothing; on SQLite it releases its snapshot. A write on SQLite ends at once
+    too: it already holds the one write lock (BEGIN IMMEDIATE) and appends its
+    commit to the WAL without a sync, and ending it at once means the lock is
+    released without waiting for a thread first.
     """
     state = request.app.state
     read = request.method in READ_ONLY_METHODS
     factory: SessionFactory = state.read_session_factory if read else state.session_factory
     session = factory()
-    at_once = on_sqlite(session)
+    sqlite = on_sqlite(session)
+    # A read's end sends nothing on PostgreSQL either: it runs in autocommit (db.read_only_factory).
+    at_once = read or sqlite
     turn: AbstractAsyncContextManager[None] = (
-        _sqlite_write_turn(request) if at_once and not read else nullcontext()
+        _sqlite_write_turn(request) if sqlite and not read else nullcontext()
     )
     async with turn:
         try:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from opsportal.auth.deps import AdminUser, CurrentUser, StaffUser
+from opsportal.auth.deps import AdminUser, Caller, CallerDep, CurrentUser, StaffUser
 from opsportal.benchmarks import service
 from opsportal.benchmarks.published import PublishedDayCache
 from opsportal.benchmarks.schemas import (
@@ -93,13 +93,21 @@ PeerGroupDep = Annotated[PeerGroupQuery, Depends(peer_group_query)]
 
 @dataclass(frozen=True)
 class Comparisons:
-    """An organisation against the peer group the request names, as the caller may see it."""
+    """An organisation against the peer group the request names, as the caller may see it.
+
+    The caller's token is checked on first use (`Caller`), inside the route's
+    reads: one trip to a worker thread on PostgreSQL for both.
+    """
 
     session: Session
     settings: Settings
     cache: PublishedDayCache
-    principal: Principal
+    caller: Caller
     group: PeerGroupQuery
+
+    @property
+    def principal(self) -> Principal:
+        return self.caller.principal()
 
     def organization(self, organization_id: int) -> list[BenchmarkComparison]:
         return service.compare_organization(
@@ -141,10 +149,10 @@ async def comparisons(
     session: SessionDep,
     settings: SettingsDep,
     cache: PublishedCacheDep,
-    user: CurrentUser,
+    caller: CallerDep,
     group: PeerGroupDep,
 ) -> Comparisons:
-    return Comparisons(session, settings, cache, user, group)
+    return Comparisons(session, settings, cache, caller, group)
 
 
 ComparisonsDep = Annotated[Comparisons, Depends(comparisons)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -80,8 +81,34 @@ def unfinished_courses(track: Track) -> list[Course]:
     return [c for c in counted_courses(track) if not assessed(c)]
 
 
+class QuizLike(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+class CourseLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def scorm_package_id(self) -> int | None: ...
+    @property
+    def quiz(self) -> QuizLike | None: ...
+
+
+class TrackLike(Protocol):
+    """What the progress rule reads of a track: a `Track`, or its outline
+    (`repository.track_outline`, without the courses' texts and the quizzes' questions)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def courses(self) -> Sequence[CourseLike]: ...
+
+
 def progress_of(
-    track: Track,
+    track: TrackLike,
     *,
     certificates: Sequence[Certificate],
     passes: Iterable[tuple[int, datetime]],
@@ -101,7 +128,7 @@ def progress_of(
     certificate expired (by time or by a new major version) or was revoked takes
     the quizzes, and the SCORM courses, again before being certified anew.
     """
-    courses = counted_courses(track)
+    courses = [c for c in track.courses if c.is_active]  # counted_courses
     own = [c for c in certificates if c.track_id == track.id]
     active = [c for c in own if status_of(c, now=now) is CertificateStatus.ACTIVE]
     lapsed = [c.issued_at for c in own if status_of(c, now=now) is not CertificateStatus.ACTIVE]
@@ -115,7 +142,7 @@ def progress_of(
     done = {
         c.id
         for c in courses
-        if assessed(c)
+        if (c.quiz is not None or c.scorm_package_id is not None)  # assessed
         and (c.quiz is None or c.quiz.id in passed_quizzes)
         and (c.scorm_package_id is None or c.id in completed_courses)
     }
@@ -130,7 +157,7 @@ def progress_of(
 
 
 def progress_for_tracks(
-    session: Session, *, user_id: int, tracks: Sequence[Track], now: datetime
+    session: Session, *, user_id: int, tracks: Sequence[TrackLike], now: datetime
 ) -> dict[int, Progress]:
     quiz_ids = {c.quiz.id for t in tracks for c in t.courses if c.quiz is not None}
     scorm_ids = {c.id for t in tracks for c in t.courses if c.scorm_package_id is not None}
@@ -153,9 +180,8 @@ def progress_for_tracks(
 
 
 def track_completed(session: Session, *, user_id: int, track_id: int) -> bool:
-    track = repository.get_track_with_courses(session, track_id)
-    if track is None:
-        return False
+    # The outline: a missing track has no courses, so it is not complete either.
+    track = repository.track_outline(session, track_id)
     return progress_for_tracks(session, user_id=user_id, tracks=[track], now=utcnow())[
         track.id
     ].completed

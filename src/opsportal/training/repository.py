@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from opsportal.db import dialect_insert
@@ -36,6 +37,50 @@ def get_track_with_courses(session: Session, track_id: int) -> Track | None:
         .where(Track.id == track_id)
         .options(selectinload(Track.courses).selectinload(Course.quiz))
     ).first()
+
+
+@dataclass(frozen=True)
+class QuizOutline:
+    id: int
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    id: int
+    is_active: bool
+    scorm_package_id: int | None
+    quiz: QuizOutline | None
+
+
+@dataclass(frozen=True)
+class TrackOutline:
+    """What the progress rule reads of a track (`progress.TrackLike`), and no more."""
+
+    id: int
+    courses: tuple[CourseOutline, ...]
+
+
+# Plain columns, no ORM objects: a course's text and a quiz's questions (JSON) are the
+# bulk of their rows, and every graded submit asks this. Built once: building the
+# statement costs more than running it.
+_TRACK_OUTLINE = (
+    select(Course.id, Course.is_active, Course.scorm_package_id, Quiz.id)
+    .outerjoin(Quiz, Quiz.course_id == Course.id)
+    .where(Course.track_id == bindparam("track_id"))
+    .order_by(Course.sort_order, Course.id)
+)
+
+
+def track_outline(session: Session, track_id: int) -> TrackOutline:
+    """A track's courses and their quizzes' ids, in order (none for a missing track)."""
+    rows = session.execute(_TRACK_OUTLINE, {"track_id": track_id})
+    return TrackOutline(
+        track_id,
+        tuple(
+            CourseOutline(course, active, package, None if quiz is None else QuizOutline(quiz))
+            for course, active, package, quiz in rows
+        ),
+    )
 
 
 def get_track_by_slug(session: Session, slug: str) -> Track | None:

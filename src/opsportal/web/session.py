@@ -18,11 +18,10 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opsportal.auth.sessions import session_principal, session_version
-from opsportal.deps import SessionDep, identity_session
+from opsportal.deps import SessionDep, identity_session, run_read
 from opsportal.errors import Forbidden, Unauthorized
 from opsportal.models import Role
 from opsportal.principal import Principal
@@ -121,7 +120,7 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def _page_principal_now(request: Request, session: Session) -> Principal | None:
+def _signed_in_with_counts(request: Request, session: Session) -> Principal | None:
     with identity_session(request, session) as db:
         principal = signed_in_principal(request, db)
         if principal is not None:
@@ -135,11 +134,12 @@ async def maybe_page_principal(request: Request, session: SessionDep) -> Princip
     """Who is signed in (with the navigation's counts), or None: for public pages.
 
     Their own language, from the principal loaded here anyway, becomes the
-    request's. Async so that it is set in the request's own context, which the
-    handler (in a worker thread or not) runs in; the queries run in a worker
-    thread, as a synchronous dependency's would.
+    request's: async so that it is set in the request's own context, which the
+    handler (in a worker thread or not) runs in. The reads go through `run_read`:
+    at once on SQLite, one trip to a worker thread on PostgreSQL (a synchronous
+    dependency would take that trip on SQLite too).
     """
-    principal = await run_in_threadpool(_page_principal_now, request, session)
+    principal = await run_read(session, lambda: _signed_in_with_counts(request, session))
     if principal is not None:
         speak_for(principal.locale)
     return principal

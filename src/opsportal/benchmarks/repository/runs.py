@@ -146,6 +146,20 @@ def latest_published_run(session: Session) -> PublishedRun | None:
     return PublishedRun(row[0], row[1]) if row else None
 
 
+# How many runs have published, and the newest of them: a key that changes with every
+# publication, a back-dated one or one that finished after a newer one too. (A run
+# is marked SUCCEEDED in the transaction that stores its results, and never after.)
+_PUBLICATIONS = select(func.count(BenchmarkRun.id), func.max(BenchmarkRun.id)).where(
+    BenchmarkRun.status == RunStatus.SUCCEEDED
+)
+
+
+def publications(session: Session) -> tuple[int, int | None]:
+    """(runs that published, the newest such run's id): changes whenever a run publishes."""
+    row = session.connection().execute(_PUBLICATIONS).one()
+    return int(row[0]), row[1]
+
+
 def calculated_days(session: Session, *, since: date) -> list[date]:
     """Every day with a successful run since `since`, oldest first."""
     query = (

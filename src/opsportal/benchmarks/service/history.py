@@ -7,7 +7,9 @@ in its old groups, and a group it was not in shows nothing for those days.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,13 +18,53 @@ from opsportal.benchmarks import repository
 from opsportal.benchmarks.published import GroupResult, PublishedDay
 from opsportal.benchmarks.schemas import HistoryPoint
 from opsportal.benchmarks.service.comparisons import known_metric, subject, view
-from opsportal.benchmarks.service.reasons import day_kind
+from opsportal.benchmarks.service.reasons import Subject, day_kind
 from opsportal.config import Settings
 from opsportal.metrics.registry import Metric
 from opsportal.metrics.service import utc_today
 from opsportal.principal import Principal
 
 MAX_HISTORY_DAYS = 731
+# Trends kept per process (each a few hundred points): organisations × groups × spans.
+MAX_CACHED_HISTORIES = 4_096
+
+Histories = dict[str, list[HistoryPoint]]
+
+
+class HistoryCache:
+    """One process's copy of the trends it has built, until a run publishes again.
+
+    A trend is built only from what runs stored, and a stored day never changes
+    but through a new run. So a trend is kept under everything it was built from
+    (the organisation, the viewer's kind, the group, the span, today) and the
+    publication key (`repository.publications`), which every use checks with one
+    small query: a new run changes it, here and in every other process or replica
+    alike, and the next request builds afresh. Thread-safe; the points are shared,
+    read-only, between requests.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._published: tuple[int, int | None] | None = None
+        self._histories: OrderedDict[Hashable, Histories] = OrderedDict()
+
+    def get(self, published: tuple[int, int | None], key: Hashable) -> Histories | None:
+        with self._lock:
+            if published != self._published:
+                self._published, self._histories = published, OrderedDict()
+                return None
+            found = self._histories.get(key)
+            if found is not None:
+                self._histories.move_to_end(key)
+            return found
+
+    def put(self, published: tuple[int, int | None], key: Hashable, value: Histories) -> None:
+        with self._lock:
+            if published != self._published:
+                return  # a run published meanwhile: this was built from the older days
+            self._histories[key] = value
+            while len(self._histories) > MAX_CACHED_HISTORIES:
+                self._histories.popitem(last=False)
 
 
 def comparison_history(
@@ -64,8 +106,12 @@ def comparison_histories(
     industry_sector: str | None = None,
     size_band: str | None = None,
     settings: Settings,
-) -> dict[str, list[HistoryPoint]]:
-    """`comparison_history` of several metrics at once (the scorecard's trends), by metric name."""
+    cache: HistoryCache | None = None,
+) -> Histories:
+    """`comparison_history` of several metrics at once (the scorecard's trends), by metric name.
+
+    With `cache`, built once per publication and kept (`HistoryCache`).
+    """
     asked = subject(
         session,
         principal=principal,
@@ -74,7 +120,31 @@ def comparison_histories(
         size_band=size_band,
         settings=settings,
     )
-    since = utc_today() - timedelta(days=days)
+    today = utc_today()
+    if cache is None:
+        return _histories(session, asked, metrics=metrics, since=today - timedelta(days=days))
+    published = repository.publications(session)
+    # Everything a point depends on besides the stored days (see view()).
+    key = (
+        asked.organization.id,
+        asked.principal.is_staff,
+        asked.kind,
+        asked.group.sector,
+        asked.group.band_label,
+        tuple(metric.name for metric in metrics),
+        days,
+        today,
+    )
+    found = cache.get(published, key)
+    if found is None:
+        found = _histories(session, asked, metrics=metrics, since=today - timedelta(days=days))
+        cache.put(published, key, found)
+    return found
+
+
+def _histories(
+    session: Session, asked: Subject, *, metrics: Sequence[Metric], since: date
+) -> Histories:
     names = [metric.name for metric in metrics]
     results = repository.result_history(
         session,

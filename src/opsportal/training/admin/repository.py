@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 
 from opsportal.models import (
     Certificate,
@@ -55,15 +55,98 @@ def _learner_ids(track_id: int, quiz_ids: Collection[int]) -> Select[tuple[int]]
     return select(union(attempted, opened, certified).subquery().c[0])
 
 
+@dataclass(frozen=True)
+class LearnerStatus:
+    """A learner-list status filter, as SQL: the track (its courses and quizzes loaded),
+    the status (service.LEARNER_STATUSES), and the moment certificates are judged at."""
+
+    track: Track
+    status: str
+    now: datetime
+
+
 def _learners_where(
-    track_id: int, quiz_ids: Collection[int], organization_id: int | None, search: str | None
+    track_id: int,
+    quiz_ids: Collection[int],
+    organization_id: int | None,
+    search: str | None,
+    status: LearnerStatus | None = None,
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [User.id.in_(_learner_ids(track_id, quiz_ids))]
     if organization_id is not None:
         where.append(User.organization_id == organization_id)
     if search:
         where.append(_matches(search))
+    if status is not None:
+        where.append(_learner_status_is(status))
     return where
+
+
+def _learner_certificates(track_id: int) -> Select[tuple[int]]:
+    return (
+        select(Certificate.id)
+        .join(Track, Track.id == Certificate.track_id)
+        .where(Certificate.user_id == User.id, Certificate.track_id == track_id)
+    )
+
+
+def _learner_status_is(chosen: LearnerStatus) -> ColumnElement[bool]:
+    """The SQL twin of the catalogue's progress rule (`progress.progress_of`) as the learner
+    list applies it: CERTIFIED holds an active certificate of the track; COMPLETED holds
+    none but has done every counted course since the newest certificate that lapsed;
+    IN_PROGRESS is everyone else. So a status filter pages in the database too."""
+    track, now = chosen.track, chosen.now
+    active = _status_is(CertificateStatus.ACTIVE, now)
+    certified = exists(_learner_certificates(track.id).where(active))
+    if chosen.status == "CERTIFIED":
+        return certified
+    since = (
+        select(func.max(Certificate.issued_at))
+        .join(Track, Track.id == Certificate.track_id)
+        .where(Certificate.user_id == User.id, Certificate.track_id == track.id, ~active)
+        .scalar_subquery()
+    )
+
+    def counts(at: InstrumentedAttribute[datetime | None]) -> ColumnElement[bool]:
+        return and_(at.is_not(None), or_(since.is_(None), at > since))
+
+    courses = [c for c in track.courses if c.is_active]  # progress.counted_courses
+    done: list[ColumnElement[bool]] = []
+    for course in courses:
+        if course.quiz is None and course.scorm_package_id is None:
+            done.append(false())  # never done (progress.assessed)
+        if course.quiz is not None:
+            done.append(
+                exists(
+                    select(QuizAttempt.id).where(
+                        QuizAttempt.user_id == User.id,
+                        QuizAttempt.quiz_id == course.quiz.id,
+                        QuizAttempt.passed.is_(True),
+                        counts(QuizAttempt.submitted_at),
+                    )
+                )
+            )
+        if course.scorm_package_id is not None:
+            newer = aliased(ScormAttempt)
+            latest = (
+                select(func.max(newer.number))
+                .where(newer.user_id == User.id, newer.course_id == course.id)
+                .scalar_subquery()
+            )
+            done.append(
+                exists(
+                    select(ScormAttempt.id).where(
+                        ScormAttempt.user_id == User.id,
+                        ScormAttempt.course_id == course.id,
+                        ScormAttempt.number == latest,
+                        counts(ScormAttempt.completed_at),
+                    )
+                )
+            )
+    completed = and_(*done) if courses else false()
+    if chosen.status == "COMPLETED":
+        return and_(~certified, completed)
+    return and_(~certified, ~completed)
 
 
 def learners(
@@ -73,6 +156,7 @@ def learners(
     quiz_ids: Collection[int],
     organization_id: int | None,
     search: str | None,
+    status: LearnerStatus | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Learner]:
@@ -80,7 +164,7 @@ def learners(
     query = (
         select(User.id, User.name, User.email, Organization.name)
         .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(*_learners_where(track_id, quiz_ids, organization_id, search))
+        .where(*_learners_where(track_id, quiz_ids, organization_id, search, status))
         .order_by(func.lower(User.name), User.id)
     )
     if limit is not None:
@@ -95,11 +179,12 @@ def count_learners(
     quiz_ids: Collection[int],
     organization_id: int | None,
     search: str | None,
+    status: LearnerStatus | None = None,
 ) -> int:
     query = (
         select(func.count())
         .select_from(User)
-        .where(*_learners_where(track_id, quiz_ids, organization_id, search))
+        .where(*_learners_where(track_id, quiz_ids, organization_id, search, status))
     )
     return int(session.scalar(query) or 0)
 

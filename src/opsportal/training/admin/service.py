@@ -112,19 +112,19 @@ def learners_page(
 ) -> tuple[list[LearnerRow], int]:
     """One page of `list_learners`, and how many rows there are in all.
 
-    Without a status filter the learners are counted and paged in the database,
-    and progress is worked out for the page's learners only. A status is
-    progress worked out by the catalogue's rules (certificates, passes, SCORM
-    completions), so with one every learner's progress is needed to page.
+    Counted and paged in the database, a status filter too (its SQL twin of the
+    progress rule, `repository.LearnerStatus`); progress is worked out for the
+    page's learners only.
     """
-    if status is not None:
-        rows = list_learners(
-            session, track=track, status=status, organization_id=organization_id, search=search
-        )
-        return rows[offset : offset + limit], len(rows)
     ids = quiz_ids(track)
+    chosen = None if status is None else repository.LearnerStatus(track, status, utcnow())
     total = repository.count_learners(
-        session, track_id=track.id, quiz_ids=ids, organization_id=organization_id, search=search
+        session,
+        track_id=track.id,
+        quiz_ids=ids,
+        organization_id=organization_id,
+        search=search,
+        status=chosen,
     )
     people = repository.learners(
         session,
@@ -132,6 +132,7 @@ def learners_page(
         quiz_ids=ids,
         organization_id=organization_id,
         search=search,
+        status=chosen,
         limit=limit,
         offset=offset,
     )

@@ -308,12 +308,10 @@ def _result(session: Session, attempt: QuizAttempt, served: Served) -> AttemptRe
             Decimal(attempt.pass_threshold),
         ).questions
     }
-    revealed = policy.answers_revealed(
-        attempt.quiz.reveal_answers,
-        has_passed=attempt_repository.has_passed(
-            session, user_id=attempt.user_id, quiz_id=attempt.quiz_id
-        ),
+    has_passed = attempt_repository.has_passed(
+        session, user_id=attempt.user_id, quiz_id=attempt.quiz_id
     )
+    revealed = policy.answers_revealed(attempt.quiz.reveal_answers, has_passed=has_passed)
     feedback: list[QuestionFeedbackRevealed | QuestionFeedback] = []
     for q in _translated(attempt.questions, served, course_id=attempt.quiz.course_id):
         common = {
@@ -332,18 +330,25 @@ def _result(session: Session, attempt: QuizAttempt, served: Served) -> AttemptRe
             )
         else:
             feedback.append(QuestionFeedback(**common))
-    track_id = attempt.quiz.course.track_id
+    course = attempt.quiz.course
+    track_id = course.track_id
+    # A track whose active course's quiz the learner has never passed is not complete:
+    # the progress rule (its certificates, passes and SCORM completions, a handful of
+    # queries) is worked out only where the answer could be yes.
+    completed = (has_passed or not course.is_active) and track_completed(
+        session, user_id=attempt.user_id, track_id=track_id
+    )
     return AttemptResult(
         attempt_id=attempt.id,
         quiz_id=attempt.quiz_id,
-        course_id=attempt.quiz.course_id,
+        course_id=course.id,
         track_id=track_id,
         score=attempt.score or 0,
         passed=bool(attempt.passed),
         required_score=grading.required_score(Decimal(attempt.pass_threshold)),
         correct_count=attempt.correct_count or 0,
         total_questions=attempt.total_questions or 0,
-        track_completed=track_completed(session, user_id=attempt.user_id, track_id=track_id),
+        track_completed=completed,
         submitted_at=attempt.submitted_at,
         time_expired=attempt.time_expired,
         answers_revealed=revealed,

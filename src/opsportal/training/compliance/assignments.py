@@ -146,16 +146,18 @@ def list_assignments(
         if user_id is not None and user_id != principal.user_id:
             raise NotFound(f"User {user_id} not found.")
         user_id = principal.user_id
-    if status is None:
-        rows, total = repository.list_assignments(
-            session, organization_id=organization_id, user_id=user_id, limit=limit, offset=offset
-        )
-        return Page(items=assignment_reads(session, rows), total=total, limit=limit, offset=offset)
-    # A status is derived, so the filter runs over the derived rows.
-    rows, _ = repository.list_assignments(session, organization_id=organization_id, user_id=user_id)
-    matching = [r for r in assignment_reads(session, rows) if r.status is status]
+    now = utcnow()
+    # A status is derived (status.derive_status); the database applies the same rule.
+    rows, total = repository.list_assignments(
+        session,
+        organization_id=organization_id,
+        user_id=user_id,
+        status=None if status is None else repository.StatusFilter(status, now),
+        limit=limit,
+        offset=offset,
+    )
     return Page(
-        items=matching[offset : offset + limit], total=len(matching), limit=limit, offset=offset
+        items=assignment_reads(session, rows, now=now), total=total, limit=limit, offset=offset
     )
 
 

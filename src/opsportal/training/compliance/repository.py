@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from opsportal.db import dialect_insert
@@ -31,6 +31,7 @@ from opsportal.models import (
     TrackType,
     User,
 )
+from opsportal.training.compliance.status import AssignmentStatus
 
 IN_CHUNK = 500  # keeps an IN list within SQLite's bound-parameter limit
 
@@ -151,16 +152,69 @@ def _assignments(
     return query
 
 
+@dataclass(frozen=True)
+class StatusFilter:
+    """An assignment status to filter by, as of `now` (its day, UTC, is today)."""
+
+    status: AssignmentStatus
+    now: datetime
+
+
+def _status_is(chosen: StatusFilter) -> ColumnElement[bool]:
+    """The SQL twin of `status.derive_status` over `assignments.facts_for`'s facts, so a
+    status filter pages in the database: completed while an active certificate of the
+    track is held; else overdue after the due day; else in progress once a quiz of the
+    track was started after the newest certificate that lapsed."""
+    now, today = chosen.now, chosen.now.date()
+    yours = and_(
+        Certificate.user_id == Assignment.user_id, Certificate.track_id == Assignment.track_id
+    )
+    active = and_(
+        Certificate.revoked_at.is_(None),
+        Certificate.expires_at > now,
+        Certificate.track_major >= Track.version_major,
+    )
+    certificates = select(Certificate.id).join(Track, Track.id == Certificate.track_id)
+    completed = exists(certificates.where(yours, active))
+    if chosen.status is AssignmentStatus.COMPLETED:
+        return completed
+    if chosen.status is AssignmentStatus.OVERDUE:
+        return and_(~completed, Assignment.due_on < today)
+    since = (
+        select(func.max(Certificate.issued_at))
+        .join(Track, Track.id == Certificate.track_id)
+        .where(yours, ~active)
+        .scalar_subquery()
+    )
+    started = exists(
+        select(QuizAttempt.id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(
+            QuizAttempt.user_id == Assignment.user_id,
+            Course.track_id == Assignment.track_id,
+            or_(since.is_(None), QuizAttempt.started_at > since),
+        )
+    )
+    open_ = and_(~completed, Assignment.due_on >= today)
+    if chosen.status is AssignmentStatus.IN_PROGRESS:
+        return and_(open_, started)
+    return and_(open_, ~started)
+
+
 def list_assignments(
     session: Session,
     *,
     organization_id: int | None = None,
     user_id: int | None = None,
+    status: StatusFilter | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[Assignment], int]:
-    """Assignments, soonest due first; with `limit`, one page and the total."""
+    """Assignments (of a status), soonest due first; with `limit`, one page and the total."""
     query = _assignments(organization_id=organization_id, user_id=user_id)
+    if status is not None:
+        query = query.where(_status_is(status))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     ordered = query.order_by(Assignment.due_on, User.name, Assignment.id).offset(offset)
     if limit is not None:
