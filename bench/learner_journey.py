@@ -25,7 +25,11 @@ follow "Next course: ..." from the result page, and so on to the end, where
 the result page offers "Get your certificate"; the journey ends on
 My certificates. It always takes the shortest path the pages offer (no
 "Mark as read" for a reading-only course, which does not count towards the
-track; its "Next course" link is followed straight away).
+track; its "Next course" link is followed straight away). Those links and
+buttons are found by their names in the language the pages speak (`--locale`),
+worked out with `opsportal.i18n` from the same messages the templates
+translate, and the form's fields by their names; a run stops if the pages do
+not speak the language asked for.
 
 Figures: courses visited, questions answered, clicks (every click on a link
 or button and every ticked answer, which the table also counts on their own;
@@ -56,6 +60,8 @@ import httpx
 # bench/ is on the import path).
 from load import Login, SetupError, free_port, load_demo, opsportal, running
 from playwright.sync_api import Locator, Page, sync_playwright
+
+from opsportal import i18n
 
 CHROMIUM = os.environ.get("OPSPORTAL_CHROMIUM", "/usr/bin/chromium")
 # Chromium as root in a closed network: no sandbox, no background calls home.
@@ -140,12 +146,37 @@ def make_learner(env: dict[str, str], org_id: int) -> Login:
     return Login(email, PASSWORD, json.loads(out)["token"])
 
 
+class Words:
+    """The names of the links and buttons the journey follows, in the language the pages speak:
+    the same messages the templates translate, looked up in the same catalogue."""
+
+    def __init__(self, locale: str) -> None:
+        with i18n.using_locale(locale):
+            self.language = i18n.language_tag(i18n.current_locale())
+            self.log_in = i18n.gettext("Log in")
+            self.training = i18n.gettext("Training")
+            self.required = i18n.gettext("Required")
+            self.take_quiz = i18n.gettext("Take the quiz")
+            self.submit = i18n.gettext("Submit answers")
+            self.certificate = i18n.gettext("Get your certificate")
+            before, _, after = i18n.gettext("Next course: %(title)s").partition("%(title)s")
+        # "Next course: <title>", whatever the title, in the language's own wording around it.
+        self.next_course = re.compile(f"^{_spaced(before)}.+{_spaced(after)}$")
+
+
+def _spaced(text: str) -> str:
+    """`text` as a pattern that matches it with any white space where it has some: an accessible
+    name has its spaces normalised (French puts a no-break space before a colon)."""
+    return r"\s+".join(re.escape(word) for word in text.split())
+
+
 class Journey:
     """Counts every click; page loads are counted by the page's own `load` events."""
 
     def __init__(self, page: Page, figures: Figures) -> None:
         self.page = page
         self.figures = figures
+        self.words = Words(figures.locale)
         page.on("load", self._loaded)
 
     def _loaded(self, _page: Page) -> None:
@@ -183,20 +214,27 @@ def take_quiz(journey: Journey, key: Key) -> None:
         for option in right:
             journey.tick(fieldsets.nth(i).locator(f"input[value='{option}']"))
         journey.figures.questions += 1
-    journey.go(journey.button("Submit answers"))
+    journey.go(journey.button(journey.words.submit))
     if page.locator("main .stat.correct").count() == 0:
         raise SetupError(f"the quiz of course {course_id} was not passed: {page.url}")
 
 
 def walk(page: Page, url: str, learner: Login, figures: Figures, key: Key) -> None:
     journey = Journey(page, figures)
+    words = journey.words
     started = time.perf_counter()
     page.goto(f"{url}/login")
-    page.get_by_label("Email").fill(learner.email)
-    page.get_by_label("Password").fill(learner.password)
-    journey.go(page.get_by_role("button", name="Log in"))
-    journey.go(page.get_by_role("navigation").get_by_role("link", name="Training", exact=True))
-    required = page.locator("main section").filter(has=page.locator(".badge", has_text="Required"))
+    spoken = page.locator("html").get_attribute("lang")
+    if spoken != words.language:
+        raise SetupError(f"the pages speak {spoken!r}, not {words.language!r} as asked")
+    # The fields by their names: their labels are in the page's language.
+    page.locator("input[name=email]").fill(learner.email)
+    page.locator("input[name=password]").fill(learner.password)
+    journey.go(journey.button(words.log_in))
+    navigation = page.get_by_role("navigation")
+    journey.go(navigation.get_by_role("link", name=words.training, exact=True))
+    badge = page.locator(".badge", has_text=words.required)
+    required = page.locator("main section").filter(has=badge)
     if required.count() == 0:
         raise SetupError("the Training page shows no required track")
     journey.go(required.first.locator("ol a").first)
@@ -205,18 +243,18 @@ def walk(page: Page, url: str, learner: Login, figures: Figures, key: Key) -> No
             raise SetupError("logged out during the journey")
         if "/training/courses/" in page.url:
             figures.courses += 1
-            start = journey.button("Take the quiz")
+            start = journey.button(words.take_quiz)
             if start.count():
                 journey.go(start)
                 take_quiz(journey, key)
             else:
-                journey.go(journey.link(re.compile(r"^Next course: ")))
+                journey.go(journey.link(words.next_course))
                 continue
-        claim = journey.button("Get your certificate")
+        claim = journey.button(words.certificate)
         if claim.count():
             journey.go(claim)
             break
-        journey.go(journey.link(re.compile(r"^Next course: ")))
+        journey.go(journey.link(words.next_course))
     else:
         raise SetupError(f"no certificate after {MAX_STEPS} steps")
     if "/certificates" not in page.url:
