@@ -19,6 +19,7 @@ from opsportal.models import Assignment, Course, Quiz, Role, Track, User
 from opsportal.training.translations.notice import fallback_notice, language_name
 from opsportal.web.i18n import using_locale
 from tests.factories import (
+    certify,
     create_course,
     create_quiz,
     create_track,
@@ -268,3 +269,28 @@ class TestAdminPages:
     ) -> None:
         response = client.get(f"/admin/tracks/{track.id}/translations/de")
         assert response.status_code == 403
+
+
+class TestMyCertificates:
+    def test_the_track_is_named_in_the_readers_language_as_the_pdf_names_it(
+        self,
+        client: TestClient,
+        session: Session,
+        settings: Settings,
+        track: Track,
+        learner: User,
+    ) -> None:
+        certificate = certify(
+            session, user=learner, track=track, quizzes=[quiz_of(session, track)], settings=settings
+        )
+        translate_track(session, track=track, locale="de")
+        session.commit()
+        german = {"Accept-Language": "de"}
+
+        listed = client.get("/certificates", headers=german).text
+        one = client.get(f"/certificates/{certificate.id}", headers=german).text
+        english = client.get("/certificates").text
+
+        assert html.escape(translated("de", "Code of conduct")) in listed
+        assert html.escape(translated("de", "Code of conduct")) in one
+        assert "Code of conduct" in english and translated("de", "Code of conduct") not in english

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from opsportal.deps import ResourceId, SessionDep, SettingsDep
 from opsportal.errors import NotFound
+from opsportal.i18n import current_locale
 from opsportal.kit.downloads import pdf_download
 from opsportal.training.certificates import credential_filename
 from opsportal.training.certification import service as certification
@@ -53,6 +54,8 @@ def my_certificates(
         "training/certificates.html",
         user=user,
         certificates=certificates,
+        # The tracks' names in the page's language, as the PDFs print them.
+        track_names=certification.achievement_names(session, certificates, locale=current_locale()),
         share={
             c.id: share_links(settings, c, verification_code=c.verification_code)
             for c in certificates
@@ -79,6 +82,9 @@ def my_certificate(
         "training/certificate.html",
         user=user,
         certificate=certificate,
+        track_name=certification.achievement_names(session, [certificate], locale=current_locale())[
+            certificate.id
+        ],
         links=share_links(settings, certificate, verification_code=certificate.verification_code),
         badge_filename=credential_filename(certificate.certificate_number, certificate.track_name),
         issuer_name=settings.credential_issuer_name,

@@ -133,6 +133,22 @@ def get_certificate(
     return certificate_read(_readable_certificate(session, principal, certificate_id))
 
 
+def achievement_names(
+    session: Session, certificates: list[CertificateRead], *, locale: str
+) -> dict[int, str]:
+    """Certificate id → its achievement's name as a reader of `locale` is shown it: the
+    track's complete translation, else the name it was issued under (as its PDF says)."""
+    names = {}
+    for certificate in certificates:
+        track = session.get(Track, certificate.track_id)
+        names[certificate.id] = (
+            achievement_name(session, track, locale, issued_name=certificate.track_name).name
+            if track is not None
+            else certificate.track_name
+        )
+    return names
+
+
 def own_certificate(
     session: Session, *, principal: Principal, certificate_id: int
 ) -> CertificateRead:
