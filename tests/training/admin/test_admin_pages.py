@@ -204,6 +204,33 @@ class TestTracks:
         tracks = client.get("/api/v1/training/tracks", headers=customer.headers).json()
         assert "Anti-bribery basics" not in [t["name"] for t in tracks]
 
+    def test_a_track_is_written_in_the_language_chosen_in_the_form(
+        self, client: TestClient, session: Session, admin: User
+    ) -> None:
+        blank = client.get("/admin/tracks/new").text
+        assert '<option value="en" selected>English</option>' in blank  # the deployment's default
+        response = post_form(
+            client,
+            "/admin/tracks",
+            from_page="/admin/tracks/new",
+            data=new_track_form(defaultLocale="de"),
+        )
+        assert response.status_code == 303
+        track = session.scalar(select(Track).where(Track.name == "Anti-bribery basics"))
+        assert track is not None and track.default_locale == "de"
+        edit = client.get(f"/admin/tracks/{track.id}/edit").text
+        assert '<option value="de" selected>German</option>' in edit
+        refused = post_form(
+            client,
+            f"/admin/tracks/{track.id}",
+            from_page=f"/admin/tracks/{track.id}/edit",
+            data=new_track_form(defaultLocale="xx"),
+        )
+        assert refused.status_code == 422
+        assert 'id="defaultLocale-error"' in refused.text
+        session.refresh(track)
+        assert track.default_locale == "de"
+
     def test_every_error_is_shown_at_its_field(
         self, client: TestClient, session: Session, admin: User
     ) -> None:

@@ -25,7 +25,7 @@ from opsportal.training.progress import counted_courses, unfinished_courses
 from opsportal.training.schemas import TrackCreate, TrackUpdate
 from opsportal.training.translations import serving
 from opsportal.training.translations.notice import language_name
-from opsportal.web.i18n import _
+from opsportal.web.i18n import SHIPPED_LOCALES, _, default_locale
 from opsportal.web.session import CheckedForm, PageAdmin
 from opsportal.web.templating import render
 from opsportal.web.translatable import shown
@@ -67,12 +67,13 @@ def _track_values(form: FormData) -> dict[str, Any]:
         "isRequired": checked(form, "isRequired"),
         "estimatedMinutes": text(form, "estimatedMinutes"),
         "validityDays": text(form, "validityDays"),
+        "defaultLocale": text(form, "defaultLocale"),
     }
 
 
 def _track_input(values: dict[str, Any]) -> dict[str, Any]:
     """The form's values as the API's JSON: empty optional fields left to their defaults."""
-    optional = ("slug", "estimatedMinutes", "validityDays")
+    optional = ("slug", "estimatedMinutes", "validityDays", "defaultLocale")
     return {key: value for key, value in values.items() if value != "" or key not in optional}
 
 
@@ -87,6 +88,7 @@ def _values_of(track: Track) -> dict[str, Any]:
         "isRequired": track.is_required,
         "estimatedMinutes": str(track.estimated_minutes),
         "validityDays": str(track.validity_days),
+        "defaultLocale": track.default_locale,
     }
 
 
@@ -107,6 +109,9 @@ def _track_form(
         errors=errors,
         types=list(TrackType),
         levels=list(TrackLevel),
+        # The language the track is written in; a new track's is the deployment's default.
+        languages=[(locale, language_name(locale)) for locale in SHIPPED_LOCALES],
+        chosen_language=values.get("defaultLocale") or default_locale(),
         status_code=422 if errors else 200,
     )
 
