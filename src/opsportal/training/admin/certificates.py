@@ -17,7 +17,7 @@ from opsportal.errors import Conflict, NotFound
 from opsportal.models.base import utcnow
 from opsportal.principal import Principal
 from opsportal.training import repository as training_repository
-from opsportal.training.admin import repository, service
+from opsportal.training.admin import certificate_repository, repository, service
 from opsportal.training.admin.forms import FieldErrors, add_validation_errors, text
 from opsportal.training.admin.lists import (
     ROWS_PER_PAGE,
@@ -63,7 +63,7 @@ def certificates(
     track_id = chosen_id(track)
     chosen = filters.chosen(CertificateStatus.__members__)
     now = utcnow()
-    rows, total = repository.certificates(
+    rows, total = certificate_repository.certificates(
         session,
         track_id=track_id,
         status=CertificateStatus(chosen) if chosen else None,
@@ -81,7 +81,7 @@ def certificates(
         total=total,
         tracks=repository.all_tracks(session),
         statuses=list(CertificateStatus),
-        organizations=repository.certificate_organizations(session, track_id=track_id),
+        organizations=certificate_repository.certificate_organizations(session, track_id=track_id),
         track=track_id,
         back=_back(filters, track),
         **filters.shown(chosen, total, track=track_id),

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from opsportal.models import QuestionType, Quiz
 from opsportal.models.training import DEFAULT_PASS_THRESHOLD
 from opsportal.training.admin.forms import FieldErrors, add_validation_errors, checked, text
-from opsportal.training.catalogue.authoring import question_errors
+from opsportal.training.catalogue.quiz_rules import question_errors
 from opsportal.training.schemas import (
     MAX_OPTIONS,
     MAX_QUESTIONS,

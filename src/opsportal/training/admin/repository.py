@@ -1,4 +1,5 @@
-"""Queries behind the admin lists: a track's learners, its attempts, and certificates."""
+"""Queries behind the admin lists: a track's learners and its attempts (certificates:
+certificate_repository.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matches(search: str) -> ColumnElement[bool]:
+def matches(search: str) -> ColumnElement[bool]:
     pattern = _like(search)
     return or_(
         func.lower(User.name).like(pattern, escape="\\"),
@@ -76,9 +77,9 @@ def _learners_where(
     if organization_id is not None:
         where.append(User.organization_id == organization_id)
     if search:
-        where.append(_matches(search))
+        where.append(matches(search))
     if status is not None:
-        where.append(_learner_status_is(status))
+        where.append(_learnercertificate_status_is(status))
     return where
 
 
@@ -90,13 +91,13 @@ def _learner_certificates(track_id: int) -> Select[tuple[int]]:
     )
 
 
-def _learner_status_is(chosen: LearnerStatus) -> ColumnElement[bool]:
+def _learnercertificate_status_is(chosen: LearnerStatus) -> ColumnElement[bool]:
     """The SQL twin of the catalogue's progress rule (`progress.progress_of`) as the learner
     list applies it: CERTIFIED holds an active certificate of the track; COMPLETED holds
     none but has done every counted course since the newest certificate that lapsed;
     IN_PROGRESS is everyone else. So a status filter pages in the database too."""
     track, now = chosen.track, chosen.now
-    active = _status_is(CertificateStatus.ACTIVE, now)
+    active = certificate_status_is(CertificateStatus.ACTIVE, now)
     certified = exists(_learner_certificates(track.id).where(active))
     if chosen.status == "CERTIFIED":
         return certified
@@ -347,7 +348,7 @@ def attempts(
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
     if search:
-        query = query.where(_matches(search))
+        query = query.where(matches(search))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
@@ -357,10 +358,7 @@ def attempts(
     return [AttemptRow(*row) for row in rows], total
 
 
-# --- certificates -------------------------------------------------------------
-
-
-def _status_is(status: CertificateStatus, now: datetime) -> ColumnElement[bool]:
+def certificate_status_is(status: CertificateStatus, now: datetime) -> ColumnElement[bool]:
     """The SQL twin of training.certificates.certificate_status, for filtering a page."""
     expired = or_(Certificate.expires_at <= now, Track.version_major > Certificate.track_major)
     if status is CertificateStatus.REVOKED:
@@ -368,54 +366,6 @@ def _status_is(status: CertificateStatus, now: datetime) -> ColumnElement[bool]:
     if status is CertificateStatus.EXPIRED:
         return and_(Certificate.revoked_at.is_(None), expired)
     return and_(Certificate.revoked_at.is_(None), ~expired)
-
-
-def certificates(
-    session: Session,
-    *,
-    track_id: int | None,
-    status: CertificateStatus | None,
-    organization_id: int | None,
-    search: str | None,
-    now: datetime,
-    limit: int,
-    offset: int,
-) -> tuple[list[tuple[Certificate, str, str | None]], int]:
-    """(certificate, holder's email, holder's organisation name), newest first."""
-    query = (
-        select(Certificate, User.email, Organization.name)
-        .join(Track, Track.id == Certificate.track_id)
-        .join(User, User.id == Certificate.user_id)
-        .outerjoin(Organization, Organization.id == User.organization_id)
-        .options(selectinload(Certificate.track))
-    )
-    if track_id is not None:
-        query = query.where(Certificate.track_id == track_id)
-    if status is not None:
-        query = query.where(_status_is(status, now))
-    if organization_id is not None:
-        query = query.where(User.organization_id == organization_id)
-    if search:
-        query = query.where(or_(_matches(search), Certificate.certificate_number == search.upper()))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [(certificate, email, org) for certificate, email, org in rows], total
-
-
-def certificate_organizations(session: Session, *, track_id: int | None) -> list[tuple[int, str]]:
-    query = (
-        select(Organization.id, Organization.name)
-        .join(User, User.organization_id == Organization.id)
-        .join(Certificate, Certificate.user_id == User.id)
-    )
-    if track_id is not None:
-        query = query.where(Certificate.track_id == track_id)
-    rows = session.execute(query.distinct().order_by(Organization.name, Organization.id))
-    return [(org_id, name) for org_id, name in rows]
 
 
 def all_tracks(session: Session) -> list[Track]:
